@@ -1,0 +1,1 @@
+//! Error codes shared across the boundary (placeholder, filled below).

@@ -1,0 +1,2 @@
+//! Mirakl sandbox server (placeholder until the sandbox lands).
+fn main() {}
