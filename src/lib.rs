@@ -7,7 +7,9 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod error;
+pub mod mirakl;
 pub mod settings;
+pub mod store;
 
 #[cfg(feature = "php")]
 pub mod php;

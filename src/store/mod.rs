@@ -1,0 +1,1 @@
+//! Durable state in one SQLite file: migrations, the job queue, ledgers and exceptions.
