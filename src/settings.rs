@@ -1,1 +1,294 @@
-pub fn placeholder() {}
+//! Connection settings: the Mirakl API URL, the shop API key, the shop id and the timeouts,
+//! validated and normalised once by the core so PHP and Rust agree on what is valid.
+//!
+//! Invariants of a [`ConnectionSettings`]: the URL is https (http only on a loopback host) and
+//! ends in `/api`; the key is non-empty with no whitespace and never appears in `Debug` output
+//! or in an error message; timeouts are within bounds and connect ≤ total.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use url::{Host, Url};
+
+use crate::error::{Coded, ErrorCode};
+
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+const CONNECT_TIMEOUT_BOUNDS: (u64, u64) = (1, 60);
+const TIMEOUT_BOUNDS: (u64, u64) = (5, 300);
+
+/// Validated connection settings.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionSettings {
+    /// Base URL of the shop API, ending in `/api` (`https://<instance>.mirakl.net/api`).
+    pub api_url: String,
+    pub api_key: String,
+    /// Only needed when the key's user has several shops.
+    pub shop_id: Option<i64>,
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+}
+
+impl ConnectionSettings {
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+}
+
+impl fmt::Debug for ConnectionSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionSettings")
+            .field("api_url", &self.api_url)
+            .field("api_key", &"<redacted>")
+            .field("shop_id", &self.shop_id)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+/// A setting that failed validation. The message starts with the field's name and never
+/// contains the API key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl Coded for SettingsError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidSettings
+    }
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> SettingsError {
+    SettingsError { field, reason: reason.into() }
+}
+
+/// Validates raw settings (as an administrator typed them, or as stored in WordPress options).
+/// Unknown keys are ignored; the result holds only the known ones, normalised.
+pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
+    let Some(map) = raw.as_object() else {
+        return Err(invalid("settings", "must be an array of named settings"));
+    };
+    let api_url = validate_api_url(required_text(map, "api_url")?)?;
+    let api_key = validate_api_key(required_text(map, "api_key")?)?;
+    let shop_id = validate_shop_id(map.get("shop_id"))?;
+    let connect_timeout_secs = bounded_seconds(
+        map,
+        "connect_timeout",
+        DEFAULT_CONNECT_TIMEOUT_SECS,
+        CONNECT_TIMEOUT_BOUNDS,
+    )?;
+    let timeout_secs = bounded_seconds(map, "timeout", DEFAULT_TIMEOUT_SECS, TIMEOUT_BOUNDS)?;
+    if connect_timeout_secs > timeout_secs {
+        return Err(invalid(
+            "connect_timeout",
+            format!("must not exceed timeout ({timeout_secs} s)"),
+        ));
+    }
+    Ok(ConnectionSettings { api_url, api_key, shop_id, connect_timeout_secs, timeout_secs })
+}
+
+fn required_text<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, SettingsError> {
+    match map.get(field) {
+        None | Some(Value::Null) => Err(invalid(field, "is required")),
+        Some(Value::String(text)) if text.is_empty() => Err(invalid(field, "is required")),
+        Some(Value::String(text)) => Ok(text),
+        Some(_) => Err(invalid(field, "must be text")),
+    }
+}
+
+fn validate_api_url(text: &str) -> Result<String, SettingsError> {
+    const FIELD: &str = "api_url";
+    let trimmed = text.trim();
+    let mut url = Url::parse(trimmed).map_err(|e| {
+        invalid(FIELD, format!("is not a valid URL ({e}); expected https://<instance>.mirakl.net/api"))
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(FIELD, "must not contain a user name or password"));
+    }
+    let loopback = match url.host() {
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(invalid(FIELD, "must name a host")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(invalid(
+                FIELD,
+                "must use https (plain http is accepted only for a loopback host such as 127.0.0.1)",
+            ))
+        }
+        other => return Err(invalid(FIELD, format!("must use https, not {other}"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(FIELD, "must not contain a query string or fragment"));
+    }
+    let path = url.path().trim_end_matches('/').to_owned();
+    let path = if path.ends_with("/api") { path } else { format!("{path}/api") };
+    url.set_path(&path);
+    Ok(url.to_string())
+}
+
+fn validate_api_key(text: &str) -> Result<String, SettingsError> {
+    const FIELD: &str = "api_key";
+    if text.chars().any(char::is_whitespace) {
+        return Err(invalid(FIELD, "must not contain spaces or line breaks (check the pasted key)"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid(FIELD, "must not contain control characters"));
+    }
+    if text.len() > 512 {
+        return Err(invalid(FIELD, "is longer than any Mirakl key (512 characters at most)"));
+    }
+    Ok(text.to_owned())
+}
+
+fn validate_shop_id(value: Option<&Value>) -> Result<Option<i64>, SettingsError> {
+    const FIELD: &str = "shop_id";
+    let id = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) if text.trim().is_empty() => return Ok(None),
+        Some(Value::String(text)) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| invalid(FIELD, "must be a whole number (the shop's numeric id)"))?,
+        Some(Value::Number(number)) => number
+            .as_i64()
+            .ok_or_else(|| invalid(FIELD, "must be a whole number (the shop's numeric id)"))?,
+        Some(_) => return Err(invalid(FIELD, "must be a whole number (the shop's numeric id)")),
+    };
+    if id <= 0 {
+        return Err(invalid(FIELD, "must be a positive number"));
+    }
+    Ok(Some(id))
+}
+
+fn bounded_seconds(
+    map: &Map<String, Value>,
+    field: &'static str,
+    default: u64,
+    (min, max): (u64, u64),
+) -> Result<u64, SettingsError> {
+    let out_of_bounds = || invalid(field, format!("must be a whole number of seconds from {min} to {max}"));
+    let seconds = match map.get(field) {
+        None | Some(Value::Null) => return Ok(default),
+        Some(Value::String(text)) if text.trim().is_empty() => return Ok(default),
+        Some(Value::String(text)) => text.trim().parse::<u64>().map_err(|_| out_of_bounds())?,
+        Some(Value::Number(number)) => number.as_u64().ok_or_else(out_of_bounds)?,
+        Some(_) => return Err(out_of_bounds()),
+    };
+    if (min..=max).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(out_of_bounds())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field_of(raw: Value) -> &'static str {
+        validate(&raw).unwrap_err().field
+    }
+
+    #[test]
+    fn accepts_and_normalises_a_typical_instance_url() {
+        let settings =
+            validate(&json!({"api_url": " https://acme.mirakl.net/ ", "api_key": "abc-123"})).unwrap();
+        assert_eq!(settings.api_url, "https://acme.mirakl.net/api");
+        assert_eq!(settings.shop_id, None);
+        assert_eq!(settings.connect_timeout_secs, DEFAULT_CONNECT_TIMEOUT_SECS);
+        assert_eq!(settings.timeout_secs, DEFAULT_TIMEOUT_SECS);
+        let again = validate(&json!({"api_url": "https://acme.mirakl.net/api/", "api_key": "k"})).unwrap();
+        assert_eq!(again.api_url, "https://acme.mirakl.net/api");
+    }
+
+    #[test]
+    fn url_scheme_rules() {
+        for (url, ok) in [
+            ("ftp://x", false),
+            ("http://acme.mirakl.net/api", false),
+            ("http://10.0.0.5/api", false),
+            ("http://127.0.0.1:8080/api", true),
+            ("http://127.3.4.5/api", true),
+            ("http://[::1]:9000", true),
+            ("http://localhost:9000", true),
+            ("https://acme.mirakl.net", true),
+            ("not a url", false),
+            ("https://user:pw@acme.mirakl.net/api", false),
+            ("https://acme.mirakl.net/api?x=1", false),
+        ] {
+            let result = validate(&json!({"api_url": url, "api_key": "k"}));
+            assert_eq!(result.is_ok(), ok, "{url}: {result:?}");
+            if let Err(e) = result {
+                assert_eq!(e.field, "api_url");
+                assert!(e.to_string().starts_with("api_url: "));
+            }
+        }
+    }
+
+    #[test]
+    fn api_key_rules_never_echo_the_key() {
+        assert_eq!(field_of(json!({"api_url": "https://a.b", "api_key": ""})), "api_key");
+        assert_eq!(field_of(json!({"api_url": "https://a.b"})), "api_key");
+        assert_eq!(field_of(json!({"api_url": "https://a.b", "api_key": 42})), "api_key");
+        let err = validate(&json!({"api_url": "https://a.b", "api_key": "secret value"})).unwrap_err();
+        assert_eq!(err.field, "api_key");
+        assert!(!err.to_string().contains("secret"));
+        let err = validate(&json!({"api_url": "https://a.b", "api_key": "secret\n"})).unwrap_err();
+        assert!(!err.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn debug_output_redacts_the_key() {
+        let settings = validate(&json!({"api_url": "https://a.b", "api_key": "topsecret"})).unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("redacted"));
+    }
+
+    #[test]
+    fn shop_id_is_optional_and_numeric() {
+        let base = |shop_id: Value| json!({"api_url": "https://a.b", "api_key": "k", "shop_id": shop_id});
+        assert_eq!(validate(&base(json!(""))).unwrap().shop_id, None);
+        assert_eq!(validate(&base(Value::Null)).unwrap().shop_id, None);
+        assert_eq!(validate(&base(json!("2001"))).unwrap().shop_id, Some(2001));
+        assert_eq!(validate(&base(json!(2001))).unwrap().shop_id, Some(2001));
+        assert_eq!(field_of(base(json!("12a"))), "shop_id");
+        assert_eq!(field_of(base(json!(-3))), "shop_id");
+        assert_eq!(field_of(base(json!(1.5))), "shop_id");
+    }
+
+    #[test]
+    fn timeouts_are_bounded() {
+        let base = |c: Value, t: Value| {
+            json!({"api_url": "https://a.b", "api_key": "k", "connect_timeout": c, "timeout": t})
+        };
+        let ok = validate(&base(json!("3"), json!(20))).unwrap();
+        assert_eq!((ok.connect_timeout_secs, ok.timeout_secs), (3, 20));
+        assert_eq!(field_of(base(json!(0), json!(20))), "connect_timeout");
+        assert_eq!(field_of(base(json!(5), json!(3000))), "timeout");
+        assert_eq!(field_of(base(json!(50), json!(20))), "connect_timeout");
+        assert_eq!(field_of(base(json!("soon"), json!(20))), "connect_timeout");
+    }
+
+    #[test]
+    fn rejects_a_non_object() {
+        assert_eq!(validate(&json!(["x"])).unwrap_err().field, "settings");
+    }
+}
