@@ -1,0 +1,66 @@
+<?php
+/**
+ * Activation and deactivation. Activation must work even while requirements are unmet (the
+ * admin then sees the requirements notice); it never calls the extension.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Activation/deactivation callbacks.
+ */
+final class Lifecycle {
+
+	public const OPTION_VERSION  = 'mirakl_connector_version';
+	public const OPTION_SETTINGS = 'mirakl_connector_settings';
+
+	/**
+	 * Every option the plugin may create; uninstall removes them.
+	 */
+	public const OPTIONS = array(
+		self::OPTION_VERSION,
+		self::OPTION_SETTINGS,
+		StateDirectory::SECRET_OPTION,
+	);
+
+	/**
+	 * The hooks the plugin may schedule; deactivation unschedules them.
+	 */
+	public const SCHEDULED_HOOKS = array( 'mirakl_connector_tick' );
+
+	/**
+	 * Activation: records the version, creates the settings option (never autoloaded: it holds
+	 * the API key) and prepares the state directory.
+	 */
+	public static function activate(): void {
+		update_option( self::OPTION_VERSION, MIRAKL_CONNECTOR_VERSION, false );
+		if ( false === get_option( self::OPTION_SETTINGS ) ) {
+			add_option( self::OPTION_SETTINGS, array(), '', 'no' );
+		}
+		StateDirectory::ensure();
+	}
+
+	/**
+	 * Deactivation: stops scheduled work; keeps settings and state for a later reactivation.
+	 */
+	public static function deactivate(): void {
+		foreach ( self::SCHEDULED_HOOKS as $hook ) {
+			wp_clear_scheduled_hook( $hook );
+		}
+	}
+
+	/**
+	 * Uninstall: removes options, scheduled work and the state directory.
+	 */
+	public static function uninstall(): void {
+		self::deactivate();
+		StateDirectory::remove();
+		foreach ( self::OPTIONS as $option ) {
+			delete_option( $option );
+		}
+	}
+}

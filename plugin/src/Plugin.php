@@ -1,0 +1,67 @@
+<?php
+/**
+ * Boots the plugin on `plugins_loaded`: checks requirements, and registers the services only
+ * when they are all met. Each service owns its hooks in a `register()` method.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector;
+
+use MiraklConnector\Admin\RequirementsNotice;
+use MiraklConnector\Native\Bridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The composition root.
+ */
+final class Plugin {
+
+	/**
+	 * Whether the connector's services are running in this request.
+	 *
+	 * @var bool
+	 */
+	private static bool $active = false;
+
+	/**
+	 * Entry point, hooked on `plugins_loaded`.
+	 */
+	public static function boot(): void {
+		add_action( 'init', array( self::class, 'load_textdomain' ) );
+
+		$bridge       = new Bridge();
+		$requirements = new Requirements( $bridge );
+		( new SiteHealth( $bridge, $requirements ) )->register();
+
+		$problems = $requirements->problems();
+		if ( ! empty( $problems ) ) {
+			( new RequirementsNotice( $problems ) )->register();
+			self::$active = false;
+			return;
+		}
+		self::$active = true;
+
+		/**
+		 * Fires once the connector's requirements are met and its services are registered.
+		 *
+		 * @param Bridge $bridge The native bridge.
+		 */
+		do_action( 'mirakl_connector_loaded', $bridge );
+	}
+
+	/**
+	 * Whether requirements were met and the services registered.
+	 */
+	public static function is_active(): bool {
+		return self::$active;
+	}
+
+	/**
+	 * Loads translations.
+	 */
+	public static function load_textdomain(): void {
+		load_plugin_textdomain( 'mirakl-connector-for-woocommerce', false, dirname( plugin_basename( MIRAKL_CONNECTOR_FILE ) ) . '/languages' );
+	}
+}

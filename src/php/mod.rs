@@ -1,0 +1,70 @@
+//! PHP bindings (`--features php` only): the `MiraklConnector\Native` functions and exception
+//! classes. No logic lives here: each export converts its arguments, calls the core inside the
+//! panic guard and maps the result or the error. Module start-up registers symbols and does no
+//! I/O; state (the store, the client) is opened lazily on first use.
+
+mod convert;
+mod exceptions;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::error::{guard, ExportError};
+use exceptions::{
+    to_php_exception, InternalException, MiraklException, NativeException, SettingsException,
+    ShopException, StoreException,
+};
+
+/// The crate version; the plugin refuses to run with an extension of another version.
+#[php_function]
+#[php(name = "MiraklConnector\\Native\\version")]
+pub fn version() -> &'static str {
+    crate::VERSION
+}
+
+/// Validates connection settings and returns them normalised, or throws
+/// `MiraklConnector\Native\SettingsException` naming the bad field.
+#[php_function]
+#[php(name = "MiraklConnector\\Native\\validate_settings")]
+pub fn validate_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
+    export(|| {
+        let raw = convert::array_to_json(settings)?;
+        let valid = crate::settings::validate(&raw).map_err(|e| ExportError::from_coded(&e))?;
+        let value = serde_json::to_value(&valid)
+            .map_err(|e| ExportError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
+        convert::json_to_zval(&value)
+    })
+}
+
+/// Runs an export body under the panic guard and turns its error into the matching exception.
+fn export<T>(body: impl FnOnce() -> Result<T, ExportError>) -> PhpResult<T> {
+    guard(body).map_err(to_php_exception)
+}
+
+extern "C" fn module_info(_module: *mut ModuleEntry) {
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    info_table_start!();
+    info_table_row!("Mirakl connector core", "enabled");
+    info_table_row!("Version", crate::VERSION);
+    info_table_row!("Build profile", profile);
+    info_table_row!("SQLite version", rusqlite::version());
+    info_table_end!();
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    // PHP knows the extension by this name: `extension_loaded('mirakl_connector')`.
+    module
+        .name("mirakl_connector")
+        .class::<NativeException>()
+        .class::<SettingsException>()
+        .class::<StoreException>()
+        .class::<MiraklException>()
+        .class::<ShopException>()
+        .class::<InternalException>()
+        .function(wrap_function!(version))
+        .function(wrap_function!(validate_settings))
+        .info_function(module_info)
+}
