@@ -1,0 +1,239 @@
+//! What can go wrong in a Mirakl call, and its class. Classification (what happened) is kept
+//! apart from the retry decision (what to do, in `retry`). Messages never carry the API key;
+//! `code()` values are stable and mirrored by the PHP exceptions.
+
+use crate::mirakl::request::ApiCode;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// How the transport failed, as far as the request's fate is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// The connection was never established: nothing was sent.
+    Connect,
+    /// No complete answer in time after the request may have been sent.
+    Timeout,
+    /// The connection broke (reset, closed, unreadable body) after the request may have been sent.
+    Dropped,
+    /// The request could not be built locally (bad URL, bad header): nothing was sent.
+    Invalid,
+}
+
+/// A failure below HTTP semantics, reported by a [`crate::mirakl::transport::Transport`].
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind:?}: {message}")]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> TransportError {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// The class of an error: what the caller may do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Connection failure or server error; trying again later is safe.
+    Transient,
+    /// Mirakl said 429; `retry_after` is its `Retry-After`, when given.
+    Throttled { retry_after: Option<Duration> },
+    /// Mirakl refused the request (4xx); sending it again will not help.
+    Client { status: u16, message: String },
+    /// The key is missing, wrong or not allowed (401/403).
+    Auth,
+    /// The answer could not be read (malformed JSON/CSV, unexpected shape).
+    Decode,
+    /// A write may or may not have been applied: reconcile before anything else.
+    OutcomeUnknown,
+    /// This connector's own call budget for the API is spent until `until`;
+    /// `wait` is how long that was from the moment of refusal.
+    BudgetExhausted { until: DateTime<Utc>, wait: Duration },
+    /// The call could not be made at all: invalid configuration or request.
+    Invalid,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MiraklError {
+    #[error("{api}: could not connect to Mirakl: {message}")]
+    Connect { api: ApiCode, message: String },
+    #[error("{api}: Mirakl server error (HTTP {status}): {message}")]
+    Server {
+        api: ApiCode,
+        status: u16,
+        message: String,
+    },
+    #[error("{api}: a read failed after it was sent ({message})")]
+    ReadInterrupted { api: ApiCode, message: String },
+    #[error("{api}: too many requests (HTTP 429){}", retry_after_text(.retry_after))]
+    Throttled {
+        api: ApiCode,
+        retry_after: Option<Duration>,
+    },
+    #[error("{api}: rejected by Mirakl (HTTP {status}): {message}")]
+    Client {
+        api: ApiCode,
+        status: u16,
+        message: String,
+    },
+    #[error("{api}: authentication refused (HTTP {status}): {message}")]
+    Auth {
+        api: ApiCode,
+        status: u16,
+        message: String,
+    },
+    #[error("{api}: unreadable answer from Mirakl: {message}")]
+    Decode { api: ApiCode, message: String },
+    #[error("{api}: outcome unknown, the write may have been applied ({message}); reconcile before retrying")]
+    OutcomeUnknown { api: ApiCode, message: String },
+    #[error("{api}: call budget spent until {until}")]
+    BudgetExhausted {
+        api: ApiCode,
+        until: DateTime<Utc>,
+        wait: Duration,
+    },
+    #[error("{api}: call budget unavailable: {message}")]
+    BudgetUnavailable { api: ApiCode, message: String },
+    #[error("{api}: invalid request: {message}")]
+    Invalid { api: ApiCode, message: String },
+}
+
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(", retry after {} s", wait.as_secs()),
+        None => String::new(),
+    }
+}
+
+impl MiraklError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            MiraklError::Connect { .. }
+            | MiraklError::Server { .. }
+            | MiraklError::ReadInterrupted { .. }
+            | MiraklError::BudgetUnavailable { .. } => ErrorClass::Transient,
+            MiraklError::Throttled { retry_after, .. } => ErrorClass::Throttled {
+                retry_after: *retry_after,
+            },
+            MiraklError::Client {
+                status, message, ..
+            } => ErrorClass::Client {
+                status: *status,
+                message: message.clone(),
+            },
+            MiraklError::Auth { .. } => ErrorClass::Auth,
+            MiraklError::Decode { .. } => ErrorClass::Decode,
+            MiraklError::OutcomeUnknown { .. } => ErrorClass::OutcomeUnknown,
+            MiraklError::BudgetExhausted { until, wait, .. } => ErrorClass::BudgetExhausted {
+                until: *until,
+                wait: *wait,
+            },
+            MiraklError::Invalid { .. } => ErrorClass::Invalid,
+        }
+    }
+
+    /// Stable numeric code, one per variant (the PHP exception codes mirror these).
+    pub fn code(&self) -> u32 {
+        match self {
+            MiraklError::Connect { .. } => 1001,
+            MiraklError::Server { .. } => 1002,
+            MiraklError::ReadInterrupted { .. } => 1003,
+            MiraklError::Throttled { .. } => 1010,
+            MiraklError::Client { .. } => 1020,
+            MiraklError::Auth { .. } => 1030,
+            MiraklError::Decode { .. } => 1040,
+            MiraklError::OutcomeUnknown { .. } => 1050,
+            MiraklError::BudgetExhausted { .. } => 1060,
+            MiraklError::BudgetUnavailable { .. } => 1061,
+            MiraklError::Invalid { .. } => 1070,
+        }
+    }
+
+    pub fn api(&self) -> ApiCode {
+        match self {
+            MiraklError::Connect { api, .. }
+            | MiraklError::Server { api, .. }
+            | MiraklError::ReadInterrupted { api, .. }
+            | MiraklError::Throttled { api, .. }
+            | MiraklError::Client { api, .. }
+            | MiraklError::Auth { api, .. }
+            | MiraklError::Decode { api, .. }
+            | MiraklError::OutcomeUnknown { api, .. }
+            | MiraklError::BudgetExhausted { api, .. }
+            | MiraklError::BudgetUnavailable { api, .. }
+            | MiraklError::Invalid { api, .. } => *api,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed without a human.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.class(),
+            ErrorClass::Transient | ErrorClass::Throttled { .. } | ErrorClass::BudgetExhausted { .. }
+        )
+    }
+
+    /// Maps a transport failure, knowing whether the request was a write: a write that may
+    /// have reached Mirakl becomes [`MiraklError::OutcomeUnknown`].
+    pub fn from_transport(api: ApiCode, is_write: bool, error: TransportError) -> MiraklError {
+        let message = error.message;
+        match error.kind {
+            TransportErrorKind::Connect => MiraklError::Connect { api, message },
+            TransportErrorKind::Invalid => MiraklError::Invalid { api, message },
+            TransportErrorKind::Timeout | TransportErrorKind::Dropped if is_write => {
+                MiraklError::OutcomeUnknown { api, message }
+            }
+            TransportErrorKind::Timeout | TransportErrorKind::Dropped => {
+                MiraklError::ReadInterrupted { api, message }
+            }
+        }
+    }
+
+    /// Maps an HTTP answer that is not a success. `message` is Mirakl's `message` (or the start
+    /// of the body). For a write, a 5xx other than 503 may hide a half-applied change, so it
+    /// is an unknown outcome; 503 and 429 mean the request was turned away before processing.
+    pub fn from_status(
+        api: ApiCode,
+        is_write: bool,
+        status: u16,
+        retry_after: Option<Duration>,
+        message: String,
+    ) -> MiraklError {
+        match status {
+            401 | 403 => MiraklError::Auth {
+                api,
+                status,
+                message,
+            },
+            429 => MiraklError::Throttled { api, retry_after },
+            503 => MiraklError::Server {
+                api,
+                status,
+                message,
+            },
+            500..=599 if is_write => MiraklError::OutcomeUnknown {
+                api,
+                message: format!("HTTP {status}: {message}"),
+            },
+            500..=599 => MiraklError::Server {
+                api,
+                status,
+                message,
+            },
+            400..=499 => MiraklError::Client {
+                api,
+                status,
+                message,
+            },
+            _ => MiraklError::Decode {
+                api,
+                message: format!("unexpected HTTP status {status}"),
+            },
+        }
+    }
+}

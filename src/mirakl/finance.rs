@@ -1,0 +1,356 @@
+//! Finance: TL02 transaction logs (seek pagination, up to 2000 per page, budgeted 20/min and
+//! 60/h) and IV01 accounting documents (offset pagination, once a day plus one call per page).
+//! Amounts are decimals; unknown transaction types are kept as text.
+
+use crate::mirakl::budget::{keys, CallBudget};
+use crate::mirakl::client::{Client, OffsetPages, SeekPage, SeekPages};
+use crate::mirakl::model::{
+    date_opt, decimal_opt, int_opt, nullable, offset_query, open_enum, text, text_opt, OffsetPage,
+    SortOrder, Tax, MAX_PAGE_SIZE,
+};
+use crate::mirakl::request::{format_date, ApiCode, Request};
+use crate::mirakl::transport::Transport;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+open_enum! {
+    /// TL02 transaction `type` (the ones the connector reconciles; others kept as text).
+    TransactionType {
+        OrderAmount => "ORDER_AMOUNT",
+        OrderAmountTax => "ORDER_AMOUNT_TAX",
+        OrderShippingAmount => "ORDER_SHIPPING_AMOUNT",
+        OrderShippingAmountTax => "ORDER_SHIPPING_AMOUNT_TAX",
+        CommissionFee => "COMMISSION_FEE",
+        CommissionVat => "COMMISSION_VAT",
+        RefundOrderAmount => "REFUND_ORDER_AMOUNT",
+        RefundOrderAmountTax => "REFUND_ORDER_AMOUNT_TAX",
+        RefundOrderShippingAmount => "REFUND_ORDER_SHIPPING_AMOUNT",
+        RefundOrderShippingAmountTax => "REFUND_ORDER_SHIPPING_AMOUNT_TAX",
+        RefundCommissionFee => "REFUND_COMMISSION_FEE",
+        RefundCommissionVat => "REFUND_COMMISSION_VAT",
+        SubscriptionFee => "SUBSCRIPTION_FEE",
+        SubscriptionVat => "SUBSCRIPTION_VAT",
+        ManualCredit => "MANUAL_CREDIT",
+        ManualCreditVat => "MANUAL_CREDIT_VAT",
+        ManualInvoice => "MANUAL_INVOICE",
+        ManualInvoiceVat => "MANUAL_INVOICE_VAT",
+        Payment => "PAYMENT",
+    }
+}
+
+open_enum! {
+    /// TL02 `payment_state`.
+    PaymentState {
+        Pending => "PENDING",
+        Payable => "PAYABLE",
+        Paid => "PAID",
+        NotApplicable => "NOT_APPLICABLE",
+        Reserve => "RESERVE",
+    }
+}
+
+/// Largest TL02 page.
+pub const MAX_TRANSACTION_PAGE: u32 = 2000;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransactionQuery {
+    pub date_created_from: Option<DateTime<Utc>>,
+    pub date_created_to: Option<DateTime<Utc>>,
+    pub last_updated_from: Option<DateTime<Utc>>,
+    pub transaction_date_from: Option<DateTime<Utc>>,
+    pub transaction_date_to: Option<DateTime<Utc>>,
+    pub transaction_types: Vec<TransactionType>,
+    pub payment_states: Vec<PaymentState>,
+    pub order_ids: Vec<String>,
+    /// `lastUpdated,ASC` is Mirakl's recommendation for incremental reads.
+    pub sort: Option<String>,
+    /// Page size, at most 2000 (the default here).
+    pub limit: Option<u32>,
+}
+
+impl TransactionQuery {
+    pub fn limit(&self) -> u32 {
+        self.limit
+            .unwrap_or(MAX_TRANSACTION_PAGE)
+            .clamp(1, MAX_TRANSACTION_PAGE)
+    }
+}
+
+/// TL02: the first page of transaction logs matching `query`.
+pub fn transactions(query: &TransactionQuery) -> Request {
+    Request::get(ApiCode::TL02, "/sellerpayment/transactions_logs")
+        .query_opt("date_created_from", query.date_created_from.as_ref().map(format_date))
+        .query_opt("date_created_to", query.date_created_to.as_ref().map(format_date))
+        .query_opt("last_updated_from", query.last_updated_from.as_ref().map(format_date))
+        .query_opt("transaction_date_from", query.transaction_date_from.as_ref().map(format_date))
+        .query_opt("transaction_date_to", query.transaction_date_to.as_ref().map(format_date))
+        .query_repeated("transaction_type", &query.transaction_types)
+        .query_repeated("payment_state", &query.payment_states)
+        .query_repeated("order_id", &query.order_ids)
+        .query_opt("sort", query.sort.as_ref())
+        .query("limit", query.limit().to_string())
+}
+
+/// TL02: a following page. With `page_token` Mirakl ignores every other filter.
+pub fn transactions_page(page_token: &str, limit: u32) -> Request {
+    Request::get(ApiCode::TL02, "/sellerpayment/transactions_logs")
+        .query("page_token", page_token)
+        .query("limit", limit.clamp(1, MAX_TRANSACTION_PAGE).to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TransactionPage {
+    #[serde(default, deserialize_with = "nullable")]
+    pub data: Vec<Transaction>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+    #[serde(default)]
+    pub previous_page_token: Option<String>,
+}
+
+impl SeekPage for TransactionPage {
+    fn next_page_token(&self) -> Option<&str> {
+        self.next_page_token.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Transaction {
+    #[serde(deserialize_with = "text")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub transaction_type: TransactionType,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount_credited: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount_debited: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub balance: Option<Decimal>,
+    #[serde(default)]
+    pub currency_iso_code: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub date_created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub last_updated: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub payment_state: Option<PaymentState>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub accounting_document_id: Option<String>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub accounting_document_number: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub accounting_document_creation_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub entities: Option<TransactionEntities>,
+}
+
+impl Transaction {
+    /// The Mirakl order this line belongs to, if any.
+    pub fn order_id(&self) -> Option<&str> {
+        self.entities
+            .as_ref()
+            .and_then(|e| e.order.as_ref())
+            .map(|o| o.id.as_str())
+    }
+}
+
+/// What a transaction is about; only ids are read, the rest is ignored.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct TransactionEntities {
+    #[serde(default)]
+    pub order: Option<OrderEntity>,
+    #[serde(default)]
+    pub order_line: Option<EntityRef>,
+    #[serde(default)]
+    pub refund: Option<EntityRef>,
+    #[serde(default)]
+    pub shipment: Option<EntityRef>,
+    #[serde(default)]
+    pub transaction_info: Option<TransactionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrderEntity {
+    #[serde(deserialize_with = "text")]
+    pub id: String,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub commercial_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EntityRef {
+    #[serde(deserialize_with = "text")]
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TransactionInfo {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub number: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub date: Option<DateTime<Utc>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// IV01
+
+open_enum! {
+    /// IV01 document `type`.
+    InvoiceType {
+        AutoInvoice => "AUTO_INVOICE",
+        ManualInvoice => "MANUAL_INVOICE",
+        ManualCredit => "MANUAL_CREDIT",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InvoiceQuery {
+    pub start_date: Option<DateTime<Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
+    /// `ALL`, `AUTO_INVOICE` (Mirakl's default), `MANUAL_INVOICE`, `MANUAL_CREDIT`.
+    pub document_type: Option<String>,
+    /// `PENDING`, `PAID` or `FAILED`.
+    pub payment_status: Option<String>,
+    pub currency: Option<String>,
+    pub order: Option<SortOrder>,
+    pub page_size: Option<u32>,
+}
+
+impl InvoiceQuery {
+    pub fn page_size(&self) -> u32 {
+        self.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+    }
+}
+
+/// IV01: list accounting documents, one page at `offset`.
+pub fn invoices(query: &InvoiceQuery, offset: u64) -> Request {
+    let request = Request::get(ApiCode::IV01, "/invoices")
+        .query_opt("start_date", query.start_date.as_ref().map(format_date))
+        .query_opt("end_date", query.end_date.as_ref().map(format_date))
+        .query_opt("type", query.document_type.as_ref())
+        .query_opt("payment_status", query.payment_status.as_ref())
+        .query_opt("currency", query.currency.as_ref());
+    let request = offset_query(request, query.page_size(), offset, None, query.order);
+    if offset == 0 {
+        request
+    } else {
+        request.budget_key(keys::IV01_PAGE)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct InvoicePage {
+    #[serde(default, deserialize_with = "nullable")]
+    pub invoices: Vec<Invoice>,
+    #[serde(default, deserialize_with = "int_opt")]
+    pub total_count: Option<i64>,
+}
+
+impl OffsetPage for InvoicePage {
+    fn item_count(&self) -> usize {
+        self.invoices.len()
+    }
+    fn total_count(&self) -> Option<i64> {
+        self.total_count
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Invoice {
+    #[serde(deserialize_with = "text")]
+    pub invoice_id: String,
+    #[serde(default, rename = "type")]
+    pub invoice_type: Option<InvoiceType>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub currency_iso_code: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub date_created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub issue_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub due_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_amount_incl_taxes: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_amount_excl_taxes: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_charged_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub total_taxes: Vec<Tax>,
+    #[serde(default)]
+    pub payment: Option<InvoicePayment>,
+    #[serde(default)]
+    pub summary: Option<InvoiceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct InvoicePayment {
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub reference: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub transaction_date: Option<DateTime<Utc>>,
+}
+
+/// The statement totals the month-end report uses.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct InvoiceSummary {
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount_transferred: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_commissions_excl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_commissions_incl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_payable_orders_excl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_payable_orders_incl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_refund_orders_excl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_refund_orders_incl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_refund_commissions_incl_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_subscription_incl_tax: Option<Decimal>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client handler
+
+/// Finance calls bound to a client.
+pub struct Finance<'c, T, B> {
+    client: &'c Client<T, B>,
+}
+
+impl<T: Transport, B: CallBudget> Client<T, B> {
+    pub fn finance(&self) -> Finance<'_, T, B> {
+        Finance { client: self }
+    }
+}
+
+impl<'c, T: Transport, B: CallBudget> Finance<'c, T, B> {
+    /// TL02: the pages of transaction logs, following `next_page_token`.
+    pub fn transactions(&self, query: &TransactionQuery) -> SeekPages<'c, T, B, TransactionPage> {
+        let limit = query.limit();
+        self.client
+            .seek_pages(transactions(query), move |token| transactions_page(token, limit))
+    }
+
+    /// IV01: the pages of accounting documents.
+    pub fn invoices(&self, query: InvoiceQuery) -> OffsetPages<'c, T, B, InvoicePage> {
+        let page_size = query.page_size();
+        self.client
+            .offset_pages(page_size, move |offset| invoices(&query, offset))
+    }
+}
