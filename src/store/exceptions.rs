@@ -1,0 +1,539 @@
+//! Exceptions: failures a human must see, one open row per (kind, entity) whose count and
+//! last-seen time grow on each repeat (a partial unique index enforces it). Resolving closes the
+//! row, so the next occurrence opens a new one; retry re-queues the job behind the exception.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use super::queue::{self, JobState};
+use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
+
+text_enum! {
+    /// How urgent an exception is, for sorting and colouring in wp-admin.
+    Severity {
+        /// Money or the shop's standing at risk now (deadline about to pass, oversell).
+        Critical => "critical",
+        /// Something did not happen and will not without help.
+        Error => "error",
+        /// Worth a look; nothing is lost yet.
+        Warning => "warning",
+    }
+}
+
+text_enum! {
+    ExceptionState {
+        Open => "open",
+        Resolved => "resolved",
+    }
+}
+
+text_enum! {
+    /// How an exception was closed.
+    Resolution {
+        /// Marked resolved by an admin (or by the code that fixed the cause).
+        Resolved => "resolved",
+        /// Its job was re-queued.
+        Retried => "retried",
+    }
+}
+
+/// An exception to raise. `entity_type`/`entity_id` name what it is about (e.g. `sku`/`ABC-1`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewException {
+    pub kind: String,
+    pub severity: Severity,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub message: String,
+    pub details: Option<Value>,
+    /// A short "what to do" line the admin UI shows beside the message.
+    pub hint: Option<String>,
+    pub job_id: Option<i64>,
+}
+
+impl NewException {
+    pub fn new(
+        kind: impl Into<String>,
+        entity_type: impl Into<String>,
+        entity_id: impl Into<String>,
+        message: impl Into<String>,
+    ) -> NewException {
+        NewException {
+            kind: kind.into(),
+            severity: Severity::Error,
+            entity_type: entity_type.into(),
+            entity_id: entity_id.into(),
+            message: message.into(),
+            details: None,
+            hint: None,
+            job_id: None,
+        }
+    }
+
+    pub fn severity(mut self, severity: Severity) -> NewException {
+        self.severity = severity;
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> NewException {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> NewException {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn job(mut self, job_id: i64) -> NewException {
+        self.job_id = Some(job_id);
+        self
+    }
+}
+
+/// An exception as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceptionRecord {
+    pub id: i64,
+    pub kind: String,
+    pub severity: Severity,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// The latest occurrence's message.
+    pub message: String,
+    pub details: Option<Value>,
+    pub hint: Option<String>,
+    pub job_id: Option<i64>,
+    pub state: ExceptionState,
+    pub resolution: Option<Resolution>,
+    pub occurrences: u32,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+const EXCEPTION_COLUMNS: &str = "id, kind, severity, entity_type, entity_id, message, details, \
+    hint, job_id, state, resolution, occurrences, first_seen, last_seen, resolved_at";
+
+fn exception_from_row(row: &Row<'_>) -> rusqlite::Result<ExceptionRecord> {
+    Ok(ExceptionRecord {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        severity: row.get(2)?,
+        entity_type: row.get(3)?,
+        entity_id: row.get(4)?,
+        message: row.get(5)?,
+        details: json_column(row, 6)?,
+        hint: row.get(7)?,
+        job_id: row.get(8)?,
+        state: row.get(9)?,
+        resolution: row.get(10)?,
+        occurrences: row.get(11)?,
+        first_seen: from_ms(row.get(12)?),
+        last_seen: from_ms(row.get(13)?),
+        resolved_at: opt_from_ms(row.get(14)?),
+    })
+}
+
+/// Raises an exception, or counts one more occurrence of the open one for the same
+/// (kind, entity): message, details, severity and hint become the latest ones.
+pub(crate) fn raise(
+    conn: &Connection,
+    exception: &NewException,
+    now: i64,
+) -> Result<ExceptionRecord, StoreError> {
+    let details = exception
+        .details
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Data(format!("exception details: {e}")))?;
+    let sql = format!(
+        "INSERT INTO exceptions (kind, severity, entity_type, entity_id, message, details, hint,
+                                 job_id, first_seen, last_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (kind, entity_type, entity_id) WHERE state = 'open' DO UPDATE SET
+            occurrences = occurrences + 1,
+            last_seen   = max(last_seen, excluded.last_seen),
+            severity    = excluded.severity,
+            message     = excluded.message,
+            details     = excluded.details,
+            hint        = coalesce(excluded.hint, hint),
+            job_id      = coalesce(excluded.job_id, job_id)
+         RETURNING {EXCEPTION_COLUMNS}"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(
+        params![
+            exception.kind,
+            exception.severity,
+            exception.entity_type,
+            exception.entity_id,
+            exception.message,
+            details,
+            exception.hint,
+            exception.job_id,
+            now
+        ],
+        exception_from_row,
+    )?)
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<ExceptionRecord>, StoreError> {
+    let sql = format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], exception_from_row)
+        .optional()?)
+}
+
+/// Which exceptions to list; every `None` matches all. Newest (last seen) first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionFilter {
+    pub kind: Option<String>,
+    pub state: Option<ExceptionState>,
+    pub severity: Option<Severity>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ExceptionFilter {
+    fn default() -> ExceptionFilter {
+        ExceptionFilter {
+            kind: None,
+            state: None,
+            severity: None,
+            entity_type: None,
+            entity_id: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+impl ExceptionFilter {
+    /// The open ones, which the dashboard shows first.
+    pub fn open() -> ExceptionFilter {
+        ExceptionFilter {
+            state: Some(ExceptionState::Open),
+            ..ExceptionFilter::default()
+        }
+    }
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &ExceptionFilter,
+) -> Result<Vec<ExceptionRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {EXCEPTION_COLUMNS} FROM exceptions
+         WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR state = ?2)
+           AND (?3 IS NULL OR severity = ?3) AND (?4 IS NULL OR entity_type = ?4)
+           AND (?5 IS NULL OR entity_id = ?5)
+         ORDER BY last_seen DESC, id DESC LIMIT ?6 OFFSET ?7"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            filter.kind,
+            filter.state,
+            filter.severity,
+            filter.entity_type,
+            filter.entity_id,
+            filter.limit,
+            filter.offset
+        ],
+        exception_from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Open exceptions per severity, for the dashboard badge.
+pub(crate) fn count_open(conn: &Connection) -> Result<Vec<(Severity, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT severity, count(*) FROM exceptions WHERE state = 'open'
+         GROUP BY severity ORDER BY severity",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Closes an open exception. `Ok(false)` if it was already closed.
+pub(crate) fn resolve(
+    conn: &Connection,
+    id: i64,
+    resolution: Resolution,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE exceptions SET state = 'resolved', resolution = ?2, resolved_at = ?3
+             WHERE id = ?1 AND state = 'open'",
+        )?
+        .execute(params![id, resolution, now])?;
+    if changed == 0 && get(conn, id)?.is_none() {
+        return Err(StoreError::NotFound {
+            what: format!("exception {id}"),
+        });
+    }
+    Ok(changed == 1)
+}
+
+/// Re-queues the job behind an open exception and closes it as retried; returns the job id.
+/// Call inside an immediate transaction (it reads then writes).
+pub(crate) fn retry(conn: &Connection, id: i64, now: i64) -> Result<i64, StoreError> {
+    let not_retryable = |reason: &str| StoreError::NotRetryable {
+        exception_id: id,
+        reason: reason.to_owned(),
+    };
+    let exception = get(conn, id)?.ok_or_else(|| StoreError::NotFound {
+        what: format!("exception {id}"),
+    })?;
+    if exception.state != ExceptionState::Open {
+        return Err(not_retryable("it is already resolved"));
+    }
+    let job_id = exception
+        .job_id
+        .ok_or_else(|| not_retryable("no job is linked to it"))?;
+    match queue::requeue(conn, job_id, now)? {
+        None => return Err(not_retryable("its job no longer exists")),
+        Some(JobState::Leased) => return Err(not_retryable("its job is running now")),
+        Some(_) => {}
+    }
+    resolve(conn, id, Resolution::Retried, now)?;
+    Ok(job_id)
+}
+
+impl super::Store {
+    /// Raises an exception, or counts another occurrence of the open one for the same entity.
+    pub fn raise_exception(&self, exception: &NewException) -> Result<ExceptionRecord, StoreError> {
+        raise(&self.conn, exception, self.now_ms())
+    }
+
+    pub fn exception(&self, id: i64) -> Result<Option<ExceptionRecord>, StoreError> {
+        get(&self.conn, id)
+    }
+
+    pub fn list_exceptions(
+        &self,
+        filter: &ExceptionFilter,
+    ) -> Result<Vec<ExceptionRecord>, StoreError> {
+        list(&self.conn, filter)
+    }
+
+    /// Open exceptions per severity.
+    pub fn count_open_exceptions(&self) -> Result<Vec<(Severity, u64)>, StoreError> {
+        count_open(&self.conn)
+    }
+
+    /// Marks an open exception resolved; `Ok(false)` if it already was.
+    pub fn resolve_exception(&self, id: i64) -> Result<bool, StoreError> {
+        resolve(&self.conn, id, Resolution::Resolved, self.now_ms())
+    }
+
+    /// Re-queues the job behind the exception now and closes the exception as retried.
+    /// Returns the job id.
+    pub fn retry_exception(&self, id: i64) -> Result<i64, StoreError> {
+        let now = self.now_ms();
+        super::immediate(&self.conn, |conn| retry(conn, id, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+    use crate::store::{Failure, NewJob};
+    use chrono::Duration;
+    use serde_json::json;
+
+    fn unmapped(carrier: &str) -> NewException {
+        NewException::new(
+            "unmapped_carrier",
+            "order",
+            "M-1",
+            format!("carrier {carrier} unmapped"),
+        )
+        .severity(Severity::Warning)
+        .hint("Map the carrier in Settings → Carriers.")
+    }
+
+    #[test]
+    fn repeats_of_an_open_exception_are_counted_on_one_row() {
+        let (store, clock) = store();
+        let first = store.raise_exception(&unmapped("DHL")).unwrap();
+        clock.advance(Duration::minutes(5));
+        let second = store
+            .raise_exception(&unmapped("UPS").details(json!({"carrier": "UPS"})))
+            .unwrap();
+        assert_eq!(second.id, first.id);
+        assert_eq!(second.occurrences, 2);
+        assert_eq!(second.first_seen, first.first_seen);
+        assert_eq!(second.last_seen, clock.now());
+        assert_eq!(second.message, "carrier UPS unmapped");
+        assert_eq!(second.details, Some(json!({"carrier": "UPS"})));
+        assert_eq!(second.severity, Severity::Warning);
+        assert_eq!(
+            second.hint.as_deref(),
+            Some("Map the carrier in Settings → Carriers.")
+        );
+        // Another entity is another exception.
+        let other = store
+            .raise_exception(&NewException::new("unmapped_carrier", "order", "M-2", "x"))
+            .unwrap();
+        assert_ne!(other.id, first.id);
+    }
+
+    #[test]
+    fn a_resolved_exception_stays_closed_and_a_repeat_opens_a_new_one() {
+        let (store, _clock) = store();
+        let first = store.raise_exception(&unmapped("DHL")).unwrap();
+        assert!(store.resolve_exception(first.id).unwrap());
+        assert!(!store.resolve_exception(first.id).unwrap());
+        let closed = store.exception(first.id).unwrap().unwrap();
+        assert_eq!(
+            (closed.state, closed.resolution),
+            (ExceptionState::Resolved, Some(Resolution::Resolved))
+        );
+        assert!(closed.resolved_at.is_some());
+        let again = store.raise_exception(&unmapped("DHL")).unwrap();
+        assert_ne!(again.id, first.id);
+        assert_eq!(again.occurrences, 1);
+        assert!(matches!(
+            store.resolve_exception(999),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn exceptions_list_with_filters_newest_first() {
+        let (store, clock) = store();
+        store.raise_exception(&unmapped("DHL")).unwrap();
+        clock.advance(Duration::seconds(1));
+        let sku = store
+            .raise_exception(
+                &NewException::new("sku_failed", "sku", "A", "STO02 error")
+                    .severity(Severity::Critical),
+            )
+            .unwrap();
+        clock.advance(Duration::seconds(1));
+        let resolved = store
+            .raise_exception(&NewException::new("sku_failed", "sku", "B", "x"))
+            .unwrap();
+        store.resolve_exception(resolved.id).unwrap();
+
+        let all = store.list_exceptions(&ExceptionFilter::default()).unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.entity_id.as_str()).collect::<Vec<_>>(),
+            ["B", "A", "M-1"]
+        );
+        let open = store.list_exceptions(&ExceptionFilter::open()).unwrap();
+        assert_eq!(open.len(), 2);
+        let filter = ExceptionFilter {
+            kind: Some("sku_failed".into()),
+            ..ExceptionFilter::open()
+        };
+        assert_eq!(store.list_exceptions(&filter).unwrap(), vec![sku.clone()]);
+        let filter = ExceptionFilter {
+            severity: Some(Severity::Critical),
+            ..ExceptionFilter::default()
+        };
+        assert_eq!(store.list_exceptions(&filter).unwrap().len(), 1);
+        let filter = ExceptionFilter {
+            entity_type: Some("sku".into()),
+            entity_id: Some("B".into()),
+            ..ExceptionFilter::default()
+        };
+        assert_eq!(store.list_exceptions(&filter).unwrap()[0].id, resolved.id);
+        let page = ExceptionFilter {
+            limit: 1,
+            offset: 1,
+            ..ExceptionFilter::default()
+        };
+        assert_eq!(store.list_exceptions(&page).unwrap()[0].entity_id, "A");
+        let mut counts = store.count_open_exceptions().unwrap();
+        counts.sort_by_key(|(s, _)| s.as_str());
+        assert_eq!(
+            counts,
+            vec![(Severity::Critical, 1), (Severity::Warning, 1)]
+        );
+    }
+
+    #[test]
+    fn retry_requeues_the_dead_job_and_closes_the_exception() {
+        let (store, clock) = store();
+        let id = store
+            .enqueue(&NewJob::new("ship", "7", json!(null)).max_attempts(1))
+            .unwrap()
+            .id;
+        let job = store
+            .claim(&[], 1, std::time::Duration::from_secs(60))
+            .unwrap()
+            .remove(0);
+        let failed = store
+            .fail(
+                id,
+                job.lease.as_deref().unwrap(),
+                &Failure::new("carrier unmapped"),
+            )
+            .unwrap();
+        let crate::store::Failed::Dead { exception_id } = failed else {
+            panic!("{failed:?}")
+        };
+
+        clock.advance(Duration::hours(1));
+        assert_eq!(store.retry_exception(exception_id).unwrap(), id);
+        let job = store.job(id).unwrap().unwrap();
+        assert_eq!(
+            (job.state, job.attempts, job.run_at),
+            (JobState::Pending, 0, clock.now())
+        );
+        let exception = store.exception(exception_id).unwrap().unwrap();
+        assert_eq!(exception.resolution, Some(Resolution::Retried));
+        assert!(matches!(
+            store.retry_exception(exception_id),
+            Err(StoreError::NotRetryable { .. })
+        ));
+        assert_eq!(
+            store
+                .claim(&[], 1, std::time::Duration::from_secs(60))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn retry_refuses_an_exception_without_a_job_or_with_a_running_one() {
+        let (store, _clock) = store();
+        let lone = store.raise_exception(&unmapped("DHL")).unwrap();
+        assert!(matches!(
+            store.retry_exception(lone.id),
+            Err(StoreError::NotRetryable { .. })
+        ));
+        let id = store
+            .enqueue(&NewJob::new("ship", "8", json!(null)))
+            .unwrap()
+            .id;
+        store
+            .claim(&[], 1, std::time::Duration::from_secs(60))
+            .unwrap();
+        let linked = store
+            .raise_exception(&NewException::new("deadline", "order", "8", "late").job(id))
+            .unwrap();
+        assert!(matches!(
+            store.retry_exception(linked.id),
+            Err(StoreError::NotRetryable { .. })
+        ));
+        assert_eq!(
+            store.exception(linked.id).unwrap().unwrap().state,
+            ExceptionState::Open
+        );
+        assert!(matches!(
+            store.retry_exception(12345),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+}
