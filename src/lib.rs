@@ -10,6 +10,7 @@ pub mod error;
 pub mod mirakl;
 pub mod settings;
 pub mod store;
+pub mod sync;
 
 #[cfg(feature = "php")]
 pub mod php;
