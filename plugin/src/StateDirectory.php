@@ -1,11 +1,13 @@
 <?php
 /**
- * Where the connector keeps its SQLite state file: a directory the web server never serves.
+ * Where the connector keeps its SQLite state file: a private directory the web server must never
+ * serve.
  *
- * The `MIRAKL_CONNECTOR_STATE_DIR` constant (wp-config.php) wins. Otherwise the directory sits
- * beside the WordPress root, outside the document root. Only when that parent is not writable
- * does it fall back to wp-content, under an unguessable name and with deny-all files for Apache
- * and IIS; Site Health shows the path so an administrator can move it.
+ * The `MIRAKL_CONNECTOR_STATE_DIR` constant (wp-config.php) wins; set it to a directory outside
+ * the document root where the host allows. Otherwise the directory is
+ * `wp-content/mirakl-connector-<random>`: an unguessable name, deny-all files for Apache
+ * (`.htaccess`) and IIS (`web.config`), and an `index.php`. On nginx, add the rule from the README
+ * (`location ~ /mirakl-connector- { deny all; }`). Site Health shows the path.
  *
  * @package MiraklConnector
  */
@@ -28,10 +30,6 @@ final class StateDirectory {
 		if ( defined( 'MIRAKL_CONNECTOR_STATE_DIR' ) && '' !== (string) MIRAKL_CONNECTOR_STATE_DIR ) {
 			return untrailingslashit( (string) MIRAKL_CONNECTOR_STATE_DIR );
 		}
-		$outside = dirname( untrailingslashit( ABSPATH ) ) . '/mirakl-connector-state';
-		if ( is_dir( $outside ) || wp_is_writable( dirname( $outside ) ) ) {
-			return $outside;
-		}
 		return untrailingslashit( WP_CONTENT_DIR ) . '/mirakl-connector-' . self::secret();
 	}
 
@@ -40,13 +38,6 @@ final class StateDirectory {
 	 */
 	public static function state_file(): string {
 		return self::path() . '/state.sqlite';
-	}
-
-	/**
-	 * Whether the directory lies inside the WordPress document root.
-	 */
-	public static function is_web_reachable(): bool {
-		return str_starts_with( wp_normalize_path( self::path() ) . '/', wp_normalize_path( trailingslashit( ABSPATH ) ) );
 	}
 
 	/**
