@@ -1,0 +1,36 @@
+<?php
+
+namespace MiraklConnector\Tests;
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Base class of the plugin's PHPUnit tests: probes with readable failure messages.
+ */
+abstract class PluginTestCase extends TestCase
+{
+    /** Runs a probe and fails the test, showing the child's output, when it did not answer. */
+    protected function probe(string $probe, bool $withExtension): array
+    {
+        $run = Site::probe($probe, $withExtension);
+        $this->assertIsArray(
+            $run['result'],
+            "probe '$probe' (" . ($withExtension ? 'with' : 'without') . " the extension) gave no result; exit {$run['exit']}\n"
+            . "stdout:\n{$run['stdout']}\nstderr:\n{$run['stderr']}"
+        );
+        $this->assertSame([], $run['result']['plugin_errors'], "PHP errors in the plugin's files during probe '$probe'");
+        return $run['result'];
+    }
+
+    /** The dashboard's admin notices as plain text (tags stripped, spaces collapsed). */
+    protected function adminNoticesText(bool $withExtension): string
+    {
+        $html = $this->probe('notices', $withExtension)['html'];
+        return trim(preg_replace('/\s+/', ' ', html_entity_decode(strip_tags($html), ENT_QUOTES)));
+    }
+
+    protected function assertPluginActive(): void
+    {
+        $this->assertTrue(is_plugin_active(Site::PLUGIN_FILE), Site::PLUGIN_FILE . ' is not active on the test site');
+    }
+}
