@@ -60,7 +60,9 @@ pub fn decide<R: Rng + ?Sized>(
     policy: &RetryPolicy,
     rng: &mut R,
 ) -> RetryDecision {
-    let wait = match class {
+    // `longest` is the most this retry could wait: the decision to stay in-call must not
+    // depend on the random draw.
+    let (wait, longest) = match class {
         ErrorClass::Client { .. }
         | ErrorClass::Auth
         | ErrorClass::Decode
@@ -69,13 +71,14 @@ pub fn decide<R: Rng + ?Sized>(
         ErrorClass::BudgetExhausted { wait, .. } => return RetryDecision::Requeue(*wait),
         ErrorClass::Throttled {
             retry_after: Some(retry_after),
-        } => *retry_after,
+        } => (*retry_after, *retry_after),
         ErrorClass::Throttled { retry_after: None } | ErrorClass::Transient => {
-            full_jitter(policy.backoff_cap(attempt), rng)
+            let cap = policy.backoff_cap(attempt);
+            (full_jitter(cap, rng), cap)
         }
     };
     let out_of_attempts = attempt >= policy.max_attempts;
-    let out_of_time = elapsed.saturating_add(wait) > policy.in_call_limit;
+    let out_of_time = elapsed.saturating_add(longest) > policy.in_call_limit;
     if out_of_attempts || out_of_time {
         // The queue waits at least the full backoff cap: a jittered zero would hammer Mirakl.
         let queue_wait = match class {

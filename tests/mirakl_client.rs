@@ -1,0 +1,323 @@
+//! The client over a scripted transport: in-call retries for reads, `OutcomeUnknown` for writes
+//! that may have reached Mirakl, 429 with `Retry-After`, error classes and codes, call budgets
+//! refused without touching the network, `shop_id`, redaction of the key, offset pagination.
+
+mod mirakl_support;
+
+use chrono::{TimeZone, Utc};
+use mirakl_connector::mirakl::budget::{limits_for, CallBudget, Limit, MemoryBudget};
+use mirakl_connector::mirakl::fake::ScriptedTransport;
+use mirakl_connector::mirakl::orders::{LineDecision, OrderQuery};
+use mirakl_connector::mirakl::stock::StockLine;
+use mirakl_connector::mirakl::{
+    Client, ErrorClass, MiraklError, Response, RetryPolicy, TransportErrorKind,
+};
+use mirakl_support::{config, fixture, scripted_client, TEST_KEY};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const VERSION: &str = r#"{"version":"3.210"}"#;
+
+fn transport() -> Arc<ScriptedTransport> {
+    Arc::new(ScriptedTransport::new())
+}
+
+#[test]
+fn a_read_is_retried_after_a_server_error_and_a_dropped_connection() {
+    let t = transport();
+    t.respond(503, r#"{"status":503,"message":"maintenance"}"#)
+        .fail(TransportErrorKind::Dropped, "connection reset")
+        .respond(200, VERSION);
+    let (client, waits) = scripted_client(Arc::clone(&t));
+    let version = client.account().version().expect("third try succeeds");
+    assert_eq!(version.version, "3.210");
+    assert_eq!(t.calls(), 3);
+    let waits = waits.lock().unwrap();
+    assert_eq!(waits.len(), 2);
+    assert!(waits[0] <= Duration::from_millis(250) && waits[1] <= Duration::from_millis(500));
+}
+
+#[test]
+fn a_read_gives_up_after_max_attempts_with_a_transient_error() {
+    let t = transport();
+    for _ in 0..5 {
+        t.respond(502, "Bad Gateway");
+    }
+    let (client, _) = scripted_client(Arc::clone(&t));
+    let error = client.account().version().expect_err("keeps failing");
+    assert_eq!(t.calls(), 3, "max_attempts counts the first try");
+    assert_eq!(error.class(), ErrorClass::Transient);
+    assert_eq!(error.code(), 1002);
+    assert!(error.is_transient());
+}
+
+#[test]
+fn a_write_whose_connection_dropped_is_outcome_unknown_and_not_resent() {
+    for kind in [TransportErrorKind::Dropped, TransportErrorKind::Timeout] {
+        let t = transport();
+        t.fail(kind, "connection closed before the answer").respond(204, "");
+        let (client, waits) = scripted_client(Arc::clone(&t));
+        let error = client
+            .orders()
+            .accept_lines("O-1", &[LineDecision::accept("O-1-1")])
+            .expect_err("outcome unknown");
+        assert_eq!(error.class(), ErrorClass::OutcomeUnknown, "{kind:?}");
+        assert_eq!(error.code(), 1050);
+        assert_eq!(t.calls(), 1, "{kind:?}: never re-sent");
+        assert!(waits.lock().unwrap().is_empty());
+        assert!(!error.is_transient());
+    }
+}
+
+#[test]
+fn a_write_500_is_outcome_unknown_but_503_is_retried() {
+    let t = transport();
+    t.respond(500, r#"{"message":"oops"}"#);
+    let (client, _) = scripted_client(Arc::clone(&t));
+    let error = client.orders().ship("O-1").expect_err("500");
+    assert_eq!(error.class(), ErrorClass::OutcomeUnknown);
+    assert_eq!(t.calls(), 1);
+
+    let t = transport();
+    t.respond(503, "busy").respond(204, "");
+    let (client, _) = scripted_client(Arc::clone(&t));
+    client.orders().ship("O-1").expect("503 means not processed: retried");
+    assert_eq!(t.calls(), 2);
+}
+
+#[test]
+fn a_write_that_could_not_connect_is_retried() {
+    let t = transport();
+    t.fail(TransportErrorKind::Connect, "connection refused").respond(204, "");
+    let (client, _) = scripted_client(Arc::clone(&t));
+    client.orders().ship("O-1").expect("nothing was sent: safe to retry");
+    assert_eq!(t.calls(), 2);
+}
+
+#[test]
+fn throttling_honours_retry_after_in_call_and_requeues_long_waits() {
+    let t = transport();
+    t.respond_with(Response::new(429, "Too many requests").with_header("Retry-After", "2"))
+        .respond(200, VERSION);
+    let (client, waits) = scripted_client(Arc::clone(&t));
+    client.account().version().expect("retried after 2 s");
+    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(2)]);
+
+    let t = transport();
+    t.respond_with(Response::new(429, "").with_header("Retry-After", "120"));
+    let (client, waits) = scripted_client(Arc::clone(&t));
+    let error = client.account().version().expect_err("too long to wait in-call");
+    assert_eq!(
+        error.class(),
+        ErrorClass::Throttled {
+            retry_after: Some(Duration::from_secs(120))
+        }
+    );
+    assert_eq!(error.code(), 1010);
+    assert!(waits.lock().unwrap().is_empty());
+    assert_eq!(t.calls(), 1);
+}
+
+#[test]
+fn a_throttled_write_is_retried_because_it_was_not_processed() {
+    let t = transport();
+    t.respond_with(Response::new(429, "").with_header("retry-after", "1"))
+        .respond(204, "");
+    let (client, _) = scripted_client(Arc::clone(&t));
+    client.orders().ship("O-1").expect("retried");
+    assert_eq!(t.calls(), 2);
+}
+
+#[test]
+fn client_auth_and_decode_errors_are_classified_with_mirakls_message() {
+    let t = transport();
+    t.respond(400, r#"{"status":400,"message":"The limit of 100 is exceeded for the parameter : order_ids"}"#)
+        .respond(401, r#"{"status":401,"message":"Unauthorized"}"#)
+        .respond(403, "Forbidden")
+        .respond(200, "{not json")
+        .respond(404, "<html>Not found</html>");
+    let (client, _) = scripted_client(Arc::clone(&t));
+    let error = client.account().version().expect_err("400");
+    assert_eq!(
+        error.class(),
+        ErrorClass::Client {
+            status: 400,
+            message: "The limit of 100 is exceeded for the parameter : order_ids".to_owned()
+        }
+    );
+    assert_eq!(error.code(), 1020);
+    let error = client.account().version().expect_err("401");
+    assert_eq!((error.class(), error.code()), (ErrorClass::Auth, 1030));
+    let error = client.account().version().expect_err("403");
+    assert_eq!(error.class(), ErrorClass::Auth);
+    let error = client.account().version().expect_err("malformed");
+    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, 1040));
+    let error = client.account().version().expect_err("404");
+    assert!(matches!(error.class(), ErrorClass::Client { status: 404, ref message } if message.contains("Not found")));
+    assert_eq!(t.calls(), 5, "none of these is retried");
+}
+
+#[test]
+fn the_budget_refuses_without_touching_the_network() {
+    let t = transport();
+    t.respond(201, r#"{"import_id":"1"}"#).respond(201, r#"{"import_id":"2"}"#);
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 7, 0, 0).unwrap();
+    let clock = Arc::new(Mutex::new(now));
+    let clock_reader = Arc::clone(&clock);
+    let client = Client::new(&config("https://x.test/api"), Arc::clone(&t), MemoryBudget::new())
+        .with_clock(move || *clock_reader.lock().unwrap());
+    let lines = [StockLine::new("SKU", 1)];
+    assert_eq!(client.stock().import(&lines).expect("first").import_id, "1");
+
+    *clock.lock().unwrap() = now + chrono::Duration::seconds(20);
+    let error = client.stock().import(&lines).expect_err("STO01 is once a minute");
+    let until = now + chrono::Duration::seconds(60);
+    assert_eq!(
+        error.class(),
+        ErrorClass::BudgetExhausted {
+            until,
+            wait: Duration::from_secs(40)
+        }
+    );
+    assert_eq!(error.code(), 1060);
+    assert_eq!(t.calls(), 1, "refused before the transport");
+
+    *clock.lock().unwrap() = until;
+    assert_eq!(client.stock().import(&lines).expect("allowed again").import_id, "2");
+}
+
+#[test]
+fn budget_table_follows_the_documented_maximum_usage() {
+    let minute = |n| Limit { window_secs: 60, max_calls: n };
+    assert_eq!(limits_for("OR11"), [minute(1)]);
+    assert_eq!(limits_for("STO01"), [minute(1)]);
+    assert_eq!(limits_for("OF01"), [minute(1)]);
+    assert_eq!(limits_for("STO02"), [Limit { window_secs: 15, max_calls: 1 }]);
+    assert_eq!(limits_for("TL02"), [minute(20), Limit { window_secs: 3600, max_calls: 60 }]);
+    assert_eq!(limits_for("A01"), [Limit { window_secs: 86_400, max_calls: 1 }]);
+    assert_eq!(limits_for("SH21"), [Limit { window_secs: 86_400, max_calls: 1 }]);
+    for per_event in ["OR21", "OR23", "OR24", "OR28", "OR29", "ST01", "V01", "RE01", "OF21"] {
+        assert!(limits_for(per_event).is_empty(), "{per_event}");
+    }
+}
+
+#[test]
+fn memory_budget_applies_every_window() {
+    let budget = MemoryBudget::new();
+    let start = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+    let limits = limits_for("TL02");
+    for i in 0..20 {
+        let at = start + chrono::Duration::seconds(i);
+        assert_eq!(budget.try_acquire("TL02", limits, at).unwrap(), Ok(()), "call {i}");
+    }
+    let refused = budget.try_acquire("TL02", limits, start + chrono::Duration::seconds(30)).unwrap();
+    assert_eq!(refused, Err(start + chrono::Duration::seconds(60)), "21st call in a minute");
+    // 60 calls an hour: three full minutes, then the hour window blocks.
+    for minute in 1..3 {
+        for i in 0..20 {
+            let at = start + chrono::Duration::seconds(60 * minute + i);
+            assert_eq!(budget.try_acquire("TL02", limits, at).unwrap(), Ok(()));
+        }
+    }
+    let at = start + chrono::Duration::seconds(60 * 10);
+    assert_eq!(
+        budget.try_acquire("TL02", limits, at).unwrap(),
+        Err(start + chrono::Duration::seconds(3600))
+    );
+    assert_eq!(budget.recorded("TL02"), 60);
+}
+
+#[test]
+fn shop_id_is_added_to_every_call() {
+    let t = transport();
+    t.respond(200, VERSION);
+    let mut settings = config("https://x.test/api");
+    settings.shop_id = Some(2001);
+    let client = Client::new(&settings, Arc::clone(&t), MemoryBudget::new());
+    client.account().version().expect("ok");
+    assert_eq!(t.requests()[0].query_value("shop_id"), Some("2001"));
+}
+
+#[test]
+fn the_api_key_never_shows_in_debug_or_errors() {
+    let settings = config("https://x.test/api");
+    assert!(!format!("{settings:?}").contains(TEST_KEY));
+    let http = mirakl_connector::mirakl::HttpTransport::new(&settings).expect("transport");
+    assert!(!format!("{http:?}").contains(TEST_KEY));
+    let t = transport();
+    t.respond(401, format!(r#"{{"message":"Unauthorized"}}"#));
+    let client = Client::new(&settings, Arc::clone(&t), MemoryBudget::new());
+    assert!(!format!("{client:?}").contains(TEST_KEY));
+    let error = client.account().version().expect_err("401");
+    assert!(!error.to_string().contains(TEST_KEY));
+    assert!(!format!("{error:?}").contains(TEST_KEY));
+}
+
+#[test]
+fn or11_pages_until_total_count_then_stops() {
+    let t = transport();
+    let page = |ids: &[&str], total: usize| {
+        let orders: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({"order_id": id, "order_state": "WAITING_ACCEPTANCE", "order_lines": []}))
+            .collect();
+        serde_json::json!({"orders": orders, "total_count": total}).to_string()
+    };
+    t.respond(200, page(&["A", "B"], 5))
+        .respond(200, page(&["C", "D"], 5))
+        .respond(200, page(&["E"], 5));
+    let (client, _) = scripted_client(Arc::clone(&t));
+    let query = OrderQuery {
+        page_size: Some(2),
+        ..OrderQuery::default()
+    };
+    let ids: Vec<String> = client
+        .orders()
+        .list(query)
+        .flat_map(|page| page.expect("page").orders)
+        .map(|order| order.order_id)
+        .collect();
+    assert_eq!(ids, ["A", "B", "C", "D", "E"]);
+    let offsets: Vec<String> = t
+        .requests()
+        .iter()
+        .map(|r| r.query_value("offset").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(offsets, ["0", "2", "4"]);
+}
+
+#[test]
+fn pagination_stops_at_the_first_error_and_tells_where_to_resume() {
+    let t = transport();
+    t.respond(200, fixture("OR11_orders_list_b2b_refunds_cancelations.json").replace("\"total_count\": 1", "\"total_count\": 3"))
+        .respond(400, r#"{"message":"nope"}"#);
+    let (client, _) = scripted_client(Arc::clone(&t));
+    let mut pages = client.orders().list(OrderQuery {
+        page_size: Some(1),
+        ..OrderQuery::default()
+    });
+    assert!(pages.next().expect("first").is_ok());
+    assert!(pages.next().expect("second").is_err());
+    assert!(pages.next().is_none());
+    assert_eq!(pages.offset(), 1);
+}
+
+#[test]
+fn in_call_retries_stop_within_the_time_limit() {
+    let t = transport();
+    for _ in 0..10 {
+        t.respond(503, "");
+    }
+    let (client, waits) = scripted_client(Arc::clone(&t));
+    let client = client.with_policy(RetryPolicy {
+        max_attempts: 10,
+        base_delay: Duration::from_secs(2),
+        max_delay: Duration::from_secs(30),
+        in_call_limit: Duration::from_secs(3),
+    });
+    let error = client.account().version().expect_err("fails");
+    assert!(matches!(error, MiraklError::Server { status: 503, .. }));
+    // 2 s cap fits in 3 s, the 4 s cap would not: one retry only.
+    assert_eq!(t.calls(), 2);
+    assert_eq!(waits.lock().unwrap().len(), 1);
+}
