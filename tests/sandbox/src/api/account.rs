@@ -52,8 +52,8 @@ pub fn account(state: &State) -> ApiResult<Response> {
         "shop_additional_fields": [],
         "applicable_taxes": [{ "code": "TAXDEFAULT", "label": "VAT" }],
         "shipping": { "lead_time_to_ship": config.shipping_lead_time_days },
-        "shipping_types": [{ "code": "STD", "label": "Standard" }],
-        "shipping_zones": [{ "code": "FR", "label": "France" }],
+        "shipping_types": ["STD"],
+        "shipping_zones": ["FR"],
         "shippings": [{
             "shipping_type_code": "STD", "shipping_type_label": "Standard",
             "shipping_zone_code": "FR", "shipping_zone_label": "France",
