@@ -204,21 +204,6 @@ pub(crate) fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::*;
-    use chrono::TimeZone;
-
-    /// An in-memory store on a manual clock set to a fixed, readable instant.
-    pub fn store() -> (Store, Arc<ManualClock>) {
-        let clock = Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
-        ));
-        let store = Store::open_in_memory_with_clock(clock.clone()).unwrap();
-        (store, clock)
-    }
-}
-
 /// Declares a closed set of values stored as text, with its SQL conversions.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -277,4 +262,19 @@ pub(crate) fn json_column(
         })
     })
     .transpose()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// An in-memory store on a manual clock set to a fixed, readable instant.
+    pub fn store() -> (Store, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
+        ));
+        let store = Store::open_in_memory_with_clock(clock.clone()).unwrap();
+        (store, clock)
+    }
 }
