@@ -245,7 +245,7 @@ fn the_api_key_never_shows_in_debug_or_errors() {
     let http = mirakl_connector::mirakl::HttpTransport::new(&settings).expect("transport");
     assert!(!format!("{http:?}").contains(TEST_KEY));
     let t = transport();
-    t.respond(401, format!(r#"{{"message":"Unauthorized"}}"#));
+    t.respond(401, r#"{"message":"Unauthorized"}"#);
     let client = Client::new(&settings, Arc::clone(&t), MemoryBudget::new());
     assert!(!format!("{client:?}").contains(TEST_KEY));
     let error = client.account().version().expect_err("401");

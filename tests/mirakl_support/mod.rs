@@ -26,10 +26,11 @@ pub fn config(base_url: &str) -> ClientConfig {
     ClientConfig::new(base_url.parse().expect("base url"), TEST_KEY)
 }
 
+pub type ScriptedClient = Client<Arc<ScriptedTransport>, MemoryBudget>;
+pub type WaitLog = Arc<Mutex<Vec<Duration>>>;
+
 /// A client over `transport` with a fresh memory budget; waits go to the returned log.
-pub fn scripted_client(
-    transport: Arc<ScriptedTransport>,
-) -> (Client<Arc<ScriptedTransport>, MemoryBudget>, Arc<Mutex<Vec<Duration>>>) {
+pub fn scripted_client(transport: Arc<ScriptedTransport>) -> (ScriptedClient, WaitLog) {
     let waits = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&waits);
     let client = Client::new(&config("https://shop.example.test/api"), transport, MemoryBudget::new())
