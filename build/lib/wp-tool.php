@@ -7,6 +7,7 @@
  *   php wp-tool.php SITE is-active PLUGIN_FILE         exit 0 when active
  *   php wp-tool.php SITE set-password USER PASSWORD
  *   php wp-tool.php SITE set-option NAME JSON_VALUE
+ *   php wp-tool.php SITE merge-option NAME JSON_OBJECT  sets these keys of an array option
  *   php wp-tool.php SITE get-option NAME               prints the value as JSON
  *
  * Exits 1 with a message on stderr when the operation fails.
@@ -90,6 +91,13 @@ switch ($command) {
     case 'set-option':
         [$name, $json] = wp_tool_args($args, 2, 'set-option NAME JSON_VALUE');
         $value = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+        update_option($name, $value, false); // settings may hold a secret: not autoloaded
+        break;
+
+    case 'merge-option':
+        [$name, $json] = wp_tool_args($args, 2, 'merge-option NAME JSON_OBJECT');
+        $current = get_option($name, []);
+        $value = array_merge(is_array($current) ? $current : [], json_decode($json, true, 512, JSON_THROW_ON_ERROR));
         update_option($name, $value, false); // settings may hold a secret: not autoloaded
         break;
 
