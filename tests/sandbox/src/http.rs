@@ -158,7 +158,19 @@ fn serve_connection(stream: TcpStream, handler: Arc<dyn Handler>, stop: Arc<Atom
             }
         };
         let (mut request, keep_alive, framing) = parsed;
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
         let max = handler.max_body_bytes();
+        let wants_continue = request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+        let fits = match framing {
+            Framing::Length(n) => n <= max,
+            _ => true,
+        };
+        if wants_continue && fits {
+            // curl waits for this before sending large uploads.
+            let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
         match read_body(&mut reader, framing, max) {
             Ok(body) => request.body = body,
             Err(BodyError::TooLarge) => {

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::model::{parse_money_text, Offer};
+use crate::model::{parse_money_text, quantity_in_range, Offer};
 use crate::state::State;
 
 fn reader(file: &[u8]) -> csv::Reader<&[u8]> {
@@ -108,7 +108,7 @@ pub fn apply_stock_file(state: &mut State, index: usize, file: &[u8], now: DateT
         let sku = record.get(sku_col).unwrap_or("").trim();
         let delete = delete_col.and_then(|c| record.get(c)).is_some_and(|v| v.trim().eq_ignore_ascii_case("delete"));
         let quantity_text = record.get(quantity_col).unwrap_or("").trim();
-        let quantity = if delete { Some(0) } else { quantity_text.parse::<i64>().ok().filter(|q| *q >= 0) };
+        let quantity = if delete { Some(0) } else { quantity_text.parse::<i64>().ok().filter(|q| quantity_in_range(*q)) };
         if sku.is_empty() {
             return Err("The offer-sku is required".to_string());
         }
@@ -225,7 +225,7 @@ fn parse_count(record: &csv::StringRecord, col: Option<usize>, name: &str) -> Re
     match cell(record, col) {
         None => Ok(None),
         Some(text) => match text.parse::<i64>() {
-            Ok(v) if v >= 0 => Ok(Some(v)),
+            Ok(v) if quantity_in_range(v) => Ok(Some(v)),
             _ => Err(format!("The {name} '{text}' is not a positive integer")),
         },
     }

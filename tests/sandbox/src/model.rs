@@ -33,7 +33,18 @@ pub fn parse_money_text(text: &str) -> Option<Decimal> {
     if cleaned.is_empty() {
         return None;
     }
-    cleaned.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&cleaned).ok())
+    cleaned.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&cleaned).ok()).filter(|v| money_in_range(*v))
+}
+
+/// Largest amount or quantity accepted anywhere, so that no arithmetic on it can overflow.
+pub const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
+
+pub fn money_in_range(value: Decimal) -> bool {
+    value.abs() <= Decimal::from(MAX_MAGNITUDE)
+}
+
+pub fn quantity_in_range(value: i64) -> bool {
+    (0..=MAX_MAGNITUDE).contains(&value)
 }
 
 pub fn parse_money_value(value: &serde_json::Value) -> Option<Decimal> {

@@ -196,8 +196,8 @@ impl State {
         if sku.trim().is_empty() {
             return Err(ApiError::bad_request("offer sku is required"));
         }
-        if quantity < 0 || price < Decimal::ZERO {
-            return Err(ApiError::bad_request("quantity and price must not be negative"));
+        if !quantity_in_range(quantity) || price < Decimal::ZERO || !money_in_range(price) {
+            return Err(ApiError::bad_request("quantity and price must be positive and not absurdly large"));
         }
         let now = self.now();
         let index = match self.offer_by_sku.get(sku) {
@@ -315,8 +315,9 @@ impl State {
         }
         let mut needed: HashMap<&str, i64> = HashMap::new();
         for line in &request.lines {
-            if line.quantity <= 0 {
-                return Err(ApiError::bad_request(format!("Invalid quantity {} for offer {}", line.quantity, line.offer_sku)));
+            let prices_ok = [line.price, line.shipping_price].iter().flatten().all(|p| *p >= Decimal::ZERO && money_in_range(*p));
+            if line.quantity <= 0 || !quantity_in_range(line.quantity) || !prices_ok {
+                return Err(ApiError::bad_request(format!("Invalid quantity or price for offer {}", line.offer_sku)));
             }
             *needed.entry(line.offer_sku.as_str()).or_default() += line.quantity;
         }
