@@ -99,8 +99,9 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
             Ok(Response::bytes(200, "text/html;charset=UTF-8", crate::page::render(&state).into_bytes()))
         }
         ("GET", ["state"]) => {
-            let state = shared.lock_state();
             let faults = shared.lock_faults().rules.clone();
+            let mut state = shared.lock_state();
+            state.tick();
             Ok(Response::json(200, &snapshot(&state, &faults)))
         }
         ("POST", ["reset"]) => {

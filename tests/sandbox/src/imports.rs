@@ -142,7 +142,7 @@ struct OfferColumns {
     update_delete: Option<usize>,
 }
 
-fn cell<'r>(record: &'r csv::StringRecord, col: Option<usize>) -> Option<&'r str> {
+fn cell(record: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
     col.and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty())
 }
 

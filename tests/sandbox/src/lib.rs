@@ -179,6 +179,20 @@ impl http::Handler for Server {
 }
 
 /// Entry point of the in-process sandbox.
+///
+/// ```
+/// use mirakl_sandbox::{NewLine, NewOrder, Sandbox, SandboxConfig};
+/// use rust_decimal::Decimal;
+///
+/// let sandbox = Sandbox::start(SandboxConfig::for_tests().api_key("KEY")).expect("starts");
+/// assert!(sandbox.base_url().ends_with("/api"));
+/// sandbox.add_offer("SKU-1", Decimal::new(1990, 2), 10).expect("offer");
+/// let line = NewLine { offer_sku: "SKU-1".into(), quantity: 2, price: None, shipping_price: None };
+/// let order_id = sandbox.create_order(NewOrder { lines: vec![line], ..NewOrder::default() }).expect("order");
+/// assert_eq!(sandbox.state()["orders"][0]["order_id"], order_id.as_str());
+/// sandbox.advance_clock(3 * 24 * 3600); // the acceptance window runs out
+/// assert_eq!(sandbox.state()["orders"][0]["state"], "REFUSED");
+/// ```
 pub struct Sandbox;
 
 impl Sandbox {
@@ -237,8 +251,8 @@ impl RunningSandbox {
         f(&mut state)
     }
 
-    /// The whole state as the console's `GET /_sandbox/state` shows it.
-    pub fn snapshot(&self) -> serde_json::Value {
+    /// The whole state as JSON, as the console's `GET /_sandbox/state` shows it.
+    pub fn state(&self) -> serde_json::Value {
         let faults = self.shared.lock_faults().rules.clone();
         let mut state = self.shared.lock_state();
         state.tick();

@@ -64,7 +64,7 @@ pub fn render(state: &State) -> String {
     }
     html.push_str("</table><h2>Offers</h2><table><tr><th>sku</th><th>title</th><th>price</th><th>quantity</th><th>updated</th></tr>");
     let mut offers: Vec<_> = state.offers.iter().filter(|o| !o.deleted).collect();
-    offers.sort_by(|a, b| b.last_updated.cmp(&a.last_updated));
+    offers.sort_by_key(|o| std::cmp::Reverse(o.last_updated));
     for offer in offers.iter().take(ROWS) {
         let _ = write!(
             html,

@@ -138,6 +138,6 @@ fn one_order_from_creation_to_payout() {
     h.console("POST", &format!("/orders/{id}/close"), &json!({}));
     let order = h.order(&id);
     assert_eq!(order["order_state"], "CLOSED");
-    let snapshot = h.sandbox.snapshot();
+    let snapshot = h.sandbox.state();
     assert_eq!(snapshot["orders"][0]["state"], "CLOSED");
 }
