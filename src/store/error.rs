@@ -18,7 +18,7 @@ pub enum StoreError {
     #[error("the store {} is read-only; the web server user must be able to write it and its directory", path.display())]
     ReadOnly { path: PathBuf },
     /// The file is not a SQLite database, or is damaged.
-    #[error("the store {} is not a valid database (file is not a database or is corrupt): {source}", path.display())]
+    #[error("the store {} is not a valid SQLite database (corrupt or another kind of file): {source}", path.display())]
     Corrupt {
         path: PathBuf,
         #[source]

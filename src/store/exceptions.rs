@@ -35,6 +35,8 @@ text_enum! {
         Resolved => "resolved",
         /// Its job was re-queued.
         Retried => "retried",
+        /// Its dead job later ran successfully (re-enqueued with a newer payload).
+        Healed => "healed",
     }
 }
 
@@ -279,6 +281,16 @@ pub(crate) fn resolve(
         });
     }
     Ok(changed == 1)
+}
+
+/// Closes the open `job_dead` exception of `job_id` as healed, its job having now succeeded.
+pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE exceptions SET state = 'resolved', resolution = 'healed', resolved_at = ?3
+         WHERE job_id = ?1 AND state = 'open' AND kind = ?2",
+    )?
+    .execute(params![job_id, queue::JOB_DEAD_EXCEPTION, now])?;
+    Ok(())
 }
 
 /// Re-queues the job behind an open exception and closes it as retried; returns the job id.

@@ -327,7 +327,8 @@ pub(crate) fn finish(
     lease: &str,
     now: i64,
 ) -> Result<Finished, StoreError> {
-    let state: Option<JobState> = conn
+    // The RETURNING subquery is read-only, so the common case stays a single statement.
+    let finished: Option<(JobState, bool)> = conn
         .prepare_cached(
             "UPDATE jobs SET
                 state       = CASE WHEN pending_payload IS NULL THEN 'done' ELSE 'pending' END,
@@ -339,12 +340,21 @@ pub(crate) fn finish(
                 pending_payload = NULL, pending_priority = NULL, pending_run_at = NULL,
                 lease = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ?3
              WHERE id = ?1 AND lease = ?2 AND state = 'leased'
-             RETURNING state",
+             RETURNING state, EXISTS (SELECT 1 FROM exceptions
+                                      WHERE job_id = jobs.id AND state = 'open' AND kind = ?4)",
         )?
-        .query_row(params![id, lease, now], |row| row.get(0))
+        .query_row(params![id, lease, now, JOB_DEAD_EXCEPTION], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
-    match state {
-        Some(JobState::Done) => Ok(Finished::Done),
+    match finished {
+        Some((JobState::Done, has_dead_exception)) => {
+            // A job that once died and now succeeded no longer needs a human.
+            if has_dead_exception {
+                exceptions::heal_job_dead(conn, id, now)?;
+            }
+            Ok(Finished::Done)
+        }
         Some(_) => Ok(Finished::Requeued),
         None => Err(StoreError::LeaseLost { job_id: id }),
     }

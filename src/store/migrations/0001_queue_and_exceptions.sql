@@ -48,7 +48,7 @@ CREATE TABLE exceptions (
     hint         TEXT,
     job_id       INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
     state        TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
-    resolution   TEXT    CHECK (resolution IN ('resolved', 'retried')),
+    resolution   TEXT    CHECK (resolution IN ('resolved', 'retried', 'healed')),
     occurrences  INTEGER NOT NULL DEFAULT 1,
     first_seen   INTEGER NOT NULL,
     last_seen    INTEGER NOT NULL,
