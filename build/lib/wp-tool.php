@@ -9,6 +9,7 @@
  *   php wp-tool.php SITE set-option NAME JSON_VALUE
  *   php wp-tool.php SITE merge-option NAME JSON_OBJECT  sets these keys of an array option
  *   php wp-tool.php SITE get-option NAME               prints the value as JSON
+ *   php wp-tool.php SITE wc-order-storage hpos|posts   WooCommerce's authoritative order storage
  *
  * Exits 1 with a message on stderr when the operation fails.
  */
@@ -104,6 +105,22 @@ switch ($command) {
     case 'get-option':
         [$name] = wp_tool_args($args, 1, 'get-option NAME');
         echo json_encode(get_option($name), JSON_UNESCAPED_SLASHES), "\n";
+        break;
+
+    case 'wc-order-storage':
+        [$storage] = wp_tool_args($args, 1, 'wc-order-storage hpos|posts');
+        if (!function_exists('wc_get_container')) {
+            wp_tool_fail('WooCommerce is not active');
+        }
+        $hpos = $storage === 'hpos';
+        // Enabling the feature creates the custom order tables; the option then makes them authoritative.
+        wc_get_container()->get(Automattic\WooCommerce\Internal\Features\FeaturesController::class)
+            ->change_feature_enable('custom_order_tables', $hpos);
+        update_option('woocommerce_custom_orders_table_enabled', $hpos ? 'yes' : 'no');
+        if (Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled() !== $hpos) {
+            wp_tool_fail("could not switch the order storage to $storage");
+        }
+        echo "order storage: $storage\n";
         break;
 
     default:
