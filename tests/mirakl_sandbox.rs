@@ -413,7 +413,7 @@ fn the_client_budget_refuses_before_the_sandbox_sees_the_call() {
         panic!("expected a budget refusal, got {error:?}");
     };
     assert!(wait <= Duration::from_secs(60) && wait > Duration::from_secs(50));
-    let imports = sandbox.snapshot()["imports"].as_array().map_or(0, Vec::len);
+    let imports = sandbox.state()["imports"].as_array().map_or(0, Vec::len);
     assert_eq!(imports, 1, "the refused call never reached the sandbox");
 }
 

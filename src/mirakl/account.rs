@@ -2,7 +2,7 @@
 //! and V01 (the platform version; a cheap health check with no documented ceiling).
 
 use crate::mirakl::budget::CallBudget;
-use crate::mirakl::client::Client;
+use crate::mirakl::client::resource_handler;
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{bool_opt, date_opt, decimal_opt, int, int_opt, nullable, open_enum, text};
 use crate::mirakl::request::{ApiCode, Request};
@@ -66,16 +66,11 @@ pub struct Version {
     pub version: String,
 }
 
-/// Account calls bound to a client.
-pub struct AccountApi<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn account(&self) -> AccountApi<'_, T, B> {
-        AccountApi { client: self }
-    }
-}
+resource_handler!(
+    /// Account calls bound to a client.
+    AccountApi,
+    account
+);
 
 impl<'c, T: Transport, B: CallBudget> AccountApi<'c, T, B> {
     /// A01: the shop's account.

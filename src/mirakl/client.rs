@@ -4,7 +4,7 @@
 
 use crate::mirakl::budget::{limits_for, CallBudget};
 use crate::mirakl::config::ClientConfig;
-use crate::mirakl::error::MiraklError;
+use crate::mirakl::error::{MiraklError, TransportError};
 use crate::mirakl::model::OffsetPage;
 use crate::mirakl::request::{ApiCode, Request};
 use crate::mirakl::retry::{self, RetryDecision, RetryPolicy};
@@ -40,12 +40,10 @@ impl<T, B> std::fmt::Debug for Client<T, B> {
 }
 
 impl<B: CallBudget> Client<HttpTransport, B> {
-    /// A client over HTTP with the settings' timeouts and key.
-    pub fn connect(config: &ClientConfig, budget: B) -> Result<Client<HttpTransport, B>, MiraklError> {
-        let transport = HttpTransport::new(config).map_err(|e| MiraklError::Invalid {
-            api: ApiCode::V01,
-            message: e.message,
-        })?;
+    /// A client over HTTP with the settings' timeouts and key. Fails only if the HTTP stack
+    /// cannot be set up (kind `Invalid`).
+    pub fn connect(config: &ClientConfig, budget: B) -> Result<Client<HttpTransport, B>, TransportError> {
+        let transport = HttpTransport::new(config)?;
         Ok(Client::new(config, transport, budget))
     }
 }
@@ -332,3 +330,24 @@ impl<'c, T: Transport, B: CallBudget, P: DeserializeOwned + SeekPage> Iterator
         Some(result)
     }
 }
+
+/// Declares the handler that binds one resource's calls to a client: `client.orders()`.
+macro_rules! resource_handler {
+    ($(#[$meta:meta])* $handler:ident, $method:ident) => {
+        $(#[$meta])*
+        pub struct $handler<'c, T, B> {
+            client: &'c $crate::mirakl::client::Client<T, B>,
+        }
+
+        impl<T, B> $crate::mirakl::client::Client<T, B>
+        where
+            T: $crate::mirakl::transport::Transport,
+            B: $crate::mirakl::budget::CallBudget,
+        {
+            pub fn $method(&self) -> $handler<'_, T, B> {
+                $handler { client: self }
+            }
+        }
+    };
+}
+pub(crate) use resource_handler;

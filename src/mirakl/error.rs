@@ -87,6 +87,8 @@ pub enum MiraklError {
         status: u16,
         message: String,
     },
+    /// The answer could not be read. After a 2xx to a write, the write did take effect: the
+    /// caller reconciles (e.g. OR11 `refunds[]` after OR28) instead of sending it again.
     #[error("{api}: unreadable answer from Mirakl: {message}")]
     Decode { api: ApiCode, message: String },
     #[error("{api}: outcome unknown, the write may have been applied ({message}); reconcile before retrying")]

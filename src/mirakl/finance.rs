@@ -3,10 +3,10 @@
 //! Amounts are decimals; unknown transaction types are kept as text.
 
 use crate::mirakl::budget::{keys, CallBudget};
-use crate::mirakl::client::{Client, OffsetPages, SeekPage, SeekPages};
+use crate::mirakl::client::{resource_handler, OffsetPages, SeekPage, SeekPages};
 use crate::mirakl::model::{
-    date_opt, decimal_opt, int_opt, nullable, offset_query, open_enum, text, text_opt, OffsetPage,
-    SortOrder, Tax, MAX_PAGE_SIZE,
+    date_opt, decimal_opt, int_opt, nullable, offset_page, offset_query, open_enum, page_size, text,
+    text_opt, SortOrder, Tax,
 };
 use crate::mirakl::request::{format_date, ApiCode, Request};
 use crate::mirakl::transport::Transport;
@@ -221,7 +221,7 @@ pub struct InvoiceQuery {
 
 impl InvoiceQuery {
     pub fn page_size(&self) -> u32 {
-        self.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+        page_size(self.page_size)
     }
 }
 
@@ -233,12 +233,7 @@ pub fn invoices(query: &InvoiceQuery, offset: u64) -> Request {
         .query_opt("type", query.document_type.as_ref())
         .query_opt("payment_status", query.payment_status.as_ref())
         .query_opt("currency", query.currency.as_ref());
-    let request = offset_query(request, query.page_size(), offset, None, query.order);
-    if offset == 0 {
-        request
-    } else {
-        request.budget_key(keys::IV01_PAGE)
-    }
+    offset_query(request, query.page_size(), offset, None, query.order, keys::IV01_PAGE)
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -249,14 +244,7 @@ pub struct InvoicePage {
     pub total_count: Option<i64>,
 }
 
-impl OffsetPage for InvoicePage {
-    fn item_count(&self) -> usize {
-        self.invoices.len()
-    }
-    fn total_count(&self) -> Option<i64> {
-        self.total_count
-    }
-}
+offset_page!(InvoicePage, invoices);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Invoice {
@@ -328,16 +316,11 @@ pub struct InvoiceSummary {
 // ---------------------------------------------------------------------------------------------
 // Client handler
 
-/// Finance calls bound to a client.
-pub struct Finance<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn finance(&self) -> Finance<'_, T, B> {
-        Finance { client: self }
-    }
-}
+resource_handler!(
+    /// Finance calls bound to a client.
+    Finance,
+    finance
+);
 
 impl<'c, T: Transport, B: CallBudget> Finance<'c, T, B> {
     /// TL02: the pages of transaction logs, following `next_page_token`.

@@ -358,20 +358,47 @@ pub trait OffsetPage {
     fn total_count(&self) -> Option<i64>;
 }
 
+/// Implements [`OffsetPage`] for a page struct from its item list and `total_count` fields.
+macro_rules! offset_page {
+    ($page:ty, $items:ident) => {
+        impl $crate::mirakl::model::OffsetPage for $page {
+            fn item_count(&self) -> usize {
+                self.$items.len()
+            }
+            fn total_count(&self) -> Option<i64> {
+                self.total_count
+            }
+        }
+    };
+}
+pub(crate) use offset_page;
+
 /// Largest `max` Mirakl accepts for offset pagination.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
-/// Appends `max`/`offset` (and `sort`/`order`) to an offset-paginated request.
+/// The page size to ask for: the caller's choice within `1..=100`, 100 by default.
+pub fn page_size(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+}
+
+/// Appends `max`/`offset` (and `sort`/`order`) to an offset-paginated request; pages after the
+/// first spend `follow_up_budget` instead of the API's own budget.
 pub(crate) fn offset_query(
     request: crate::mirakl::request::Request,
     page_size: u32,
     offset: u64,
     sort: Option<&str>,
     order: Option<SortOrder>,
+    follow_up_budget: &'static str,
 ) -> crate::mirakl::request::Request {
-    request
+    let request = request
         .query("max", page_size.clamp(1, MAX_PAGE_SIZE).to_string())
         .query("offset", offset.to_string())
         .query_opt("sort", sort)
-        .query_opt("order", order.map(SortOrder::as_str))
+        .query_opt("order", order.map(SortOrder::as_str));
+    if offset == 0 {
+        request
+    } else {
+        request.budget_key(follow_up_budget)
+    }
 }

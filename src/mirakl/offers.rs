@@ -3,11 +3,11 @@
 //! out is `;`-separated and read by header name, so added columns never break parsing.
 
 use crate::mirakl::budget::{keys, CallBudget};
-use crate::mirakl::client::{Client, OffsetPages};
+use crate::mirakl::client::{resource_handler, OffsetPages};
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{
-    bool_opt, date_opt, decimal_opt, int_opt, nullable, offset_query, open_enum, parse_datetime,
-    parse_decimal, text, text_opt, ImportStatus, OffsetPage, SortOrder, MAX_PAGE_SIZE,
+    bool_opt, date_opt, decimal_opt, int_opt, nullable, offset_page, offset_query, open_enum,
+    page_size, parse_datetime, parse_decimal, text, text_opt, ImportStatus, SortOrder,
 };
 use crate::mirakl::request::{format_date, segment, ApiCode, Body, Method, Request};
 use crate::mirakl::stock::UpdateDelete;
@@ -279,7 +279,7 @@ pub struct OfferQuery {
 
 impl OfferQuery {
     pub fn page_size(&self) -> u32 {
-        self.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+        page_size(self.page_size)
     }
 }
 
@@ -291,18 +291,14 @@ pub fn list(query: &OfferQuery, offset: u64) -> Request {
         .query_opt("product_id", query.product_id.as_ref())
         .query_opt("favorite", query.favorite)
         .query_opt("pricing_channel_code", query.pricing_channel_code.as_ref());
-    let request = offset_query(
+    offset_query(
         request,
         query.page_size(),
         offset,
         query.sort.as_deref(),
         query.order,
-    );
-    if offset == 0 {
-        request
-    } else {
-        request.budget_key(keys::OF21_PAGE)
-    }
+        keys::OF21_PAGE,
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -313,14 +309,7 @@ pub struct OfferPage {
     pub total_count: Option<i64>,
 }
 
-impl OffsetPage for OfferPage {
-    fn item_count(&self) -> usize {
-        self.offers.len()
-    }
-    fn total_count(&self) -> Option<i64> {
-        self.total_count
-    }
-}
+offset_page!(OfferPage, offers);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Offer {
@@ -433,16 +422,11 @@ pub fn parse_export(bytes: &[u8]) -> Result<Vec<ExportedOffer>, MiraklError> {
 // ---------------------------------------------------------------------------------------------
 // Client handler
 
-/// Offer calls bound to a client.
-pub struct Offers<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn offers(&self) -> Offers<'_, T, B> {
-        Offers { client: self }
-    }
-}
+resource_handler!(
+    /// Offer calls bound to a client.
+    Offers,
+    offers
+);
 
 impl<'c, T: Transport, B: CallBudget> Offers<'c, T, B> {
     /// OF01: import offer rows.

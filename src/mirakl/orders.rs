@@ -3,12 +3,12 @@
 //! Writes answer 204 (OR28: 200 with the created refunds) and are never re-sent blindly.
 
 use crate::mirakl::budget::{keys, CallBudget};
-use crate::mirakl::client::{Client, OffsetPages};
+use crate::mirakl::client::{resource_handler, OffsetPages};
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{
     bool_opt, date_opt, decimal_number, decimal_number_opt, decimal_opt, int_opt, nullable,
-    offset_query, open_enum, text, text_opt, AdditionalField, CodedAmount, OffsetPage, SortOrder,
-    Tax, TaxMode, MAX_PAGE_SIZE,
+    offset_page, offset_query, open_enum, page_size, text, text_opt, AdditionalField, CodedAmount,
+    SortOrder, Tax, TaxMode,
 };
 use crate::mirakl::request::{format_date, segment, ApiCode, Method, Request};
 use crate::mirakl::transport::Transport;
@@ -85,14 +85,7 @@ pub struct OrderPage {
     pub total_count: Option<i64>,
 }
 
-impl OffsetPage for OrderPage {
-    fn item_count(&self) -> usize {
-        self.orders.len()
-    }
-    fn total_count(&self) -> Option<i64> {
-        self.total_count
-    }
-}
+offset_page!(OrderPage, orders);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Order {
@@ -401,7 +394,7 @@ pub struct OrderQuery {
 
 impl OrderQuery {
     pub fn page_size(&self) -> u32 {
-        self.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+        page_size(self.page_size)
     }
 }
 
@@ -420,18 +413,14 @@ pub fn list(query: &OrderQuery, offset: u64) -> Request {
         .query_opt("payment_workflow", query.payment_workflow.as_ref())
         .query_opt("order_tax_mode", query.order_tax_mode.as_ref())
         .query("paginate", "true");
-    let request = offset_query(
+    offset_query(
         request,
         query.page_size(),
         offset,
         query.sort.as_deref(),
         query.order,
-    );
-    if offset == 0 {
-        request
-    } else {
-        request.budget_key(keys::OR11_PAGE)
-    }
+        keys::OR11_PAGE,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,16 +610,11 @@ pub struct CreatedRefund {
 // ---------------------------------------------------------------------------------------------
 // Client handler
 
-/// Order calls bound to a client: `client.orders().accept_lines(...)`.
-pub struct Orders<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn orders(&self) -> Orders<'_, T, B> {
-        Orders { client: self }
-    }
-}
+resource_handler!(
+    /// Order calls bound to a client: `client.orders().accept_lines(...)`.
+    Orders,
+    orders
+);
 
 impl<'c, T: Transport, B: CallBudget> Orders<'c, T, B> {
     /// OR11: the pages of orders matching `query`.

@@ -2,7 +2,7 @@
 //! ST01 expect; SH21 is budgeted once a day) and RE01 reason codes (REFUND codes for OR28).
 
 use crate::mirakl::budget::CallBudget;
-use crate::mirakl::client::Client;
+use crate::mirakl::client::resource_handler;
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{bool_opt, int_opt, nullable, open_enum, text};
 use crate::mirakl::request::{ApiCode, Request};
@@ -77,16 +77,11 @@ impl ReasonList {
     }
 }
 
-/// Reference calls bound to a client.
-pub struct Reference<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn reference(&self) -> Reference<'_, T, B> {
-        Reference { client: self }
-    }
-}
+resource_handler!(
+    /// Reference calls bound to a client.
+    Reference,
+    reference
+);
 
 impl<'c, T: Transport, B: CallBudget> Reference<'c, T, B> {
     /// SH21: carriers.

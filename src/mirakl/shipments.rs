@@ -3,7 +3,7 @@
 //! and both must be read.
 
 use crate::mirakl::budget::CallBudget;
-use crate::mirakl::client::Client;
+use crate::mirakl::client::resource_handler;
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{date_opt, int, nullable, text, text_opt, AdditionalField};
 use crate::mirakl::request::{ApiCode, Method, Request};
@@ -110,16 +110,11 @@ pub struct ShipmentError {
     pub message: Option<String>,
 }
 
-/// Shipment calls bound to a client.
-pub struct Shipments<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn shipments(&self) -> Shipments<'_, T, B> {
-        Shipments { client: self }
-    }
-}
+resource_handler!(
+    /// Shipment calls bound to a client.
+    Shipments,
+    shipments
+);
 
 impl<'c, T: Transport, B: CallBudget> Shipments<'c, T, B> {
     /// ST01: create shipments; check both lists of the answer.

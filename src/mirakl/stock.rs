@@ -3,7 +3,7 @@
 //! never negative by construction (`u64`).
 
 use crate::mirakl::budget::CallBudget;
-use crate::mirakl::client::Client;
+use crate::mirakl::client::resource_handler;
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{bool_opt, date_opt, int_opt, text, text_opt, ImportStatus};
 use crate::mirakl::request::{segment, ApiCode, Body, Method, Request};
@@ -120,16 +120,11 @@ pub struct StockImportStatus {
     pub shop_id: Option<String>,
 }
 
-/// Stock calls bound to a client.
-pub struct Stock<'c, T, B> {
-    client: &'c Client<T, B>,
-}
-
-impl<T: Transport, B: CallBudget> Client<T, B> {
-    pub fn stock(&self) -> Stock<'_, T, B> {
-        Stock { client: self }
-    }
-}
+resource_handler!(
+    /// Stock calls bound to a client.
+    Stock,
+    stock
+);
 
 impl<'c, T: Transport, B: CallBudget> Stock<'c, T, B> {
     /// STO01: upload quantities.
