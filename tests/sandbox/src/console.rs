@@ -95,7 +95,8 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
     let method = request.method.as_str();
     match (method, segments.as_slice()) {
         ("GET", []) | ("GET", ["ui"]) => {
-            let state = shared.lock_state();
+            let mut state = shared.lock_state();
+            state.tick();
             Ok(Response::bytes(200, "text/html;charset=UTF-8", crate::page::render(&state).into_bytes()))
         }
         ("GET", ["state"]) => {

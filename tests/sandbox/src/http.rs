@@ -117,18 +117,51 @@ pub trait Handler: Send + Sync + 'static {
     fn max_body_bytes(&self) -> usize;
 }
 
+/// Open connections, so that stopping the server can close them at once.
+#[derive(Default)]
+pub struct Connections {
+    next_id: std::sync::atomic::AtomicU64,
+    open: std::sync::Mutex<std::collections::HashMap<u64, TcpStream>>,
+}
+
+impl Connections {
+    fn add(&self, stream: &TcpStream) -> Option<u64> {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let clone = stream.try_clone().ok()?;
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).insert(id, clone);
+        Some(id)
+    }
+
+    fn remove(&self, id: u64) {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+
+    /// Shuts every open connection down; their threads then end.
+    pub fn close_all(&self) {
+        for (_, stream) in self.open.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
 /// Accepts connections until `stop` is set; each connection runs on its own thread.
-pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, stop: Arc<AtomicBool>) {
+pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, stop: Arc<AtomicBool>, connections: Arc<Connections>) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
+        let Some(id) = connections.add(&stream) else { continue };
         let handler = Arc::clone(&handler);
         let stop = Arc::clone(&stop);
-        let _ = std::thread::Builder::new()
-            .name("sandbox-conn".into())
-            .spawn(move || serve_connection(stream, handler, stop));
+        let registry = Arc::clone(&connections);
+        let spawned = std::thread::Builder::new().name("sandbox-conn".into()).spawn(move || {
+            serve_connection(stream, handler, stop);
+            registry.remove(id);
+        });
+        if spawned.is_err() {
+            connections.remove(id);
+        }
     }
 }
 

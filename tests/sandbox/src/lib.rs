@@ -208,20 +208,22 @@ impl Sandbox {
         let max_body_bytes = config.max_body_bytes;
         let shared = Arc::new(Shared::new(config));
         let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(http::Connections::default());
         let handler: Arc<dyn http::Handler> = Arc::new(Server { shared: Arc::clone(&shared), max_body_bytes });
-        let thread_stop = Arc::clone(&stop);
+        let (thread_stop, thread_connections) = (Arc::clone(&stop), Arc::clone(&connections));
         let thread = std::thread::Builder::new()
             .name("sandbox-accept".into())
-            .spawn(move || http::serve(listener, handler, thread_stop))?;
-        Ok(RunningSandbox { addr, shared, stop, thread: Some(thread) })
+            .spawn(move || http::serve(listener, handler, thread_stop, thread_connections))?;
+        Ok(RunningSandbox { addr, shared, stop, connections, thread: Some(thread) })
     }
 }
 
-/// A running sandbox; stops accepting connections when dropped.
+/// A running sandbox; when dropped it stops accepting and closes open connections.
 pub struct RunningSandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
+    connections: Arc<http::Connections>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -313,5 +315,6 @@ impl Drop for RunningSandbox {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        self.connections.close_all();
     }
 }

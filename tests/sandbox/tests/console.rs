@@ -80,3 +80,19 @@ fn binary_prints_its_address_and_reads_a_config_file() {
     let bad = Command::new(env!("CARGO_BIN_EXE_mirakl-sandbox")).args(["--bogus"]).output().expect("runs");
     assert!(!bad.status.success());
 }
+
+#[test]
+fn dropping_the_sandbox_closes_kept_alive_connections() {
+    use std::io::{Read, Write};
+    let h = Harness::start();
+    let mut stream = std::net::TcpStream::connect(h.sandbox.addr()).expect("connect");
+    stream.write_all(b"GET /api/version HTTP/1.1\r\nAuthorization: test-key\r\n\r\n").expect("write");
+    let mut buffer = [0u8; 512];
+    let n = stream.read(&mut buffer).expect("first answer");
+    assert!(String::from_utf8_lossy(&buffer[..n]).starts_with("HTTP/1.1 200"));
+    drop(h);
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    let _ = stream.write_all(b"GET /api/version HTTP/1.1\r\nAuthorization: test-key\r\n\r\n");
+    let closed = matches!(stream.read(&mut buffer), Ok(0) | Err(_));
+    assert!(closed, "the connection is closed once the sandbox is dropped");
+}
