@@ -98,6 +98,13 @@ impl Shared {
             }
         }
         let code = route.code();
+        let answers_json = !matches!(route, api::Route::OF51 | api::Route::OF03(_));
+        if let Some(accept) = request.header("accept").filter(|a| answers_json && !a.trim().is_empty()) {
+            let accept = accept.to_ascii_lowercase();
+            if !["*/*", "application/*", "json"].iter().any(|t| accept.contains(t)) {
+                return Outcome::Respond(Response::error(406, format!("{code} answers application/json, not {accept}")));
+            }
+        }
         let planned = {
             let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
             self.lock_faults().plan(code, &request.path, &mut rng)

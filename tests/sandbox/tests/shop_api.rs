@@ -41,6 +41,13 @@ fn unknown_routes_methods_and_bodies_get_mirakl_errors() {
     assert_eq!(r.status, 415);
     let r = h.call("PUT", &format!("/api/orders/{order}/accept"), Some("application/json"), b"{not json");
     assert_eq!(r.status, 400);
+    let addr = h.sandbox.addr();
+    let not_acceptable = client::send(addr, "GET", "/api/version", &[("Authorization", KEY), ("Accept", "text/html")], b"").expect("answer");
+    assert_eq!(not_acceptable.status, 406);
+    let json_ok = client::send(addr, "GET", "/api/version", &[("Authorization", KEY), ("Accept", "application/json, text/plain")], b"").expect("answer");
+    assert_eq!(json_ok.status, 200);
+    let csv_ok = client::send(addr, "GET", "/api/offers/export", &[("Authorization", KEY), ("Accept", "text/csv")], b"").expect("answer");
+    assert_eq!(csv_ok.status, 200);
     let big = vec![b'x'; 4096];
     let r = h.call("PUT", "/api/orders/refund", Some("application/json"), &big);
     assert_eq!(r.status, 413);
