@@ -270,7 +270,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, Respo
             continue; // tolerate stray blank lines between keep-alive requests
         }
         head.extend_from_slice(&line);
-        if head.len() > MAX_HEAD_BYTES {
+        if head.len() > MAX_HEAD_BYTES || (line.len() >= MAX_HEAD_BYTES && !line.ends_with(b"\n")) {
             return Err(Response::error(431, "Request header fields too large"));
         }
         if line == b"\r\n" || line == b"\n" {

@@ -36,6 +36,8 @@ fn garbage_on_the_socket() {
     huge.extend_from_slice(b"\r\n");
     let answer = raw(&h, &huge);
     assert!(answer.starts_with("HTTP/1.1 431") || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let long_line = format!("GET /api/version?q={} HTTP/1.1\r\n\r\n", "z".repeat(70_000));
+    assert!(raw(&h, long_line.as_bytes()).starts_with("HTTP/1.1 431"));
     // A body shorter than announced, then the client gives up.
     let _ = raw(&h, b"PUT /api/orders/refund HTTP/1.1\r\nContent-Length: 100\r\nAuthorization: test-key\r\n\r\n{");
     // Chunked bodies are read; a broken chunk size is a 400.
