@@ -5,6 +5,7 @@
 mod mirakl_support;
 
 use chrono::{TimeZone, Utc};
+use mirakl_connector::error::ErrorCode;
 use mirakl_connector::mirakl::budget::{limits_for, CallBudget, Limit, MemoryBudget};
 use mirakl_connector::mirakl::fake::ScriptedTransport;
 use mirakl_connector::mirakl::orders::{LineDecision, OrderQuery};
@@ -47,7 +48,7 @@ fn a_read_gives_up_after_max_attempts_with_a_transient_error() {
     let error = client.account().version().expect_err("keeps failing");
     assert_eq!(t.calls(), 3, "max_attempts counts the first try");
     assert_eq!(error.class(), ErrorClass::Transient);
-    assert_eq!(error.code(), 1002);
+    assert_eq!(error.code(), ErrorCode::MiraklTransient);
     assert!(error.is_transient());
 }
 
@@ -62,7 +63,7 @@ fn a_write_whose_connection_dropped_is_outcome_unknown_and_not_resent() {
             .accept_lines("O-1", &[LineDecision::accept("O-1-1")])
             .expect_err("outcome unknown");
         assert_eq!(error.class(), ErrorClass::OutcomeUnknown, "{kind:?}");
-        assert_eq!(error.code(), 1050);
+        assert_eq!(error.code(), ErrorCode::MiraklOutcomeUnknown);
         assert_eq!(t.calls(), 1, "{kind:?}: never re-sent");
         assert!(waits.lock().unwrap().is_empty());
         assert!(!error.is_transient());
@@ -113,7 +114,7 @@ fn throttling_honours_retry_after_in_call_and_requeues_long_waits() {
             retry_after: Some(Duration::from_secs(120))
         }
     );
-    assert_eq!(error.code(), 1010);
+    assert_eq!(error.code(), ErrorCode::MiraklThrottled);
     assert!(waits.lock().unwrap().is_empty());
     assert_eq!(t.calls(), 1);
 }
@@ -145,13 +146,13 @@ fn client_auth_and_decode_errors_are_classified_with_mirakls_message() {
             message: "The limit of 100 is exceeded for the parameter : order_ids".to_owned()
         }
     );
-    assert_eq!(error.code(), 1020);
+    assert_eq!(error.code(), ErrorCode::MiraklRejected);
     let error = client.account().version().expect_err("401");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Auth, 1030));
+    assert_eq!((error.class(), error.code()), (ErrorClass::Auth, ErrorCode::MiraklAuth));
     let error = client.account().version().expect_err("403");
     assert_eq!(error.class(), ErrorClass::Auth);
     let error = client.account().version().expect_err("malformed");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, 1040));
+    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, ErrorCode::MiraklDecode));
     let error = client.account().version().expect_err("404");
     assert!(matches!(error.class(), ErrorClass::Client { status: 404, ref message } if message.contains("Not found")));
     assert_eq!(t.calls(), 5, "none of these is retried");
@@ -179,7 +180,7 @@ fn the_budget_refuses_without_touching_the_network() {
             wait: Duration::from_secs(40)
         }
     );
-    assert_eq!(error.code(), 1060);
+    assert_eq!(error.code(), ErrorCode::CallBudgetExhausted);
     assert_eq!(t.calls(), 1, "refused before the transport");
 
     *clock.lock().unwrap() = until;
@@ -320,4 +321,44 @@ fn in_call_retries_stop_within_the_time_limit() {
     // 2 s cap fits in 3 s, the 4 s cap would not: one retry only.
     assert_eq!(t.calls(), 2);
     assert_eq!(waits.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn every_error_maps_to_a_stable_code_that_agrees_on_transience() {
+    use mirakl_connector::error::Coded;
+    use mirakl_connector::mirakl::ApiCode;
+    let api = ApiCode::OR21;
+    let text = || "m".to_owned();
+    let errors = vec![
+        MiraklError::Connect { api, message: text() },
+        MiraklError::Server { api, status: 503, message: text() },
+        MiraklError::ReadInterrupted { api, message: text() },
+        MiraklError::Throttled { api, retry_after: None },
+        MiraklError::Client { api, status: 400, message: text() },
+        MiraklError::Auth { api, status: 401, message: text() },
+        MiraklError::Decode { api, message: text() },
+        MiraklError::OutcomeUnknown { api, message: text() },
+        MiraklError::BudgetExhausted { api, until: Utc::now(), wait: Duration::ZERO },
+        MiraklError::BudgetUnavailable { api, message: text() },
+        MiraklError::Invalid { api, message: text() },
+    ];
+    for error in &errors {
+        assert_eq!(error.is_transient(), Coded::code(error).is_transient(), "{error:?}");
+        assert_eq!(error.api(), api);
+    }
+}
+
+#[test]
+fn client_config_comes_from_validated_settings() {
+    let settings = mirakl_connector::settings::validate(&serde_json::json!({
+        "api_url": "https://acme.mirakl.net/api",
+        "api_key": "k-123",
+        "shop_id": 2001,
+    }))
+    .expect("valid settings");
+    let config = mirakl_connector::mirakl::ClientConfig::from_settings(&settings).expect("config");
+    assert_eq!(config.base_url.as_str(), "https://acme.mirakl.net/api");
+    assert_eq!(config.api_key.expose(), "k-123");
+    assert_eq!(config.shop_id, Some(2001));
+    assert_eq!(config.timeout, settings.timeout());
 }

@@ -4,6 +4,7 @@
 
 mod mirakl_support;
 
+use mirakl_connector::error::ErrorCode;
 use mirakl_connector::mirakl::finance::{InvoiceQuery, TransactionQuery};
 use mirakl_connector::mirakl::model::ImportStatus;
 use mirakl_connector::mirakl::offers::{OfferExportQuery, OfferImportOptions, OfferLine, OfferQuery};
@@ -474,7 +475,7 @@ fn malformed_bodies_are_decode_errors() {
     let (client, waits) = client(&sandbox);
     fault(&sandbox, "A01", Fault::MalformedJson, 1);
     let error = client.account().get().expect_err("malformed");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, 1040));
+    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, ErrorCode::MiraklDecode));
     assert!(waits.lock().unwrap().is_empty(), "not retried");
     client.account().get().expect("the next call is fine");
 }
@@ -498,5 +499,5 @@ fn nothing_listening_is_a_transient_connect_error() {
         .expect("client")
         .with_sleeper(|_| {});
     let error = client.orders().ship("O-1").expect_err("refused");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Transient, 1001));
+    assert_eq!((error.class(), error.code()), (ErrorClass::Transient, ErrorCode::MiraklTransient));
 }

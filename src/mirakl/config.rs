@@ -61,5 +61,20 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// The client's settings from the validated connection settings.
+    pub fn from_settings(
+        settings: &crate::settings::ConnectionSettings,
+    ) -> Result<ClientConfig, url::ParseError> {
+        Ok(ClientConfig {
+            base_url: url::Url::parse(&settings.api_url)?,
+            api_key: ApiKey::new(settings.api_key.clone()),
+            shop_id: settings.shop_id,
+            connect_timeout: settings.connect_timeout(),
+            timeout: settings.timeout(),
+        })
+    }
+}
+
 /// The `User-Agent` every call sends: the connector and its version.
 pub const USER_AGENT: &str = concat!("mirakl-connector-for-woocommerce/", env!("CARGO_PKG_VERSION"));

@@ -1,7 +1,8 @@
 //! What can go wrong in a Mirakl call, and its class. Classification (what happened) is kept
 //! apart from the retry decision (what to do, in `retry`). Messages never carry the API key;
-//! `code()` values are stable and mirrored by the PHP exceptions.
+//! `code()` gives the crate's stable `ErrorCode`, mirrored by the PHP exceptions.
 
+use crate::error::{Coded, ErrorCode};
 use crate::mirakl::request::ApiCode;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -139,20 +140,22 @@ impl MiraklError {
         }
     }
 
-    /// Stable numeric code, one per variant (the PHP exception codes mirror these).
-    pub fn code(&self) -> u32 {
+    /// The stable code PHP sees (`crate::error::ErrorCode`, never renumbered).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MiraklError::Connect { .. } => 1001,
-            MiraklError::Server { .. } => 1002,
-            MiraklError::ReadInterrupted { .. } => 1003,
-            MiraklError::Throttled { .. } => 1010,
-            MiraklError::Client { .. } => 1020,
-            MiraklError::Auth { .. } => 1030,
-            MiraklError::Decode { .. } => 1040,
-            MiraklError::OutcomeUnknown { .. } => 1050,
-            MiraklError::BudgetExhausted { .. } => 1060,
-            MiraklError::BudgetUnavailable { .. } => 1061,
-            MiraklError::Invalid { .. } => 1070,
+            MiraklError::Connect { .. }
+            | MiraklError::Server { .. }
+            | MiraklError::ReadInterrupted { .. } => ErrorCode::MiraklTransient,
+            MiraklError::Throttled { .. } => ErrorCode::MiraklThrottled,
+            MiraklError::Client { .. } => ErrorCode::MiraklRejected,
+            MiraklError::Auth { .. } => ErrorCode::MiraklAuth,
+            MiraklError::Decode { .. } => ErrorCode::MiraklDecode,
+            MiraklError::OutcomeUnknown { .. } => ErrorCode::MiraklOutcomeUnknown,
+            MiraklError::BudgetExhausted { .. } => ErrorCode::CallBudgetExhausted,
+            // The shared budget lives in the store; a failure there is almost always a lock held
+            // too long by another process, and the call can run on a later tick.
+            MiraklError::BudgetUnavailable { .. } => ErrorCode::StoreBusy,
+            MiraklError::Invalid { .. } => ErrorCode::InvalidArgument,
         }
     }
 
@@ -236,6 +239,23 @@ impl MiraklError {
                 api,
                 message: format!("unexpected HTTP status {status}"),
             },
+        }
+    }
+}
+
+impl Coded for MiraklError {
+    fn code(&self) -> ErrorCode {
+        MiraklError::code(self)
+    }
+}
+
+impl Coded for TransportError {
+    /// Only [`crate::mirakl::Client::connect`] returns a bare `TransportError`: a transport that
+    /// cannot be set up is a defect of this build, not of the settings (those are validated).
+    fn code(&self) -> ErrorCode {
+        match self.kind {
+            TransportErrorKind::Invalid => ErrorCode::Internal,
+            _ => ErrorCode::MiraklTransient,
         }
     }
 }
