@@ -58,6 +58,8 @@ pub struct SandboxConfig {
     pub clock_follows_real_time: bool,
     /// Number of offers generated at start (skus `SKU-000001`...), quantity and price from the seed.
     pub initial_offers: usize,
+    /// When above 0, a random order arrives every this many sandbox seconds (a live demo).
+    pub random_order_every_secs: i64,
 }
 
 impl Default for SandboxConfig {
@@ -86,6 +88,7 @@ impl Default for SandboxConfig {
             start_time: None,
             clock_follows_real_time: true,
             initial_offers: 0,
+            random_order_every_secs: 0,
         }
     }
 }

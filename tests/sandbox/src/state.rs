@@ -32,6 +32,7 @@ pub struct State {
     pub shipments: Vec<Shipment>,
     pub balance: Decimal,
     pub billing_cycle_started: DateTime<Utc>,
+    next_random_order_at: DateTime<Utc>,
     next_offer_id: i64,
     next_import_id: i64,
     next_order_number: i64,
@@ -102,6 +103,7 @@ pub const CARRIERS: &[(&str, &str, &str)] = &[
 impl State {
     pub fn new(config: SandboxConfig) -> State {
         let clock = Clock::new(config.start_time, config.clock_follows_real_time);
+        let random_every = config.random_order_every_secs.max(1);
         let now = clock.now();
         let mut state = State {
             rng: StdRng::seed_from_u64(config.seed),
@@ -116,6 +118,7 @@ impl State {
             shipments: Vec::new(),
             balance: Decimal::ZERO,
             billing_cycle_started: now,
+            next_random_order_at: now + Duration::seconds(random_every),
             next_offer_id: 2001,
             next_import_id: 1001,
             next_order_number: 1,
@@ -249,6 +252,26 @@ impl State {
             let _ = self.debit(&order_id);
         }
         self.process_imports(now);
+        self.arrive_random_orders(now);
+    }
+
+    /// The demo's steady stream of orders; a big clock jump brings at most 100 at once.
+    fn arrive_random_orders(&mut self, now: DateTime<Utc>) {
+        let every = self.config.random_order_every_secs;
+        if every <= 0 {
+            return;
+        }
+        let mut arrived = 0;
+        while self.next_random_order_at <= now && arrived < 100 {
+            self.next_random_order_at += Duration::seconds(every);
+            if self.create_random_order().is_err() {
+                break;
+            }
+            arrived += 1;
+        }
+        if self.next_random_order_at <= now {
+            self.next_random_order_at = now + Duration::seconds(every);
+        }
     }
 
     pub fn advance_clock(&mut self, seconds: i64) {

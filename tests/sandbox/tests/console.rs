@@ -96,3 +96,12 @@ fn dropping_the_sandbox_closes_kept_alive_connections() {
     let closed = matches!(stream.read(&mut buffer), Ok(0) | Err(_));
     assert!(closed, "the connection is closed once the sandbox is dropped");
 }
+
+#[test]
+fn demo_orders_arrive_on_their_own() {
+    let config = mirakl_sandbox::SandboxConfig { initial_offers: 50, random_order_every_secs: 600, ..mirakl_sandbox::SandboxConfig::for_tests() };
+    let h = Harness::with(config);
+    assert_eq!(h.get_json("/api/orders")["total_count"], 0);
+    h.sandbox.advance_clock(1800);
+    assert_eq!(h.get_json("/api/orders")["total_count"], 3);
+}
