@@ -155,7 +155,9 @@ impl MiraklError {
             // The shared budget lives in the store; a failure there is almost always a lock held
             // too long by another process, and the call can run on a later tick.
             MiraklError::BudgetUnavailable { .. } => ErrorCode::StoreBusy,
-            MiraklError::Invalid { .. } => ErrorCode::InvalidArgument,
+            // Settings are validated before a client exists, so a request that cannot be built
+            // is a defect of the connector.
+            MiraklError::Invalid { .. } => ErrorCode::Internal,
         }
     }
 
