@@ -30,9 +30,11 @@ impl Clock {
         t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos() % 1_000_000))
     }
 
-    /// Moves the clock forward; negative amounts are ignored.
+    /// Moves the clock forward; negative amounts, and moves that would leave chrono's date
+    /// range, are ignored.
     pub fn advance(&mut self, by: Duration) {
-        if by > Duration::zero() {
+        let fits = self.advanced.checked_add(&by).and_then(|total| self.origin.checked_add_signed(total + Duration::days(36_600)));
+        if by > Duration::zero() && fits.is_some() {
             self.advanced += by;
         }
     }

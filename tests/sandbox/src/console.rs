@@ -18,6 +18,9 @@ use crate::Shared;
 
 pub const PREFIX: &str = "/_sandbox";
 
+/// Largest single clock move, so that dates never overflow.
+const MAX_ADVANCE_SECS: i64 = 10 * 366 * 86_400;
+
 /// The whole state as JSON, for assertions and the HTML page.
 pub fn snapshot(state: &State, faults: &[FaultRule]) -> Value {
     json!({
@@ -115,10 +118,11 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
         }
         ("POST", ["clock", "advance"]) => {
             let a: Advance = parse(request)?;
-            let seconds = a.seconds + 60 * a.minutes + 3600 * a.hours + 86_400 * a.days;
-            if seconds < 0 {
-                return Err(ApiError::bad_request("The clock only moves forward"));
-            }
+            let seconds = [(a.seconds, 1i64), (a.minutes, 60), (a.hours, 3600), (a.days, 86_400)]
+                .iter()
+                .try_fold(0i64, |total, (n, unit)| n.checked_mul(*unit).and_then(|s| total.checked_add(s)))
+                .filter(|s| (0..=MAX_ADVANCE_SECS).contains(s))
+                .ok_or_else(|| ApiError::bad_request("The clock only moves forward, by at most ten years at a time"))?;
             let mut state = shared.lock_state();
             state.advance_clock(seconds);
             Ok(Response::json(200, &json!({ "now": format_date(state.now()) })))

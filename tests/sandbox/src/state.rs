@@ -275,7 +275,9 @@ impl State {
     }
 
     pub fn advance_clock(&mut self, seconds: i64) {
-        self.clock.advance(Duration::seconds(seconds));
+        if let Some(by) = Duration::try_seconds(seconds) {
+            self.clock.advance(by);
+        }
         self.tick();
     }
 

@@ -36,6 +36,10 @@ fn console_drives_the_marketplace() {
     assert_eq!(unknown.status, 404);
     let backwards = client::send(h.sandbox.addr(), "POST", "/_sandbox/clock/advance", &[], b"{\"seconds\":-5}").expect("answer");
     assert_eq!(backwards.status, 400);
+    let overflow = client::send(h.sandbox.addr(), "POST", "/_sandbox/clock/advance", &[], b"{\"days\":9223372036854775807}").expect("answer");
+    assert_eq!(overflow.status, 400);
+    h.sandbox.advance_clock(i64::MAX);
+    assert_eq!(h.console("GET", "/clock", &json!({}))["now"], "2025-01-06T10:30:00.000Z");
 
     h.console("POST", "/reset", &json!({}));
     let state = h.console("GET", "/state", &json!({}));
