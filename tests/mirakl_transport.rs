@@ -1,0 +1,157 @@
+//! The HTTP transport on the wire, against a one-shot local server: the raw key in
+//! `Authorization` (no `Bearer`), the connector's `User-Agent`, gzip accepted and decoded,
+//! `shop_id` and dates URL-encoded, STO01 sent as `multipart/form-data` with the `file` part.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use mirakl_connector::mirakl::orders::OrderQuery;
+use mirakl_connector::mirakl::stock::StockLine;
+use mirakl_connector::mirakl::{Client, ClientConfig, MemoryBudget};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+const KEY: &str = "raw-shop-key-123";
+
+/// Serves one connection: records the request, then writes `response`.
+fn serve_once(response: Vec<u8>) -> (SocketAddr, JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let request = read_request(&mut stream);
+        stream.write_all(&response).expect("write");
+        request
+    });
+    (addr, handle)
+}
+
+fn read_request(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let mut data = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        let read = stream.read(&mut buffer).expect("read");
+        data.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&data).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let head = text[..end].to_ascii_lowercase();
+            let body_len = text.len() - end - 4;
+            let wanted = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let chunked_done = head.contains("transfer-encoding: chunked") && text.ends_with("0\r\n\r\n");
+            if wanted.map_or(!head.contains("transfer-encoding"), |n| body_len >= n) || chunked_done {
+                return text;
+            }
+        }
+        if read == 0 {
+            return String::from_utf8_lossy(&data).to_string();
+        }
+    }
+}
+
+fn http_response(status: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut response = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra_headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    response.extend_from_slice(body);
+    response
+}
+
+fn client(addr: SocketAddr, shop_id: Option<i64>) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
+    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    config.shop_id = shop_id;
+    config.timeout = Duration::from_secs(5);
+    Client::connect(&config, MemoryBudget::new()).expect("client")
+}
+
+fn header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
+    request.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn headers_on_the_wire_and_a_gzip_answer() {
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
+    gzip.write_all(br#"{"version":"3.210"}"#).expect("gzip");
+    let body = gzip.finish().expect("gzip");
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+        &body,
+    ));
+    let version = client(addr, Some(7)).account().version().expect("V01");
+    assert_eq!(version.version, "3.210", "gzip body decoded");
+    let request = server.join().expect("server");
+    assert!(request.starts_with("GET /api/version?shop_id=7 HTTP/1.1\r\n"), "{request}");
+    assert_eq!(header(&request, "authorization"), Some(KEY), "raw key, no Bearer");
+    assert_eq!(
+        header(&request, "user-agent"),
+        Some(concat!("mirakl-connector-for-woocommerce/", env!("CARGO_PKG_VERSION")))
+    );
+    assert!(header(&request, "accept-encoding").is_some_and(|v| v.contains("gzip")));
+    assert_eq!(header(&request, "accept"), Some("application/json"));
+}
+
+#[test]
+fn query_dates_are_url_encoded() {
+    let (addr, server) = serve_once(http_response("200 OK", "", br#"{"orders":[],"total_count":0}"#));
+    let query = OrderQuery {
+        start_update_date: Some(
+            chrono::DateTime::parse_from_rfc3339("2026-11-27T08:00:00+02:00")
+                .expect("date")
+                .with_timezone(&chrono::Utc),
+        ),
+        ..OrderQuery::default()
+    };
+    let pages: Vec<_> = client(addr, None).orders().list(query).collect();
+    assert_eq!(pages.len(), 1);
+    let request = server.join().expect("server");
+    let request_line = request.lines().next().expect("request line");
+    assert!(
+        request_line.contains("start_update_date=2026-11-27T06%3A00%3A00.000Z"),
+        "{request_line}"
+    );
+}
+
+#[test]
+fn sto01_is_multipart_with_the_file_part() {
+    let (addr, server) = serve_once(http_response("201 Created", "", br#"{"import_id":"77"}"#));
+    let created = client(addr, None)
+        .stock()
+        .import(&[StockLine::new("SKU-1", 5)])
+        .expect("STO01");
+    assert_eq!(created.import_id, "77");
+    let request = server.join().expect("server");
+    assert!(request.starts_with("POST /api/offers/stock/imports HTTP/1.1\r\n"), "{request}");
+    assert!(header(&request, "content-type").is_some_and(|v| v.starts_with("multipart/form-data; boundary=")));
+    assert!(request.contains("name=\"file\"; filename=\"stock.csv\""), "{request}");
+    assert!(request.contains("\"offer-sku\";\"quantity\";\"warehouse-code\";\"update-delete\""));
+    assert!(request.contains("\"SKU-1\";\"5\";\"\";\"\""));
+}
+
+#[test]
+fn a_write_whose_answer_never_comes_times_out_as_outcome_unknown() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let request = read_request(&mut stream);
+        std::thread::sleep(Duration::from_millis(1500));
+        request
+    });
+    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    config.timeout = Duration::from_millis(500);
+    let client = Client::connect(&config, MemoryBudget::new()).expect("client");
+    let error = client.orders().ship("O-1").expect_err("no answer in time");
+    assert_eq!(error.class(), mirakl_connector::mirakl::ErrorClass::OutcomeUnknown);
+    let request = server.join().expect("server");
+    assert!(request.starts_with("PUT /api/orders/O-1/ship HTTP/1.1"));
+}
