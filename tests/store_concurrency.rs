@@ -21,7 +21,9 @@ const LEASE: Duration = Duration::from_secs(60);
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the ignored test `name` of this binary in a new process with `env`.
@@ -44,6 +46,39 @@ fn wait_ok(child: Child, what: &str) {
         "{what} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs `count` copies of worker `name` at once on `db`, each with STORE_TEST_WORKER = its index
+/// and its own STORE_TEST_LOG, plus `extra`; waits for all and returns each one's log lines.
+fn run_workers(name: &str, count: usize, db: &Path, extra: &[(&str, String)]) -> Vec<Vec<String>> {
+    let logs: Vec<_> = (0..count)
+        .map(|w| db.with_file_name(format!("{name}-{w}.log")))
+        .collect();
+    let children: Vec<Child> = logs
+        .iter()
+        .enumerate()
+        .map(|(w, log)| {
+            let mut vars = vec![
+                ("STORE_TEST_DB", db.display().to_string()),
+                ("STORE_TEST_WORKER", w.to_string()),
+                ("STORE_TEST_LOG", log.display().to_string()),
+            ];
+            vars.extend(extra.iter().cloned());
+            spawn_worker(name, &vars)
+        })
+        .collect();
+    for (w, child) in children.into_iter().enumerate() {
+        wait_ok(child, &format!("{name} {w}"));
+    }
+    logs.iter()
+        .map(|log| {
+            fs::read_to_string(log)
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
 }
 
 fn env(name: &str) -> Option<String> {
@@ -123,27 +158,7 @@ fn queue_is_safe_across_processes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("queue.sqlite");
     drop(Store::open(&db).unwrap());
-    let children: Vec<Child> = (0..WORKERS)
-        .map(|w| {
-            spawn_worker(
-                "queue_worker",
-                &[
-                    ("STORE_TEST_DB", db.display().to_string()),
-                    ("STORE_TEST_WORKER", w.to_string()),
-                    (
-                        "STORE_TEST_LOG",
-                        dir.path()
-                            .join(format!("claims-{w}.log"))
-                            .display()
-                            .to_string(),
-                    ),
-                ],
-            )
-        })
-        .collect();
-    for (w, child) in children.into_iter().enumerate() {
-        wait_ok(child, &format!("worker {w}"));
-    }
+    let logs = run_workers("queue_worker", WORKERS, &db, &[]);
 
     // Whatever a late enqueue left behind, the parent drains.
     let store = Store::open(&db).unwrap();
@@ -158,12 +173,9 @@ fn queue_is_safe_across_processes() {
             store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
         }
     }
-    for w in 0..WORKERS {
-        let text = fs::read_to_string(dir.path().join(format!("claims-{w}.log"))).unwrap();
-        for line in text.lines() {
-            let (id, key) = line.split_once(' ').unwrap();
-            claims.push((id.parse().unwrap(), key.to_owned()));
-        }
+    for line in logs.iter().flatten() {
+        let (id, key) = line.split_once(' ').unwrap();
+        claims.push((id.parse().unwrap(), key.to_owned()));
     }
 
     let mut seen: HashMap<i64, usize> = HashMap::new();
@@ -231,32 +243,13 @@ fn budgets_hold_across_processes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("budget.sqlite");
     drop(Store::open(&db).unwrap());
-    let children: Vec<Child> = (0..4)
-        .map(|w| {
-            spawn_worker(
-                "budget_worker",
-                &[
-                    ("STORE_TEST_DB", db.display().to_string()),
-                    (
-                        "STORE_TEST_LOG",
-                        dir.path()
-                            .join(format!("calls-{w}.log"))
-                            .display()
-                            .to_string(),
-                    ),
-                    ("STORE_TEST_MILLIS", "2500".to_owned()),
-                ],
-            )
-        })
-        .collect();
-    for child in children {
-        wait_ok(child, "budget worker");
-    }
-    let mut calls: Vec<i64> = Vec::new();
-    for w in 0..4 {
-        let text = fs::read_to_string(dir.path().join(format!("calls-{w}.log"))).unwrap();
-        calls.extend(text.lines().map(|l| l.parse::<i64>().unwrap()));
-    }
+    let logs = run_workers(
+        "budget_worker",
+        4,
+        &db,
+        &[("STORE_TEST_MILLIS", "2500".to_owned())],
+    );
+    let mut calls: Vec<i64> = logs.iter().flatten().map(|l| l.parse().unwrap()).collect();
     calls.sort_unstable();
     assert!(
         calls.len() >= 10,
@@ -288,11 +281,9 @@ fn writer_until_killed() {
     ) else {
         return;
     };
-    // Short backoff so the parent can drain the retried jobs without waiting minutes.
-    let store = Store::open(Path::new(&db)).unwrap().with_backoff(Backoff {
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(40),
-    });
+    let store = Store::open(Path::new(&db))
+        .unwrap()
+        .with_backoff(SHORT_BACKOFF);
     let mut log = fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -329,6 +320,12 @@ fn writer_until_killed() {
         }
     }
 }
+
+/// Short retry delays so the parent drains retried and recovered jobs without waiting minutes.
+const SHORT_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(10),
+    cap: Duration::from_millis(40),
+};
 
 #[test]
 fn a_killed_writer_leaves_a_consistent_database() {
@@ -369,7 +366,7 @@ fn a_killed_writer_leaves_a_consistent_database() {
     assert_eq!(fk_violations, 0);
     drop(raw);
 
-    let store = Store::open(&db).unwrap();
+    let store = Store::open(&db).unwrap().with_backoff(SHORT_BACKOFF);
     let logged = fs::read_to_string(&log).unwrap();
     let keys: Vec<&str> = logged.lines().collect();
     assert!(
@@ -387,7 +384,13 @@ fn a_killed_writer_leaves_a_consistent_database() {
     std::thread::sleep(Duration::from_millis(600));
     store.recover_expired_leases().unwrap();
     let mut drained = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        assert!(
+            Instant::now() < deadline,
+            "queue did not drain: {:?}",
+            store.queue_stats()
+        );
         let jobs = store.claim(&[], 200, LEASE).unwrap();
         if jobs.is_empty() {
             let stats = store.queue_stats().unwrap();
@@ -410,4 +413,65 @@ fn a_killed_writer_leaves_a_consistent_database() {
         "after {drained} drained"
     );
     assert_eq!(store.integrity_check().unwrap(), Ok(()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// One runner at a time across processes.
+
+/// Worker: repeatedly takes the runner lease, holds it briefly, releases it; logs "start end".
+#[test]
+#[ignore = "run by one_runner_at_a_time_across_processes in a child process"]
+fn runner_worker() {
+    let (Some(db), Some(log), Some(owner)) = (
+        env("STORE_TEST_DB"),
+        env("STORE_TEST_LOG"),
+        env("STORE_TEST_WORKER"),
+    ) else {
+        return;
+    };
+    let store = Store::open(Path::new(&db)).unwrap();
+    let mut log = fs::File::create(log).unwrap();
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        let ttl = Duration::from_secs(10);
+        if store
+            .acquire_runner_lease("tick", &owner, ttl)
+            .unwrap()
+            .is_some()
+        {
+            let start = Utc::now().timestamp_micros();
+            std::thread::sleep(Duration::from_millis(3));
+            let end = Utc::now().timestamp_micros();
+            assert!(store.release_runner_lease("tick", &owner).unwrap());
+            append_line(&mut log, &format!("{start} {end}"));
+        } else {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+#[test]
+fn one_runner_at_a_time_across_processes() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("runner.sqlite");
+    drop(Store::open(&db).unwrap());
+    let logs = run_workers("runner_worker", 4, &db, &[]);
+    let mut held: Vec<(i64, i64, usize)> = Vec::new();
+    for (w, lines) in logs.iter().enumerate() {
+        for line in lines {
+            let (start, end) = line.split_once(' ').unwrap();
+            held.push((start.parse().unwrap(), end.parse().unwrap(), w));
+        }
+    }
+    held.sort_unstable();
+    let owners: HashSet<usize> = held.iter().map(|h| h.2).collect();
+    assert!(
+        held.len() >= 20 && owners.len() >= 2,
+        "{} holds by {owners:?}",
+        held.len()
+    );
+    for pair in held.windows(2) {
+        assert!(pair[1].0 >= pair[0].1, "two runners at once: {pair:?}");
+    }
 }

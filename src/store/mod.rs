@@ -35,7 +35,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use orders::OrderMapping;
 pub use queue::{
     Backoff, Dedupe, EnqueueOutcome, Enqueued, Failed, Failure, Finished, Job, JobState, KindStats,
-    NewJob, QueueStats,
+    NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, JOB_DEAD_EXCEPTION, LEASE_EXPIRED_MESSAGE,
 };
 pub use refunds::RefundRecord;
 pub use runner::RunnerLease;
