@@ -94,6 +94,7 @@ impl<T: Transport, B: CallBudget> Client<T, B> {
 
     /// Executes `request`: budget first (refused without touching the network), then the
     /// transport, with in-call retries as `retry::decide` allows. Non-2xx answers become errors.
+    /// The budget counts logical calls: in-call retries (bounded by the policy) spend none.
     pub fn send(&self, mut request: Request) -> Result<Response, MiraklError> {
         if let Some(shop_id) = self.shop_id {
             if request.query_value("shop_id").is_none() {
