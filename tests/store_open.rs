@@ -139,3 +139,48 @@ fn errors_are_values_not_panics_for_odd_paths() {
         let _ = Store::open(&path);
     }
 }
+
+#[test]
+fn damaged_pages_are_reported_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("connector.sqlite");
+    {
+        let store = Store::open(&path).unwrap();
+        for i in 0..500 {
+            store
+                .enqueue(&NewJob::new(
+                    "k",
+                    i.to_string(),
+                    json!({"pad": "x".repeat(200)}),
+                ))
+                .unwrap();
+        }
+    }
+    // Fold the WAL into the main file, then scribble over the middle of it.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(raw);
+    let mut bytes = fs::read(&path).unwrap();
+    assert!(bytes.len() > 40_000);
+    for b in &mut bytes[8192..40_000] {
+        *b = 0xA5;
+    }
+    fs::write(&path, bytes).unwrap();
+
+    match Store::open(&path) {
+        Err(err) => assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        ),
+        Ok(store) => {
+            let check = store.integrity_check();
+            let reads = store.list_jobs(None, None, 1000, 0);
+            assert!(
+                matches!(check, Ok(Err(_)) | Err(_)) || reads.is_err(),
+                "damage must be visible: {check:?}"
+            );
+        }
+    }
+}

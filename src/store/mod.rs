@@ -44,6 +44,9 @@ pub use runner::RunnerLease;
 /// are short, so a few seconds covers any real contention without hanging a shopper's page.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Enough prepared-statement slots for every statement the store issues.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
+
 /// A handle on the store file, one per process (or per thread). Cheap to open; not `Sync`.
 pub struct Store {
     conn: Connection,
@@ -149,6 +152,8 @@ impl Store {
 fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Result<()> {
     // The busy timeout goes first: switching to WAL itself needs a lock another process may hold.
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Every store statement is cached; the default 16 would evict hot queue statements.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
     if file_backed {
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
