@@ -4,7 +4,7 @@
 # The Debian packages every tier needs (browsers are not listed: no tier drives one yet).
 MC_BASE_PACKAGES=(
   php8.2-cli php8.2-dev php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-zip php8.2-intl
-  libclang-dev clang mariadb-server wordpress phpunit unzip zip
+  libclang-dev clang mariadb-server wordpress wordpress-theme-twentytwentythree phpunit unzip zip
 )
 
 mc_apt_updated=0

@@ -3,9 +3,11 @@
 #
 #   wp_make_site SITE DBNAME URL [EXTRA_PHP]   copies the WordPress files, writes wp-config.php
 #   wp_write_config SITE DBNAME URL [EXTRA_PHP] (re)writes wp-config.php only
-#   wp_tool SITE [--with-extension|--without-extension] COMMAND ARGS...   see build/lib/wp-tool.php
+#   wp_tool SITE [--with-extension|--extension=PATH|--without-extension] COMMAND ARGS...
+#                                              see build/lib/wp-tool.php
 #   wp_install SITE ADMIN_PASSWORD             wp_install(): admin user "admin", pretty permalinks
-#   wp_add_plugin SITE copy|link               puts plugin/ into wp-content/plugins/<slug>
+#   wp_add_plugin SITE copy|link|ZIP           puts plugin/ (or a packaged zip) into
+#                                              wp-content/plugins/<slug>
 #   woocommerce_source                         prints where WooCommerce comes from, or fails
 #   wp_add_woocommerce SITE copy|link          puts WooCommerce into wp-content/plugins/woocommerce
 
@@ -76,11 +78,13 @@ require_once ABSPATH . 'wp-settings.php';
 PHP
 }
 
-# The PHP command line for a site script, with or without the extension.
+# The PHP command line (NUL-separated) for a site script: --with-extension (the build in target/),
+# --extension=PATH (another build, e.g. the one a plugin zip ships) or --without-extension.
 mc_php_cmd() {
   local mode=$1
   case "$mode" in
     --with-extension) printf '%s\0-d\0extension=%s\0' "$MC_PHP" "$(mc_extension_path)" ;;
+    --extension=*) printf '%s\0-d\0extension=%s\0' "$MC_PHP" "${mode#--extension=}" ;;
     --without-extension) printf '%s\0' "$MC_PHP" ;;
     *) mc_die "mc_php_cmd: unknown mode $mode" ;;
   esac
@@ -89,7 +93,7 @@ mc_php_cmd() {
 wp_tool() {
   local site=$1 mode=--with-extension cmd=()
   shift
-  if [[ "${1:-}" == --with-extension || "${1:-}" == --without-extension ]]; then
+  if [[ "${1:-}" == --with-extension || "${1:-}" == --without-extension || "${1:-}" == --extension=* ]]; then
     mode=$1
     shift
   fi
@@ -102,8 +106,8 @@ wp_install() {
   wp_tool "$site" --without-extension install "Mirakl connector dev" "$MC_WP_ADMIN_USER" "$password" "$MC_WP_ADMIN_EMAIL"
 }
 
-# The plugin folder as WordPress sees it: a copy (what a zip install gives) or a link to plugin/
-# (the dev site, so edits show at once).
+# The plugin folder as WordPress sees it: a copy of plugin/ (what a zip install gives), a link to
+# plugin/ (the dev site, so edits show at once), or a zip made by build/package, unpacked.
 wp_add_plugin() {
   local site=$1 mode=$2 dest
   dest="$site/wp-content/plugins/$MC_PLUGIN_SLUG"
@@ -112,7 +116,11 @@ wp_add_plugin() {
   case "$mode" in
     copy) mkdir -p "$dest" && cp -a "$MC_ROOT/plugin/." "$dest/" ;;
     link) ln -s "$MC_ROOT/plugin" "$dest" ;;
-    *) mc_die "wp_add_plugin: mode is copy or link, not $mode" ;;
+    *.zip)
+      unzip -q "$mode" -d "$site/wp-content/plugins"
+      [[ -f "$dest/$MC_PLUGIN_SLUG.php" ]] || mc_die "$mode has no $MC_PLUGIN_FILE"
+      ;;
+    *) mc_die "wp_add_plugin: copy, link or a .zip, not $mode" ;;
   esac
 }
 
