@@ -17,6 +17,7 @@ final class Lifecycle {
 
 	public const OPTION_VERSION  = 'mirakl_connector_version';
 	public const OPTION_SETTINGS = 'mirakl_connector_settings';
+	public const OPTION_SYNC_SETTINGS = 'mirakl_connector_sync_settings';
 
 	/**
 	 * Every option the plugin may create; uninstall removes them.
@@ -24,6 +25,7 @@ final class Lifecycle {
 	public const OPTIONS = array(
 		self::OPTION_VERSION,
 		self::OPTION_SETTINGS,
+		self::OPTION_SYNC_SETTINGS,
 		StateDirectory::SECRET_OPTION,
 	);
 

@@ -11,11 +11,20 @@ namespace MiraklConnector\Native;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Thin facade over the `MiraklConnector\Native\*` functions of the extension.
+ * Thin facade over the `MiraklConnector\Native\*` functions and the native `Engine` of the
+ * extension. The engine is built lazily from the stored settings on first use in a request; the
+ * extension itself keeps one SQLite connection per PHP process.
  */
 class Bridge {
 
 	public const EXTENSION = 'mirakl_connector';
+
+	/**
+	 * The native engine, once built in this request.
+	 *
+	 * @var \MiraklConnector\Native\Engine|null
+	 */
+	private $engine = null;
 
 	/**
 	 * Whether the extension is loaded into this PHP process.
@@ -49,6 +58,48 @@ class Bridge {
 	public function validate_settings( array $settings ): array {
 		$this->require_loaded();
 		return \MiraklConnector\Native\validate_settings( $settings );
+	}
+
+	/**
+	 * Validates sync settings (stock buffer, acceptance window, carrier map, ...) in the core.
+	 *
+	 * @param array $settings Raw sync settings; missing keys take their defaults.
+	 * @return array Normalised sync settings, every key present.
+	 * @throws \MiraklConnector\Native\SettingsException Naming the invalid field.
+	 */
+	public function validate_sync_settings( array $settings ): array {
+		$this->require_loaded();
+		return \MiraklConnector\Native\validate_sync_settings( $settings );
+	}
+
+	/**
+	 * The native engine for this site, built from the stored settings and the state file.
+	 * Events can be recorded before the connection is configured; calls that need Mirakl throw
+	 * SettingsException until it is.
+	 *
+	 * @return \MiraklConnector\Native\Engine
+	 * @throws \MiraklConnector\Native\NativeException When the state file cannot be opened.
+	 */
+	public function engine() {
+		if ( null === $this->engine ) {
+			$this->require_loaded();
+			\MiraklConnector\StateDirectory::ensure();
+			$connection   = get_option( \MiraklConnector\Lifecycle::OPTION_SETTINGS, array() );
+			$sync         = get_option( \MiraklConnector\Lifecycle::OPTION_SYNC_SETTINGS, array() );
+			$this->engine = new \MiraklConnector\Native\Engine(
+				is_array( $connection ) ? $connection : array(),
+				is_array( $sync ) ? $sync : array(),
+				\MiraklConnector\StateDirectory::state_file()
+			);
+		}
+		return $this->engine;
+	}
+
+	/**
+	 * Forgets the engine built in this request (after settings changed).
+	 */
+	public function reset(): void {
+		$this->engine = null;
 	}
 
 	/**
