@@ -362,3 +362,15 @@ fn client_config_comes_from_validated_settings() {
     assert_eq!(config.shop_id, Some(2001));
     assert_eq!(config.timeout, settings.timeout());
 }
+
+#[test]
+fn retry_after_reads_seconds_and_http_dates() {
+    use mirakl_connector::mirakl::client::parse_retry_after;
+    assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+    assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
+    let in_a_minute = (Utc::now() + chrono::Duration::seconds(60)).to_rfc2822().replace("+0000", "GMT");
+    let wait = parse_retry_after(&in_a_minute).expect("HTTP date");
+    assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
+    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "past dates: now");
+    assert_eq!(parse_retry_after("soon"), None);
+}
