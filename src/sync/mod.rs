@@ -1,1 +1,23 @@
-//! The sync engine: jobs and their state machines. Reaches WooCommerce only through the `Shop` port.
+//! The sync engine: jobs and their state machines. Reaches WooCommerce only through the [`Shop`]
+//! port and Mirakl only through the client; all state lives in the store, so a tick can stop
+//! anywhere and the next one (in any process) carries on.
+//!
+//! Entry points: [`Engine::tick`] (WP-Cron or a system runner), the functions in [`events`]
+//! (WooCommerce hooks), and [`memory::MemoryShop`] (the reference `Shop`).
+
+pub mod engine;
+pub mod error;
+pub mod events;
+mod jobs;
+pub mod memory;
+pub mod report;
+pub mod settings;
+pub mod shop;
+
+pub use engine::{engine_client, Engine, StoreBudget, RUNNER_LEASE};
+pub use error::SyncError;
+pub use events::StockChange;
+pub use jobs::kinds;
+pub use report::{RaisedException, TickReport};
+pub use settings::{SettingsError, ShortagePolicy, SyncSettings};
+pub use shop::{Shop, ShopError};

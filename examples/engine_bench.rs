@@ -1,0 +1,2 @@
+//! Benchmark of the sync engine against the sandbox on loopback (filled in below).
+fn main() {}

@@ -1,0 +1,380 @@
+//! The engine: one tick runs due jobs for at most a time budget and reports what it did.
+//!
+//! Invariants: one runner at a time (the runner lease; a second caller returns at once with
+//! `ran: false`); every job runs under its own lease; expired leases are recovered first, so a
+//! runner that died mid-job is picked up; a job refused by a call budget or a 429 goes back to
+//! the queue at the time it may run — the engine never sleeps; the shop is borrowed for one tick
+//! only and never kept.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde_json::json;
+
+use crate::mirakl::budget::{BudgetError, CallBudget, Limit};
+use crate::mirakl::{Client, ClientConfig, MiraklError, Transport};
+use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreError};
+
+use super::error::SyncError;
+use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
+use super::report::{RaisedException, TickReport};
+use super::settings::SyncSettings;
+use super::shop::Shop;
+
+/// The runner lease's name in the store.
+pub const RUNNER_LEASE: &str = "sync_engine";
+/// How long one job may run before another runner may take it over.
+const JOB_LEASE: Duration = Duration::from_secs(300);
+/// Beyond the tick budget, how long the runner lease outlives a runner that stopped.
+const RUNNER_GRACE: Duration = Duration::from_secs(120);
+/// Wait after an OutcomeUnknown before the job reads Mirakl's state (the next OR11 slot).
+const UNKNOWN_RETRY_SECS: i64 = 60;
+/// Wait after a 429 without `Retry-After`.
+const THROTTLED_DEFAULT_SECS: u64 = 60;
+
+/// The store as the client's call budget: the same SQLite file, so every process shares it.
+#[derive(Debug, Clone)]
+pub struct StoreBudget(pub Rc<Store>);
+
+impl CallBudget for StoreBudget {
+    fn try_acquire(
+        &self,
+        api: &str,
+        limits: &[Limit],
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, BudgetError> {
+        self.0.try_acquire(api, limits, now)
+    }
+}
+
+/// A Mirakl client whose call budget is the store and whose budget clock is `clock`.
+pub fn engine_client<T: Transport>(
+    config: &ClientConfig,
+    transport: T,
+    store: &Rc<Store>,
+    clock: Arc<dyn Clock>,
+) -> Client<T, StoreBudget> {
+    Client::new(config, transport, StoreBudget(Rc::clone(store))).with_clock(move || clock.now())
+}
+
+pub struct Engine<T, B> {
+    store: Rc<Store>,
+    client: Client<T, B>,
+    settings: SyncSettings,
+    clock: Arc<dyn Clock>,
+    owner: String,
+}
+
+impl<T, B> std::fmt::Debug for Engine<T, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport, B: CallBudget> Engine<T, B> {
+    /// An engine over `store` and `client`; `settings` are validated here.
+    pub fn new(
+        store: Rc<Store>,
+        client: Client<T, B>,
+        settings: SyncSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Engine<T, B>, SyncError> {
+        settings.validate()?;
+        let owner = format!(
+            "engine-{}-{:08x}",
+            std::process::id(),
+            rand::thread_rng().gen::<u32>()
+        );
+        Ok(Engine {
+            store,
+            client,
+            settings,
+            clock,
+            owner,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &SyncSettings {
+        &self.settings
+    }
+
+    pub fn set_settings(&mut self, settings: SyncSettings) -> Result<(), SyncError> {
+        settings.validate()?;
+        self.settings = settings;
+        Ok(())
+    }
+
+    pub fn client(&self) -> &Client<T, B> {
+        &self.client
+    }
+
+    /// Runs due jobs for at most `budget` (a job started before the budget ran out finishes).
+    pub fn tick(&mut self, shop: &mut dyn Shop, budget: Duration) -> Result<TickReport, SyncError> {
+        let started = Instant::now();
+        let mut report = TickReport {
+            started_at: Some(self.clock.now()),
+            ..TickReport::default()
+        };
+        let lease = self.store.acquire_runner_lease(
+            RUNNER_LEASE,
+            &self.owner,
+            budget.saturating_add(RUNNER_GRACE),
+        )?;
+        if lease.is_none() {
+            return Ok(report);
+        }
+        report.ran = true;
+        let result = self.run(shop, budget, started, &mut report);
+        // Released even after an error, so the next tick need not wait for expiry.
+        let released = self.store.release_runner_lease(RUNNER_LEASE, &self.owner);
+        result?;
+        released?;
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report.next_due_at = self.next_due()?;
+        Ok(report)
+    }
+
+    fn run(
+        &mut self,
+        shop: &mut dyn Shop,
+        budget: Duration,
+        started: Instant,
+        report: &mut TickReport,
+    ) -> Result<(), SyncError> {
+        report.recovered_leases = self.store.recover_expired_leases()?;
+        self.schedule_periodic()?;
+        let mut ran: u32 = 0;
+        while started.elapsed() < budget {
+            let Some(job) = self.store.claim(kinds::RUNNABLE, 1, JOB_LEASE)?.pop() else {
+                break;
+            };
+            let result = {
+                let mut ctx = Ctx {
+                    store: &self.store,
+                    client: &self.client,
+                    settings: &self.settings,
+                    shop: &mut *shop,
+                    clock: self.clock.as_ref(),
+                    report: &mut *report,
+                    job: &job,
+                };
+                dispatch(&mut ctx)
+            };
+            let label = self.settle(&job, result, report)?;
+            report.job(&job.kind, label);
+            ran += 1;
+            if ran % 20 == 0
+                && !self.store.renew_runner_lease(
+                    RUNNER_LEASE,
+                    &self.owner,
+                    budget.saturating_add(RUNNER_GRACE),
+                )?
+            {
+                // Another runner took over (this one was too slow): stop at once.
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a job's result to the queue; returns the outcome label for the report.
+    fn settle(
+        &self,
+        job: &Job,
+        result: JobResult,
+        report: &mut TickReport,
+    ) -> Result<&'static str, SyncError> {
+        let Some(lease) = job.lease.as_deref() else {
+            return Ok("no_lease");
+        };
+        let now = self.clock.now();
+        let later = |at: DateTime<Utc>| at.max(now + chrono::Duration::seconds(1));
+        let settled: Result<&'static str, StoreError> = match result {
+            Ok(Outcome::Done(label)) => self.store.finish(job.id, lease).map(|_| label),
+            Ok(Outcome::Later(at, label)) => {
+                self.store.release(job.id, lease, Some(later(at))).map(|_| label)
+            }
+            Err(JobError::Mirakl(MiraklError::BudgetExhausted { until, .. })) => self
+                .store
+                .release(job.id, lease, Some(later(until)))
+                .map(|_| "deferred"),
+            Err(JobError::Mirakl(MiraklError::Throttled { retry_after, .. })) => {
+                let wait = retry_after
+                    .unwrap_or(Duration::from_secs(THROTTLED_DEFAULT_SECS))
+                    .max(Duration::from_secs(1));
+                let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+                self.store
+                    .release(job.id, lease, Some(later(at)))
+                    .map(|_| "throttled")
+            }
+            Err(JobError::Mirakl(error @ MiraklError::OutcomeUnknown { .. })) => {
+                let failure = Failure::new(error.to_string())
+                    .retry_at(now + chrono::Duration::seconds(UNKNOWN_RETRY_SECS));
+                self.fail(job, lease, &failure, report).map(|_| "outcome_unknown")
+            }
+            Err(JobError::Mirakl(
+                error @ (MiraklError::Client { .. }
+                | MiraklError::Auth { .. }
+                | MiraklError::Invalid { .. }),
+            )) => self
+                .fail(job, lease, &Failure::new(error.to_string()).permanent(), report)
+                .map(|_| "failed"),
+            Err(JobError::Mirakl(error)) => self
+                .fail(job, lease, &Failure::new(error.to_string()), report)
+                .map(|_| "retry"),
+            Err(JobError::Shop(error @ super::shop::ShopError::Rejected { .. })) => self
+                .fail(job, lease, &Failure::new(error.to_string()).permanent(), report)
+                .map(|_| "failed"),
+            Err(JobError::Shop(error)) => self
+                .fail(job, lease, &Failure::new(error.to_string()), report)
+                .map(|_| "retry"),
+            Err(JobError::Store(error)) => self
+                .fail(job, lease, &Failure::new(error.to_string()), report)
+                .map(|_| "retry"),
+            Err(JobError::Permanent(message)) => self
+                .fail(job, lease, &Failure::new(message).permanent(), report)
+                .map(|_| "failed"),
+        };
+        match settled {
+            Ok(label) => Ok(label),
+            // Another runner recovered the job meanwhile: its run decides.
+            Err(StoreError::LeaseLost { .. }) => Ok("lease_lost"),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn fail(
+        &self,
+        job: &Job,
+        lease: &str,
+        failure: &Failure,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
+        if let Failed::Dead { exception_id } = self.store.fail(job.id, lease, failure)? {
+            if let Some(record) = self.store.exception(exception_id)? {
+                report.exceptions.push(RaisedException::from_record(record));
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the periodic jobs that are not waiting already, each `interval` after its last run.
+    fn schedule_periodic(&self) -> Result<(), StoreError> {
+        let s = &self.settings;
+        self.ensure(kinds::POLL_ORDERS, "orders", s.order_poll_interval_secs, priority::POLL_ORDERS)?;
+        self.ensure(
+            kinds::SWEEP_ACCEPTANCE,
+            "waiting_acceptance",
+            s.acceptance_sweep_interval_secs,
+            priority::POLL_ORDERS,
+        )?;
+        self.ensure(
+            kinds::CHECK_DEADLINES,
+            "deadlines",
+            s.deadline_check_interval_secs,
+            priority::HOUSEKEEPING,
+        )?;
+        self.ensure(
+            kinds::RECONCILE_STOCK,
+            "stock",
+            s.reconcile_interval_secs,
+            priority::HOUSEKEEPING,
+        )?;
+        self.ensure(kinds::REFRESH_REFERENCE, "reference", 86_400, priority::HOUSEKEEPING)?;
+
+        let now = self.clock.now();
+        if let Some(oldest) = self.store.list_dirty_skus(1)?.first() {
+            let push = self.store.find_job(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY)?;
+            if !push
+                .as_ref()
+                .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
+            {
+                // A SKU left dirty (unknown to the shop, a failed import) waits at most the
+                // interval, and never makes pushes more frequent than once a minute.
+                let due = oldest.dirty_since + chrono::Duration::seconds(s.stock_push_interval_secs);
+                let after_last = push
+                    .and_then(|j| j.finished_at)
+                    .map(|t| t + chrono::Duration::seconds(60));
+                let run_at = after_last.map_or(due, |a| due.max(a)).max(now);
+                self.store.enqueue(
+                    &NewJob::new(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY, json!({}))
+                        .priority(priority::STOCK)
+                        .run_at(run_at),
+                )?;
+            }
+        }
+        if !self
+            .store
+            .list_jobs(Some(JobState::Pending), Some(kinds::OFFER_DIRTY), 1, 0)?
+            .is_empty()
+        {
+            let export = self.store.find_job(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY)?;
+            if !export
+                .as_ref()
+                .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
+            {
+                self.store.enqueue(
+                    &NewJob::new(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY, json!({}))
+                        .priority(priority::OFFERS),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn ensure(&self, kind: &str, key: &str, interval_secs: i64, priority: i32) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let run_at = match self.store.find_job(kind, key)? {
+            None => now,
+            Some(job) => match job.state {
+                JobState::Pending | JobState::Leased => return Ok(()),
+                JobState::Done | JobState::Dead => {
+                    let last = job.finished_at.unwrap_or(job.updated_at);
+                    (last + chrono::Duration::seconds(interval_secs)).max(now)
+                }
+            },
+        };
+        self.store
+            .enqueue(&NewJob::new(kind, key, json!({})).priority(priority).run_at(run_at))?;
+        Ok(())
+    }
+
+    /// The earliest `run_at` of a waiting runnable job.
+    fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut next: Option<DateTime<Utc>> = None;
+        for kind in kinds::RUNNABLE {
+            for job in self.store.list_jobs(Some(JobState::Pending), Some(kind), 10_000, 0)? {
+                next = Some(next.map_or(job.run_at, |n| n.min(job.run_at)));
+            }
+        }
+        Ok(next)
+    }
+}
+
+fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
+    match ctx.job.kind.as_str() {
+        kinds::POLL_ORDERS => jobs::orders::poll(ctx),
+        kinds::SWEEP_ACCEPTANCE => jobs::orders::sweep(ctx),
+        kinds::IMPORT_ORDER => jobs::orders::import(ctx),
+        kinds::SYNC_ORDER => jobs::orders::sync(ctx),
+        kinds::SHIP_ORDER => jobs::shipping::ship(ctx),
+        kinds::REFUND_ORDER => jobs::refunds::refund(ctx),
+        kinds::PUSH_STOCK => jobs::stock::push(ctx),
+        kinds::POLL_STOCK_IMPORT => jobs::stock::poll_import(ctx),
+        kinds::RECONCILE_STOCK => jobs::stock::reconcile(ctx),
+        kinds::EXPORT_OFFERS => jobs::offers::export(ctx),
+        kinds::POLL_OFFER_IMPORT => jobs::offers::poll_import(ctx),
+        kinds::REFRESH_REFERENCE => jobs::reference::refresh(ctx),
+        kinds::CHECK_DEADLINES => jobs::deadlines::check(ctx),
+        other => Err(JobError::Permanent(format!("unknown job kind {other}"))),
+    }
+}

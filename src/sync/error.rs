@@ -1,0 +1,54 @@
+//! Errors the engine returns to its caller (PHP or a CLI runner), each with its stable
+//! [`ErrorCode`]. Failures inside a job never come out here: they go back to the queue or become
+//! exceptions; only what stops a whole tick (the store unreadable, bad settings) does.
+
+use crate::error::{Coded, ErrorCode};
+use crate::mirakl::MiraklError;
+use crate::store::StoreError;
+
+use super::settings::SettingsError;
+use super::shop::ShopError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mirakl(#[from] MiraklError),
+    #[error(transparent)]
+    Shop(#[from] ShopError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+impl Coded for SyncError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            SyncError::Store(e) if e.is_transient() => ErrorCode::StoreBusy,
+            SyncError::Store(_) => ErrorCode::Store,
+            SyncError::Mirakl(e) => mirakl_code(e),
+            SyncError::Shop(e) => e.code(),
+            SyncError::Settings(e) => e.code(),
+            SyncError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+/// The stable code of a Mirakl client error.
+pub fn mirakl_code(error: &MiraklError) -> ErrorCode {
+    match error {
+        MiraklError::Connect { .. }
+        | MiraklError::Server { .. }
+        | MiraklError::ReadInterrupted { .. }
+        | MiraklError::BudgetUnavailable { .. } => ErrorCode::MiraklTransient,
+        MiraklError::Throttled { .. } => ErrorCode::MiraklThrottled,
+        MiraklError::Client { .. } => ErrorCode::MiraklRejected,
+        MiraklError::Auth { .. } => ErrorCode::MiraklAuth,
+        MiraklError::Decode { .. } => ErrorCode::MiraklDecode,
+        MiraklError::OutcomeUnknown { .. } => ErrorCode::MiraklOutcomeUnknown,
+        MiraklError::BudgetExhausted { .. } => ErrorCode::CallBudgetExhausted,
+        MiraklError::Invalid { .. } => ErrorCode::Internal,
+    }
+}

@@ -1,0 +1,89 @@
+//! Deadline clocks. Mirakl does not expose the acceptance window, so each order's
+//! `acceptance_deadline` is its creation plus the window from settings; an order still waiting
+//! past a configured fraction of it raises a warning (one per fraction), a passed deadline a
+//! critical exception. Orders in SHIPPING near or past `shipping_deadline` likewise.
+
+use chrono::Duration;
+
+use crate::mirakl::{CallBudget, Transport};
+use crate::store::{NewException, Severity};
+
+use super::{Ctx, JobResult, Outcome};
+
+pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
+    let now = ctx.now();
+    let window = Duration::hours(ctx.settings.acceptance_window_hours);
+    let waiting = ctx.store.list_orders(Some("WAITING_ACCEPTANCE"), 10_000, 0)?;
+    let mut fractions = ctx.settings.acceptance_warning_fractions.clone();
+    fractions.sort_by(|a, b| b.total_cmp(a));
+    for order in waiting {
+        let Some(deadline) = order.acceptance_deadline else {
+            continue;
+        };
+        let id = order.mirakl_order_id.clone();
+        if now >= deadline {
+            ctx.raise(
+                NewException::new(
+                    "acceptance_deadline_passed",
+                    "mirakl_order",
+                    id.clone(),
+                    format!("Order {id} was not accepted before its acceptance deadline {deadline}"),
+                )
+                .severity(Severity::Critical),
+            )?;
+            continue;
+        }
+        let started = deadline - window;
+        let elapsed = (now - started).num_seconds() as f64;
+        let total = window.num_seconds().max(1) as f64;
+        if let Some(fraction) = fractions.iter().find(|f| elapsed / total >= **f) {
+            let percent = (fraction * 100.0).round() as i64;
+            let left = deadline - now;
+            ctx.raise(
+                NewException::new(
+                    format!("acceptance_deadline_{percent}"),
+                    "mirakl_order",
+                    id.clone(),
+                    format!(
+                        "Order {id} is still waiting for acceptance: {percent}% of its window \
+                         is gone, {} h {} min left (deadline {deadline})",
+                        left.num_hours(),
+                        left.num_minutes() % 60
+                    ),
+                )
+                .severity(Severity::Warning)
+                .hint("Accept or refuse it now, or it is refused automatically."),
+            )?;
+        }
+    }
+    let warning = Duration::hours(ctx.settings.shipping_deadline_warning_hours);
+    let shipping = ctx.store.list_orders(Some("SHIPPING"), 10_000, 0)?;
+    for order in shipping {
+        let Some(deadline) = order.shipping_deadline else {
+            continue;
+        };
+        let id = order.mirakl_order_id.clone();
+        if now >= deadline {
+            ctx.raise(
+                NewException::new(
+                    "shipping_deadline_passed",
+                    "mirakl_order",
+                    id.clone(),
+                    format!("Order {id} is not shipped and its shipping deadline {deadline} has passed"),
+                )
+                .severity(Severity::Error),
+            )?;
+        } else if now >= deadline - warning {
+            ctx.raise(
+                NewException::new(
+                    "shipping_deadline_near",
+                    "mirakl_order",
+                    id.clone(),
+                    format!("Order {id} must be shipped before {deadline}"),
+                )
+                .severity(Severity::Warning),
+            )?;
+        }
+    }
+    Ok(Outcome::Done("checked"))
+}

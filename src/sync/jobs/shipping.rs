@@ -1,0 +1,260 @@
+//! Shipping: a shipped shop order's tracking goes to Mirakl with the carrier mapped (settings →
+//! SH21 code), through ST01 where the operator has multi-shipment, else OR23 then OR24.
+//!
+//! Invariants: an unmapped carrier is an exception, never a free-text guess, unless the merchant
+//! allowed free text; after an attempt that may have written, Mirakl's state is read (OR11)
+//! before anything is sent again; an ST01 404 switches the store to OR23/OR24 for good.
+
+use chrono::Duration;
+use serde_json::Value;
+
+use crate::mirakl::orders::{OrderState, Tracking};
+use crate::mirakl::shipments::{NewShipment, ShipmentLine, ShipmentTracking};
+use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
+use crate::store::{NewException, OrderMapping, Severity};
+
+use super::super::shop::ShopTracking;
+use super::{kinds, reference, Ctx, JobError, JobResult, Outcome};
+
+/// Set to `unsupported` once ST01 answered 404.
+pub const SHIPMENTS_API_CURSOR: &str = "shipments_api";
+const UNSUPPORTED: &str = "unsupported";
+
+/// States past SHIPPING: nothing left to send.
+const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
+
+enum Carrier {
+    Code(String),
+    FreeText(String),
+}
+
+pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
+    let shop_order = ctx
+        .job
+        .payload
+        .get("wc_order_id")
+        .and_then(Value::as_i64)
+        .or_else(|| ctx.job.key.parse().ok())
+        .ok_or_else(|| JobError::Permanent("ship job without a shop order id".to_owned()))?;
+    let Some(mut mapping) = ctx.store.order_by_wc_id(shop_order)? else {
+        return Ok(Outcome::Done("not_marketplace"));
+    };
+    let id = mapping.mirakl_order_id.clone();
+    if SHIPPED_STATES.contains(&mapping.state.as_str()) {
+        return Ok(Outcome::Done("already_shipped"));
+    }
+    let Some(tracking) = ctx.shop.read_tracking(shop_order)? else {
+        ctx.raise(
+            NewException::new(
+                "tracking_missing",
+                "mirakl_order",
+                id.clone(),
+                format!("Order {id} is marked shipped in the shop but has no tracking number"),
+            )
+            .severity(Severity::Warning)
+            .job(ctx.job.id)
+            .hint("Add the carrier and tracking number to the order; it is sent then."),
+        )?;
+        return Ok(Outcome::Done("no_tracking"));
+    };
+    let carrier = match map_carrier(ctx, &tracking)? {
+        Some(carrier) => carrier,
+        None => {
+            ctx.raise(
+                NewException::new(
+                    "carrier_unmapped",
+                    "mirakl_order",
+                    id.clone(),
+                    format!(
+                        "Carrier \"{}\" of order {id} has no Mirakl carrier code",
+                        tracking.carrier
+                    ),
+                )
+                .job(ctx.job.id)
+                .hint("Map this carrier to a Mirakl carrier in the settings, then retry."),
+            )?;
+            return Ok(Outcome::Done("carrier_unmapped"));
+        }
+    };
+
+    let mut order_lines: Option<Vec<ShipmentLine>> = None;
+    if ctx.may_have_written() {
+        let Some((_, fresh)) = ctx.read_order(&id)? else {
+            return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+        };
+        if SHIPPED_STATES.contains(&fresh.order_state.as_str()) {
+            mark_shipped(ctx, &mut mapping)?;
+            return Ok(Outcome::Done("already_shipped"));
+        }
+        mapping.state = fresh.order_state.as_str().to_owned();
+        order_lines = Some(shipment_lines_of(&fresh.order_lines));
+    }
+    if mapping.state != OrderState::Shipping.as_str() {
+        // Mirakl ships only paid (SHIPPING) orders; the poll brings the state change.
+        let at = ctx.now() + Duration::seconds(ctx.settings.order_poll_interval_secs);
+        return Ok(Outcome::Later(at, "not_yet_payable"));
+    }
+
+    if ctx.settings.use_shipments_api
+        && ctx.store.cursor(SHIPMENTS_API_CURSOR)?.map(|c| c.value).as_deref() != Some(UNSUPPORTED)
+    {
+        let lines = match order_lines {
+            Some(lines) => Some(lines),
+            None => latest_lines(ctx, &id)?,
+        };
+        if let Some(lines) = lines.filter(|l| !l.is_empty()) {
+            let shipment = NewShipment {
+                order_id: id.clone(),
+                shipment_lines: lines,
+                tracking: Some(ShipmentTracking {
+                    carrier_code: match &carrier {
+                        Carrier::Code(code) => Some(code.clone()),
+                        Carrier::FreeText(_) => None,
+                    },
+                    carrier_name: match &carrier {
+                        Carrier::FreeText(name) => Some(name.clone()),
+                        Carrier::Code(_) => None,
+                    },
+                    carrier_standard_code: None,
+                    tracking_number: Some(tracking.tracking_number.clone()),
+                    tracking_url: match &carrier {
+                        Carrier::FreeText(_) => tracking.tracking_url.clone(),
+                        Carrier::Code(_) => None,
+                    },
+                }),
+                shipped: Some(true),
+                invoice_reference: None,
+                shipping_from: None,
+                shipment_additional_information: Vec::new(),
+            };
+            match ctx.mirakl(ApiCode::ST01, |c| c.shipments().create(&[shipment]))
+            {
+                Ok(result) if result.shipment_errors.is_empty() => {
+                    mark_shipped(ctx, &mut mapping)?;
+                    note(ctx, shop_order, &id, &tracking);
+                    return Ok(Outcome::Done("shipped"));
+                }
+                Ok(result) => {
+                    let messages: Vec<String> = result
+                        .shipment_errors
+                        .iter()
+                        .filter_map(|e| e.message.clone())
+                        .collect();
+                    return Err(JobError::Permanent(format!(
+                        "ST01 refused the shipment of {id}: {}",
+                        messages.join("; ")
+                    )));
+                }
+                Err(MiraklError::Client { status: 404, .. }) => {
+                    ctx.store.set_cursor(SHIPMENTS_API_CURSOR, UNSUPPORTED)?;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    let tracking_body = match &carrier {
+        Carrier::Code(code) => Tracking {
+            carrier_code: Some(code.clone()),
+            tracking_number: Some(tracking.tracking_number.clone()),
+            ..Tracking::default()
+        },
+        Carrier::FreeText(name) => Tracking {
+            carrier_name: Some(name.clone()),
+            carrier_url: tracking.tracking_url.clone(),
+            tracking_number: Some(tracking.tracking_number.clone()),
+            ..Tracking::default()
+        },
+    };
+    // OR23 sets the same values again if a retry repeats it: harmless.
+    ctx.mirakl(ApiCode::OR23, |c| c.orders().set_tracking(&id, &tracking_body))?;
+    ctx.mirakl(ApiCode::OR24, |c| c.orders().ship(&id))?;
+    mark_shipped(ctx, &mut mapping)?;
+    note(ctx, shop_order, &id, &tracking);
+    Ok(Outcome::Done("shipped"))
+}
+
+fn note<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    shop_order: i64,
+    id: &str,
+    tracking: &ShopTracking,
+) {
+    let text = format!(
+        "Shipped on the marketplace (Mirakl order {id}, {} {}).",
+        tracking.carrier, tracking.tracking_number
+    );
+    // The shipment is done; a note that fails to save must not make it look undone.
+    let _ = ctx.shop.add_order_note(shop_order, &text);
+}
+
+fn mark_shipped<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    mapping: &mut OrderMapping,
+) -> Result<(), JobError> {
+    mapping.state = OrderState::Shipped.as_str().to_owned();
+    ctx.store.upsert_order(mapping)?;
+    Ok(())
+}
+
+/// The carrier to send, or `None` when it is unmapped and free text is not allowed.
+fn map_carrier<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    tracking: &ShopTracking,
+) -> Result<Option<Carrier>, JobError> {
+    let mapped = ctx
+        .settings
+        .carrier_map
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(tracking.carrier.trim()))
+        .map(|(_, code)| code.clone());
+    if let Some(code) = mapped {
+        // A mapping to a code SH21 no longer lists would be refused by Mirakl: say so now.
+        let known = reference::carrier_codes(ctx.store)?;
+        if known.map_or(true, |codes| codes.contains(&code)) {
+            return Ok(Some(Carrier::Code(code)));
+        }
+        if !ctx.settings.allow_free_text_carriers {
+            return Ok(None);
+        }
+    }
+    if ctx.settings.allow_free_text_carriers && !tracking.carrier.trim().is_empty() {
+        return Ok(Some(Carrier::FreeText(tracking.carrier.trim().to_owned())));
+    }
+    Ok(None)
+}
+
+fn shipment_lines_of(lines: &[crate::mirakl::orders::OrderLine]) -> Vec<ShipmentLine> {
+    lines
+        .iter()
+        .filter(|l| {
+            !matches!(
+                l.order_line_state.as_str(),
+                "REFUSED" | "CANCELED" | "REFUNDED"
+            )
+        })
+        .map(|l| ShipmentLine {
+            order_line_id: Some(l.order_line_id.clone()),
+            offer_sku: None,
+            package_reference: None,
+            quantity: l.quantity.unwrap_or(0),
+        })
+        .collect()
+}
+
+/// The order's lines from the latest OR11 payload the store kept (sync or import job).
+fn latest_lines<T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    id: &str,
+) -> Result<Option<Vec<ShipmentLine>>, JobError> {
+    for kind in [kinds::SYNC_ORDER, kinds::IMPORT_ORDER] {
+        if let Some(job) = ctx.store.find_job(kind, id)? {
+            if let Ok(order) =
+                serde_json::from_value::<crate::mirakl::orders::Order>(job.payload.clone())
+            {
+                return Ok(Some(shipment_lines_of(&order.order_lines)));
+            }
+        }
+    }
+    Ok(None)
+}

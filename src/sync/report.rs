@@ -1,0 +1,103 @@
+//! What one tick did, serialisable to JSON for PHP's dashboard and logs: jobs run by kind and
+//! outcome, API calls by Mirakl code, exceptions raised, stock drift repaired, and when the next
+//! job is due (so a runner knows when to come back).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// An exception raised during the tick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RaisedException {
+    pub kind: String,
+    pub severity: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub message: String,
+}
+
+impl RaisedException {
+    pub(crate) fn from_record(record: crate::store::ExceptionRecord) -> RaisedException {
+        RaisedException {
+            kind: record.kind,
+            severity: record.severity.as_str().to_owned(),
+            entity_type: record.entity_type,
+            entity_id: record.entity_id,
+            message: record.message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TickReport {
+    pub started_at: Option<DateTime<Utc>>,
+    /// Wall-clock milliseconds the tick took (shop callbacks included).
+    pub duration_ms: u64,
+    /// `false` when another runner held the runner lease: nothing ran.
+    pub ran: bool,
+    /// Jobs that came back to the queue because their lease had expired (a stopped runner).
+    pub recovered_leases: usize,
+    /// Kind → outcome → count.
+    pub jobs: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Mirakl API code → requests the engine sent (in-call retries not counted; calls refused by
+    /// the local budget never left and are not counted).
+    pub api_calls: BTreeMap<String, u32>,
+    pub exceptions: Vec<RaisedException>,
+    /// SKUs whose marketplace stock disagreed with the shop and were queued for a push.
+    pub stock_repaired: u32,
+    /// The earliest `run_at` of a waiting job after the tick.
+    pub next_due_at: Option<DateTime<Utc>>,
+}
+
+impl TickReport {
+    pub(crate) fn job(&mut self, kind: &str, outcome: &str) {
+        *self
+            .jobs
+            .entry(kind.to_owned())
+            .or_default()
+            .entry(outcome.to_owned())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn call(&mut self, api: &str) {
+        *self.api_calls.entry(api.to_owned()).or_default() += 1;
+    }
+
+    /// Jobs of `kind` that ended with `outcome`.
+    pub fn count(&self, kind: &str, outcome: &str) -> u32 {
+        self.jobs
+            .get(kind)
+            .and_then(|o| o.get(outcome))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn calls(&self, api: &str) -> u32 {
+        self.api_calls.get(api).copied().unwrap_or(0)
+    }
+
+    /// Adds another tick's counts to this one (for runs of several ticks).
+    pub fn absorb(&mut self, other: &TickReport) {
+        for (kind, outcomes) in &other.jobs {
+            for (outcome, n) in outcomes {
+                *self
+                    .jobs
+                    .entry(kind.clone())
+                    .or_default()
+                    .entry(outcome.clone())
+                    .or_default() += n;
+            }
+        }
+        for (api, n) in &other.api_calls {
+            *self.api_calls.entry(api.clone()).or_default() += n;
+        }
+        self.exceptions.extend(other.exceptions.iter().cloned());
+        self.stock_repaired += other.stock_repaired;
+        self.recovered_leases += other.recovered_leases;
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}

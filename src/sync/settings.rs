@@ -1,0 +1,243 @@
+//! Sync settings: what the merchant chooses about stock, offers, orders, shipping and refunds.
+//! Deserialized from the plugin's options (JSON, every field optional with a safe default) and
+//! validated once; an invalid value is a [`SettingsError`] naming the field, never a guess.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Coded, ErrorCode};
+
+/// What to do with an order line whose SKU is unknown or whose stock is short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortagePolicy {
+    /// Refuse those lines (or the whole order when partial acceptance is off).
+    Refuse,
+    /// Neither accept nor refuse: raise an exception and wait for a human (the deadline clock
+    /// keeps warning).
+    Hold,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Units kept back from the marketplace per SKU.
+    pub stock_buffer: i64,
+    /// A SKU at or below this (after the buffer) is pushed in the next slot.
+    pub low_stock_threshold: i64,
+    /// Other stock changes are pushed within this many seconds.
+    pub stock_push_interval_secs: i64,
+    /// OF01 `product-id-type` (e.g. `EAN`, `SHOP_SKU`).
+    pub product_id_type: String,
+    /// The operator's acceptance window, in hours (Mirakl does not expose it).
+    pub acceptance_window_hours: i64,
+    /// Fractions of the acceptance window after which a warning is raised, e.g. `[0.5, 0.8]`.
+    pub acceptance_warning_fractions: Vec<f64>,
+    pub unknown_sku_policy: ShortagePolicy,
+    pub short_stock_policy: ShortagePolicy,
+    /// Whether the operator allows accepting some lines and refusing others.
+    pub partial_acceptance: bool,
+    /// Mirakl order state → shop status (`SHIPPING` → `processing` by default).
+    pub status_mapping: BTreeMap<String, String>,
+    /// Shop carrier name → SH21 carrier code.
+    pub carrier_map: BTreeMap<String, String>,
+    /// Send an unmapped carrier as free text (`carrier_name`) instead of raising an exception.
+    pub allow_free_text_carriers: bool,
+    /// Try ST01 (multi-shipment) first; a 404 falls back to OR23 + OR24 for good.
+    pub use_shipments_api: bool,
+    /// RE01 REFUND reason code sent with OR28.
+    pub refund_reason_code: String,
+    /// `TAX_INCLUDED` or `TAX_EXCLUDED`: the mode orders are read and refunds sent in.
+    pub order_tax_mode: String,
+    /// A warning this many hours before `shipping_deadline`; past it, an exception.
+    pub shipping_deadline_warning_hours: i64,
+    /// Seconds between OR11 polls.
+    pub order_poll_interval_secs: i64,
+    /// Minutes the OR11 update window reaches back before the cursor.
+    pub order_poll_overlap_minutes: i64,
+    /// Seconds between sweeps of every WAITING_ACCEPTANCE order.
+    pub acceptance_sweep_interval_secs: i64,
+    /// Seconds between stock reconciliations (delta OF51); a full one runs daily.
+    pub reconcile_interval_secs: i64,
+    /// Seconds between deadline checks.
+    pub deadline_check_interval_secs: i64,
+}
+
+impl Default for SyncSettings {
+    fn default() -> SyncSettings {
+        SyncSettings {
+            stock_buffer: 0,
+            low_stock_threshold: 2,
+            stock_push_interval_secs: 300,
+            product_id_type: "SHOP_SKU".to_owned(),
+            acceptance_window_hours: 72,
+            acceptance_warning_fractions: vec![0.5, 0.8],
+            unknown_sku_policy: ShortagePolicy::Hold,
+            short_stock_policy: ShortagePolicy::Refuse,
+            partial_acceptance: true,
+            status_mapping: BTreeMap::from([
+                ("WAITING_ACCEPTANCE".to_owned(), "on-hold".to_owned()),
+                ("WAITING_DEBIT".to_owned(), "on-hold".to_owned()),
+                ("WAITING_DEBIT_PAYMENT".to_owned(), "on-hold".to_owned()),
+                ("SHIPPING".to_owned(), "processing".to_owned()),
+            ]),
+            carrier_map: BTreeMap::new(),
+            allow_free_text_carriers: false,
+            use_shipments_api: true,
+            refund_reason_code: String::new(),
+            order_tax_mode: "TAX_INCLUDED".to_owned(),
+            shipping_deadline_warning_hours: 12,
+            order_poll_interval_secs: 60,
+            order_poll_overlap_minutes: 10,
+            acceptance_sweep_interval_secs: 120,
+            reconcile_interval_secs: 3600,
+            deadline_check_interval_secs: 300,
+        }
+    }
+}
+
+/// A setting that cannot be used; `field` is its JSON name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid sync setting {field}: {message}")]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Coded for SettingsError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidSettings
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        field,
+        message: message.into(),
+    }
+}
+
+impl SyncSettings {
+    /// Parses the plugin's JSON and validates it.
+    pub fn from_json(json: &str) -> Result<SyncSettings, SettingsError> {
+        let settings: SyncSettings =
+            serde_json::from_str(json).map_err(|e| invalid("settings", e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if self.stock_buffer < 0 {
+            return Err(invalid("stock_buffer", "must be 0 or more"));
+        }
+        if self.low_stock_threshold < 0 {
+            return Err(invalid("low_stock_threshold", "must be 0 or more"));
+        }
+        // Mirakl allows one STO01 a minute; a shorter interval would only queue.
+        if !(60..=86_400).contains(&self.stock_push_interval_secs) {
+            return Err(invalid("stock_push_interval_secs", "must be between 60 and 86400"));
+        }
+        if self.product_id_type.trim().is_empty() {
+            return Err(invalid("product_id_type", "must name a product identifier type"));
+        }
+        if !(1..=24 * 30).contains(&self.acceptance_window_hours) {
+            return Err(invalid("acceptance_window_hours", "must be between 1 and 720"));
+        }
+        if self
+            .acceptance_warning_fractions
+            .iter()
+            .any(|f| !f.is_finite() || *f <= 0.0 || *f >= 1.0)
+        {
+            return Err(invalid(
+                "acceptance_warning_fractions",
+                "each fraction must be between 0 and 1 (exclusive)",
+            ));
+        }
+        if let Some((state, _)) = self
+            .status_mapping
+            .iter()
+            .find(|(state, status)| state.trim().is_empty() || status.trim().is_empty())
+        {
+            return Err(invalid(
+                "status_mapping",
+                format!("empty state or status in mapping {state:?}"),
+            ));
+        }
+        if let Some((carrier, _)) = self
+            .carrier_map
+            .iter()
+            .find(|(name, code)| name.trim().is_empty() || code.trim().is_empty())
+        {
+            return Err(invalid(
+                "carrier_map",
+                format!("empty carrier name or code for {carrier:?}"),
+            ));
+        }
+        if !matches!(self.order_tax_mode.as_str(), "TAX_INCLUDED" | "TAX_EXCLUDED") {
+            return Err(invalid(
+                "order_tax_mode",
+                "must be TAX_INCLUDED or TAX_EXCLUDED",
+            ));
+        }
+        if self.shipping_deadline_warning_hours < 0 {
+            return Err(invalid("shipping_deadline_warning_hours", "must be 0 or more"));
+        }
+        if self.order_poll_interval_secs < 60 {
+            return Err(invalid(
+                "order_poll_interval_secs",
+                "must be at least 60 (Mirakl allows one OR11 a minute)",
+            ));
+        }
+        if !(0..=24 * 60).contains(&self.order_poll_overlap_minutes) {
+            return Err(invalid("order_poll_overlap_minutes", "must be between 0 and 1440"));
+        }
+        if self.acceptance_sweep_interval_secs < 60 {
+            return Err(invalid("acceptance_sweep_interval_secs", "must be at least 60"));
+        }
+        if self.reconcile_interval_secs < 60 {
+            return Err(invalid("reconcile_interval_secs", "must be at least 60"));
+        }
+        if self.deadline_check_interval_secs < 1 {
+            return Err(invalid("deadline_check_interval_secs", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The shop status for a Mirakl order state, when the merchant mapped one.
+    pub fn shop_status_for(&self, order_state: &str) -> Option<&str> {
+        self.status_mapping.get(order_state).map(String::as_str)
+    }
+
+    pub fn prices_include_tax(&self) -> bool {
+        self.order_tax_mode == "TAX_INCLUDED"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_json_fills_the_rest() {
+        SyncSettings::default().validate().unwrap();
+        let settings =
+            SyncSettings::from_json(r#"{"stock_buffer": 2, "refund_reason_code": "15"}"#).unwrap();
+        assert_eq!(settings.stock_buffer, 2);
+        assert_eq!(settings.low_stock_threshold, 2);
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_field() {
+        let error = SyncSettings::from_json(r#"{"acceptance_warning_fractions": [0.5, 1.5]}"#)
+            .unwrap_err();
+        assert_eq!(error.field, "acceptance_warning_fractions");
+        let error = SyncSettings::from_json(r#"{"order_tax_mode": "BOTH"}"#).unwrap_err();
+        assert_eq!(error.field, "order_tax_mode");
+        let error = SyncSettings::from_json(r#"{"stock_push_interval_secs": 10}"#).unwrap_err();
+        assert_eq!(error.field, "stock_push_interval_secs");
+        assert_eq!(error.code(), ErrorCode::InvalidSettings);
+        let error = SyncSettings::from_json(r#"{"no_such_setting": 1}"#).unwrap_err();
+        assert_eq!(error.field, "settings");
+    }
+}

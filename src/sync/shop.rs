@@ -1,0 +1,227 @@
+//! The Shop port: every WooCommerce operation the engine needs, and nothing WooCommerce-specific.
+//! The PHP plugin implements it by calling back into WooCommerce; `memory::MemoryShop` is the
+//! reference implementation. Invariants every implementation must keep: `create_order` is only
+//! called after `find_order_by_mirakl_id` said no, `cancel_order` and `record_marketplace_refund`
+//! are idempotent, and an error says whether a human must look (`Rejected`) or a retry may help.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Coded, ErrorCode};
+
+/// A shop order id (WooCommerce post/order id).
+pub type ShopOrderId = i64;
+/// A shop refund id.
+pub type ShopRefundId = i64;
+
+/// Why a shop operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ShopError {
+    /// The shop refused: a human must look (unknown SKU, invalid address, product not purchasable).
+    #[error("the shop refused: {reason}")]
+    Rejected { reason: String },
+    /// The shop failed in a way a retry may fix (database busy, timeout).
+    #[error("the shop failed, will retry: {reason}")]
+    Transient { reason: String },
+}
+
+impl ShopError {
+    pub fn rejected(reason: impl Into<String>) -> ShopError {
+        ShopError::Rejected {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn transient(reason: impl Into<String>) -> ShopError {
+        ShopError::Transient {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Coded for ShopError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            ShopError::Rejected { .. } => ErrorCode::ShopRejected,
+            ShopError::Transient { .. } => ErrorCode::ShopTransient,
+        }
+    }
+}
+
+/// The stock of one SKU as the shop sees it. `quantity` is `None` when the shop does not manage
+/// stock for it (the engine then never sends a number for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevel {
+    pub sku: String,
+    pub quantity: Option<i64>,
+}
+
+/// What the offer export needs about one product or variation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductOffer {
+    /// The shop's own product (or variation) id, to name it in reports.
+    pub product_id: i64,
+    /// `None` for a product without a SKU: reported, never sent.
+    pub sku: Option<String>,
+    pub title: String,
+    pub price: Decimal,
+    /// The value of the product identifier named by `SyncSettings::product_id_type` (an EAN…);
+    /// `None` makes the engine send the SKU (as with `SHOP_SKU`).
+    pub product_reference: Option<String>,
+    pub quantity: Option<i64>,
+    pub description: Option<String>,
+}
+
+/// A page of the whole catalogue, in a stable order; `next` resumes after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CataloguePage {
+    pub items: Vec<ProductOffer>,
+    pub next: Option<String>,
+}
+
+/// A postal address as Mirakl gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub street_1: String,
+    pub street_2: Option<String>,
+    pub zip_code: String,
+    pub city: String,
+    pub state: Option<String>,
+    pub country_iso_code: String,
+    pub phone: Option<String>,
+}
+
+/// One order line to create, priced as the marketplace sold it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopOrderLine {
+    pub sku: String,
+    pub quantity: i64,
+    /// Line total without shipping, in the order's tax mode.
+    pub price: Decimal,
+    pub unit_price: Decimal,
+    pub tax: Decimal,
+    pub shipping_price: Decimal,
+    pub shipping_tax: Decimal,
+    /// Mirakl's `commission_fee`, `commission_vat` and `total_commission` for the line.
+    pub commission_fee: Decimal,
+    pub commission_vat: Decimal,
+    pub commission_total: Decimal,
+    pub mirakl_order_line_id: String,
+}
+
+/// A marketplace order to create in the shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopOrderDraft {
+    pub mirakl_order_id: String,
+    pub commercial_id: Option<String>,
+    pub currency: String,
+    /// `true` when prices include tax (Mirakl's `order_tax_mode`).
+    pub prices_include_tax: bool,
+    pub lines: Vec<ShopOrderLine>,
+    pub shipping_total: Decimal,
+    pub total: Decimal,
+    pub commission_total: Decimal,
+    pub customer_first_name: Option<String>,
+    pub customer_last_name: Option<String>,
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
+    /// The status to create it in (from `SyncSettings::status_mapping`).
+    pub status: String,
+}
+
+/// A shop order the engine looks up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopOrderRef {
+    pub id: ShopOrderId,
+    pub status: String,
+}
+
+/// The tracking of a shipped order, in the shop's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopTracking {
+    /// The carrier as the shop names it; mapped to an SH21 code by settings.
+    pub carrier: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+}
+
+/// One refunded line of a shop refund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopRefundLine {
+    pub sku: String,
+    /// The Mirakl order line id stored on the shop line when the order was created.
+    pub mirakl_order_line_id: Option<String>,
+    pub quantity: i64,
+    /// Amount refunded on the line, shipping excluded, in the order's tax mode.
+    pub amount: Decimal,
+}
+
+/// A refund made in the shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopRefund {
+    pub id: ShopRefundId,
+    pub order_id: ShopOrderId,
+    pub lines: Vec<ShopRefundLine>,
+    pub shipping_amount: Decimal,
+    /// Set when the refund was recorded by the engine from Mirakl: never sent back.
+    pub mirakl_refund_id: Option<String>,
+}
+
+/// A refund made on Mirakl, to record in the shop once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarketplaceRefund {
+    pub mirakl_refund_id: String,
+    pub mirakl_order_line_id: String,
+    pub sku: Option<String>,
+    pub quantity: i64,
+    pub amount: Decimal,
+    pub shipping_amount: Decimal,
+    pub reason_code: Option<String>,
+}
+
+/// The WooCommerce operations the engine needs. Object safe: the engine takes `&mut dyn Shop`.
+pub trait Shop {
+    /// Stock of these SKUs; SKUs the shop does not know are absent from the answer.
+    fn read_stock(&mut self, skus: &[String]) -> Result<Vec<StockLevel>, ShopError>;
+
+    /// Offer data of these SKUs; several entries for one SKU mean a duplicate SKU.
+    fn read_offers(&mut self, skus: &[String]) -> Result<Vec<ProductOffer>, ShopError>;
+
+    /// One page of the whole catalogue (products and variations), `limit` items from `after`.
+    fn read_catalogue(&mut self, after: Option<&str>, limit: usize)
+        -> Result<CataloguePage, ShopError>;
+
+    /// The shop order made for this Mirakl order, if any.
+    fn find_order_by_mirakl_id(
+        &mut self,
+        mirakl_order_id: &str,
+    ) -> Result<Option<ShopOrderRef>, ShopError>;
+
+    /// Creates the order and reserves its stock; returns its id.
+    fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError>;
+
+    fn set_order_status(&mut self, order: ShopOrderId, status: &str) -> Result<(), ShopError>;
+
+    fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError>;
+
+    /// Cancels the order and puts its stock back; a second call changes nothing.
+    fn cancel_order(&mut self, order: ShopOrderId, reason: &str) -> Result<(), ShopError>;
+
+    /// The tracking of a shipped order; `None` when none was entered.
+    fn read_tracking(&mut self, order: ShopOrderId) -> Result<Option<ShopTracking>, ShopError>;
+
+    /// A refund's lines and amounts; `None` if it does not exist.
+    fn read_refund(&mut self, refund: ShopRefundId) -> Result<Option<ShopRefund>, ShopError>;
+
+    /// Records a refund made on Mirakl; a second call with the same `mirakl_refund_id` returns
+    /// the refund already recorded.
+    fn record_marketplace_refund(
+        &mut self,
+        order: ShopOrderId,
+        refund: &MarketplaceRefund,
+    ) -> Result<ShopRefundId, ShopError>;
+}
