@@ -312,7 +312,7 @@ pub(crate) fn claim(
     Ok(jobs)
 }
 
-/// How [`finish`] left the job.
+/// How [`Store::finish`](super::Store::finish) left the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finished {
     Done,
@@ -450,7 +450,7 @@ impl Failure {
     }
 }
 
-/// How [`fail`] left the job.
+/// How [`Store::fail`](super::Store::fail) left the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failed {
     /// It runs again at this time.
