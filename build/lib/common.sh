@@ -20,8 +20,10 @@ mc_die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 mc_banner() {
   local line='################################################################################'
   printf '\n%s\n' "$line" >&2
-  local msg
-  for msg in "$@"; do printf '## %s\n' "$msg" >&2; done
+  local msg line
+  for msg in "$@"; do
+    while IFS= read -r line; do printf '## %s\n' "$line" >&2; done <<<"$msg"
+  done
   printf '%s\n\n' "$line" >&2
 }
 
