@@ -276,6 +276,8 @@ pub(crate) fn claim(
     lease_ms: i64,
 ) -> Result<Vec<Job>, StoreError> {
     let expires = now.saturating_add(lease_ms.max(1));
+    // Both forms walk the pending-only index in claim order; left to itself the planner would
+    // take the (kind, key) index for a kind filter and wade through every done job of the kind.
     let mut jobs = if kinds.is_empty() {
         let sql = format!(
             "UPDATE jobs SET state = 'leased', lease = lower(hex(randomblob(16))),
@@ -293,7 +295,8 @@ pub(crate) fn claim(
         let sql = format!(
             "UPDATE jobs SET state = 'leased', lease = lower(hex(randomblob(16))),
                  lease_expires_at = ?2, updated_at = ?1
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ?1
+             WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_claim_order
+                          WHERE state = 'pending' AND run_at <= ?1
                             AND kind IN (SELECT value FROM json_each(?4))
                           ORDER BY priority DESC, run_at, id LIMIT ?3)
              RETURNING {JOB_COLUMNS}"
