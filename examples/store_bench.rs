@@ -15,8 +15,10 @@ const LEASE: Duration = Duration::from_secs(60);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--child") {
-        return child(&args[2], &args[3]);
+    match args.get(1).map(String::as_str) {
+        Some("--child") => return child(&args[2], &args[3]),
+        Some("--claimer") => return claimer(&args[2]),
+        _ => {}
     }
     let jobs = flag(&args, "--jobs").unwrap_or(20_000);
     let processes = flag(&args, "--processes").unwrap_or(200);
@@ -103,6 +105,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             done as f64 / elapsed.as_secs_f64()
         );
     }
+
+    // 4. The same, drained by several processes at once (PHP-FPM workers sharing the file).
+    let workers = 4;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("bench.sqlite");
+    let store = Store::open(&db)?;
+    for i in 0..jobs {
+        store.enqueue(&NewJob::new("stock", format!("sku-{i}"), payload.clone()))?;
+    }
+    let start = Instant::now();
+    let children = (0..workers)
+        .map(|_| {
+            Command::new(&exe)
+                .args(["--claimer", &db.display().to_string()])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut done = 0usize;
+    for child in children {
+        let output = child.wait_with_output()?;
+        done += String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse::<usize>()?;
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "claim+finish, batch 1, {workers} processes: {done} jobs in {:.2} s = {:.0} jobs/s",
+        elapsed.as_secs_f64(),
+        done as f64 / elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// In a fresh process: claim and finish one job at a time until none is left; print the count.
+fn claimer(db: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open(Path::new(db))?;
+    let mut done = 0usize;
+    loop {
+        let claimed = store.claim(&[], 1, LEASE)?;
+        let Some(job) = claimed.first() else { break };
+        store.finish(job.id, job.lease.as_deref().unwrap_or_default())?;
+        done += 1;
+    }
+    println!("{done}");
     Ok(())
 }
 
