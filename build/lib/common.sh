@@ -33,13 +33,16 @@ mc_free_port() {
     $n = stream_socket_get_name($s, false); echo substr($n, strrpos($n, ":") + 1), "\n";'
 }
 
+# Whether something accepts TCP connections on 127.0.0.1:$1.
+mc_port_open() {
+  "$MC_PHP" -n -r 'exit(@fsockopen("127.0.0.1", (int) $argv[1], $e, $m, 0.5) ? 0 : 1);' "$1"
+}
+
 # Waits until a TCP port on 127.0.0.1 accepts connections; fails after $2 seconds (default 30).
 mc_wait_for_port() {
   local port=$1 timeout=${2:-30} i
   for ((i = 0; i < timeout * 10; i++)); do
-    if "$MC_PHP" -n -r 'exit(@fsockopen("127.0.0.1", (int) $argv[1], $e, $m, 0.2) ? 0 : 1);' "$port"; then
-      return 0
-    fi
+    mc_port_open "$port" && return 0
     sleep 0.1
   done
   return 1
