@@ -272,12 +272,6 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         let s = &self.settings;
         self.ensure(kinds::POLL_ORDERS, "orders", s.order_poll_interval_secs, priority::POLL_ORDERS)?;
         self.ensure(
-            kinds::SWEEP_ACCEPTANCE,
-            "waiting_acceptance",
-            s.acceptance_sweep_interval_secs,
-            priority::POLL_ORDERS,
-        )?;
-        self.ensure(
             kinds::CHECK_DEADLINES,
             "deadlines",
             s.deadline_check_interval_secs,
@@ -363,7 +357,6 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
 fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     match ctx.job.kind.as_str() {
         kinds::POLL_ORDERS => jobs::orders::poll(ctx),
-        kinds::SWEEP_ACCEPTANCE => jobs::orders::sweep(ctx),
         kinds::IMPORT_ORDER => jobs::orders::import(ctx),
         kinds::SYNC_ORDER => jobs::orders::sync(ctx),
         kinds::SHIP_ORDER => jobs::shipping::ship(ctx),

@@ -27,10 +27,9 @@ use super::shop::{Shop, ShopError};
 
 /// Job kinds, as stored in the queue (one name everywhere: Rust, SQL, dashboard).
 pub mod kinds {
-    /// OR11 over the update window since the orders cursor.
+    /// One OR11 slot: the update window since the orders cursor, or a sweep of every
+    /// WAITING_ACCEPTANCE order when one is due.
     pub const POLL_ORDERS: &str = "poll_orders";
-    /// OR11 for every WAITING_ACCEPTANCE order (catches what the update window missed).
-    pub const SWEEP_ACCEPTANCE: &str = "sweep_acceptance";
     /// Validate, create in the shop, accept (OR21). Key: Mirakl order id.
     pub const IMPORT_ORDER: &str = "import_order";
     /// Apply a Mirakl state change and mirror Mirakl refunds into the shop. Key: Mirakl order id.
@@ -59,7 +58,6 @@ pub mod kinds {
     /// Every kind the engine runs (the markers excluded).
     pub const RUNNABLE: &[&str] = &[
         POLL_ORDERS,
-        SWEEP_ACCEPTANCE,
         IMPORT_ORDER,
         SYNC_ORDER,
         SHIP_ORDER,
@@ -74,12 +72,13 @@ pub mod kinds {
     ];
 }
 
-/// Claim priorities: acceptance first (the costliest failure), then order polling, then writes
-/// a merchant waits for, then stock, then housekeeping.
+/// Claim priorities: acceptance first (the costliest failure), then the writes a merchant waits
+/// for (ahead of polling: they may need the OR11 slot to read an order, and the poll comes back
+/// every minute anyway), then polling, then stock, then housekeeping.
 pub mod priority {
     pub const IMPORT_ORDER: i32 = 100;
+    pub const SHIP_OR_REFUND: i32 = 95;
     pub const POLL_ORDERS: i32 = 90;
-    pub const SHIP_OR_REFUND: i32 = 60;
     pub const SYNC_ORDER: i32 = 50;
     pub const STOCK: i32 = 40;
     pub const OFFERS: i32 = 20;

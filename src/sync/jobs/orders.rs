@@ -33,13 +33,23 @@ const REFUSED_LINES_PREFIX: &str = "order.refused_lines.";
 /// Refund records whose OR28 may or may not have reached Mirakl.
 pub const REFUND_SENDING: &str = "sending";
 
-/// OR11 over the update window; records every order and moves the cursor past them.
+/// When the last sweep of WAITING_ACCEPTANCE orders ran.
+pub const SWEEP_CURSOR: &str = "orders.swept_at";
+
+/// One OR11 slot: a sweep of every WAITING_ACCEPTANCE order when one is due (it catches what an
+/// update window missed), else the update window since the cursor. Both share Mirakl's
+/// once-a-minute OR11 budget, so they take turns instead of starving each other.
 pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
-    let cursor = ctx
-        .store
-        .cursor(ORDERS_CURSOR)?
-        .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
-        .map(|d| d.with_timezone(&Utc));
+    let now = ctx.now();
+    let last_sweep = parse_cursor(ctx.store.cursor(SWEEP_CURSOR)?);
+    let sweep_due = last_sweep.map_or(true, |t| {
+        t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
+    });
+    // The first poll of a new install reads everything anyway: no separate sweep needed.
+    let cursor = parse_cursor(ctx.store.cursor(ORDERS_CURSOR)?);
+    if sweep_due && cursor.is_some() {
+        return sweep(ctx);
+    }
     let overlap = Duration::minutes(ctx.settings.order_poll_overlap_minutes);
     let query = OrderQuery {
         start_update_date: cursor.map(|c| c - overlap),
@@ -55,17 +65,25 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         }
     }
     if fetched.complete {
-        if let Some(newest) = newest {
-            if Some(newest) != cursor {
-                ctx.store.set_cursor(ORDERS_CURSOR, &newest.to_rfc3339())?;
-            }
+        if cursor.is_none() {
+            ctx.store.set_cursor(SWEEP_CURSOR, &now.to_rfc3339())?;
+        }
+        let newest = newest.unwrap_or(now);
+        if Some(newest) != cursor {
+            ctx.store.set_cursor(ORDERS_CURSOR, &newest.to_rfc3339())?;
         }
     }
     Ok(Outcome::Done(if fetched.complete { "polled" } else { "partial" }))
 }
 
+fn parse_cursor(cursor: Option<crate::store::Cursor>) -> Option<DateTime<Utc>> {
+    cursor
+        .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
 /// OR11 for every WAITING_ACCEPTANCE order, whatever the cursor says.
-pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
+fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let query = OrderQuery {
         order_state_codes: vec![OrderState::WaitingAcceptance],
         ..OrderQuery::default()
@@ -74,6 +92,8 @@ pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
     for (raw, order) in &fetched.orders {
         record(ctx, raw, order)?;
     }
+    let now = ctx.now();
+    ctx.store.set_cursor(SWEEP_CURSOR, &now.to_rfc3339())?;
     Ok(Outcome::Done("swept"))
 }
 

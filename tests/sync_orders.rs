@@ -1,0 +1,251 @@
+//! Orders against the sandbox: import and acceptance in one tick, refuse/hold policies, state
+//! changes (paid, cancelled), shipping (ST01 and the OR23/OR24 fallback) and refunds both ways.
+
+mod sync_support;
+
+use mirakl_connector::sync::memory::ShopOp;
+use mirakl_connector::sync::{events, ShortagePolicy, SyncSettings};
+use mirakl_sandbox::SandboxConfig;
+use rust_decimal::Decimal;
+use sync_support::{test_settings, Harness};
+
+fn accepted_order(h: &mut Harness) -> (String, i64) {
+    h.add_product("A", 10, 20);
+    h.add_product("B", 5, 7);
+    h.tick();
+    let id = h.order(&[("A", 2), ("B", 1)]);
+    h.advance(60);
+    let report = h.tick();
+    assert_eq!(report.count("import_order", "accepted"), 1, "{report:?}");
+    (id.clone(), h.shop_order_id(&id))
+}
+
+#[test]
+fn a_new_order_is_created_in_the_shop_and_accepted_in_the_same_tick() {
+    let mut h = Harness::new();
+    let (id, wc) = accepted_order(&mut h);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    let order = &h.shop.orders[&wc];
+    assert_eq!(order.draft.lines.len(), 2);
+    assert_eq!(order.draft.lines[0].sku, "A");
+    assert_eq!(order.draft.lines[0].quantity, 2);
+    // Marketplace prices and commission come with the order.
+    assert_eq!(order.draft.lines[0].price, Decimal::from(40));
+    assert!(order.draft.lines[0].commission_fee > Decimal::ZERO);
+    assert!(order.draft.commission_total > Decimal::ZERO);
+    assert_eq!(h.shop.stock("A"), Some(8));
+    assert_eq!(h.store.order(&id).unwrap().unwrap().wc_order_id, Some(wc));
+
+    // Paid on Mirakl → "processing" in the shop.
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.shop.orders[&wc].status, "processing");
+    assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPING");
+    // Polling again changes nothing.
+    h.run_minutes(3);
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+}
+
+#[test]
+fn a_cancelled_order_is_cancelled_and_restocked_in_the_shop() {
+    let mut h = Harness::new();
+    let (id, wc) = accepted_order(&mut h);
+    h.sandbox.debit(&id).unwrap();
+    h.sandbox.with_state(|s| s.cancel_order(&id)).unwrap();
+    h.run_minutes(2);
+    assert!(h.shop.orders[&wc].cancelled);
+    assert_eq!(h.shop.stock("A"), Some(10));
+    assert_eq!(h.shop.stock("B"), Some(5));
+}
+
+#[test]
+fn an_unknown_sku_is_held_for_a_human_and_the_deadline_clock_warns() {
+    let mut h = Harness::new();
+    h.add_product("A", 10, 20);
+    h.sandbox
+        .add_offer("GHOST", Decimal::from(5), 3)
+        .unwrap();
+    h.tick();
+    let id = h.order(&[("A", 1), ("GHOST", 1)]);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&id), "WAITING_ACCEPTANCE");
+    assert!(h.shop.orders_for(&id).is_empty());
+    assert_eq!(h.open_exceptions("order_held"), 1);
+    // Half the 72 h window later, a warning.
+    h.advance(37 * 3600);
+    h.tick();
+    assert_eq!(h.open_exceptions("acceptance_deadline_50"), 1);
+    // The merchant adds the product: the next look accepts the order.
+    h.shop.add_product("GHOST", 3, Decimal::from(5));
+    h.run_minutes(3);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+}
+
+#[test]
+fn short_stock_lines_are_refused_by_policy() {
+    let settings = SyncSettings {
+        short_stock_policy: ShortagePolicy::Refuse,
+        ..test_settings()
+    };
+    let mut h = Harness::with(SandboxConfig::for_tests(), settings);
+    h.add_product("A", 10, 20);
+    h.add_product("B", 5, 7);
+    h.tick();
+    // The shop sold B elsewhere meanwhile.
+    h.shop.set_stock("B", 0);
+    let id = h.order(&[("A", 1), ("B", 2)]);
+    h.run_minutes(2);
+    let lines = h.sandbox.with_state(|s| {
+        s.order(&id)
+            .map(|o| o.lines.iter().map(|l| l.state.clone()).collect::<Vec<_>>())
+            .unwrap()
+    });
+    assert_eq!(lines, ["WAITING_DEBIT_PAYMENT", "REFUSED"]);
+    let wc = h.shop_order_id(&id);
+    assert_eq!(h.shop.orders[&wc].draft.lines.len(), 1);
+    assert_eq!(h.open_exceptions("order_lines_refused"), 1);
+}
+
+#[test]
+fn without_partial_acceptance_a_short_line_refuses_the_whole_order() {
+    let settings = SyncSettings {
+        partial_acceptance: false,
+        ..test_settings()
+    };
+    let mut h = Harness::with(SandboxConfig::for_tests().partial_acceptance(false), settings);
+    h.add_product("A", 10, 20);
+    h.add_product("B", 5, 7);
+    h.tick();
+    h.shop.set_stock("B", 0);
+    let id = h.order(&[("A", 1), ("B", 2)]);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&id), "REFUSED");
+    assert!(h.shop.orders_for(&id).is_empty());
+}
+
+fn shipping_order(h: &mut Harness) -> (String, i64) {
+    let (id, wc) = accepted_order(h);
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    (id, wc)
+}
+
+#[test]
+fn a_shipped_order_goes_out_with_st01() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    h.shop.ship(wc, "Colissimo", "6A123");
+    events::order_shipped(&h.store, wc).unwrap();
+    let report = h.tick();
+    assert_eq!(report.count("ship_order", "shipped"), 1, "{report:?}");
+    assert_eq!(h.calls.get("ST01"), 1);
+    assert_eq!(h.mirakl_state(&id), "SHIPPED");
+}
+
+#[test]
+fn without_multi_shipment_the_tracking_goes_with_or23_then_or24() {
+    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), test_settings());
+    let (id, wc) = shipping_order(&mut h);
+    h.shop.ship(wc, "colissimo", "6A123");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.tick();
+    assert_eq!(h.mirakl_state(&id), "SHIPPED");
+    assert_eq!((h.calls.get("ST01"), h.calls.get("OR23"), h.calls.get("OR24")), (1, 1, 1));
+    let tracking = h
+        .sandbox
+        .with_state(|s| s.order(&id).map(|o| o.tracking.clone()).unwrap())
+        .unwrap();
+    assert_eq!(tracking.carrier_code.as_deref(), Some("COLISSIMO"));
+    assert_eq!(tracking.tracking_number.as_deref(), Some("6A123"));
+}
+
+#[test]
+fn an_unmapped_carrier_is_an_exception_not_a_guess() {
+    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), test_settings());
+    let (id, wc) = shipping_order(&mut h);
+    h.shop.ship(wc, "Bob's Van", "X1");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.tick();
+    assert_eq!(h.mirakl_state(&id), "SHIPPING");
+    assert_eq!(h.calls.get("OR23"), 0);
+    assert_eq!(h.open_exceptions("carrier_unmapped"), 1);
+}
+
+#[test]
+fn free_text_carriers_when_the_merchant_allows_them() {
+    let settings = SyncSettings {
+        allow_free_text_carriers: true,
+        ..test_settings()
+    };
+    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), settings);
+    let (id, wc) = shipping_order(&mut h);
+    h.shop.ship(wc, "Bob's Van", "X1");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.tick();
+    assert_eq!(h.mirakl_state(&id), "SHIPPED");
+}
+
+#[test]
+fn a_shop_refund_is_sent_once_with_per_line_amounts() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    let refund = h.shop.refund(wc, &[("A", 1, Decimal::from(20))], Decimal::new(490, 2));
+    events::refund_created(&h.store, refund).unwrap();
+    let report = h.run_minutes(2);
+    assert_eq!(report.count("refund_order", "refunded"), 1, "{report:?}");
+    assert_eq!(h.mirakl_refund_count(&id), 1);
+    // The event again, and more polls: nothing is sent twice, nothing echoes back.
+    events::refund_created(&h.store, refund).unwrap();
+    h.run_minutes(3);
+    assert_eq!(h.mirakl_refund_count(&id), 1);
+    assert_eq!(h.calls.get("OR28"), 1);
+    assert_eq!(h.shop.refunds.len(), 1);
+}
+
+#[test]
+fn a_refund_over_what_is_left_is_never_sent() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    let refund = h.shop.refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
+    events::refund_created(&h.store, refund).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.calls.get("OR28"), 0);
+    assert_eq!(h.mirakl_refund_count(&id), 0);
+    assert_eq!(h.open_exceptions("refund_rejected"), 1);
+}
+
+#[test]
+fn a_refund_made_on_mirakl_is_recorded_in_the_shop_once() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    let line_id = format!("{id}-1");
+    h.sandbox
+        .with_state(|s| {
+            s.refund(
+                &[mirakl_sandbox::state::RefundRequest {
+                    order_line_id: line_id.clone(),
+                    amount: Decimal::from(10),
+                    shipping_amount: Decimal::ZERO,
+                    quantity: 1,
+                    reason_code: "15".to_owned(),
+                    taxes: None,
+                    shipping_taxes: None,
+                    currency_iso_code: None,
+                }],
+                mirakl_sandbox::model::TaxMode::Included,
+            )
+        })
+        .unwrap();
+    h.run_minutes(3);
+    let mirrored: Vec<_> = h.shop.refunds.values().filter(|r| r.order_id == wc).collect();
+    assert_eq!(mirrored.len(), 1);
+    assert_eq!(mirrored[0].lines[0].amount, Decimal::from(10));
+    // The shop reports the mirrored refund like any other: it is not sent back.
+    let mirrored_id = mirrored[0].id;
+    events::refund_created(&h.store, mirrored_id).unwrap();
+    h.run_minutes(3);
+    assert_eq!(h.calls.get("OR28"), 0);
+    assert_eq!(h.mirakl_refund_count(&id), 1);
+    assert_eq!(h.shop.call_count(ShopOp::RecordRefund), 1);
+}
