@@ -72,8 +72,9 @@ fn run_workers(name: &str, count: usize, db: &Path, extra: &[(&str, String)]) ->
     }
     logs.iter()
         .map(|log| {
+            // A worker that logs nothing may not create its log.
             fs::read_to_string(log)
-                .unwrap()
+                .unwrap_or_default()
                 .lines()
                 .map(str::to_owned)
                 .collect()
@@ -473,5 +474,102 @@ fn one_runner_at_a_time_across_processes() {
     );
     for pair in held.windows(2) {
         assert!(pair[1].0 >= pair[0].1, "two runners at once: {pair:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coalesced stock jobs across processes: the last write wins.
+
+const STOCK_WRITERS: usize = 2;
+const STOCK_KEYS: usize = 5;
+const STOCK_UPDATES: usize = 300;
+
+/// Worker: indexes below STOCK_WRITERS enqueue quantity updates (coalescing) for their own SKUs,
+/// then leave a marker file; the others claim and finish, logging "sku seq", until every writer
+/// is done and nothing is left.
+#[test]
+#[ignore = "run by the_last_stock_write_wins_across_processes in a child process"]
+fn stock_worker() {
+    let (Some(db), Some(log), Some(worker)) = (
+        env("STORE_TEST_DB"),
+        env("STORE_TEST_LOG"),
+        env("STORE_TEST_WORKER"),
+    ) else {
+        return;
+    };
+    let worker: usize = worker.parse().unwrap();
+    let db = Path::new(&db);
+    let store = Store::open(db).unwrap();
+    let marker = |w: usize| db.with_file_name(format!("writer-{w}.done"));
+    if worker < STOCK_WRITERS {
+        for seq in 0..STOCK_UPDATES {
+            let sku = format!("sku-{worker}-{}", seq % STOCK_KEYS);
+            store
+                .enqueue(&NewJob::new("stock", sku, json!({ "seq": seq })))
+                .unwrap();
+        }
+        fs::write(marker(worker), "").unwrap();
+        return;
+    }
+    let mut log = fs::File::create(log).unwrap();
+    loop {
+        let writers_done = (0..STOCK_WRITERS).all(|w| marker(w).exists());
+        let jobs = store.claim(&["stock"], 2, LEASE).unwrap();
+        if jobs.is_empty() {
+            if writers_done {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        for job in jobs {
+            append_line(&mut log, &format!("{} {}", job.key, job.payload["seq"]));
+            store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_last_stock_write_wins_across_processes() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stock.sqlite");
+    drop(Store::open(&db).unwrap());
+    let logs = run_workers("stock_worker", STOCK_WRITERS + 2, &db, &[]);
+
+    let mut processed: HashMap<String, Vec<usize>> = HashMap::new();
+    for line in logs.iter().flatten() {
+        let (sku, seq) = line.split_once(' ').unwrap();
+        processed
+            .entry(sku.to_owned())
+            .or_default()
+            .push(seq.parse().unwrap());
+    }
+    assert_eq!(processed.len(), STOCK_WRITERS * STOCK_KEYS);
+    for (sku, seqs) in &processed {
+        let key = sku.rsplit('-').next().unwrap().parse::<usize>().unwrap();
+        let last_written = (0..STOCK_UPDATES)
+            .filter(|s| s % STOCK_KEYS == key)
+            .max()
+            .unwrap();
+        assert_eq!(seqs.iter().max(), Some(&last_written), "{sku}: {seqs:?}");
+        let distinct: HashSet<_> = seqs.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            seqs.len(),
+            "{sku}: a payload ran twice: {seqs:?}"
+        );
+    }
+    let store = Store::open(&db).unwrap();
+    let stats = store.queue_stats().unwrap();
+    assert_eq!(
+        (stats.pending, stats.leased, stats.done),
+        (0, 0, (STOCK_WRITERS * STOCK_KEYS) as u64)
+    );
+    for sku in processed.keys() {
+        let job = store.find_job("stock", sku).unwrap().unwrap();
+        assert_eq!(
+            job.payload["seq"],
+            json!(processed[sku].iter().max().unwrap())
+        );
     }
 }
