@@ -25,7 +25,24 @@ abstract class PluginTestCase extends TestCase
     /** The dashboard's admin notices as plain text (tags stripped, spaces collapsed). */
     protected function adminNoticesText(bool $withExtension): string
     {
+        return self::plainText($this->probe('notices', $withExtension)['html']);
+    }
+
+    /**
+     * The codes of the unmet requirements the dashboard's notice lists (its `data-requirement`
+     * attributes, e.g. woocommerce_missing, extension_missing), with the notice's plain text.
+     *
+     * @return array{codes: list<string>, text: string}
+     */
+    protected function requirementsNotice(bool $withExtension): array
+    {
         $html = $this->probe('notices', $withExtension)['html'];
+        preg_match_all('/data-requirement="([a-z0-9_]+)"/', $html, $matches);
+        return ['codes' => $matches[1], 'text' => self::plainText($html)];
+    }
+
+    private static function plainText(string $html): string
+    {
         return trim(preg_replace('/\s+/', ' ', html_entity_decode(strip_tags($html), ENT_QUOTES)));
     }
 

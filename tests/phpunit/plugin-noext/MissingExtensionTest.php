@@ -38,7 +38,10 @@ final class MissingExtensionTest extends PluginTestCase
 
     public function test_admin_notice_tells_how_to_enable_the_extension(): void
     {
-        $text = $this->adminNoticesText(false);
+        $notice = $this->requirementsNotice(false);
+        $this->assertContains('extension_missing', $notice['codes'], "notices: {$notice['text']}");
+        $this->assertSame('extension_missing', $notice['codes'][0], 'the most fundamental problem comes first');
+        $text = $notice['text'];
         $this->assertStringContainsString('extension=', $text, "the notice gives the php.ini line; notices: $text");
         $this->assertStringContainsString('php.ini', $text, "the notice names php.ini; notices: $text");
         $this->assertStringContainsString('mirakl_connector', $text, "the notice names the extension; notices: $text");

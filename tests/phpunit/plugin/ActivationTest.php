@@ -40,14 +40,17 @@ final class ActivationTest extends PluginTestCase
 
     public function test_admin_notice_says_woocommerce_is_required(): void
     {
-        $text = $this->adminNoticesText(true);
-        $this->assertStringContainsString('WooCommerce', $text, "the notice names WooCommerce; notices: $text");
+        $notice = $this->requirementsNotice(true);
+        $this->assertSame(['woocommerce_missing'], $notice['codes'], "the only unmet requirement is WooCommerce; notices: {$notice['text']}");
+        $this->assertStringContainsString('WooCommerce', $notice['text']);
+        $this->assertStringContainsString('activate', $notice['text'], 'the notice says what to do');
     }
 
     public function test_admin_notice_does_not_ask_for_the_extension_when_it_is_loaded(): void
     {
         $text = $this->adminNoticesText(true);
         $this->assertStringNotContainsString('extension=', $text, "no extension instructions when it is loaded; notices: $text");
+        $this->assertStringNotContainsString('php.ini', $text, "no extension instructions when it is loaded; notices: $text");
     }
 
     public function test_extension_version_matches_the_plugin(): void

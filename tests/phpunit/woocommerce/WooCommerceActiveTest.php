@@ -34,7 +34,9 @@ final class WooCommerceActiveTest extends PluginTestCase
 
     public function test_the_requirements_notice_is_gone(): void
     {
-        $text = $this->adminNoticesText(true);
+        $notice = $this->requirementsNotice(true);
+        $this->assertSame([], $notice['codes'], "no unmet requirement; notices: {$notice['text']}");
+        $text = $notice['text'];
         $this->assertStringNotContainsString('extension=', $text, "no extension instructions; notices: $text");
         $this->assertStringNotContainsString('php.ini', $text, "no extension instructions; notices: $text");
         $this->assertDoesNotMatchRegularExpression('/requires?\b[^.]*WooCommerce/i', $text, "no WooCommerce requirement; notices: $text");
