@@ -20,11 +20,35 @@ use mirakl_connector::sync::{
 use mirakl_sandbox::{NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
 
-/// Counts requests per API code as they go on the wire (in-call retries included).
+/// Counts requests per API code as they go on the wire (in-call retries included), and logs
+/// when each one Mirakl accepted (2xx) was made, on the engine's clock.
 #[derive(Clone, Default)]
-pub struct Calls(pub Arc<Mutex<BTreeMap<String, u32>>>);
+pub struct Calls(pub Arc<Mutex<BTreeMap<String, u32>>>, pub Arc<Mutex<Vec<(String, &'static str, DateTime<Utc>)>>>);
 
 impl Calls {
+    /// Asserts that no window of any budgeted API holds more accepted calls than Mirakl allows.
+    pub fn assert_within_budgets(&self) {
+        let log = self.1.lock().unwrap().clone();
+        let mut keys: Vec<&'static str> = log.iter().map(|(_, key, _)| *key).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let times: Vec<DateTime<Utc>> = log.iter().filter(|(_, k, _)| *k == key).map(|(_, _, t)| *t).collect();
+            for limit in mirakl_connector::mirakl::limits_for(key) {
+                let window = chrono::Duration::seconds(limit.window_secs);
+                for (i, start) in times.iter().enumerate() {
+                    let in_window = times[i..].iter().filter(|t| **t < *start + window).count();
+                    assert!(
+                        in_window <= limit.max_calls as usize,
+                        "{key}: {in_window} calls within {} s from {start} (limit {})",
+                        limit.window_secs,
+                        limit.max_calls
+                    );
+                }
+            }
+        }
+    }
+
     pub fn get(&self, api: &str) -> u32 {
         self.0.lock().unwrap().get(api).copied().unwrap_or(0)
     }
@@ -39,6 +63,7 @@ impl Calls {
 pub struct CountingTransport {
     inner: HttpTransport,
     calls: Calls,
+    clock: Arc<ManualClock>,
 }
 
 impl Transport for CountingTransport {
@@ -50,7 +75,15 @@ impl Transport for CountingTransport {
             .unwrap()
             .entry(request.api.as_str().to_owned())
             .or_default() += 1;
-        self.inner.execute(request)
+        let result = self.inner.execute(request);
+        if result.as_ref().is_ok_and(|r| r.is_success()) {
+            self.calls.1.lock().unwrap().push((
+                request.api.as_str().to_owned(),
+                request.budget_key,
+                self.clock.now(),
+            ));
+        }
+        result
     }
 }
 
@@ -241,6 +274,7 @@ fn new_engine(
     let transport = CountingTransport {
         inner: HttpTransport::new(&config).unwrap(),
         calls: calls.clone(),
+        clock: clock.clone(),
     };
     let client = engine_client(&config, transport, store, clock.clone()).with_sleeper(|_| {});
     Engine::new(Rc::clone(store), client, settings, clock.clone()).expect("engine")
