@@ -47,6 +47,19 @@ final class MissingExtensionTest extends PluginTestCase
         $this->assertStringContainsString('mirakl_connector', $text, "the notice names the extension; notices: $text");
     }
 
+    public function test_the_php_ini_line_is_exact_when_the_plugin_ships_a_build(): void
+    {
+        $text = $this->adminNoticesText(false);
+        $bundled = WP_PLUGIN_DIR . '/' . Site::PLUGIN_SLUG . '/bin/' . \MiraklConnector\Requirements::extension_file_name();
+        if (is_file($bundled)) {
+            // Installed from the zip: the line to paste names the file the zip put there.
+            $this->assertStringContainsString('extension=' . $bundled, $text, "notices: $text");
+        } else {
+            // A copy without bin/: the notice says how to build one.
+            $this->assertStringContainsString('cargo build --release --features php', $text, "notices: $text");
+        }
+    }
+
     public function test_site_health_reports_the_missing_extension_as_critical(): void
     {
         $tests = $this->probe('site-health', false)['tests'];
