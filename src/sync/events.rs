@@ -30,11 +30,15 @@ pub fn stock_changed(
     changes: &[StockChange],
     now: DateTime<Utc>,
 ) -> Result<(), SyncError> {
+    if changes.iter().any(|c| c.sku.trim().is_empty()) {
+        return Err(SyncError::InvalidArgument("a stock change without a SKU".to_owned()));
+    }
+    let mut urgent = false;
     for change in changes {
-        if change.sku.trim().is_empty() {
-            return Err(SyncError::InvalidArgument("a stock change without a SKU".to_owned()));
-        }
-        stock::note_shop_quantity(store, settings, &change.sku, change.quantity, now)?;
+        urgent |= stock::mark_dirty(store, settings, &change.sku, change.quantity)?;
+    }
+    if !changes.is_empty() {
+        stock::schedule_push(store, settings, urgent, now)?;
     }
     Ok(())
 }

@@ -67,6 +67,8 @@ pub struct MemoryShop {
     next_order_id: ShopOrderId,
     next_refund_id: ShopRefundId,
     failures: HashMap<ShopOp, VecDeque<ScriptedFailure>>,
+    /// SKU → product id of its first product, so a 100,000-product shop stays fast.
+    by_sku: HashMap<String, i64>,
     /// How many times each operation was called (tests assert on it).
     pub calls: HashMap<ShopOp, u64>,
 }
@@ -83,6 +85,7 @@ impl MemoryShop {
     /// Adds a product with a SKU, managed stock and a price; returns its product id.
     pub fn add_product(&mut self, sku: &str, stock: i64, price: Decimal) -> i64 {
         let product_id = self.products.len() as i64 + 1;
+        self.by_sku.entry(sku.to_owned()).or_insert(product_id);
         self.products.insert(
             product_id,
             MemoryProduct {
@@ -99,20 +102,23 @@ impl MemoryShop {
 
     /// Adds any product (no SKU, duplicate SKU, unmanaged stock…).
     pub fn add_raw_product(&mut self, product: MemoryProduct) {
+        if let Some(sku) = &product.sku {
+            self.by_sku.entry(sku.clone()).or_insert(product.product_id);
+        }
         self.products.insert(product.product_id, product);
     }
 
     fn product_mut(&mut self, sku: &str) -> Option<&mut MemoryProduct> {
-        self.products
-            .values_mut()
-            .find(|p| p.sku.as_deref() == Some(sku))
+        let id = self.by_sku.get(sku)?;
+        self.products.get_mut(id)
+    }
+
+    fn product(&self, sku: &str) -> Option<&MemoryProduct> {
+        self.products.get(self.by_sku.get(sku)?)
     }
 
     pub fn stock(&self, sku: &str) -> Option<i64> {
-        self.products
-            .values()
-            .find(|p| p.sku.as_deref() == Some(sku))
-            .and_then(|p| p.stock)
+        self.product(sku).and_then(|p| p.stock)
     }
 
     /// Sets a SKU's stock as a merchant would (the caller reports the event to the engine).
@@ -219,17 +225,12 @@ impl MemoryShop {
 impl Shop for MemoryShop {
     fn read_stock(&mut self, skus: &[String]) -> Result<Vec<StockLevel>, ShopError> {
         self.run(ShopOp::ReadStock, |shop| {
-            let by_sku: HashMap<&str, Option<i64>> = shop
-                .products
-                .values()
-                .filter_map(|p| p.sku.as_deref().map(|s| (s, p.stock)))
-                .collect();
             Ok(skus
                 .iter()
                 .filter_map(|sku| {
-                    by_sku.get(sku.as_str()).map(|quantity| StockLevel {
+                    shop.product(sku).map(|p| StockLevel {
                         sku: sku.clone(),
-                        quantity: *quantity,
+                        quantity: p.stock,
                     })
                 })
                 .collect())

@@ -23,7 +23,10 @@ use rust_decimal::Decimal;
 /// Counts requests per API code as they go on the wire (in-call retries included), and logs
 /// when each one Mirakl accepted (2xx) was made, on the engine's clock.
 #[derive(Clone, Default)]
-pub struct Calls(pub Arc<Mutex<BTreeMap<String, u32>>>, pub Arc<Mutex<Vec<(String, &'static str, DateTime<Utc>)>>>);
+pub struct Calls(pub Arc<Mutex<BTreeMap<String, u32>>>, pub Arc<Mutex<Vec<AcceptedCall>>>);
+
+/// API code, budget key and time of a call Mirakl answered with 2xx.
+pub type AcceptedCall = (String, &'static str, DateTime<Utc>);
 
 impl Calls {
     /// Asserts that no window of any budgeted API holds more accepted calls than Mirakl allows.

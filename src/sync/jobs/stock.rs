@@ -53,10 +53,22 @@ pub(crate) fn note_shop_quantity(
     quantity: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let urgent = mark_dirty(store, settings, sku, quantity)?;
+    schedule_push(store, settings, urgent, now)
+}
+
+/// Records a quantity read from the shop and marks the SKU dirty; returns whether the change
+/// crosses zero or the low-stock threshold (the caller schedules the push once per batch).
+pub(crate) fn mark_dirty(
+    store: &Store,
+    settings: &SyncSettings,
+    sku: &str,
+    quantity: i64,
+) -> Result<bool, StoreError> {
     let pushed = store.sku_ledger(sku)?.and_then(|e| e.last_pushed_quantity);
     store.set_woo_quantity(sku, quantity)?;
     let next = i64::try_from(marketplace_quantity(settings, quantity, 0)).unwrap_or(i64::MAX);
-    schedule_push(store, settings, crosses(settings, pushed, next), now)
+    Ok(crosses(settings, pushed, next))
 }
 
 /// Makes the push job due at the earlier of its current time and what this change needs.
