@@ -158,3 +158,31 @@ fn reconciliation_repairs_drift_and_reports_it() {
     assert_eq!(h.mirakl_quantity("A"), 10);
     assert_eq!(h.mirakl_quantity("B"), 4);
 }
+
+#[test]
+fn on_a_store_file_pushes_and_their_results_are_recorded_in_one_go() {
+    let mut h = Harness::file_backed(SandboxConfig::for_tests(), test_settings());
+    for i in 0..50 {
+        h.add_product(&format!("F-{i:02}"), 10, 20);
+    }
+    h.tick();
+    for i in 0..50 {
+        h.set_stock(&format!("F-{i:02}"), i % 3);
+    }
+    h.tick();
+    // A change after the push went out stays dirty for the next slot.
+    h.set_stock("F-07", 9);
+    h.advance(20);
+    h.tick();
+    let pushed = h.store.sku_ledger("F-05").unwrap().unwrap();
+    assert!(!pushed.dirty);
+    assert_eq!(pushed.last_pushed_quantity, Some(2));
+    assert_eq!(pushed.marketplace_quantity, Some(2));
+    assert!(h.store.sku_ledger("F-07").unwrap().unwrap().dirty);
+    h.run_minutes(6);
+    for i in 0..50 {
+        let sku = format!("F-{i:02}");
+        assert_eq!(h.mirakl_quantity(&sku), h.expected_quantity(&sku), "{sku}");
+    }
+    assert!(h.store.list_dirty_skus(100).unwrap().is_empty());
+}

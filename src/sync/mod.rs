@@ -9,6 +9,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 mod jobs;
+mod ledger_batch;
 pub mod memory;
 pub mod report;
 pub mod settings;

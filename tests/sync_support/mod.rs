@@ -114,6 +114,8 @@ pub struct Harness {
     pub shop: MemoryShop,
     pub calls: Calls,
     pub settings: SyncSettings,
+    /// Keeps a file-backed store's directory alive.
+    pub dir: Option<tempfile::TempDir>,
 }
 
 impl Harness {
@@ -122,9 +124,22 @@ impl Harness {
     }
 
     pub fn with(config: SandboxConfig, settings: SyncSettings) -> Harness {
+        Harness::build(config, settings, false)
+    }
+
+    /// As `with`, on a store file (as in production) rather than in memory.
+    pub fn file_backed(config: SandboxConfig, settings: SyncSettings) -> Harness {
+        Harness::build(config, settings, true)
+    }
+
+    fn build(config: SandboxConfig, settings: SyncSettings, file_backed: bool) -> Harness {
         let sandbox = Sandbox::start(config).expect("sandbox starts");
         let clock = Arc::new(ManualClock::new(start_time()));
-        let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).expect("store"));
+        let dir = file_backed.then(|| tempfile::tempdir().expect("temp dir"));
+        let store = Rc::new(match &dir {
+            Some(dir) => Store::open_with_clock(&dir.path().join("sync.sqlite"), clock.clone()).expect("store"),
+            None => Store::open_in_memory_with_clock(clock.clone()).expect("store"),
+        });
         let calls = Calls::default();
         let engine = new_engine(&sandbox, &store, &clock, &calls, settings.clone());
         Harness {
@@ -135,6 +150,7 @@ impl Harness {
             shop: MemoryShop::new(),
             calls,
             settings,
+            dir,
         }
     }
 

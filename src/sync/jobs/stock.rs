@@ -17,6 +17,7 @@ use crate::mirakl::stock::StockLine;
 use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{JobState, NewException, NewJob, Severity, Store, StoreError};
 
+use super::super::ledger_batch::{record_marketplace_quantities, record_pushes, Pushed};
 use super::super::settings::SyncSettings;
 use super::{kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobResult, Outcome};
 
@@ -163,13 +164,18 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     }
     let import = ctx.mirakl(ApiCode::STO01, |c| c.stock().import(&lines))?;
     let mut sent = Vec::with_capacity(lines.len());
+    let mut pushed = Vec::with_capacity(lines.len());
     for (line, revision) in lines.iter().zip(&revisions) {
         let quantity = i64::try_from(line.quantity).unwrap_or(i64::MAX);
-        ctx.store
-            .record_sku_push(&line.offer_sku, *revision, quantity, Some(&import.import_id))?;
+        pushed.push(Pushed {
+            sku: &line.offer_sku,
+            revision: *revision,
+            quantity,
+        });
         sent.push(json!([line.offer_sku, quantity]));
     }
     let now = ctx.now();
+    record_pushes(ctx.store, &pushed, &import.import_id, now)?;
     ctx.store.enqueue(
         &NewJob::new(
             kinds::POLL_STOCK_IMPORT,
@@ -219,9 +225,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     }
     let errors = status.lines_in_error.unwrap_or(0);
     if status.status == ImportStatus::Complete && errors == 0 {
-        for (sku, quantity) in &skus {
-            ctx.store.record_marketplace_quantity(sku, *quantity, now)?;
-        }
+        record_marketplace_quantities(ctx.store, &skus, now)?;
         return Ok(Outcome::Done("complete"));
     }
     // STO01 has no error report: Mirakl does not say which rows failed, so every SKU of the
