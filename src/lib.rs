@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod error;
+pub mod finance;
 pub mod mirakl;
 pub mod settings;
 pub mod store;

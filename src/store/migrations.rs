@@ -11,6 +11,7 @@ use super::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_queue_and_exceptions.sql"),
     include_str!("migrations/0002_ledgers_budgets_runner.sql"),
+    include_str!("migrations/0003_finance.sql"),
 ];
 
 /// The schema version this code writes and understands.

@@ -1,0 +1,178 @@
+//! SQL of the finance tables (migration `0003_finance.sql`), one small function per operation.
+//! Finance opens its own connection on the store's file (the store's is private to it), with
+//! the store's busy timeout; the store has already migrated the file when it was opened.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::money;
+use super::types::{opt_e4, BillingCycle, LedgerRow, RawDocument};
+use super::FinanceError;
+use crate::store::{Store, BUSY_TIMEOUT};
+
+pub(crate) fn open(store: &Store) -> Result<Connection, FinanceError> {
+    let path = store.path().ok_or(FinanceError::InMemoryStore)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// What an upsert did to a transaction row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// Inserts the row, or updates it when Mirakl changed anything (payment state, document, ...).
+pub(crate) fn upsert_transaction(conn: &Connection, row: &LedgerRow, now: i64) -> Result<Upsert, FinanceError> {
+    let amount = money::to_e4(row.amount)
+        .ok_or_else(|| FinanceError::Data(format!("transaction {}: amount out of range", row.id)))?;
+    let values = params![
+        row.id,
+        row.transaction_type,
+        row.category.as_str(),
+        amount,
+        row.currency,
+        ms(row.transaction_date),
+        row.period,
+        row.date_created.map(ms),
+        row.last_updated.map(ms),
+        row.payment_state,
+        row.order_id,
+        row.commercial_id,
+        row.order_line_id,
+        row.refund_id,
+        row.accounting_document_id,
+        row.accounting_document_number,
+        row.seller_billing_cycle_id,
+        row.description,
+        now
+    ];
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO finance_transactions (id, transaction_type, category, amount_e4,
+                currency, transaction_date, period, date_created, last_updated, payment_state,
+                order_id, commercial_id, order_line_id, refund_id, accounting_document_id,
+                accounting_document_number, seller_billing_cycle_id, description, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        )?
+        .execute(values)?;
+    if inserted == 1 {
+        return Ok(Upsert::Inserted);
+    }
+    let updated = conn
+        .prepare_cached(
+            "UPDATE finance_transactions SET transaction_type = ?2, category = ?3, amount_e4 = ?4,
+                currency = ?5, transaction_date = ?6, period = ?7, date_created = ?8,
+                last_updated = ?9, payment_state = ?10, order_id = ?11, commercial_id = ?12,
+                order_line_id = ?13, refund_id = ?14, accounting_document_id = ?15,
+                accounting_document_number = ?16, seller_billing_cycle_id = ?17,
+                description = ?18, imported_at = ?19
+             WHERE id = ?1 AND (transaction_type IS NOT ?2 OR category IS NOT ?3
+                OR amount_e4 IS NOT ?4 OR currency IS NOT ?5 OR transaction_date IS NOT ?6
+                OR last_updated IS NOT ?9 OR payment_state IS NOT ?10 OR order_id IS NOT ?11
+                OR order_line_id IS NOT ?13 OR refund_id IS NOT ?14
+                OR accounting_document_id IS NOT ?15 OR accounting_document_number IS NOT ?16
+                OR seller_billing_cycle_id IS NOT ?17 OR description IS NOT ?18)",
+        )?
+        .execute(values)?;
+    Ok(if updated == 1 { Upsert::Updated } else { Upsert::Unchanged })
+}
+
+pub(crate) fn get_state(conn: &Connection, name: &str) -> Result<Option<String>, FinanceError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM finance_import_state WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?)
+}
+
+pub(crate) fn set_state(conn: &Connection, name: &str, value: &str, now: i64) -> Result<(), FinanceError> {
+    conn.prepare_cached(
+        "INSERT INTO finance_import_state (name, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )?
+    .execute(params![name, value, now])?;
+    Ok(())
+}
+
+pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceError> {
+    conn.prepare_cached("DELETE FROM finance_import_state WHERE name = ?1")?
+        .execute([name])?;
+    Ok(())
+}
+
+pub(crate) fn upsert_document(conn: &Connection, doc: &RawDocument, now: i64) -> Result<(), FinanceError> {
+    let summary = doc.summary.as_ref().map(|s| s.to_string());
+    let payment = doc.payment.as_ref();
+    conn.prepare_cached(
+        "INSERT INTO finance_documents (invoice_id, document_number, document_type, state, currency,
+            issue_date, start_time, end_time, amount_transferred_e4, total_incl_taxes_e4,
+            payment_state, payment_reference, seller_billing_cycle_id, summary, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (invoice_id) DO UPDATE SET document_number = excluded.document_number,
+            document_type = excluded.document_type, state = excluded.state,
+            currency = excluded.currency, issue_date = excluded.issue_date,
+            start_time = excluded.start_time, end_time = excluded.end_time,
+            amount_transferred_e4 = excluded.amount_transferred_e4,
+            total_incl_taxes_e4 = excluded.total_incl_taxes_e4,
+            payment_state = excluded.payment_state, payment_reference = excluded.payment_reference,
+            seller_billing_cycle_id = excluded.seller_billing_cycle_id,
+            summary = excluded.summary, imported_at = excluded.imported_at",
+    )?
+    .execute(params![
+        doc.invoice_id,
+        doc.id,
+        doc.document_type,
+        doc.state,
+        doc.currency_iso_code,
+        doc.issue_date.map(ms),
+        doc.start_time.map(ms),
+        doc.end_time.map(ms),
+        opt_e4(doc.amount_transferred()),
+        opt_e4(doc.total_amount_incl_taxes),
+        payment.and_then(|p| p.state.clone()),
+        payment.and_then(|p| p.reference.clone()),
+        doc.seller_billing_cycle_id,
+        summary,
+        now
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn upsert_cycle(conn: &Connection, cycle: &BillingCycle, now: i64) -> Result<(), FinanceError> {
+    let summary = cycle.summary.as_ref().map(|s| s.to_string());
+    let pay_out = cycle.pay_out.as_ref();
+    conn.prepare_cached(
+        "INSERT INTO finance_billing_cycles (id, currency, date_created,
+            amount_transferred_to_seller_e4, amount_transferred_to_operator_e4, pay_out_state,
+            pay_out_reference, summary, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET currency = excluded.currency,
+            date_created = excluded.date_created,
+            amount_transferred_to_seller_e4 = excluded.amount_transferred_to_seller_e4,
+            amount_transferred_to_operator_e4 = excluded.amount_transferred_to_operator_e4,
+            pay_out_state = excluded.pay_out_state, pay_out_reference = excluded.pay_out_reference,
+            summary = excluded.summary, imported_at = excluded.imported_at",
+    )?
+    .execute(params![
+        cycle.id,
+        cycle.currency_iso_code,
+        cycle.date_created.map(ms),
+        opt_e4(cycle.amount_transferred_to_seller),
+        opt_e4(cycle.amount_transferred_to_operator),
+        pay_out.and_then(|p| p.state.clone()),
+        pay_out.and_then(|p| p.reference.clone()),
+        summary,
+        now
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,612 @@
+//! Matching: each imported transaction is linked to its order (and refund) through Mirakl's
+//! order, line and refund ids, and each order's Mirakl figures are compared with what
+//! WooCommerce says it is worth ([`ExpectedOrder`], recorded by the PHP layer or the engine).
+//!
+//! Invariants: a discrepancy is one open exception per (kind, entity), raised once however
+//! often matching runs, and resolved automatically when a later run no longer finds it.
+//! Voided (`NOT_APPLICABLE`) transactions are ignored; an order Mirakl has not debited yet
+//! (no order amounts) is "awaiting", not a mismatch.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::db;
+use super::money::{from_e4, text};
+use super::types::Category;
+use super::{FinanceError, FinanceSettings};
+use crate::store::{immediate, ExceptionFilter, ExceptionState, NewException, Severity, Store};
+
+pub const FINANCE_UNKNOWN_ORDER: &str = "finance_unknown_order";
+pub const FINANCE_REFUND_MISSING_IN_MIRAKL: &str = "finance_refund_missing_in_mirakl";
+pub const FINANCE_REFUND_MISSING_IN_SHOP: &str = "finance_refund_missing_in_shop";
+pub const FINANCE_COMMISSION_MISMATCH: &str = "finance_commission_mismatch";
+pub const FINANCE_AMOUNT_MISMATCH: &str = "finance_amount_mismatch";
+pub const FINANCE_UNKNOWN_TRANSACTION_TYPE: &str = "finance_unknown_transaction_type";
+
+/// Every exception kind matching raises (and resolves).
+pub const EXCEPTION_KINDS: [&str; 6] = [
+    FINANCE_UNKNOWN_ORDER,
+    FINANCE_REFUND_MISSING_IN_MIRAKL,
+    FINANCE_REFUND_MISSING_IN_SHOP,
+    FINANCE_COMMISSION_MISMATCH,
+    FINANCE_AMOUNT_MISMATCH,
+    FINANCE_UNKNOWN_TRANSACTION_TYPE,
+];
+
+fn hint_for(kind: &str) -> &'static str {
+    match kind {
+        FINANCE_UNKNOWN_ORDER => {
+            "Mirakl booked money on an order this shop has no record of. Look the order up in the Mirakl \
+             back office: import it with the order sync, or mark this resolved if it belongs to another shop."
+        }
+        FINANCE_REFUND_MISSING_IN_MIRAKL => {
+            "WooCommerce has this refund but Mirakl has not booked it, so the customer may not have been \
+             refunded on the marketplace. Check the refund job and the order's refunds in Mirakl; refund it \
+             there if it is missing."
+        }
+        FINANCE_REFUND_MISSING_IN_SHOP => {
+            "Mirakl refunded the customer but WooCommerce has no matching refund. Record the refund on the \
+             WooCommerce order (without paying it out again) so revenue and stock agree."
+        }
+        FINANCE_COMMISSION_MISMATCH => {
+            "Mirakl charged a different commission than the order showed when it arrived. Compare with the \
+             operator's commission rates and raise it with the operator if the charge is wrong."
+        }
+        FINANCE_AMOUNT_MISMATCH => {
+            "The amounts Mirakl booked differ from the WooCommerce order by more than the rounding \
+             tolerance. Compare the figures listed in the details (lines, shipping, taxes, refunds) and \
+             correct the WooCommerce order or contact the operator."
+        }
+        _ => {
+            "Mirakl sent a transaction type this version does not know. It is kept and counted under \
+             'other' in the month-end report; update the connector or classify it by hand."
+        }
+    }
+}
+
+/// What WooCommerce says a Mirakl order is worth. Amounts are positive, as the shop shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedOrder {
+    pub mirakl_order_id: String,
+    #[serde(default)]
+    pub wc_order_id: Option<i64>,
+    pub currency: String,
+    /// The shop cancelled the order: Mirakl must hold no live amounts for it.
+    #[serde(default)]
+    pub cancelled: bool,
+    #[serde(default)]
+    pub lines: Vec<ExpectedLine>,
+    #[serde(default)]
+    pub refunds: Vec<ExpectedRefund>,
+}
+
+/// One order line: price and shipping without tax, their taxes, and the commission from OR11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedLine {
+    pub mirakl_order_line_id: String,
+    pub amount: Decimal,
+    #[serde(default)]
+    pub shipping: Decimal,
+    #[serde(default)]
+    pub tax: Decimal,
+    #[serde(default)]
+    pub shipping_tax: Decimal,
+    #[serde(default)]
+    pub commission_fee: Decimal,
+    #[serde(default)]
+    pub commission_vat: Decimal,
+}
+
+/// A WooCommerce refund: amounts without tax plus their taxes (compared as one gross total).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedRefund {
+    pub wc_refund_id: i64,
+    /// Mirakl's refund ids (one per refunded line); when empty, the store's refunds map is
+    /// asked, then a Mirakl refund of the same total is looked for.
+    #[serde(default)]
+    pub mirakl_refund_ids: Vec<String>,
+    pub amount: Decimal,
+    #[serde(default)]
+    pub shipping: Decimal,
+    #[serde(default)]
+    pub tax: Decimal,
+    #[serde(default)]
+    pub shipping_tax: Decimal,
+}
+
+impl ExpectedRefund {
+    pub fn gross(&self) -> Decimal {
+        self.amount + self.shipping + self.tax + self.shipping_tax
+    }
+}
+
+/// Stores (or replaces) what the shop expects for one order.
+pub fn record_expected_order(store: &Store, order: &ExpectedOrder) -> Result<(), FinanceError> {
+    if order.mirakl_order_id.trim().is_empty() {
+        return Err(FinanceError::InvalidArgument("mirakl_order_id: is required".to_owned()));
+    }
+    if order.currency.trim().len() != 3 {
+        return Err(FinanceError::InvalidArgument("currency: must be an ISO 4217 code".to_owned()));
+    }
+    if order.lines.iter().any(|l| l.mirakl_order_line_id.trim().is_empty()) {
+        return Err(FinanceError::InvalidArgument("lines.mirakl_order_line_id: is required".to_owned()));
+    }
+    let conn = db::open(store)?;
+    let payload = serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
+    let now = chrono::Utc::now().timestamp_millis();
+    conn.prepare_cached(
+        "INSERT INTO finance_expected_orders (mirakl_order_id, wc_order_id, currency, payload, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (mirakl_order_id) DO UPDATE SET wc_order_id = excluded.wc_order_id,
+            currency = excluded.currency, payload = excluded.payload, updated_at = excluded.updated_at",
+    )?
+    .execute(rusqlite::params![order.mirakl_order_id, order.wc_order_id, order.currency, payload, now])?;
+    Ok(())
+}
+
+/// One discrepancy found by a matching run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Discrepancy {
+    pub kind: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub mirakl_order_id: Option<String>,
+    pub wc_order_id: Option<i64>,
+    pub message: String,
+    pub hint: String,
+    pub details: Value,
+}
+
+/// What a matching run found. JSON-serialisable.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatchReport {
+    /// Orders with Mirakl transactions or shop figures that were looked at.
+    pub orders_checked: u64,
+    pub orders_matched: u64,
+    pub orders_mismatched: u64,
+    /// Shop orders Mirakl has not debited yet (no order amounts booked).
+    pub orders_awaiting: u64,
+    /// Orders in the orders map with Mirakl transactions but no shop figures recorded yet.
+    pub orders_without_expected: u64,
+    pub discrepancies: Vec<Discrepancy>,
+    /// New exceptions opened by this run.
+    pub exceptions_raised: u64,
+    /// Discrepancies already reported by an open exception (not raised again).
+    pub exceptions_already_open: u64,
+    /// Open finance exceptions closed because the discrepancy is gone.
+    pub exceptions_resolved: u64,
+}
+
+/// Sums of one order line's order-time transactions, in ten-thousandths, seller's sign.
+#[derive(Debug, Clone, Copy, Default)]
+struct LineActual {
+    sale: i64,
+    sale_tax: i64,
+    shipping: i64,
+    shipping_tax: i64,
+    commission: i64,
+    commission_vat: i64,
+    booked: bool,
+}
+
+#[derive(Debug, Default)]
+struct OrderActual {
+    currency: String,
+    lines: BTreeMap<String, LineActual>,
+    /// Refund id ("" when Mirakl gave none) → amount refunded to the customer (positive).
+    refunds: BTreeMap<String, i64>,
+}
+
+impl OrderActual {
+    fn booked(&self) -> bool {
+        self.lines.values().any(|l| l.booked)
+    }
+}
+
+fn load_actuals(conn: &rusqlite::Connection) -> Result<HashMap<String, OrderActual>, FinanceError> {
+    let mut stmt = conn.prepare(
+        "SELECT order_id, order_line_id, refund_id, category, currency, SUM(amount_e4)
+         FROM finance_transactions
+         WHERE order_id IS NOT NULL AND (payment_state IS NULL OR payment_state != 'NOT_APPLICABLE')
+         GROUP BY order_id, order_line_id, refund_id, category, currency",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut actuals: HashMap<String, OrderActual> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let order_id: String = row.get(0)?;
+        let line_id: Option<String> = row.get(1)?;
+        let refund_id: Option<String> = row.get(2)?;
+        let category = Category::parse(&row.get::<_, String>(3)?);
+        let currency: String = row.get(4)?;
+        let sum: i64 = row.get(5)?;
+        let order = actuals.entry(order_id).or_default();
+        if order.currency.is_empty() {
+            order.currency = currency;
+        }
+        if category.is_customer_refund() {
+            *order.refunds.entry(refund_id.unwrap_or_default()).or_default() -= sum;
+            continue;
+        }
+        let line = order.lines.entry(line_id.unwrap_or_default()).or_default();
+        let slot = match category {
+            Category::Sale => &mut line.sale,
+            Category::SaleTax => &mut line.sale_tax,
+            Category::Shipping => &mut line.shipping,
+            Category::ShippingTax => &mut line.shipping_tax,
+            Category::Commission => &mut line.commission,
+            Category::CommissionVat => &mut line.commission_vat,
+            _ => continue,
+        };
+        *slot += sum;
+        line.booked = true;
+    }
+    Ok(actuals)
+}
+
+fn load_expected(conn: &rusqlite::Connection) -> Result<HashMap<String, ExpectedOrder>, FinanceError> {
+    let mut stmt = conn.prepare("SELECT payload FROM finance_expected_orders")?;
+    let mut rows = stmt.query([])?;
+    let mut expected = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let payload: String = row.get(0)?;
+        let order: ExpectedOrder =
+            serde_json::from_str(&payload).map_err(|e| FinanceError::Data(format!("expected order: {e}")))?;
+        expected.insert(order.mirakl_order_id.clone(), order);
+    }
+    Ok(expected)
+}
+
+fn e4(value: Decimal) -> i64 {
+    super::money::to_e4(value).unwrap_or(i64::MAX)
+}
+
+/// A figure compared on one line (or refund).
+struct Difference {
+    line: String,
+    figure: &'static str,
+    shop: i64,
+    mirakl: i64,
+}
+
+impl Difference {
+    fn json(&self) -> Value {
+        json!({
+            "line": self.line,
+            "figure": self.figure,
+            "shop": text(from_e4(self.shop)),
+            "mirakl": text(from_e4(self.mirakl)),
+            "difference": text(from_e4(self.mirakl - self.shop)),
+        })
+    }
+
+    fn sentence(&self) -> String {
+        format!(
+            "{} {}: shop {}, Mirakl {}",
+            self.line,
+            self.figure,
+            text(from_e4(self.shop)),
+            text(from_e4(self.mirakl))
+        )
+    }
+}
+
+fn summary(differences: &[Difference]) -> String {
+    let shown: Vec<String> = differences.iter().take(3).map(Difference::sentence).collect();
+    let more = differences.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} (and {more} more)", shown.join("; "))
+    } else {
+        shown.join("; ")
+    }
+}
+
+/// One order-level discrepancy listing every differing figure.
+fn order_discrepancy(kind: &str, order_id: &str, shop: &ExpectedOrder, differences: &[Difference]) -> Discrepancy {
+    Discrepancy {
+        kind: kind.to_owned(),
+        entity_type: "mirakl_order".to_owned(),
+        entity_id: order_id.to_owned(),
+        mirakl_order_id: Some(order_id.to_owned()),
+        wc_order_id: shop.wc_order_id,
+        message: format!("Order {order_id}: {}", summary(differences)),
+        hint: String::new(),
+        details: json!({
+            "currency": shop.currency,
+            "differences": differences.iter().map(Difference::json).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// Compares every order's Mirakl transactions with the shop's figures and raises or resolves
+/// finance exceptions (see the module docs).
+pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchReport, FinanceError> {
+    let conn = db::open(store)?;
+    let tolerance = e4(settings.rounding_tolerance);
+    let actuals = load_actuals(&conn)?;
+    let expected = load_expected(&conn)?;
+    let mut report = MatchReport::default();
+    let mut statuses: Vec<(String, &'static str)> = Vec::with_capacity(actuals.len() + expected.len());
+    let mut found: Vec<Discrepancy> = Vec::new();
+    let differs = |shop: i64, mirakl: i64| (shop - mirakl).abs() > tolerance;
+
+    let mut order_ids: BTreeSet<&String> = actuals.keys().collect();
+    order_ids.extend(expected.keys());
+    for order_id in order_ids {
+        report.orders_checked += 1;
+        let actual = actuals.get(order_id);
+        let Some(shop) = expected.get(order_id) else {
+            if store.order(order_id)?.is_some() {
+                report.orders_without_expected += 1;
+                statuses.push((order_id.clone(), "no_expected"));
+                continue;
+            }
+            let currency = actual.map(|a| a.currency.clone()).unwrap_or_default();
+            found.push(Discrepancy {
+                kind: FINANCE_UNKNOWN_ORDER.to_owned(),
+                entity_type: "mirakl_order".to_owned(),
+                entity_id: order_id.clone(),
+                mirakl_order_id: Some(order_id.clone()),
+                wc_order_id: None,
+                message: format!("Mirakl has transactions for order {order_id}, which the shop does not know"),
+                hint: String::new(),
+                details: json!({ "currency": currency }),
+            });
+            report.orders_mismatched += 1;
+            statuses.push((order_id.clone(), "unknown_order"));
+            continue;
+        };
+        let empty = OrderActual::default();
+        let actual = actual.unwrap_or(&empty);
+        let mut amount_differences: Vec<Difference> = Vec::new();
+        let mut commission_differences: Vec<Difference> = Vec::new();
+        let mut refund_problems: Vec<Discrepancy> = Vec::new();
+
+        let booked = actual.booked();
+        if shop.cancelled {
+            for (line_id, line) in &actual.lines {
+                let held = line.sale + line.sale_tax + line.shipping + line.shipping_tax;
+                if line.booked && held != 0 {
+                    amount_differences.push(Difference {
+                        line: line_id.clone(),
+                        figure: "amount held although cancelled in the shop",
+                        shop: 0,
+                        mirakl: held,
+                    });
+                }
+            }
+        } else if booked {
+            let mut line_ids: BTreeSet<&String> = actual.lines.keys().collect();
+            line_ids.extend(shop.lines.iter().map(|l| &l.mirakl_order_line_id));
+            for line_id in line_ids {
+                let mirakl = actual.lines.get(line_id).copied().unwrap_or_default();
+                let shop_line = shop.lines.iter().find(|l| &l.mirakl_order_line_id == line_id);
+                let (amount, shipping, tax, fee, vat) = shop_line.map_or((0, 0, 0, 0, 0), |l| {
+                    (e4(l.amount), e4(l.shipping), e4(l.tax + l.shipping_tax), e4(l.commission_fee), e4(l.commission_vat))
+                });
+                for (figure, shop_value, mirakl_value) in [
+                    ("amount", amount, mirakl.sale),
+                    ("shipping", shipping, mirakl.shipping),
+                    ("tax", tax, mirakl.sale_tax + mirakl.shipping_tax),
+                ] {
+                    if differs(shop_value, mirakl_value) {
+                        amount_differences.push(Difference { line: line_id.clone(), figure, shop: shop_value, mirakl: mirakl_value });
+                    }
+                }
+                for (figure, shop_value, mirakl_value) in [
+                    ("commission fee", fee, -mirakl.commission),
+                    ("commission VAT", vat, -mirakl.commission_vat),
+                ] {
+                    if differs(shop_value, mirakl_value) {
+                        commission_differences.push(Difference { line: line_id.clone(), figure, shop: shop_value, mirakl: mirakl_value });
+                    }
+                }
+            }
+        }
+
+        // Refunds: by Mirakl refund id when known, else by total.
+        let mut claimed: HashSet<&String> = HashSet::new();
+        for refund in &shop.refunds {
+            let mut ids = refund.mirakl_refund_ids.clone();
+            if ids.is_empty() {
+                if let Some(record) = store.refund(refund.wc_refund_id)? {
+                    ids = record.mirakl_refund_ids;
+                }
+            }
+            let gross = e4(refund.gross());
+            let present: Vec<&String> = actual.refunds.keys().filter(|k| ids.contains(k)).collect();
+            let matched: Option<Vec<&String>> = if !ids.is_empty() {
+                (!present.is_empty()).then_some(present)
+            } else {
+                actual
+                    .refunds
+                    .iter()
+                    .find(|(id, amount)| !claimed.contains(id) && !differs(gross, **amount))
+                    .map(|(id, _)| vec![id])
+            };
+            match matched {
+                Some(ids) => {
+                    let mirakl: i64 = ids.iter().map(|id| actual.refunds.get(*id).copied().unwrap_or_default()).sum();
+                    if differs(gross, mirakl) {
+                        amount_differences.push(Difference {
+                            line: format!("refund {}", refund.wc_refund_id),
+                            figure: "refund total",
+                            shop: gross,
+                            mirakl,
+                        });
+                    }
+                    claimed.extend(ids);
+                }
+                None => refund_problems.push(Discrepancy {
+                    kind: FINANCE_REFUND_MISSING_IN_MIRAKL.to_owned(),
+                    entity_type: "wc_refund".to_owned(),
+                    entity_id: refund.wc_refund_id.to_string(),
+                    mirakl_order_id: Some(order_id.clone()),
+                    wc_order_id: shop.wc_order_id,
+                    message: format!(
+                        "WooCommerce refund {} of {} {} on order {order_id} is not in Mirakl's ledger",
+                        refund.wc_refund_id,
+                        text(refund.gross()),
+                        shop.currency
+                    ),
+                    hint: String::new(),
+                    details: json!({ "currency": shop.currency, "amount": text(refund.gross()), "mirakl_refund_ids": ids }),
+                }),
+            }
+        }
+        for (refund_id, amount) in &actual.refunds {
+            if claimed.contains(refund_id) || *amount == 0 {
+                continue;
+            }
+            let label = if refund_id.is_empty() { "without id".to_owned() } else { refund_id.clone() };
+            refund_problems.push(Discrepancy {
+                kind: FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
+                entity_type: "mirakl_refund".to_owned(),
+                entity_id: format!("{order_id}:{refund_id}"),
+                mirakl_order_id: Some(order_id.clone()),
+                wc_order_id: shop.wc_order_id,
+                message: format!(
+                    "Mirakl refund {label} of {} {} on order {order_id} has no WooCommerce refund",
+                    text(from_e4(*amount)),
+                    actual.currency
+                ),
+                hint: String::new(),
+                details: json!({ "currency": actual.currency, "amount": text(from_e4(*amount)), "mirakl_refund_id": refund_id }),
+            });
+        }
+
+        let clean = amount_differences.is_empty() && commission_differences.is_empty() && refund_problems.is_empty();
+        for (kind, differences) in [
+            (FINANCE_AMOUNT_MISMATCH, &amount_differences),
+            (FINANCE_COMMISSION_MISMATCH, &commission_differences),
+        ] {
+            if !differences.is_empty() {
+                found.push(order_discrepancy(kind, order_id, shop, differences));
+            }
+        }
+        found.extend(refund_problems);
+        let status = if !clean {
+            report.orders_mismatched += 1;
+            "mismatch"
+        } else if shop.cancelled {
+            report.orders_matched += 1;
+            "cancelled"
+        } else if !booked {
+            report.orders_awaiting += 1;
+            "awaiting"
+        } else {
+            report.orders_matched += 1;
+            "matched"
+        };
+        statuses.push((order_id.clone(), status));
+    }
+
+    // Unknown transaction types: one discrepancy per type.
+    {
+        let mut stmt = conn.prepare(
+            "SELECT transaction_type, currency, COUNT(*), SUM(amount_e4) FROM finance_transactions
+             WHERE category = 'unknown' GROUP BY transaction_type, currency ORDER BY transaction_type",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(0)?;
+            let currency: String = row.get(1)?;
+            let count: i64 = row.get(2)?;
+            let sum: i64 = row.get(3)?;
+            by_type
+                .entry(kind)
+                .or_default()
+                .push(json!({ "currency": currency, "transactions": count, "amount": text(from_e4(sum)) }));
+        }
+        for (kind, totals) in by_type {
+            found.push(Discrepancy {
+                kind: FINANCE_UNKNOWN_TRANSACTION_TYPE.to_owned(),
+                entity_type: "transaction_type".to_owned(),
+                entity_id: kind.clone(),
+                mirakl_order_id: None,
+                wc_order_id: None,
+                message: format!("Mirakl transaction type {kind} is not known to this version; its rows are kept"),
+                hint: String::new(),
+                details: json!({ "totals": totals }),
+            });
+        }
+    }
+
+    let now = chrono::Utc::now().timestamp_millis();
+    immediate(&conn, |conn| -> Result<(), FinanceError> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO finance_order_status (mirakl_order_id, status, checked_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (mirakl_order_id) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at",
+        )?;
+        for (order_id, status) in &statuses {
+            stmt.execute(rusqlite::params![order_id, status, now])?;
+        }
+        Ok(())
+    })?;
+
+    // Exceptions: raise the new ones, leave the open ones, resolve the ones that went away.
+    let mut open: HashMap<(String, String, String), i64> = HashMap::new();
+    for kind in EXCEPTION_KINDS {
+        let mut offset = 0;
+        loop {
+            let page = store.list_exceptions(&ExceptionFilter {
+                kind: Some(kind.to_owned()),
+                state: Some(ExceptionState::Open),
+                limit: 500,
+                offset,
+                ..ExceptionFilter::default()
+            })?;
+            let count = page.len();
+            for exception in page {
+                open.insert((exception.kind, exception.entity_type, exception.entity_id), exception.id);
+            }
+            if count < 500 {
+                break;
+            }
+            offset += 500;
+        }
+    }
+    let mut still_open: HashSet<i64> = HashSet::new();
+    for discrepancy in &mut found {
+        discrepancy.hint = hint_for(&discrepancy.kind).to_owned();
+        let key = (discrepancy.kind.clone(), discrepancy.entity_type.clone(), discrepancy.entity_id.clone());
+        if let Some(id) = open.get(&key) {
+            still_open.insert(*id);
+            report.exceptions_already_open += 1;
+            continue;
+        }
+        let severity = if discrepancy.kind == FINANCE_UNKNOWN_TRANSACTION_TYPE { Severity::Warning } else { Severity::Error };
+        let mut details = discrepancy.details.clone();
+        if let Some(map) = details.as_object_mut() {
+            if let Some(order) = &discrepancy.mirakl_order_id {
+                map.insert("mirakl_order_id".to_owned(), json!(order));
+            }
+            if let Some(order) = discrepancy.wc_order_id {
+                map.insert("wc_order_id".to_owned(), json!(order));
+            }
+        }
+        let record = store.raise_exception(
+            &NewException::new(
+                discrepancy.kind.clone(),
+                discrepancy.entity_type.clone(),
+                discrepancy.entity_id.clone(),
+                discrepancy.message.clone(),
+            )
+            .severity(severity)
+            .details(details)
+            .hint(discrepancy.hint.clone()),
+        )?;
+        still_open.insert(record.id);
+        report.exceptions_raised += 1;
+    }
+    for id in open.values() {
+        if !still_open.contains(id) && store.resolve_exception(*id)? {
+            report.exceptions_resolved += 1;
+        }
+    }
+    report.discrepancies = found;
+    Ok(report)
+}

@@ -1,0 +1,134 @@
+//! Finance: the Mirakl ledger imported into the store, matched against what WooCommerce says each
+//! order is worth, reconciled per payout and summed into a month-end report finance can close from.
+//!
+//! Flow: [`import_ledger`] pulls TL02 transaction logs incrementally (plus IV01 accounting
+//! documents and SBC11 billing cycles where the instance has them) → [`record_expected_order`]
+//! (the PHP layer, or the sync engine) stores the shop side → [`match_ledger`] compares both and
+//! raises finance exceptions → [`payouts`] and [`month_end_report`] read the result;
+//! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it. Batched, never real-time.
+//!
+//! # Semantics
+//!
+//! - **Sign.** Every stored amount is signed from the seller's view of its Mirakl balance:
+//!   what Mirakl credits the seller (sales, shipping, collected taxes, refunded commission,
+//!   manual credits) is positive; what it debits (commissions, their VAT, refunds to customers,
+//!   fees, subscriptions, manual invoices, and the payout itself, which empties the balance into
+//!   the seller's bank) is negative. TL02's `amount_credited`/`amount_debited` (both ≥ 0) are
+//!   authoritative: signed = credited − debited. `amount` is used only when neither is given
+//!   (some feeds send a positive `amount` for a debit; the credited/debited pair never lies).
+//! - **Categories.** Each TL02 `type` maps to one [`Category`] (see [`classify`]); every type in
+//!   Mirakl's seller API is recognised. An unknown type is stored as `unknown` with its raw type,
+//!   counted in the report under `other` and raised once as `finance_unknown_transaction_type`.
+//! - **Payment state.** `PENDING` (order not yet shipped/accepted for payment), `PAYABLE` (due in
+//!   the next payout), `PAID` (settled by a `PAYMENT`), `NOT_APPLICABLE` (voided, e.g. the order
+//!   was cancelled before shipping: excluded from every figure, shown as `cancelled_*`),
+//!   `RESERVE`. Sales are recognised when Mirakl records them, whatever their payment state.
+//!   The balance still owed by the marketplace at a month's end is every live (not
+//!   `NOT_APPLICABLE`) transaction dated up to then, payouts included: pending + payable not yet
+//!   paid. It needs the ledger imported from the shop's first transaction.
+//! - **Periods.** A transaction belongs to the UTC calendar month of its `transaction_date`,
+//!   falling back to `date_created`, then `last_updated`. Payouts fall in the month of their
+//!   `PAYMENT` transaction.
+//! - **Currencies** are never mixed: every figure, payout and balance is per currency.
+//! - **Rounding.** Amounts are exact decimals (stored as ten-thousandths). Shop and Mirakl
+//!   figures are equal when they differ by at most [`FinanceSettings::rounding_tolerance`]
+//!   (default 0.01) per compared figure.
+
+mod db;
+mod export;
+mod import;
+mod matching;
+mod report;
+mod settings;
+mod types;
+
+pub use export::{ledger_csv, report_csv, report_orders_csv};
+pub use import::{import_ledger, ImportReport, IMPORT_CURSOR, IMPORT_RUN};
+pub use matching::{
+    match_ledger, record_expected_order, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
+    MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH, FINANCE_COMMISSION_MISMATCH,
+    FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP, FINANCE_UNKNOWN_ORDER,
+    FINANCE_UNKNOWN_TRANSACTION_TYPE,
+};
+pub use report::{
+    month_end_report, payouts, CurrencyFigures, MonthEndReport, OrderRow, PayoutFilter, PayoutLine,
+    PayoutReconciliation,
+};
+pub use settings::{commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings};
+pub use types::{classify, BillingCycle, BillingCyclePage, Category, LedgerRow, RawTransaction, TransactionPage};
+
+use crate::error::{Coded, ErrorCode};
+use crate::mirakl::MiraklError;
+use crate::store::StoreError;
+
+/// What can stop a finance call. Budget refusals and 429s are not errors: the import returns
+/// a "come back at" time instead.
+#[derive(Debug, thiserror::Error)]
+pub enum FinanceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("finance store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Mirakl(#[from] MiraklError),
+    /// Finance keeps its tables in the store file and reads them through its own connection.
+    #[error("finance needs a file-backed store (an in-memory store cannot be shared)")]
+    InMemoryStore,
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("finance data: {0}")]
+    Data(String),
+    #[error("csv export: {0}")]
+    Csv(String),
+}
+
+impl Coded for FinanceError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            FinanceError::Store(e) if e.is_transient() => ErrorCode::StoreBusy,
+            FinanceError::Store(_) => ErrorCode::Store,
+            FinanceError::Sqlite(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked)
+                ) =>
+            {
+                ErrorCode::StoreBusy
+            }
+            FinanceError::Sqlite(_) | FinanceError::Data(_) => ErrorCode::Store,
+            FinanceError::Mirakl(e) => e.code(),
+            FinanceError::InMemoryStore | FinanceError::Csv(_) => ErrorCode::Internal,
+            FinanceError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+/// Money helpers: exact decimals stored as integers of ten-thousandths.
+pub(crate) mod money {
+    use rust_decimal::prelude::ToPrimitive;
+    use rust_decimal::Decimal;
+
+    const SCALE: u32 = 4;
+
+    /// To ten-thousandths (banker's rounding beyond four decimals, which no currency uses).
+    pub fn to_e4(value: Decimal) -> Option<i64> {
+        (value.round_dp(SCALE) * Decimal::from(10_000)).trunc().to_i64()
+    }
+
+    pub fn from_e4(value: i64) -> Decimal {
+        let mut decimal = Decimal::new(value, SCALE).normalize();
+        if decimal.scale() < 2 {
+            decimal.rescale(2);
+        }
+        decimal
+    }
+
+    /// Shown with at least two decimals (`12.50`, `-3.00`, `0.125`).
+    pub fn text(value: Decimal) -> String {
+        let mut decimal = value.normalize();
+        if decimal.scale() < 2 {
+            decimal.rescale(2);
+        }
+        decimal.to_string()
+    }
+}
