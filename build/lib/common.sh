@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the build/ scripts: repository paths, messages, PHP binary, free ports.
 # Sourced, never executed. Callers run with `set -euo pipefail`.
 
@@ -6,6 +7,7 @@ MC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export MC_ROOT
 
 # Where the default WooCommerce copy and the dev site's state live when nothing else is said.
+# shellcheck disable=SC2034 # read by wordpress.sh and the scripts
 MC_CACHE_DIR="${MIRAKL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mirakl-connector}"
 
 # The PHP CLI that runs tests and the dev server: $PHP when set (the same variable ext-php-rs's

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Installs what the build and the tests need: Debian packages (apt-get, through sudo when not
 # root) and a check for the Rust toolchain. Sourced after common.sh.
 

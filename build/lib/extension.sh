@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Builds the PHP extension and says where it is. Sourced after common.sh.
 
 # Cargo's target directory, absolute (CARGO_TARGET_DIR is honoured like cargo does).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private MariaDB server: its own data directory, socket and loopback port, nothing read from
 # /etc/mysql. Sourced after common.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The plugin zip: plugin/ plus the release extension for this PHP in bin/. Sourced after
 # common.sh, extension.sh and wordpress.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Tier results for build/test: each tier ends with one line `<tier>: N passed, N failed`, and the
 # run ends with the same lines again and `total: N passed, N failed`. Sourced after common.sh.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Mirakl sandbox (tests/sandbox, binary mirakl-sandbox) beside the dev site. Sourced after
 # common.sh and extension.sh.
 #

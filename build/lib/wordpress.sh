@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # WordPress sites built from Debian's `wordpress` package files, for tests and the dev site.
 # Sourced after common.sh and mariadb.sh (the sites talk to the server mariadb_start started).
 #
