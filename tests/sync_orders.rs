@@ -249,3 +249,39 @@ fn a_refund_made_on_mirakl_is_recorded_in_the_shop_once() {
     assert_eq!(h.mirakl_refund_count(&id), 1);
     assert_eq!(h.shop.call_count(ShopOp::RecordRefund), 1);
 }
+
+#[test]
+fn an_order_out_of_staging_is_imported_and_accepted() {
+    let mut config = SandboxConfig::for_tests();
+    config.staging_secs = 150;
+    let mut h = Harness::with(config, test_settings());
+    h.add_product("A", 10, 20);
+    h.tick();
+    let id = h.order(&[("A", 1)]);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&id), "STAGING");
+    assert!(h.shop.orders_for(&id).is_empty());
+    h.run_minutes(3);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+}
+
+#[test]
+fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
+    let mut h = Harness::new();
+    let (id, _wc) = shipping_order(&mut h);
+    let deadline = h.store.order(&id).unwrap().unwrap().shipping_deadline.unwrap();
+    let until_warning = (deadline - h.clock.now()).num_seconds() - 11 * 3600;
+    h.advance(until_warning);
+    h.run_minutes(6);
+    assert_eq!(h.open_exceptions("shipping_deadline_near"), 1);
+    assert_eq!(h.open_exceptions("shipping_deadline_passed"), 0);
+    h.advance(12 * 3600);
+    let report = h.run_minutes(6);
+    assert_eq!(h.open_exceptions("shipping_deadline_passed"), 1);
+    // The tick report carries what was raised, and serialises for PHP.
+    assert!(report.exceptions.iter().any(|e| e.kind == "shipping_deadline_passed"));
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert!(json["jobs"]["check_deadlines"]["checked"].as_u64().unwrap() >= 1);
+    assert!(json["api_calls"]["OR11"].as_u64().unwrap() >= 1);
+}

@@ -1,14 +1,21 @@
 //! Deadline clocks. Mirakl does not expose the acceptance window, so each order's
 //! `acceptance_deadline` is its creation plus the window from settings; an order still waiting
 //! past a configured fraction of it raises a warning (one per fraction), a passed deadline a
-//! critical exception. Orders in SHIPPING near or past `shipping_deadline` likewise.
+//! critical exception. Orders in SHIPPING near or past `shipping_deadline` likewise. It also
+//! purges finished jobs after a retention period: their payloads hold buyers' addresses, kept
+//! only as long as a job may need them.
 
 use chrono::Duration;
+use std::time::Duration as StdDuration;
 
 use crate::mirakl::{CallBudget, Transport};
 use crate::store::{NewException, Severity};
 
 use super::{Ctx, JobResult, Outcome};
+
+/// Finished jobs (and the order payloads in them) are deleted this long after they ended; it is
+/// longer than any acceptance window, so a held order's payload outlives its deadline.
+const DONE_JOB_RETENTION: StdDuration = StdDuration::from_secs(35 * 86_400);
 
 pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
@@ -85,5 +92,6 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             )?;
         }
     }
+    ctx.store.purge_done_older_than(DONE_JOB_RETENTION)?;
     Ok(Outcome::Done("checked"))
 }

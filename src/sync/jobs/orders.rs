@@ -112,12 +112,21 @@ fn record<T: Transport, B: CallBudget>(
         }
         return Ok(());
     }
-    let Some(existing) = existing else {
+    let out_of_staging = existing
+        .as_ref()
+        .is_some_and(|e| e.state == OrderState::Staging.as_str());
+    let Some(existing) = existing.filter(|_| !out_of_staging) else {
         let mut mapping = OrderMapping::new(id, state);
         if order.order_state == OrderState::WaitingAcceptance {
-            let created = order.created_date.unwrap_or_else(|| ctx.now());
+            // Mirakl does not say when the operator refuses automatically: the window starts
+            // when the order became acceptable (its creation, or now when it left STAGING).
+            let start = if out_of_staging {
+                ctx.now()
+            } else {
+                order.created_date.unwrap_or_else(|| ctx.now())
+            };
             mapping.acceptance_deadline =
-                Some(created + Duration::hours(ctx.settings.acceptance_window_hours));
+                Some(start + Duration::hours(ctx.settings.acceptance_window_hours));
         }
         mapping.shipping_deadline = order.shipping_deadline;
         ctx.store.upsert_order(&mapping)?;
