@@ -1,5 +1,6 @@
 //! The operator console under `/_sandbox/`: JSON endpoints that play the marketplace's part
-//! (create orders, debit customers, move the clock, expire acceptance windows, pay out), fault
+//! (create orders, debit customers, move the clock, expire acceptance windows, book manual credits
+//! and fees, pay out), fault
 //! configuration, a JSON snapshot of the whole state, reset, and a small HTML page for demos.
 //!
 //! The console needs no API key and is never rate limited or faulted.
@@ -70,6 +71,13 @@ struct Advance {
     hours: i64,
     #[serde(default)]
     days: i64,
+}
+
+#[derive(Deserialize)]
+struct AccountTransaction {
+    #[serde(rename = "type")]
+    transaction_type: String,
+    amount: Decimal,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +207,13 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
                 "commission_excl_taxes": money(invoice.commission_excl),
                 "commission_taxes": money(invoice.commission_tax),
             })))
+        }
+        ("POST", ["transactions"]) => {
+            let input: AccountTransaction = parse(request)?;
+            let mut state = shared.lock_state();
+            state.tick();
+            let id = state.add_account_transaction(&input.transaction_type, input.amount)?;
+            Ok(Response::json(201, &json!({ "id": id })))
         }
         ("GET", ["imports", id, "error_report"]) => {
             let state = shared.lock_state();

@@ -127,6 +127,7 @@ impl Shared {
             let limit_key = match (&route, request.param("last_request_date")) {
                 (api::Route::OF51, None) => "OF51-full",
                 (api::Route::IV01, _) if request.param("offset").is_some_and(|o| o != "0") => "IV01-page",
+                (api::Route::SBC11, _) if request.param("page_token").is_some() => "SBC11-page",
                 _ => code,
             };
             if let Err(wait) = self.lock_limiter().check(limit_key, scale) {
@@ -294,6 +295,12 @@ impl RunningSandbox {
 
     pub fn expire_acceptance(&self, order_id: Option<&str>) -> Result<usize, ApiError> {
         self.with_state(|s| s.expire_acceptance(order_id))
+    }
+
+    /// Books a manual credit, subscription fee or other operator transaction (see the console's
+    /// `POST /_sandbox/transactions`); returns its transaction id.
+    pub fn add_account_transaction(&self, kind: &str, amount: rust_decimal::Decimal) -> Result<String, ApiError> {
+        self.with_state(|s| s.add_account_transaction(kind, amount))
     }
 
     /// Pays out every payable amount; returns the accounting document's `invoice_id`.

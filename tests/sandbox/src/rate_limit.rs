@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub fn documented_limits(api: &str) -> &'static [(usize, u64)] {
     match api {
         "A01" | "SH21" | "OF51-full" => &[(1, 86_400)],
-        "IV01" => &[(1, 86_400)],
+        "IV01" | "SBC11" => &[(1, 86_400)],
         "OR11" | "STO01" | "OF01" | "OF02" | "OF03" | "OF51" => &[(1, 60)],
         "STO02" => &[(1, 15)],
         "TL02" => &[(20, 60), (60, 3_600)],

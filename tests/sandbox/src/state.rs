@@ -832,7 +832,7 @@ impl State {
         let invoice_id = self.next_invoice_id;
         self.next_invoice_id += 1;
         let document_id = format!("INV-{invoice_id}");
-        let cycle_id = format!("SBC-{invoice_id}");
+        let cycle_id = crate::api::finance::cycle_id(invoice_id);
         let mut payable = Decimal::ZERO;
         let mut commission_excl = Decimal::ZERO;
         let mut commission_tax = Decimal::ZERO;
@@ -870,6 +870,23 @@ impl State {
         self.invoices.push(invoice.clone());
         self.billing_cycle_started = now;
         Ok(invoice)
+    }
+
+    /// Console: books an operator transaction not tied to an order (a manual credit, a
+    /// subscription fee, a penalty...). `amount` is the magnitude; the type decides whether it
+    /// credits or debits the shop. It is PAYABLE at once. Returns the transaction id.
+    pub fn add_account_transaction(&mut self, kind: &str, amount: Decimal) -> ApiResult<String> {
+        let sign = match kind {
+            "MANUAL_CREDIT" | "MANUAL_CREDIT_VAT" | "INVOICEABLE_ONE_OFF_CREDIT" | "INVOICEABLE_ONE_OFF_CREDIT_TAX" => Decimal::ONE,
+            "MANUAL_INVOICE" | "MANUAL_INVOICE_VAT" | "INVOICEABLE_ONE_OFF_DEBIT" | "INVOICEABLE_ONE_OFF_DEBIT_TAX" | "SUBSCRIPTION_FEE"
+            | "SUBSCRIPTION_VAT" | "SELLER_PENALTY_FEE" | "SELLER_PENALTY_FEE_TAX" => Decimal::NEGATIVE_ONE,
+            other => return Err(ApiError::bad_request(format!("Transaction type {other} cannot be booked from the console"))),
+        };
+        if amount <= Decimal::ZERO || !money_in_range(amount) {
+            return Err(ApiError::bad_request("amount must be positive and not absurdly large"));
+        }
+        self.add_transaction(kind, sign * amount, "PAYABLE", None, None, None, None);
+        Ok(self.transactions.last().map(|t| t.id.clone()).unwrap_or_default())
     }
 
     // ---------------------------------------------------------------- shipments

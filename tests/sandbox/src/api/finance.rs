@@ -1,5 +1,5 @@
-//! Finance: TL02 (transaction logs, seek pagination) and IV01 (accounting documents, offset
-//! pagination).
+//! Finance: TL02 (transaction logs, seek pagination), IV01 (accounting documents, offset
+//! pagination) and SBC11 (seller billing cycles, one per payout, seek pagination).
 //!
 //! TL02 page tokens are opaque to clients; with a `page_token` every other parameter is ignored,
 //! as Mirakl documents, because the token carries the filters of the first call.
@@ -55,9 +55,9 @@ fn row_json(row: &Transaction) -> Value {
     value
 }
 
-/// TL02.
-pub fn transaction_logs(state: &State, request: &Request) -> ApiResult<Response> {
-    // The token is the first call's query plus the position, hex-encoded.
+/// A seek-paginated call's filters (the first call's query), start position and page size.
+/// The token is the first call's query plus the position, hex-encoded.
+fn seek_position(request: &Request, max_limit: usize) -> ApiResult<(Request, usize, usize)> {
     let (query, start): (Vec<(String, String)>, usize) = match request.param("page_token") {
         Some(token) => decode_token(token).ok_or_else(|| ApiError::bad_request("Invalid page_token"))?,
         None => (request.query.clone(), 0),
@@ -66,10 +66,16 @@ pub fn transaction_logs(state: &State, request: &Request) -> ApiResult<Response>
     let limit = match filters.param("limit") {
         None => 10,
         Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=TL02_MAX_LIMIT).contains(&n) => n,
-            _ => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter limit (1 to {TL02_MAX_LIMIT})"))),
+            Ok(n) if (1..=max_limit).contains(&n) => n,
+            _ => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter limit (1 to {max_limit})"))),
         },
     };
+    Ok((filters, start, limit))
+}
+
+/// TL02.
+pub fn transaction_logs(state: &State, request: &Request) -> ApiResult<Response> {
+    let (filters, start, limit) = seek_position(request, TL02_MAX_LIMIT)?;
     let types = filters.param_list("transaction_type");
     let payment_states = filters.param_list("payment_state");
     let order_ids = filters.param_list("order_id");
@@ -173,11 +179,55 @@ pub fn invoices(state: &State, request: &Request) -> ApiResult<Response> {
                 "total_taxes": [{ "code": "COMMISSION_VAT", "amount": money(i.commission_tax) }],
                 "issuing_user": { "type": "OPERATOR" },
                 "payment": { "state": "PAID", "reference": i.payment_reference, "transaction_date": issue },
+                "seller_billing_cycle_id": cycle_id(i.invoice_id),
                 "summary": { "amount_transferred": money(i.amount_transferred), "total_commissions_incl_tax": money(i.commission_excl + i.commission_tax) },
             })
         })
         .collect();
     Ok(Response::json(200, &json!({ "invoices": page, "total_count": selected.len() })))
+}
+
+/// The billing cycle a payout closes (the payout's transactions carry the same id).
+pub fn cycle_id(invoice_id: i64) -> String {
+    format!("SBC-{invoice_id}")
+}
+
+const SBC11_MAX_LIMIT: usize = 1000;
+
+/// SBC11: one billing cycle per payout, oldest first.
+pub fn billing_cycles(state: &State, request: &Request) -> ApiResult<Response> {
+    let (filters, start, limit) = seek_position(request, SBC11_MAX_LIMIT)?;
+    let config = &state.config;
+    let data: Vec<Value> = state
+        .invoices
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|i| {
+            let commission = i.commission_excl + i.commission_tax;
+            json!({
+                "id": cycle_id(i.invoice_id),
+                "currency_iso_code": i.currency_iso_code,
+                "date_created": format_date(i.issue_date),
+                "amount_transferred_to_seller": money(i.amount_transferred),
+                "amount_transferred_to_operator": money(commission),
+                "pay_out": { "state": "PAID", "reference": i.payment_reference },
+                "pay_out_psp_code": "NOT_SPECIFIED",
+                "shop": { "shop_id": config.shop_id, "shop_name": config.shop_name },
+                "summary": {
+                    "total_commissions_excl_tax": money(-i.commission_excl),
+                    "total_commissions_incl_tax": money(-commission),
+                },
+            })
+        })
+        .collect();
+    let mut body = json!({ "data": data });
+    if start + limit < state.invoices.len() {
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("next_page_token".into(), json!(encode_token(&filters.query, start + limit)));
+        }
+    }
+    Ok(Response::json(200, &body))
 }
 
 #[cfg(test)]

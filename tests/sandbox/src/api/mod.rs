@@ -36,6 +36,7 @@ pub enum Route {
     OF51,
     TL02,
     IV01,
+    SBC11,
 }
 
 impl Route {
@@ -62,6 +63,7 @@ impl Route {
             Route::OF51 => "OF51",
             Route::TL02 => "TL02",
             Route::IV01 => "IV01",
+            Route::SBC11 => "SBC11",
         }
     }
 }
@@ -93,6 +95,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, u16> {
         ["offers", "export"] => ("GET", Route::OF51),
         ["sellerpayment", "transactions_logs"] => ("GET", Route::TL02),
         ["invoices"] => ("GET", Route::IV01),
+        ["seller-billing-cycles"] => ("GET", Route::SBC11),
         _ => return Err(404),
     };
     let method = if method == "HEAD" { "GET" } else { method };
@@ -126,6 +129,7 @@ pub fn dispatch(state: &mut State, route: &Route, request: &Request) -> ApiResul
         Route::OF51 => offers::export(state, request),
         Route::TL02 => finance::transaction_logs(state, request),
         Route::IV01 => finance::invoices(state, request),
+        Route::SBC11 => finance::billing_cycles(state, request),
     }
 }
 
