@@ -285,3 +285,65 @@ fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
     assert!(json["jobs"]["check_deadlines"]["checked"].as_u64().unwrap() >= 1);
     assert!(json["api_calls"]["OR11"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn when_the_operator_refuses_partial_acceptance_the_order_is_refused_whole_and_undone() {
+    // The merchant left partial acceptance on, but the operator has it off.
+    let mut h = Harness::with(SandboxConfig::for_tests().partial_acceptance(false), test_settings());
+    h.add_product("A", 10, 20);
+    h.add_product("B", 5, 7);
+    h.tick();
+    h.shop.set_stock("B", 0);
+    let id = h.order(&[("A", 1), ("B", 2)]);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&id), "REFUSED");
+    let orders = h.shop.orders_for(&id);
+    assert!(orders.iter().all(|o| o.cancelled));
+    assert_eq!(h.shop.stock("A"), Some(10));
+    assert_eq!(h.open_exceptions("partial_acceptance_disabled"), 1);
+}
+
+#[test]
+fn a_rejected_refund_can_be_retried_once_fixed() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    let refund = h.shop.refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
+    events::refund_created(&h.store, refund).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.calls.get("OR28"), 0);
+    // The merchant corrects the refund, then presses "retry" on the exception.
+    h.shop.refunds.get_mut(&refund).unwrap().lines[0].amount = Decimal::from(40);
+    let exception = h
+        .store
+        .list_exceptions(&mirakl_connector::store::ExceptionFilter {
+            kind: Some("refund_rejected".to_owned()),
+            ..mirakl_connector::store::ExceptionFilter::open()
+        })
+        .unwrap()
+        .remove(0);
+    h.store.retry_exception(exception.id).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_refund_count(&id), 1);
+}
+
+#[test]
+fn an_order_the_shop_refuses_to_create_is_not_accepted_until_it_can() {
+    use mirakl_connector::sync::memory::ScriptedFailure;
+    use mirakl_connector::sync::shop::ShopError;
+    let mut h = Harness::new();
+    h.add_product("A", 10, 20);
+    h.tick();
+    h.shop.fail_next(
+        ShopOp::CreateOrder,
+        ScriptedFailure::Before(ShopError::rejected("invalid shipping address")),
+    );
+    let id = h.order(&[("A", 1)]);
+    h.advance(60);
+    h.tick();
+    assert_eq!(h.mirakl_state(&id), "WAITING_ACCEPTANCE");
+    assert_eq!(h.open_exceptions("order_rejected_by_shop"), 1);
+    // The next look (the address was fixed) creates and accepts it.
+    h.run_minutes(3);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+}

@@ -18,7 +18,7 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewException, NewJob, OrderMapping, RefundRecord, Severity};
 
 use super::super::settings::ShortagePolicy;
-use super::super::shop::{Address, MarketplaceRefund, ShopOrderDraft, ShopOrderLine};
+use super::super::shop::{Address, MarketplaceRefund, ShopError, ShopOrderDraft, ShopOrderLine};
 use super::{kinds, priority, Ctx, JobError, JobResult, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
@@ -360,7 +360,24 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         Some(existing) => existing,
         None => {
             let draft = draft(ctx, &order, &accepted_lines);
-            let created = ctx.shop.create_order(&draft)?;
+            let created = match ctx.shop.create_order(&draft) {
+                Ok(created) => created,
+                Err(ShopError::Rejected { reason }) => {
+                    // Like a hold: not accepted, a human looks, and every poll tries again.
+                    let exception = NewException::new(
+                        "order_rejected_by_shop",
+                        "mirakl_order",
+                        id.clone(),
+                        format!("The shop refused to create order {id}: {reason}"),
+                    )
+                    .severity(Severity::Critical)
+                    .job(ctx.job.id)
+                    .hint("Fix the cause in WooCommerce, then retry; or refuse it in Mirakl.");
+                    ctx.raise(exception)?;
+                    return Ok(Outcome::Done("rejected_by_shop"));
+                }
+                Err(error) => return Err(error.into()),
+            };
             let mut recorded = mapping.clone();
             recorded.wc_order_id = Some(created);
             ctx.store.upsert_order(&recorded)?;
@@ -389,6 +406,37 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         // Accepted by an earlier attempt whose answer was lost, or refused by the operator:
         // the next poll brings the real state.
         Err(error) if is_invalid_state(&error) => return Ok(Outcome::Done("already_decided")),
+        Err(MiraklError::Client { message, .. })
+            if message.contains("ORDER_PARTIAL_ACCEPTANCE_DISABLED") =>
+        {
+            // The operator does not take mixed decisions: refuse the whole order and undo the
+            // shop order made for its accepted lines.
+            ctx.shop.cancel_order(
+                shop_order,
+                "The marketplace does not allow partial acceptance: the whole order was refused.",
+            )?;
+            let skus: Vec<String> = order.order_lines.iter().filter_map(|l| l.offer_sku.clone()).collect();
+            ctx.refresh_stock(&skus)?;
+            let refuse_all: Vec<LineDecision> = order
+                .order_lines
+                .iter()
+                .map(|l| LineDecision::refuse(l.order_line_id.clone()))
+                .collect();
+            ctx.mirakl(ApiCode::OR21, |c| c.orders().accept_lines(&id, &refuse_all))?;
+            let mut refused_map = mapping.clone();
+            refused_map.state = OrderState::Refused.as_str().to_owned();
+            ctx.store.upsert_order(&refused_map)?;
+            ctx.raise(
+                NewException::new(
+                    "partial_acceptance_disabled",
+                    "mirakl_order",
+                    id.clone(),
+                    format!("Order {id} was refused whole: the marketplace refuses partial acceptance"),
+                )
+                .hint("Turn off partial acceptance in the connector's settings."),
+            )?;
+            return Ok(Outcome::Done("refused"));
+        }
         Err(error) => return Err(error.into()),
     }
     let mut accepted = mapping;

@@ -18,8 +18,9 @@ use crate::store::{NewException, RefundRecord};
 use super::orders::{known_refund_ids, REFUND_SENDING};
 use super::{reference, Ctx, JobError, JobResult, Outcome};
 
-/// Refund row states after which nothing is sent.
-const SETTLED: &[&str] = &["sent", "adopted", "mirrored", "rejected"];
+/// Refund row states after which nothing is sent. A `rejected` refund (nothing was sent) runs
+/// again when a human retries its exception.
+const SETTLED: &[&str] = &["sent", "adopted", "mirrored"];
 
 pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let refund_id = ctx
@@ -85,6 +86,7 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             ctx.raise(
                 NewException::new("refund_rejected", "shop_refund", refund_id.to_string(), message)
                     .details(serde_json::json!({ "mirakl_order_id": id }))
+                    .job(ctx.job.id)
                     .hint("Refund the customer on the marketplace by hand if needed."),
             )?;
             return Ok(Outcome::Done("rejected"));
