@@ -204,18 +204,6 @@ fn a_shop_refund_is_sent_once_with_per_line_amounts() {
 }
 
 #[test]
-fn a_refund_over_what_is_left_is_never_sent() {
-    let mut h = Harness::new();
-    let (id, wc) = shipping_order(&mut h);
-    let refund = h.shop.refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
-    events::refund_created(&h.store, refund).unwrap();
-    h.run_minutes(2);
-    assert_eq!(h.calls.get("OR28"), 0);
-    assert_eq!(h.mirakl_refund_count(&id), 0);
-    assert_eq!(h.open_exceptions("refund_rejected"), 1);
-}
-
-#[test]
 fn a_refund_made_on_mirakl_is_recorded_in_the_shop_once() {
     let mut h = Harness::new();
     let (id, wc) = shipping_order(&mut h);
@@ -304,13 +292,15 @@ fn when_the_operator_refuses_partial_acceptance_the_order_is_refused_whole_and_u
 }
 
 #[test]
-fn a_rejected_refund_can_be_retried_once_fixed() {
+fn a_refund_over_what_is_left_is_never_sent_and_can_be_retried_once_fixed() {
     let mut h = Harness::new();
     let (id, wc) = shipping_order(&mut h);
     let refund = h.shop.refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
     events::refund_created(&h.store, refund).unwrap();
     h.run_minutes(2);
     assert_eq!(h.calls.get("OR28"), 0);
+    assert_eq!(h.mirakl_refund_count(&id), 0);
+    assert_eq!(h.open_exceptions("refund_rejected"), 1);
     // The merchant corrects the refund, then presses "retry" on the exception.
     h.shop.refunds.get_mut(&refund).unwrap().lines[0].amount = Decimal::from(40);
     let exception = h
