@@ -337,3 +337,34 @@ fn an_order_the_shop_refuses_to_create_is_not_accepted_until_it_can() {
     assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
     assert_eq!(h.shop.orders_for(&id).len(), 1);
 }
+
+#[test]
+fn a_mapping_to_a_carrier_code_mirakl_does_not_list_is_an_exception() {
+    let mut settings = test_settings();
+    settings
+        .carrier_map
+        .insert("Colissimo".to_owned(), "NO-SUCH-CARRIER".to_owned());
+    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), settings);
+    let (id, wc) = shipping_order(&mut h);
+    h.shop.ship(wc, "Colissimo", "6A123");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.tick();
+    assert_eq!(h.mirakl_state(&id), "SHIPPING");
+    assert_eq!(h.calls.get("OR23"), 0);
+    assert_eq!(h.open_exceptions("carrier_unmapped"), 1);
+}
+
+#[test]
+fn a_short_sweep_interval_still_leaves_turns_to_the_update_window() {
+    let settings = SyncSettings {
+        acceptance_sweep_interval_secs: 60,
+        ..test_settings()
+    };
+    let mut h = Harness::with(SandboxConfig::for_tests(), settings);
+    let (id, wc) = accepted_order(&mut h);
+    h.sandbox.debit(&id).unwrap();
+    let report = h.run_minutes(4);
+    assert!(report.count("poll_orders", "polled") >= 1, "{report:?}");
+    assert!(report.count("poll_orders", "swept") >= 1, "{report:?}");
+    assert_eq!(h.shop.orders[&wc].status, "processing");
+}

@@ -15,8 +15,8 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::mirakl::budget::{BudgetError, CallBudget, Limit};
-use crate::mirakl::{Client, ClientConfig, MiraklError, Transport};
-use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreError};
+use crate::mirakl::{Client, ClientConfig, HttpTransport, MiraklError, Transport};
+use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreError, SystemClock};
 
 use super::error::SyncError;
 use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
@@ -58,6 +58,27 @@ pub fn engine_client<T: Transport>(
     clock: Arc<dyn Clock>,
 ) -> Client<T, StoreBudget> {
     Client::new(config, transport, StoreBudget(Rc::clone(store))).with_clock(move || clock.now())
+}
+
+/// The engine as the plugin runs it: HTTP to Mirakl, budgets in the store, the system clock.
+pub type HttpEngine = Engine<HttpTransport, StoreBudget>;
+
+impl HttpEngine {
+    /// Opens the engine on an open store and the connection settings.
+    pub fn connect(
+        store: Store,
+        config: &ClientConfig,
+        settings: SyncSettings,
+    ) -> Result<HttpEngine, SyncError> {
+        let store = Rc::new(store);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let transport = HttpTransport::new(config).map_err(|e| MiraklError::Invalid {
+            api: crate::mirakl::ApiCode::V01,
+            message: e.message,
+        })?;
+        let client = engine_client(config, transport, &store, Arc::clone(&clock));
+        Engine::new(store, client, settings, clock)
+    }
 }
 
 pub struct Engine<T, B> {

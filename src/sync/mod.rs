@@ -15,7 +15,7 @@ pub mod report;
 pub mod settings;
 pub mod shop;
 
-pub use engine::{engine_client, Engine, StoreBudget, RUNNER_LEASE};
+pub use engine::{engine_client, Engine, HttpEngine, StoreBudget, RUNNER_LEASE};
 pub use error::SyncError;
 pub use events::StockChange;
 pub use jobs::kinds;

@@ -33,6 +33,8 @@ const REFUSED_LINES_PREFIX: &str = "order.refused_lines.";
 /// Refund records whose OR28 may or may not have reached Mirakl.
 pub const REFUND_SENDING: &str = "sending";
 
+/// When the update window was last polled.
+const POLLED_CURSOR: &str = "orders.polled_at";
 /// When the last sweep of WAITING_ACCEPTANCE orders ran.
 pub const SWEEP_CURSOR: &str = "orders.swept_at";
 
@@ -42,12 +44,18 @@ pub const SWEEP_CURSOR: &str = "orders.swept_at";
 pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
     let last_sweep = parse_cursor(ctx.store.cursor(SWEEP_CURSOR)?);
+    let last_poll = parse_cursor(ctx.store.cursor(POLLED_CURSOR)?);
     let sweep_due = last_sweep.map_or(true, |t| {
         t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
     });
+    // Never two sweeps in a row: the update window must get its turn too.
+    let window_had_its_turn = match (last_poll, last_sweep) {
+        (Some(poll), Some(sweep)) => poll >= sweep,
+        _ => true,
+    };
     // The first poll of a new install reads everything anyway: no separate sweep needed.
     let cursor = parse_cursor(ctx.store.cursor(ORDERS_CURSOR)?);
-    if sweep_due && cursor.is_some() {
+    if sweep_due && window_had_its_turn && cursor.is_some() {
         return sweep(ctx);
     }
     let overlap = Duration::minutes(ctx.settings.order_poll_overlap_minutes);
@@ -64,6 +72,7 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             newest = Some(newest.map_or(updated, |n| n.max(updated)));
         }
     }
+    ctx.store.set_cursor(POLLED_CURSOR, &now.to_rfc3339())?;
     if fetched.complete {
         if cursor.is_none() {
             ctx.store.set_cursor(SWEEP_CURSOR, &now.to_rfc3339())?;
