@@ -160,16 +160,21 @@ fn without_multi_shipment_the_tracking_goes_with_or23_then_or24() {
     assert_eq!(tracking.tracking_number.as_deref(), Some("6A123"));
 }
 
-#[test]
-fn an_unmapped_carrier_is_an_exception_not_a_guess() {
-    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), test_settings());
+/// Ships an order with `carrier` under `settings`, and checks nothing went to Mirakl.
+fn assert_carrier_refused(settings: SyncSettings, carrier: &str) {
+    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), settings);
     let (id, wc) = shipping_order(&mut h);
-    h.shop.ship(wc, "Bob's Van", "X1");
+    h.shop.ship(wc, carrier, "X1");
     events::order_shipped(&h.store, wc).unwrap();
     h.tick();
     assert_eq!(h.mirakl_state(&id), "SHIPPING");
     assert_eq!(h.calls.get("OR23"), 0);
     assert_eq!(h.open_exceptions("carrier_unmapped"), 1);
+}
+
+#[test]
+fn an_unmapped_carrier_is_an_exception_not_a_guess() {
+    assert_carrier_refused(test_settings(), "Bob's Van");
 }
 
 #[test]
@@ -344,14 +349,7 @@ fn a_mapping_to_a_carrier_code_mirakl_does_not_list_is_an_exception() {
     settings
         .carrier_map
         .insert("Colissimo".to_owned(), "NO-SUCH-CARRIER".to_owned());
-    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), settings);
-    let (id, wc) = shipping_order(&mut h);
-    h.shop.ship(wc, "Colissimo", "6A123");
-    events::order_shipped(&h.store, wc).unwrap();
-    h.tick();
-    assert_eq!(h.mirakl_state(&id), "SHIPPING");
-    assert_eq!(h.calls.get("OR23"), 0);
-    assert_eq!(h.open_exceptions("carrier_unmapped"), 1);
+    assert_carrier_refused(settings, "Colissimo");
 }
 
 #[test]
