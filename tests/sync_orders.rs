@@ -366,3 +366,22 @@ fn a_short_sweep_interval_still_leaves_turns_to_the_update_window() {
     assert!(report.count("poll_orders", "swept") >= 1, "{report:?}");
     assert_eq!(h.shop.orders[&wc].status, "processing");
 }
+
+#[test]
+fn a_restock_only_refund_and_a_shipment_of_a_cancelled_order_send_nothing() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    let refund = h.shop.refund(wc, &[("A", 1, Decimal::ZERO)], Decimal::ZERO);
+    events::refund_created(&h.store, refund).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.calls.get("OR28"), 0);
+    assert_eq!(h.open_exceptions("refund_rejected"), 0);
+
+    h.sandbox.with_state(|s| s.cancel_order(&id)).unwrap();
+    h.run_minutes(3);
+    h.shop.ship(wc, "Colissimo", "6A1");
+    events::order_shipped(&h.store, wc).unwrap();
+    let report = h.run_minutes(2);
+    assert_eq!(report.count("ship_order", "not_shippable"), 1, "{report:?}");
+    assert_eq!(h.calls.get("ST01") + h.calls.get("OR23"), 0);
+}

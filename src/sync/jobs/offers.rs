@@ -25,6 +25,8 @@ pub const EXPORT_KEY: &str = "offers";
 const MAX_MARKERS: u32 = 10_000;
 /// Catalogue page size for a full export.
 const CATALOGUE_PAGE: usize = 500;
+/// An offer import still not final after this long is reported and dropped.
+const IMPORT_GIVE_UP_HOURS: i64 = 6;
 /// The offer condition sent for every row (Mirakl's "new").
 const NEW_CONDITION: &str = "11";
 
@@ -185,6 +187,18 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     let status = ctx.mirakl(ApiCode::OF02, |c| c.offers().import_status(&import_id))?;
     let now = ctx.now();
     if !status.status.is_final() {
+        if ctx.job.created_at < now - Duration::hours(IMPORT_GIVE_UP_HOURS) {
+            ctx.raise(
+                NewException::new(
+                    "offer_import_stuck",
+                    "offer_import",
+                    import_id.clone(),
+                    format!("Offer import {import_id} is still {} after {IMPORT_GIVE_UP_HOURS} h", status.status),
+                )
+                .severity(Severity::Warning),
+            )?;
+            return Ok(Outcome::Done("gave_up"));
+        }
         return Ok(Outcome::Later(now + Duration::seconds(60), "import_running"));
     }
     if status.lines_in_error.unwrap_or(0) > 0 && status.has_error_report == Some(true) {

@@ -43,6 +43,10 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     let Some(mapping) = ctx.store.order_by_wc_id(shop_refund.order_id)? else {
         return Ok(Outcome::Done("not_marketplace"));
     };
+    // A refund that only restocks moves no money: nothing to tell Mirakl.
+    if shop_refund.lines.iter().all(|l| l.amount.is_zero()) && shop_refund.shipping_amount.is_zero() {
+        return Ok(Outcome::Done("no_amount"));
+    }
     let id = mapping.mirakl_order_id.clone();
     // What is left to refund, and whether an earlier attempt already refunded, are only known
     // from a fresh OR11.

@@ -20,6 +20,14 @@ use super::{kinds, reference, Ctx, JobError, JobResult, Outcome};
 pub const SHIPMENTS_API_CURSOR: &str = "shipments_api";
 const UNSUPPORTED: &str = "unsupported";
 
+/// States before payment: the shipment waits for SHIPPING.
+const UNPAID_STATES: &[&str] = &[
+    "STAGING",
+    "WAITING_ACCEPTANCE",
+    "WAITING_DEBIT",
+    "WAITING_DEBIT_PAYMENT",
+];
+
 /// States past SHIPPING: nothing left to send.
 const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
@@ -89,10 +97,22 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         mapping.state = fresh.order_state.as_str().to_owned();
         order_lines = Some(shipment_lines_of(&fresh.order_lines));
     }
-    if mapping.state != OrderState::Shipping.as_str() {
+    if UNPAID_STATES.contains(&mapping.state.as_str()) {
         // Mirakl ships only paid (SHIPPING) orders; the poll brings the state change.
         let at = ctx.now() + Duration::seconds(ctx.settings.order_poll_interval_secs);
         return Ok(Outcome::Later(at, "not_yet_payable"));
+    }
+    if mapping.state != OrderState::Shipping.as_str() {
+        ctx.raise(
+            NewException::new(
+                "order_not_shippable",
+                "mirakl_order",
+                id.clone(),
+                format!("Order {id} was shipped in the shop but is {} on the marketplace", mapping.state),
+            )
+            .severity(Severity::Warning),
+        )?;
+        return Ok(Outcome::Done("not_shippable"));
     }
 
     if ctx.settings.use_shipments_api
