@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod mirakl;
+pub mod ops;
 pub mod settings;
 pub mod store;
 pub mod sync;
