@@ -123,6 +123,12 @@ impl ExportError {
     }
 }
 
+impl<E: Coded> From<E> for ExportError {
+    fn from(error: E) -> Self {
+        ExportError::from_coded(&error)
+    }
+}
+
 thread_local! {
     /// Set while a guarded call runs on this thread: its panics are recorded, not printed.
     static GUARDED_PANIC: RefCell<Option<Option<String>>> = const { RefCell::new(None) };

@@ -27,7 +27,7 @@ pub fn array_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
     Ok(Value::Object(object))
 }
 
-fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
+pub fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
     if value.is_null() {
         Ok(Value::Null)
     } else if let Some(flag) = value.bool() {
@@ -45,6 +45,13 @@ fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
     } else {
         Err(bad_argument("only null, booleans, numbers, strings and arrays are accepted"))
     }
+}
+
+/// Any serialisable core value as a PHP value (structs become string-keyed arrays).
+pub fn to_zval<T: serde::Serialize>(value: &T) -> Result<Zval, ExportError> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| ExportError::new(ErrorCode::Internal, format!("cannot convert a result: {e}")))?;
+    json_to_zval(&json)
 }
 
 /// JSON as a PHP value.

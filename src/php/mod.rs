@@ -4,7 +4,9 @@
 //! I/O; state (the store, the client) is opened lazily on first use.
 
 mod convert;
+mod engine;
 mod exceptions;
+mod shop;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -31,10 +33,18 @@ pub fn version() -> &'static str {
 pub fn validate_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
     export(|| {
         let raw = convert::array_to_json(settings)?;
-        let valid = crate::settings::validate(&raw).map_err(|e| ExportError::from_coded(&e))?;
-        let value = serde_json::to_value(&valid)
-            .map_err(|e| ExportError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
-        convert::json_to_zval(&value)
+        convert::to_zval(&crate::settings::validate(&raw)?)
+    })
+}
+
+/// Validates sync settings (stock buffer, acceptance window, carrier map, ...) and returns them
+/// with every key present, or throws `SettingsException` naming the bad field.
+#[php_function]
+#[php(name = "MiraklConnector\\Native\\validate_sync_settings")]
+pub fn validate_sync_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
+    export(|| {
+        let raw = convert::array_to_json(settings)?.to_string();
+        convert::to_zval(&crate::sync::SyncSettings::from_json(&raw)?)
     })
 }
 
@@ -65,6 +75,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<ShopException>()
         .class::<InternalException>()
         .function(wrap_function!(version))
+        .class::<engine::NativeEngine>()
         .function(wrap_function!(validate_settings))
+        .function(wrap_function!(validate_sync_settings))
         .info_function(module_info)
 }

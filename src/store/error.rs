@@ -80,3 +80,13 @@ impl StoreError {
         )
     }
 }
+
+impl crate::error::Coded for StoreError {
+    fn code(&self) -> crate::error::ErrorCode {
+        if self.is_transient() {
+            crate::error::ErrorCode::StoreBusy
+        } else {
+            crate::error::ErrorCode::Store
+        }
+    }
+}

@@ -95,7 +95,7 @@ impl NewException {
 }
 
 /// An exception as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ExceptionRecord {
     pub id: i64,
     pub kind: String,

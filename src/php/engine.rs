@@ -1,0 +1,232 @@
+//! `MiraklConnector\Native\Engine`: the sync engine as the plugin sees it. Thin conversions only:
+//! each method converts its arguments, calls `sync`/`ops`, converts the result or error.
+//!
+//! Invariants: constructing an Engine opens nothing; the SQLite store is opened on first use and
+//! then kept for the life of the PHP process (one per state file), and so is the engine with its
+//! HTTP client (rebuilt when the settings change). Connection settings are validated when a call
+//! needs Mirakl, so events are recorded even before the shop is connected.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
+
+use super::convert::{array_to_json, to_zval};
+use super::export;
+use super::shop::PhpShop;
+
+use crate::error::{ErrorCode, ExportError};
+use crate::mirakl::{ClientConfig, HttpTransport};
+use crate::ops;
+use crate::settings::{self, ConnectionSettings};
+use crate::store::{Clock, Store, SystemClock};
+use crate::sync::{self, engine_client, Engine, StockChange, StoreBudget, SyncSettings};
+
+/// Longest gap between ticks before the dashboard calls the runner late.
+const RUNNER_LATE_AFTER: Duration = Duration::from_secs(5 * 60);
+/// The most a tick may be given: PHP's own time limits must stay the outer bound.
+const MAX_TICK_BUDGET_MS: i64 = 10 * 60 * 1000;
+
+type HttpEngine = Engine<HttpTransport, StoreBudget>;
+
+struct CachedEngine {
+    /// The settings the engine was built with; a change rebuilds it.
+    settings_key: String,
+    engine: HttpEngine,
+}
+
+thread_local! {
+    static STORES: RefCell<HashMap<PathBuf, Rc<Store>>> = RefCell::new(HashMap::new());
+    static ENGINES: RefCell<HashMap<PathBuf, CachedEngine>> = RefCell::new(HashMap::new());
+}
+
+fn invalid_argument(message: impl Into<String>) -> ExportError {
+    ExportError::new(ErrorCode::InvalidArgument, message)
+}
+
+/// The store for `path`, opened once per process.
+fn store_for(path: &Path) -> Result<Rc<Store>, ExportError> {
+    if let Some(store) = STORES.with(|stores| stores.borrow().get(path).cloned()) {
+        return Ok(store);
+    }
+    let store = Rc::new(Store::open(path)?);
+    STORES.with(|stores| stores.borrow_mut().insert(path.to_path_buf(), Rc::clone(&store)));
+    Ok(store)
+}
+
+/// The sync engine as PHP holds it.
+#[php_class]
+#[php(name = "MiraklConnector\\Native\\Engine")]
+pub struct NativeEngine {
+    connection: Result<ConnectionSettings, settings::SettingsError>,
+    sync: SyncSettings,
+    state_file: PathBuf,
+}
+
+impl NativeEngine {
+    fn store(&self) -> Result<Rc<Store>, ExportError> {
+        store_for(&self.state_file)
+    }
+
+    fn connection(&self) -> Result<&ConnectionSettings, ExportError> {
+        self.connection.as_ref().map_err(|e| ExportError::new(
+            ErrorCode::InvalidSettings,
+            format!("the Mirakl connection is not configured ({e})"),
+        ))
+    }
+
+    fn client_config(&self) -> Result<ClientConfig, ExportError> {
+        ClientConfig::from_settings(self.connection()?)
+            .map_err(|e| ExportError::new(ErrorCode::InvalidSettings, format!("api_url: {e}")))
+    }
+
+    fn settings_key(&self) -> Result<String, ExportError> {
+        let connection = self.connection()?;
+        serde_json::to_string(&(connection, &self.sync))
+            .map_err(|e| ExportError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// Takes the cached engine out (so a callback re-entering PHP never finds it borrowed), or
+    /// builds it.
+    fn take_engine(&self) -> Result<CachedEngine, ExportError> {
+        let key = self.settings_key()?;
+        let cached = ENGINES.with(|engines| engines.borrow_mut().remove(&self.state_file));
+        if let Some(cached) = cached.filter(|c| c.settings_key == key) {
+            return Ok(cached);
+        }
+        let store = self.store()?;
+        let config = self.client_config()?;
+        let transport = HttpTransport::new(&config)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let client = engine_client(&config, transport, &store, Arc::clone(&clock));
+        let engine = Engine::new(store, client, self.sync.clone(), clock)?;
+        Ok(CachedEngine { settings_key: key, engine })
+    }
+
+    fn put_engine(&self, cached: CachedEngine) {
+        ENGINES.with(|engines| engines.borrow_mut().insert(self.state_file.clone(), cached));
+    }
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        SystemClock.now()
+    }
+}
+
+#[php_impl]
+#[php(change_method_case = "snake_case")]
+impl NativeEngine {
+    /// `new Engine(array $connection, array $sync, string $state_file)`. Throws
+    /// SettingsException for invalid sync settings or an empty state file path; connection
+    /// settings are checked when Mirakl is needed.
+    pub fn __construct(connection: &ZendHashTable, sync: &ZendHashTable, state_file: String) -> PhpResult<Self> {
+        export(|| {
+            if state_file.trim().is_empty() {
+                return Err(ExportError::new(ErrorCode::InvalidSettings, "state_file: is required"));
+            }
+            let connection = settings::validate(&array_to_json(connection)?);
+            let sync = SyncSettings::from_json(&array_to_json(sync)?.to_string())?;
+            Ok(NativeEngine { connection, sync, state_file: PathBuf::from(state_file) })
+        })
+    }
+
+    /// Stock changed: `[['sku' => 'A', 'quantity' => 3], ...]`. Returns how many were recorded.
+    pub fn stock_changed(&self, changes: &ZendHashTable) -> PhpResult<i64> {
+        export(|| {
+            let changes: Vec<StockChange> = serde_json::from_value(array_to_json(changes)?)
+                .map_err(|e| invalid_argument(format!("stock changes: {e}")))?;
+            sync::events::stock_changed(&*self.store()?, &self.sync, &changes, Self::now())?;
+            Ok(i64::try_from(changes.len()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// Price, title or identifiers changed for these SKUs.
+    pub fn product_changed(&self, skus: &ZendHashTable) -> PhpResult<i64> {
+        export(|| {
+            let skus: Vec<String> = serde_json::from_value(array_to_json(skus)?)
+                .map_err(|e| invalid_argument(format!("skus: {e}")))?;
+            sync::events::product_changed(&*self.store()?, &skus)?;
+            Ok(i64::try_from(skus.len()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// An order reached the shipped status or got its tracking.
+    pub fn order_shipped(&self, order_id: i64) -> PhpResult<()> {
+        export(|| Ok(sync::events::order_shipped(&*self.store()?, order_id)?))
+    }
+
+    /// A refund was created on a marketplace order.
+    pub fn refund_created(&self, refund_id: i64) -> PhpResult<()> {
+        export(|| Ok(sync::events::refund_created(&*self.store()?, refund_id)?))
+    }
+
+    /// Queue a stock reconciliation (`full` compares the whole catalogue).
+    pub fn reconcile_stock(&self, full: bool) -> PhpResult<()> {
+        export(|| Ok(sync::events::reconcile_requested(&*self.store()?, full)?))
+    }
+
+    /// Queue an export of every offer.
+    pub fn export_catalogue(&self) -> PhpResult<()> {
+        export(|| Ok(sync::events::catalogue_export_requested(&*self.store()?)?))
+    }
+
+    /// Runs due jobs for at most `budget_ms`, calling `$shop` back; returns the tick report.
+    pub fn tick(&self, shop: &mut ZendObject, budget_ms: i64) -> PhpResult<Zval> {
+        export(|| {
+            if !(1..=MAX_TICK_BUDGET_MS).contains(&budget_ms) {
+                return Err(invalid_argument(format!("budget_ms: must be from 1 to {MAX_TICK_BUDGET_MS}")));
+            }
+            let budget = Duration::from_millis(u64::try_from(budget_ms).unwrap_or(1));
+            let mut cached = self.take_engine()?;
+            let mut php_shop = PhpShop::new(shop);
+            let outcome = cached.engine.tick(&mut php_shop, budget);
+            self.put_engine(cached);
+            let report = outcome?;
+            ops::record_tick(&*self.store()?, &report, Self::now())?;
+            to_zval(&report)
+        })
+    }
+
+    /// The runner's health for the dashboard.
+    pub fn health(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&ops::health(&*self.store()?, Self::now(), RUNNER_LATE_AFTER)?))
+    }
+
+    /// Exceptions matching `$filter` (`kind`, `state` open|resolved|all, `severity`,
+    /// `entity_type`, `entity_id`, `limit`, `offset`).
+    pub fn exceptions(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
+        export(|| {
+            let query = ops::ExceptionQuery::from_json(array_to_json(filter)?)?;
+            to_zval(&ops::exceptions(&*self.store()?, &query)?)
+        })
+    }
+
+    /// Marks an exception resolved; false when it was not open.
+    pub fn resolve_exception(&self, id: i64) -> PhpResult<bool> {
+        export(|| Ok(self.store()?.resolve_exception(id)?))
+    }
+
+    /// Re-queues the job behind an exception and closes the exception.
+    pub fn retry_exception(&self, id: i64) -> PhpResult<i64> {
+        export(|| Ok(self.store()?.retry_exception(id)?))
+    }
+
+    /// Tests the URL and key (V01) and reads the shop (A01, or its last answer).
+    pub fn test_connection(&self) -> PhpResult<Zval> {
+        export(|| {
+            let cached = self.take_engine()?;
+            let outcome = ops::test_connection(cached.engine.store(), cached.engine.client(), Self::now());
+            self.put_engine(cached);
+            to_zval(&outcome?)
+        })
+    }
+
+    /// The Mirakl carriers (SH21) as last cached by the engine.
+    pub fn carriers(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&ops::carriers(&*self.store()?)?))
+    }
+}

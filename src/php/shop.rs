@@ -1,0 +1,134 @@
+//! The `Shop` port implemented by calling back into a PHP object (the plugin's WooShop). Each
+//! call converts its arguments to PHP arrays, calls the method, and converts the answer back.
+//! A PHP exception thrown inside the callback is taken here, so it never propagates past the
+//! engine: `MiraklConnector\Shop\ShopRejected` becomes `ShopError::Rejected`, anything else
+//! `ShopError::Transient`.
+
+use ext_php_rs::convert::IntoZvalDyn;
+use ext_php_rs::types::{ZendObject, Zval};
+use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::convert;
+use crate::sync::shop::{
+    CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
+    ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
+};
+
+/// The PHP class whose exceptions mean "a human must look".
+const REJECTED_CLASS: &str = "MiraklConnector\\Shop\\ShopRejected";
+
+/// A PHP object seen as the engine's shop for the length of one tick.
+pub struct PhpShop<'a> {
+    object: &'a ZendObject,
+}
+
+impl<'a> PhpShop<'a> {
+    pub fn new(object: &'a ZendObject) -> PhpShop<'a> {
+        PhpShop { object }
+    }
+
+    /// Calls `method` with `args` and reads its answer as `R`.
+    fn call<R: DeserializeOwned>(&self, method: &str, args: &[Value]) -> Result<R, ShopError> {
+        let answer = self.call_raw(method, args)?;
+        let json = convert::zval_to_json(&answer)
+            .map_err(|e| ShopError::rejected(format!("{method}() returned {}: {e}", kind_of(&answer))))?;
+        serde_json::from_value(json)
+            .map_err(|e| ShopError::rejected(format!("{method}() returned an unexpected shape: {e}")))
+    }
+
+    fn call_raw(&self, method: &str, args: &[Value]) -> Result<Zval, ShopError> {
+        let zvals = args
+            .iter()
+            .map(convert::json_to_zval)
+            .collect::<Result<Vec<Zval>, _>>()
+            .map_err(|e| ShopError::transient(format!("cannot pass arguments to {method}(): {e}")))?;
+        let params: Vec<&dyn IntoZvalDyn> = zvals.iter().map(|z| z as &dyn IntoZvalDyn).collect();
+        let outcome = self.object.try_call_method(method, params);
+        if let Some(exception) = ExecutorGlobals::take_exception() {
+            return Err(shop_error_from(method, &exception));
+        }
+        outcome.map_err(|e| ShopError::rejected(format!("the shop object cannot run {method}(): {e}")))
+    }
+
+    fn call_void(&self, method: &str, args: &[Value]) -> Result<(), ShopError> {
+        self.call_raw(method, args).map(|_| ())
+    }
+}
+
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ShopError> {
+    serde_json::to_value(value).map_err(|e| ShopError::transient(format!("cannot convert an argument: {e}")))
+}
+
+fn kind_of(value: &Zval) -> String {
+    format!("{:?}", value.get_type())
+}
+
+/// Turns a PHP exception taken from the engine into a shop error carrying its message.
+fn shop_error_from(method: &str, exception: &ZendObject) -> ShopError {
+    let class = exception.get_class_name().unwrap_or_else(|_| "Exception".to_owned());
+    let message = exception
+        .try_call_method("getMessage", vec![])
+        .ok()
+        .and_then(|m| m.string())
+        .unwrap_or_default();
+    let rejected = ClassEntry::try_find(REJECTED_CLASS)
+        .is_some_and(|ce| exception.instance_of(ce));
+    if rejected {
+        ShopError::rejected(message)
+    } else {
+        ShopError::transient(format!("{method}() threw {class}: {message}"))
+    }
+}
+
+impl Shop for PhpShop<'_> {
+    fn read_stock(&mut self, skus: &[String]) -> Result<Vec<StockLevel>, ShopError> {
+        self.call("read_stock", &[to_value(skus)?])
+    }
+
+    fn read_offers(&mut self, skus: &[String]) -> Result<Vec<ProductOffer>, ShopError> {
+        self.call("read_offers", &[to_value(skus)?])
+    }
+
+    fn read_catalogue(&mut self, after: Option<&str>, limit: usize) -> Result<CataloguePage, ShopError> {
+        self.call("read_catalogue", &[to_value(&after)?, to_value(&limit)?])
+    }
+
+    fn find_order_by_mirakl_id(&mut self, mirakl_order_id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
+        self.call("find_order_by_mirakl_id", &[to_value(mirakl_order_id)?])
+    }
+
+    fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
+        self.call("create_order", &[to_value(draft)?])
+    }
+
+    fn set_order_status(&mut self, order: ShopOrderId, status: &str) -> Result<(), ShopError> {
+        self.call_void("set_order_status", &[to_value(&order)?, to_value(status)?])
+    }
+
+    fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {
+        self.call_void("add_order_note", &[to_value(&order)?, to_value(note)?])
+    }
+
+    fn cancel_order(&mut self, order: ShopOrderId, reason: &str) -> Result<(), ShopError> {
+        self.call_void("cancel_order", &[to_value(&order)?, to_value(reason)?])
+    }
+
+    fn read_tracking(&mut self, order: ShopOrderId) -> Result<Option<ShopTracking>, ShopError> {
+        self.call("read_tracking", &[to_value(&order)?])
+    }
+
+    fn read_refund(&mut self, refund: ShopRefundId) -> Result<Option<ShopRefund>, ShopError> {
+        self.call("read_refund", &[to_value(&refund)?])
+    }
+
+    fn record_marketplace_refund(
+        &mut self,
+        order: ShopOrderId,
+        refund: &MarketplaceRefund,
+    ) -> Result<ShopRefundId, ShopError> {
+        self.call("record_marketplace_refund", &[to_value(&order)?, to_value(refund)?])
+    }
+}

@@ -1,0 +1,129 @@
+<?php
+/**
+ * The native Engine from PHP: events recorded without a connection, validation errors named,
+ * a tick against the sandbox that calls a PHP shop back (order created, then accepted on the
+ * marketplace), PHP exceptions inside callbacks turned into engine outcomes, and re-entry into
+ * the engine from inside a callback (as WooCommerce hooks do while the engine creates an order).
+ */
+
+declare(strict_types=1);
+require __DIR__ . '/lib/assert.php';
+require __DIR__ . '/lib/MemoryShop.php';
+require __DIR__ . '/lib/sandbox.php';
+
+use MiraklConnector\Native\Engine;
+use MiraklConnector\Native\SettingsException;
+use MiraklConnector\Shop\ShopRejected;
+use function MiraklConnector\Native\validate_sync_settings;
+
+$dir = sys_get_temp_dir() . '/mirakl-engine-smoke-' . getmypid();
+@mkdir($dir);
+$state = "$dir/state.sqlite";
+register_shutdown_function(function () use ($dir) {
+    array_map('unlink', glob("$dir/*") ?: []);
+    @rmdir($dir);
+});
+
+// Sync settings: defaults filled in; a bad value named.
+$defaults = validate_sync_settings([]);
+assert($defaults['acceptance_window_hours'] === 72 && $defaults['product_id_type'] === 'SHOP_SKU', var_export($defaults, true));
+$e = expect_throws(SettingsException::class, fn () => validate_sync_settings(['stock_buffer' => -1]));
+assert(str_contains($e->getMessage(), 'stock_buffer'), $e->getMessage());
+expect_throws(SettingsException::class, fn () => new Engine([], ['stock_buffer' => -1], $state));
+expect_throws(SettingsException::class, fn () => new Engine([], [], ''));
+
+// Without a connection, events are still recorded; calls that need Mirakl say what is missing.
+$offline = new Engine([], [], $state);
+assert($offline->stock_changed([['sku' => 'SKU-A', 'quantity' => 5], ['sku' => 'SKU-B', 'quantity' => 0]]) === 2);
+$offline->order_shipped(42);
+$offline->refund_created(7);
+$health = $offline->health();
+assert($health['queue']['pending'] >= 3, var_export($health['queue'], true));
+assert($health['runner_late'] === true && $health['last_tick'] === null);
+$e = expect_throws(SettingsException::class, fn () => $offline->tick(new MemoryShop(), 1000));
+assert(str_contains($e->getMessage(), 'not configured'), $e->getMessage());
+expect_throws(SettingsException::class, fn () => $offline->stock_changed([['quantity' => 1]]));
+expect_throws(SettingsException::class, fn () => $offline->exceptions(['state' => 'sideways']));
+assert($offline->exceptions([]) === []);
+assert($offline->carriers() === []);
+
+// A broken state file is a StoreException naming the file, not a crash.
+file_put_contents("$dir/broken.sqlite", str_repeat('not a database ', 100));
+$e = expect_throws(MiraklConnector\Native\StoreException::class, fn () => (new Engine([], [], "$dir/broken.sqlite"))->health());
+assert(str_contains($e->getMessage(), 'broken.sqlite'), $e->getMessage());
+
+// Against the sandbox.
+$sandbox = new SandboxProcess('smoke-key');
+$sandbox->console('POST', '/offers', [['sku' => 'SKU-A', 'price' => '19.90', 'quantity' => 10], ['sku' => 'SKU-B', 'price' => '5.00', 'quantity' => 10]]);
+$connection = ['api_url' => $sandbox->base_url, 'api_key' => 'smoke-key'];
+$engine = new Engine($connection, [], $state);
+
+$connected = $engine->test_connection();
+assert($connected['shop_name'] === 'Sandbox Shop' && $connected['shop_id'] === 2001, var_export($connected, true));
+$e = expect_throws(MiraklConnector\Native\MiraklException::class, fn () => (new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'wrong'], [], $state))->test_connection());
+assert($e->getCode() === MiraklConnector\Native\NativeException::MIRAKL_AUTH, $e->getCode() . ' ' . $e->getMessage());
+
+$shop = new MemoryShop();
+$shop->stock = ['SKU-A' => 5, 'SKU-B' => 0];
+$reentered = 0;
+$shop->on_create = function (array $draft) use ($engine, &$reentered, $shop) {
+    // WooCommerce reduces stock while the order is created, and our hook reports it.
+    foreach ($draft['lines'] as $line) {
+        $reentered += $engine->stock_changed([['sku' => $line['sku'], 'quantity' => $shop->stock[$line['sku']]]]);
+    }
+};
+$order_id = $sandbox->console('POST', '/orders', ['lines' => [['offer_sku' => 'SKU-A', 'quantity' => 2]]])['order_id'];
+// An order the shop cannot take (its SKU is unknown to the shop): held for a human.
+$sandbox->console('POST', '/offers', ['sku' => 'SKU-UNKNOWN', 'price' => '9.00', 'quantity' => 3]);
+$unknown = $sandbox->console('POST', '/orders', ['lines' => [['offer_sku' => 'SKU-UNKNOWN', 'quantity' => 1]]])['order_id'];
+
+$accepted = false;
+for ($i = 0; $i < 5 && !$accepted; $i++) {
+    $report = $engine->tick($shop, 20000);
+    assert($report['ran'] === true, var_export($report, true));
+    $accepted = $sandbox->order($order_id)['state'] !== 'WAITING_ACCEPTANCE';
+}
+assert($accepted, 'the order was accepted within 5 ticks');
+assert(count($shop->orders) === 1, 'one shop order');
+$created = array_values($shop->orders)[0]['draft'];
+assert($created['mirakl_order_id'] === $order_id && $created['lines'][0]['sku'] === 'SKU-A' && $created['lines'][0]['quantity'] === 2);
+assert(is_string($created['lines'][0]['price']), 'money crosses as decimal strings');
+assert($shop->stock['SKU-A'] === 3 && $reentered === 1, 'stock reduced and reported from inside the callback');
+$health = $engine->health();
+assert($health['last_tick'] !== null && $health['runner_late'] === false, var_export($health, true));
+
+// A second tick never creates the order twice.
+$engine->tick($shop, 20000);
+assert(count($shop->orders) === 1, 'no duplicate shop order');
+
+assert(count($shop->orders) === 1, 'the refused order was not created');
+$open = $engine->exceptions(['state' => 'open']);
+$kinds = array_column($open, 'kind');
+assert(count($open) >= 1, 'an exception is open: ' . var_export($open, true));
+assert(count(array_filter($open, fn ($x) => str_contains($x['entity_id'], $unknown) || str_contains($x['message'], 'SKU-UNKNOWN'))) >= 1, var_export($open, true));
+foreach ($open as $exception) {
+    assert(is_int($exception['id']) && is_string($exception['severity']) && is_int($exception['occurrences']));
+}
+assert($engine->resolve_exception($open[0]['id']) === true);
+assert($engine->resolve_exception($open[0]['id']) === false, 'resolving twice changes nothing');
+
+// A PHP error inside a callback (not ShopRejected) is transient: the job is retried later, the
+// tick goes on, nothing is created and no human is bothered. Own sandbox and state file, so the
+// OR11 budget spent above does not delay it.
+$flaky_sandbox = new SandboxProcess('smoke-key');
+$flaky_sandbox->console('POST', '/offers', ['sku' => 'SKU-A', 'price' => '19.90', 'quantity' => 10]);
+$flaky_sandbox->console('POST', '/orders', ['lines' => [['offer_sku' => 'SKU-A', 'quantity' => 1]]]);
+$flaky_engine = new Engine(['api_url' => $flaky_sandbox->base_url, 'api_key' => 'smoke-key'], [], "$dir/flaky.sqlite");
+$flaky_shop = new class extends MemoryShop {
+    public function find_order_by_mirakl_id(string $mirakl_order_id): ?array
+    {
+        throw new RuntimeException('database went away');
+    }
+};
+$flaky_shop->stock = ['SKU-A' => 5];
+$report = $flaky_engine->tick($flaky_shop, 20000);
+assert(($report['jobs']['import_order']['retry'] ?? 0) >= 1, var_export($report['jobs'], true));
+assert($flaky_shop->orders === []);
+$order_exceptions = array_filter($flaky_engine->exceptions([]), fn ($x) => $x['entity_type'] === 'order');
+assert($order_exceptions === [], var_export($order_exceptions, true));
+echo "ok\n";
