@@ -125,25 +125,42 @@ impl ExpectedRefund {
 
 /// Stores (or replaces) what the shop expects for one order.
 pub fn record_expected_order(store: &Store, order: &ExpectedOrder) -> Result<(), FinanceError> {
-    if order.mirakl_order_id.trim().is_empty() {
-        return Err(FinanceError::InvalidArgument("mirakl_order_id: is required".to_owned()));
-    }
-    if order.currency.trim().len() != 3 {
-        return Err(FinanceError::InvalidArgument("currency: must be an ISO 4217 code".to_owned()));
-    }
-    if order.lines.iter().any(|l| l.mirakl_order_line_id.trim().is_empty()) {
-        return Err(FinanceError::InvalidArgument("lines.mirakl_order_line_id: is required".to_owned()));
+    record_expected_orders(store, std::slice::from_ref(order))
+}
+
+/// Stores (or replaces) many orders in one transaction (a nightly batch); all or nothing.
+pub fn record_expected_orders(store: &Store, orders: &[ExpectedOrder]) -> Result<(), FinanceError> {
+    for order in orders {
+        validate_expected(order)?;
     }
     let conn = db::open(store)?;
-    let payload = serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
     let now = chrono::Utc::now().timestamp_millis();
-    conn.prepare_cached(
-        "INSERT INTO finance_expected_orders (mirakl_order_id, wc_order_id, currency, payload, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (mirakl_order_id) DO UPDATE SET wc_order_id = excluded.wc_order_id,
-            currency = excluded.currency, payload = excluded.payload, updated_at = excluded.updated_at",
-    )?
-    .execute(rusqlite::params![order.mirakl_order_id, order.wc_order_id, order.currency, payload, now])?;
+    immediate(&conn, |conn| -> Result<(), FinanceError> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO finance_expected_orders (mirakl_order_id, wc_order_id, currency, payload, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (mirakl_order_id) DO UPDATE SET wc_order_id = excluded.wc_order_id,
+                currency = excluded.currency, payload = excluded.payload, updated_at = excluded.updated_at",
+        )?;
+        for order in orders {
+            let payload = serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
+            stmt.execute(rusqlite::params![order.mirakl_order_id, order.wc_order_id, order.currency, payload, now])?;
+        }
+        Ok(())
+    })
+}
+
+fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
+    let invalid = |text: String| Err(FinanceError::InvalidArgument(text));
+    if order.mirakl_order_id.trim().is_empty() {
+        return invalid("mirakl_order_id: is required".to_owned());
+    }
+    if order.currency.trim().len() != 3 {
+        return invalid(format!("{}: currency: must be an ISO 4217 code", order.mirakl_order_id));
+    }
+    if order.lines.iter().any(|l| l.mirakl_order_line_id.trim().is_empty()) {
+        return invalid(format!("{}: lines.mirakl_order_line_id: is required", order.mirakl_order_id));
+    }
     Ok(())
 }
 

@@ -45,7 +45,7 @@ mod types;
 pub use export::{ledger_csv, report_csv, report_orders_csv};
 pub use import::{import_ledger, ImportReport, IMPORT_CURSOR, IMPORT_RUN};
 pub use matching::{
-    match_ledger, record_expected_order, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
+    match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
     MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH, FINANCE_COMMISSION_MISMATCH,
     FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP, FINANCE_UNKNOWN_ORDER,
     FINANCE_UNKNOWN_TRANSACTION_TYPE,
