@@ -263,6 +263,35 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
     }
 }
 
+/// The outcome for an import (STO01, OF01) Mirakl still processes: poll again after `spacing`,
+/// or give up with a warning once `give_up_after` has passed since the job was queued.
+pub(crate) fn import_still_running<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    what: &str,
+    import_id: &str,
+    status: &str,
+    spacing: chrono::Duration,
+    give_up_after: chrono::Duration,
+) -> JobResult {
+    let now = ctx.now();
+    if ctx.job.created_at >= now - give_up_after {
+        return Ok(Outcome::Later(now + spacing, "import_running"));
+    }
+    ctx.raise(
+        NewException::new(
+            format!("{what}_import_stuck"),
+            format!("{what}_import"),
+            import_id.to_owned(),
+            format!(
+                "The {what} import {import_id} is still {status} after {} h",
+                give_up_after.num_hours()
+            ),
+        )
+        .severity(crate::store::Severity::Warning),
+    )?;
+    Ok(Outcome::Done("gave_up"))
+}
+
 /// What an OR11 read returned: each order raw (kept as a job payload) and parsed.
 pub(crate) struct FetchedOrders {
     pub orders: Vec<(Value, Order)>,

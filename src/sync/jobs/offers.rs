@@ -18,7 +18,7 @@ use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{NewException, NewJob, Severity};
 
 use super::super::shop::ProductOffer;
-use super::{kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobError, JobResult, Outcome};
+use super::{import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobError, JobResult, Outcome};
 
 pub const EXPORT_KEY: &str = "offers";
 /// Changed SKUs taken into one OF01.
@@ -185,21 +185,15 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
         .unwrap_or(&ctx.job.key)
         .to_owned();
     let status = ctx.mirakl(ApiCode::OF02, |c| c.offers().import_status(&import_id))?;
-    let now = ctx.now();
     if !status.status.is_final() {
-        if ctx.job.created_at < now - Duration::hours(IMPORT_GIVE_UP_HOURS) {
-            ctx.raise(
-                NewException::new(
-                    "offer_import_stuck",
-                    "offer_import",
-                    import_id.clone(),
-                    format!("Offer import {import_id} is still {} after {IMPORT_GIVE_UP_HOURS} h", status.status),
-                )
-                .severity(Severity::Warning),
-            )?;
-            return Ok(Outcome::Done("gave_up"));
-        }
-        return Ok(Outcome::Later(now + Duration::seconds(60), "import_running"));
+        return import_still_running(
+            ctx,
+            "offer",
+            &import_id,
+            status.status.as_str(),
+            Duration::seconds(60),
+            Duration::hours(IMPORT_GIVE_UP_HOURS),
+        );
     }
     if status.lines_in_error.unwrap_or(0) > 0 && status.has_error_report == Some(true) {
         let rows = ctx.mirakl(ApiCode::OF03, |c| c.offers().error_report(&import_id))?;

@@ -19,7 +19,7 @@ use crate::store::{JobState, NewException, NewJob, Severity, Store, StoreError};
 
 use super::super::ledger_batch::{record_marketplace_quantities, record_pushes, Pushed};
 use super::super::settings::SyncSettings;
-use super::{kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobResult, Outcome};
+use super::{import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobResult, Outcome};
 
 /// The single push job's key: one STO01 holds every dirty SKU.
 pub const PUSH_KEY: &str = "stock";
@@ -206,22 +206,14 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     let status = ctx.mirakl(ApiCode::STO02, |c| c.stock().import_status(&import_id))?;
     let now = ctx.now();
     if !status.status.is_final() {
-        if ctx.job.created_at < now - Duration::hours(IMPORT_GIVE_UP_HOURS) {
-            ctx.raise(
-                NewException::new(
-                    "stock_import_stuck",
-                    "stock_import",
-                    import_id.clone(),
-                    format!("Stock import {import_id} is still {} after {IMPORT_GIVE_UP_HOURS} h", status.status),
-                )
-                .severity(Severity::Warning),
-            )?;
-            return Ok(Outcome::Done("gave_up"));
-        }
-        return Ok(Outcome::Later(
-            now + Duration::seconds(STO02_SPACING_SECS),
-            "import_running",
-        ));
+        return import_still_running(
+            ctx,
+            "stock",
+            &import_id,
+            status.status.as_str(),
+            Duration::seconds(STO02_SPACING_SECS),
+            Duration::hours(IMPORT_GIVE_UP_HOURS),
+        );
     }
     let errors = status.lines_in_error.unwrap_or(0);
     if status.status == ImportStatus::Complete && errors == 0 {
