@@ -1,0 +1,83 @@
+//! The orders cursor against a scripted Mirakl: it moves only past orders that were recorded.
+//! A poll that breaks on its second page records the first page but keeps the cursor; the next
+//! complete poll moves it to the newest `last_updated_date`; later polls overlap the window.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mirakl_connector::mirakl::fake::ScriptedTransport;
+use mirakl_connector::mirakl::{ClientConfig, MemoryBudget};
+use mirakl_connector::store::{ManualClock, Store};
+use mirakl_connector::sync::memory::MemoryShop;
+use mirakl_connector::sync::{Engine, SyncSettings};
+use serde_json::json;
+
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2025-01-06T09:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn page(from: usize, count: usize, total: usize) -> Vec<u8> {
+    let orders: Vec<_> = (from..from + count)
+        .map(|i| {
+            json!({
+                "order_id": format!("X-{i:03}"),
+                "order_state": "STAGING",
+                "created_date": "2025-01-06T08:00:00Z",
+                "last_updated_date": format!("2025-01-06T08:{:02}:{:02}Z", i / 60, i % 60),
+                "order_lines": []
+            })
+        })
+        .collect();
+    serde_json::to_vec(&json!({ "orders": orders, "total_count": total })).unwrap()
+}
+
+#[test]
+fn the_cursor_moves_only_past_recorded_orders() {
+    let clock = Arc::new(ManualClock::new(start()));
+    let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).unwrap());
+    let transport = Arc::new(ScriptedTransport::new());
+    let config = ClientConfig::new("https://mirakl.example.test/api".parse().unwrap(), "key");
+    let budget_clock = clock.clone();
+    let client = mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
+        .with_clock(move || budget_clock.now())
+        .with_sleeper(|_| {});
+    let mut engine = Engine::new(Rc::clone(&store), client, SyncSettings::default(), clock.clone()).unwrap();
+    let mut shop = MemoryShop::new();
+
+    // Page 1 arrives, page 2 fails three times (every in-call attempt).
+    transport.respond(200, page(0, 100, 150));
+    for _ in 0..3 {
+        transport.respond(500, r#"{"message":"boom"}"#);
+    }
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    assert!(store.order("X-000").unwrap().is_some(), "page 1 recorded");
+    assert!(store.order("X-120").unwrap().is_none());
+    assert!(store.cursor("orders.last_updated_date").unwrap().is_none(), "cursor kept");
+
+    // Everything the script did not expect (reference data, reconciliation) failed and backs
+    // off; the poll, claimed first, reads both pages.
+    clock.advance(chrono::Duration::seconds(60));
+    transport.respond(200, page(0, 100, 150));
+    transport.respond(200, page(100, 50, 150));
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    assert!(store.order("X-149").unwrap().is_some());
+    let cursor = store.cursor("orders.last_updated_date").unwrap().unwrap();
+    assert_eq!(
+        DateTime::parse_from_rfc3339(&cursor.value).unwrap().with_timezone(&Utc),
+        DateTime::parse_from_rfc3339("2025-01-06T08:02:29Z").unwrap().with_timezone(&Utc)
+    );
+
+    // The next poll asks from the cursor minus the overlap.
+    clock.advance(chrono::Duration::seconds(60));
+    transport.respond(200, page(0, 0, 0));
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    let last_or11 = transport
+        .requests()
+        .into_iter()
+        .filter(|r| r.api.as_str() == "OR11")
+        .last()
+        .unwrap();
+    assert_eq!(last_or11.query_value("start_update_date"), Some("2025-01-06T07:52:29.000Z"));
+}
