@@ -76,8 +76,7 @@ fn the_cursor_moves_only_past_recorded_orders() {
     let last_or11 = transport
         .requests()
         .into_iter()
-        .filter(|r| r.api.as_str() == "OR11")
-        .last()
+        .rfind(|r| r.api.as_str() == "OR11")
         .unwrap();
     assert_eq!(last_or11.query_value("start_update_date"), Some("2025-01-06T07:52:29.000Z"));
 }
