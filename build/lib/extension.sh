@@ -31,3 +31,28 @@ build_extension() {
   fi
   mc_log "extension ready: $so"
 }
+
+# mc_php_without_system_extension DIR — when this machine's php.ini already loads mirakl_connector
+# (an install following the README), PHP would load that copy before the one a script asks for,
+# and no run could be without it. Then this writes DIR/php.ini: the system's ini files without
+# their extension= lines naming mirakl, and exports PHPRC and an empty PHP_INI_SCAN_DIR so every
+# PHP started from here on (and its children) reads it instead. A no-op otherwise.
+mc_php_without_system_extension() {
+  local dir=$1
+  "$MC_PHP" -r 'exit(extension_loaded("mirakl_connector") ? 0 : 1);' 2>/dev/null || return 0
+  mkdir -p "$dir"
+  "$MC_PHP" -r '
+    $files = array_filter(array_merge([php_ini_loaded_file()], array_map("trim", explode(",", (string) php_ini_scanned_files()))));
+    foreach ($files as $file) {
+        echo "; from $file\n";
+        foreach (file($file) as $line) {
+            if (!preg_match("/^\s*(zend_)?extension\s*=.*mirakl/i", $line)) { echo $line; }
+        }
+        echo "\n";
+    }' >"$dir/php.ini"
+  export PHPRC="$dir" PHP_INI_SCAN_DIR=""
+  if "$MC_PHP" -r 'exit(extension_loaded("mirakl_connector") ? 0 : 1);'; then
+    mc_die "this PHP loads mirakl_connector even without the php.ini lines naming it: cannot test without it"
+  fi
+  mc_log "this PHP's php.ini loads mirakl_connector: build scripts use a copy without that line ($dir/php.ini)"
+}
