@@ -25,6 +25,10 @@ pub const LAST_TICK_CURSOR: &str = "runner.last_tick";
 pub const ACCOUNT_CURSOR: &str = "reference.account";
 /// Cursor holding the cached SH21 carriers, written by the engine's reference-data job.
 pub const CARRIERS_CURSOR: &str = "reference.carriers";
+/// Cursor holding the cached RE01 REFUND reason codes, written by the same job.
+pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
+/// The APIs whose budgets the dashboard shows: the ones a tick spends.
+const DASHBOARD_BUDGETS: &[&str] = &["OR11", "STO01", "STO02", "OF01", "OF51", "SH21", "A01", "TL02"];
 
 /// A summary of the last tick, kept for the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -246,6 +250,211 @@ pub fn carriers(store: &Store) -> Result<Vec<CarrierOption>, StoreError> {
         .unwrap_or_default())
 }
 
+/// The cached RE01 REFUND reason codes; empty before the engine's first reference refresh.
+pub fn refund_reasons(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .cursor(REFUND_REASONS_CURSOR)?
+        .and_then(|cursor| serde_json::from_str::<Vec<String>>(&cursor.value).ok())
+        .unwrap_or_default())
+}
+
+/// One call budget's use right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetUse {
+    pub api: String,
+    pub window_secs: i64,
+    pub max_calls: u32,
+    pub used: u32,
+}
+
+/// How much of each budgeted API's call frequency is spent in its current window.
+pub fn budgets(store: &Store) -> Result<Vec<BudgetUse>, StoreError> {
+    let mut uses = Vec::new();
+    for api in DASHBOARD_BUDGETS {
+        for limit in crate::mirakl::limits_for(api) {
+            uses.push(BudgetUse {
+                api: (*api).to_owned(),
+                window_secs: limit.window_secs,
+                max_calls: limit.max_calls,
+                used: store.api_calls_in_window(api, limit.window_secs)?,
+            });
+        }
+    }
+    Ok(uses)
+}
+
+/// Which deadline puts an order at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// Not yet accepted: the operator refuses it automatically when the window ends.
+    Acceptance,
+    /// Accepted and paid, not yet shipped: Mirakl's `shipping_deadline`.
+    Shipping,
+}
+
+/// A marketplace order whose next deadline is near or past.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderAtRisk {
+    pub mirakl_order_id: String,
+    pub wc_order_id: Option<i64>,
+    pub state: String,
+    pub deadline_kind: DeadlineKind,
+    pub deadline: DateTime<Utc>,
+    /// Negative once the deadline has passed.
+    pub seconds_left: i64,
+}
+
+const AWAITING_ACCEPTANCE: &[&str] = &["STAGING", "WAITING_ACCEPTANCE"];
+const AWAITING_SHIPMENT: &[&str] = &["SHIPPING"];
+/// Orders read per state; a shop with more orders waiting than this has bigger problems.
+const AT_RISK_SCAN: u32 = 2000;
+
+/// Orders waiting for acceptance or shipment whose deadline falls within `horizon`, soonest
+/// first.
+pub fn orders_at_risk(
+    store: &Store,
+    now: DateTime<Utc>,
+    horizon: Duration,
+    limit: usize,
+) -> Result<Vec<OrderAtRisk>, StoreError> {
+    let horizon = chrono::Duration::from_std(horizon).unwrap_or(chrono::Duration::MAX);
+    let mut at_risk = Vec::new();
+    let groups = [(AWAITING_ACCEPTANCE, DeadlineKind::Acceptance), (AWAITING_SHIPMENT, DeadlineKind::Shipping)];
+    for (states, kind) in groups {
+        for state in states {
+            for order in store.list_orders(Some(state), AT_RISK_SCAN, 0)? {
+                let deadline = match kind {
+                    DeadlineKind::Acceptance => order.acceptance_deadline,
+                    DeadlineKind::Shipping => order.shipping_deadline,
+                };
+                let Some(deadline) = deadline else { continue };
+                let left = deadline.signed_duration_since(now);
+                if left <= horizon {
+                    at_risk.push(OrderAtRisk {
+                        mirakl_order_id: order.mirakl_order_id,
+                        wc_order_id: order.wc_order_id,
+                        state: order.state,
+                        deadline_kind: kind,
+                        deadline,
+                        seconds_left: left.num_seconds(),
+                    });
+                }
+            }
+        }
+    }
+    at_risk.sort_by_key(|order| order.deadline);
+    at_risk.truncate(limit);
+    Ok(at_risk)
+}
+
+/// A marketplace order as the connector tracks it, with its refunds: the order screen's box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderStatus {
+    pub order: crate::store::OrderMapping,
+    pub refunds: Vec<crate::store::RefundRecord>,
+}
+
+/// The connector's view of one shop order; `None` for an order that did not come from Mirakl.
+pub fn order_status(store: &Store, wc_order_id: i64) -> Result<Option<OrderStatus>, StoreError> {
+    let Some(order) = store.order_by_wc_id(wc_order_id)? else {
+        return Ok(None);
+    };
+    let refunds = store.refunds_for_order(&order.mirakl_order_id)?;
+    Ok(Some(OrderStatus { order, refunds }))
+}
+
+/// A SKU whose three quantities disagree: what WooCommerce has, what was last pushed, and what
+/// the marketplace showed last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockDrift {
+    pub sku: String,
+    pub woo_quantity: Option<i64>,
+    pub last_pushed_quantity: Option<i64>,
+    pub marketplace_quantity: Option<i64>,
+    pub dirty: bool,
+    pub last_error: Option<String>,
+}
+
+/// SKUs whose marketplace quantity differs from the last pushed one, or that failed to push,
+/// or whose WooCommerce quantity changed long ago without a push; scans the ledger in pages.
+/// `expected` maps a WooCommerce quantity to what should be on the marketplace (the buffer).
+pub fn stock_drift(
+    store: &Store,
+    expected: impl Fn(i64) -> i64,
+    limit: usize,
+) -> Result<Vec<StockDrift>, StoreError> {
+    const PAGE: u32 = 1000;
+    let mut drift = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list_sku_ledger(after.as_deref(), PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.sku.clone());
+        let full = page.len() == PAGE as usize;
+        for entry in page {
+            let pushed_differs = match (entry.marketplace_quantity, entry.last_pushed_quantity) {
+                (Some(seen), Some(pushed)) => seen != pushed,
+                _ => false,
+            };
+            let shop_differs = match (entry.woo_quantity, entry.last_pushed_quantity) {
+                (Some(woo), Some(pushed)) => !entry.dirty && expected(woo).max(0) != pushed,
+                _ => false,
+            };
+            if pushed_differs || shop_differs || entry.last_error.is_some() {
+                drift.push(StockDrift {
+                    sku: entry.sku,
+                    woo_quantity: entry.woo_quantity,
+                    last_pushed_quantity: entry.last_pushed_quantity,
+                    marketplace_quantity: entry.marketplace_quantity,
+                    dirty: entry.dirty,
+                    last_error: entry.last_error,
+                });
+                if drift.len() >= limit {
+                    return Ok(drift);
+                }
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok(drift)
+}
+
+/// One finished or dead job, for the dashboard's recent activity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activity {
+    pub kind: String,
+    pub key: String,
+    pub state: String,
+    pub attempts: u32,
+    pub at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+/// The most recently changed jobs that ended (done or dead), newest first.
+pub fn recent_activity(store: &Store, limit: u32) -> Result<Vec<Activity>, StoreError> {
+    let mut activity: Vec<Activity> = [crate::store::JobState::Done, crate::store::JobState::Dead]
+        .into_iter()
+        .map(|state| store.list_jobs(Some(state), None, limit, 0))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .map(|job| Activity {
+            kind: job.kind,
+            key: job.key,
+            state: job.state.as_str().to_owned(),
+            attempts: job.attempts,
+            at: job.finished_at.unwrap_or(job.updated_at),
+            last_error: job.last_error,
+        })
+        .collect();
+    activity.sort_by(|a, b| b.at.cmp(&a.at));
+    activity.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(activity)
+}
+
 /// Why an operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
@@ -352,5 +561,69 @@ mod tests {
         transport.respond(401, r#"{"status":401,"message":"Unauthorized"}"#);
         let error = test_connection(&store, &client(transport, MemoryBudget::new()), at(0)).unwrap_err();
         assert_eq!(crate::error::Coded::code(&error), crate::error::ErrorCode::MiraklAuth);
+    }
+
+    #[test]
+    fn orders_at_risk_are_the_near_deadlines_soonest_first() {
+        let store = Store::open_in_memory().unwrap();
+        let mut waiting = crate::store::OrderMapping::new("M-1", "WAITING_ACCEPTANCE");
+        waiting.acceptance_deadline = Some(at(50));
+        store.upsert_order(&waiting).unwrap();
+        let mut shipping = crate::store::OrderMapping::new("M-2", "SHIPPING");
+        shipping.wc_order_id = Some(12);
+        shipping.shipping_deadline = Some(at(20));
+        store.upsert_order(&shipping).unwrap();
+        let mut far = crate::store::OrderMapping::new("M-3", "WAITING_ACCEPTANCE");
+        far.acceptance_deadline = Some(at(0) + chrono::Duration::days(3));
+        store.upsert_order(&far).unwrap();
+        let mut shipped = crate::store::OrderMapping::new("M-4", "SHIPPED");
+        shipped.shipping_deadline = Some(at(1));
+        store.upsert_order(&shipped).unwrap();
+
+        let risk = orders_at_risk(&store, at(30), Duration::from_secs(3600), 10).unwrap();
+        let ids: Vec<&str> = risk.iter().map(|o| o.mirakl_order_id.as_str()).collect();
+        assert_eq!(ids, ["M-2", "M-1"]);
+        assert_eq!(risk[0].deadline_kind, DeadlineKind::Shipping);
+        assert_eq!(risk[0].seconds_left, -600, "past deadlines stay listed");
+        assert_eq!(risk[1].seconds_left, 1200);
+        assert_eq!(orders_at_risk(&store, at(30), Duration::from_secs(3600), 1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn order_status_is_none_for_orders_not_from_mirakl() {
+        let store = Store::open_in_memory().unwrap();
+        let mut mapped = crate::store::OrderMapping::new("M-9", "SHIPPING");
+        mapped.wc_order_id = Some(77);
+        store.upsert_order(&mapped).unwrap();
+        assert_eq!(order_status(&store, 77).unwrap().unwrap().order.mirakl_order_id, "M-9");
+        assert!(order_status(&store, 78).unwrap().is_none());
+    }
+
+    #[test]
+    fn stock_drift_lists_disagreements_only() {
+        let store = Store::open_in_memory().unwrap();
+        let push = |sku: &str, woo: i64, pushed: i64| {
+            let revision = store.set_woo_quantity(sku, woo).unwrap();
+            store.record_sku_push(sku, revision, pushed, Some("imp-1")).unwrap();
+        };
+        push("IN-STEP", 5, 4); // buffer of 1
+        push("MARKET-DIFFERS", 5, 4);
+        store.record_marketplace_quantity("MARKET-DIFFERS", 9, at(0)).unwrap();
+        push("SHOP-DIFFERS", 8, 4);
+        push("FAILED", 2, 1);
+        store.record_sku_push_error("FAILED", "unknown offer").unwrap();
+        let drift = stock_drift(&store, |woo| woo - 1, 100).unwrap();
+        let skus: Vec<&str> = drift.iter().map(|d| d.sku.as_str()).collect();
+        assert_eq!(skus, ["FAILED", "MARKET-DIFFERS", "SHOP-DIFFERS"]);
+        assert_eq!(stock_drift(&store, |woo| woo - 1, 2).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn budgets_show_calls_spent_in_the_window() {
+        let store = Store::open_in_memory().unwrap();
+        let limits = crate::mirakl::limits_for("OR11");
+        store.try_acquire("OR11", limits, Utc::now()).unwrap().unwrap();
+        let or11 = budgets(&store).unwrap().into_iter().find(|b| b.api == "OR11").unwrap();
+        assert_eq!((or11.used, or11.max_calls, or11.window_secs), (1, 1, 60));
     }
 }

@@ -225,6 +225,53 @@ impl NativeEngine {
         })
     }
 
+    /// Marketplace orders whose acceptance or shipping deadline falls within `horizon_hours`
+    /// (past ones included), soonest first.
+    pub fn orders_at_risk(&self, horizon_hours: i64, limit: i64) -> PhpResult<Zval> {
+        export(|| {
+            let horizon = Duration::from_secs(u64::try_from(horizon_hours.clamp(0, 24 * 365)).unwrap_or(0) * 3600);
+            let limit = usize::try_from(limit.clamp(1, 1000)).unwrap_or(1);
+            to_zval(&ops::orders_at_risk(&*self.store()?, Self::now(), horizon, limit)?)
+        })
+    }
+
+    /// The connector's record of a shop order (Mirakl id, state, deadlines, refunds), or null.
+    pub fn order_status(&self, order_id: i64) -> PhpResult<Zval> {
+        export(|| to_zval(&ops::order_status(&*self.store()?, order_id)?))
+    }
+
+    /// SKUs whose shop, last pushed and marketplace quantities disagree (or whose push failed).
+    pub fn stock_drift(&self, limit: i64) -> PhpResult<Zval> {
+        export(|| {
+            let buffer = self.sync.stock_buffer;
+            let limit = usize::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
+            to_zval(&ops::stock_drift(&*self.store()?, |woo| woo - buffer, limit)?)
+        })
+    }
+
+    /// One SKU's stock bookkeeping (for the product screen), or null when never seen.
+    pub fn sku_status(&self, sku: String) -> PhpResult<Zval> {
+        export(|| to_zval(&self.store()?.sku_ledger(&sku)?))
+    }
+
+    /// How much of each Mirakl call budget is spent in its current window.
+    pub fn budgets(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&ops::budgets(&*self.store()?)?))
+    }
+
+    /// The latest finished or dead jobs, newest first.
+    pub fn recent_activity(&self, limit: i64) -> PhpResult<Zval> {
+        export(|| {
+            let limit = u32::try_from(limit.clamp(1, 500)).unwrap_or(1);
+            to_zval(&ops::recent_activity(&*self.store()?, limit)?)
+        })
+    }
+
+    /// The REFUND reason codes (RE01) as last cached by the engine.
+    pub fn refund_reasons(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&ops::refund_reasons(&*self.store()?)?))
+    }
+
     /// The Mirakl carriers (SH21) as last cached by the engine.
     pub fn carriers(&self) -> PhpResult<Zval> {
         export(|| to_zval(&ops::carriers(&*self.store()?)?))

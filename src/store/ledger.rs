@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::{from_ms, opt_from_ms, Store, StoreError};
 
 /// One SKU's stock bookkeeping.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SkuLedgerEntry {
     pub sku: String,
     pub woo_quantity: Option<i64>,

@@ -9,7 +9,7 @@ use super::{from_ms, opt_from_ms, Store, StoreError};
 
 /// A Mirakl order and the WooCommerce order made for it. `created_at`/`updated_at` are set by
 /// the store; the values passed to an upsert are ignored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OrderMapping {
     pub mirakl_order_id: String,
     pub wc_order_id: Option<i64>,

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::{from_ms, json_column, Store, StoreError};
 
 /// A WooCommerce refund on a Mirakl order. `created_at`/`updated_at` are set by the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RefundRecord {
     pub wc_refund_id: i64,
     pub mirakl_order_id: String,

@@ -92,6 +92,19 @@ assert($shop->stock['SKU-A'] === 3 && $reentered === 1, 'stock reduced and repor
 $health = $engine->health();
 assert($health['last_tick'] !== null && $health['runner_late'] === false, var_export($health, true));
 
+// What the dashboard and the order screen read.
+$shop_order_id = array_key_first($shop->orders);
+$status = $engine->order_status($shop_order_id);
+assert($status['order']['mirakl_order_id'] === $order_id && $status['order']['wc_order_id'] === $shop_order_id, var_export($status, true));
+assert($engine->order_status(999999) === null);
+$at_risk = array_column($engine->orders_at_risk(100, 50), 'mirakl_order_id');
+assert(in_array($unknown, $at_risk, true) && !in_array($order_id, $at_risk, true), var_export($at_risk, true));
+$or11 = array_values(array_filter($engine->budgets(), fn ($b) => $b['api'] === 'OR11'))[0];
+assert($or11['used'] >= 1 && $or11['max_calls'] === 1 && $or11['window_secs'] === 60, var_export($or11, true));
+assert($engine->recent_activity(20) !== [] && is_array($engine->stock_drift(100)) && is_array($engine->refund_reasons()));
+assert($engine->sku_status('SKU-A')['woo_quantity'] === 3, var_export($engine->sku_status('SKU-A'), true));
+assert($engine->sku_status('NO-SUCH-SKU') === null);
+
 // A second tick never creates the order twice.
 $engine->tick($shop, 20000);
 assert(count($shop->orders) === 1, 'no duplicate shop order');
