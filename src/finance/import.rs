@@ -27,6 +27,8 @@ pub const IMPORT_CURSOR: &str = "tl02.cursor";
 /// `finance_import_state` name of the run in progress (JSON: page token, newest update seen).
 pub const IMPORT_RUN: &str = "tl02.run";
 const DOCUMENTS_CURSOR: &str = "iv01.cursor";
+const LAST_COMPLETE: &str = "import.last_complete";
+const RESUME_AT: &str = "import.resume_at";
 const CYCLES_LAST_RUN: &str = "sbc11.last_run";
 
 /// SBC11 is not in the client's budget table: "once per day and as many times as there are
@@ -186,8 +188,60 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
     }
     if report.complete {
         report.next_import_at = Some(now + Duration::hours(settings.import_interval_hours));
+        db::set_state(&conn, LAST_COMPLETE, &now.to_rfc3339(), now_ms)?;
+    }
+    match report.resume_at {
+        Some(at) => db::set_state(&conn, RESUME_AT, &at.to_rfc3339(), now_ms)?,
+        None => db::clear_state(&conn, RESUME_AT)?,
     }
     Ok(report)
+}
+
+/// Where the import stands, for the admin page and the scheduler.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportStatus {
+    /// When the last run that read every page ended.
+    pub last_complete: Option<DateTime<Utc>>,
+    /// A run stopped part-way (budget or 429) and will resume from its page token.
+    pub in_progress: bool,
+    /// Not before this time (Mirakl's budget or `Retry-After`).
+    pub resume_at: Option<DateTime<Utc>>,
+    /// The TL02 `last_updated` cursor.
+    pub cursor: Option<DateTime<Utc>>,
+    /// When the scheduled import should run next (now, if it is due).
+    pub next_due: DateTime<Utc>,
+}
+
+/// The import's state and when it is next due: after `import_interval_hours` from the last
+/// complete run, or as soon as `resume_at` has passed when a run is in progress.
+pub fn import_status(store: &Store, settings: &FinanceSettings, now: DateTime<Utc>) -> Result<ImportStatus, FinanceError> {
+    let conn = db::open(store)?;
+    let read = |name: &str| -> Result<Option<DateTime<Utc>>, FinanceError> {
+        Ok(db::get_state(&conn, name)?.as_deref().and_then(parse_time))
+    };
+    let last_complete = read(LAST_COMPLETE)?;
+    let resume_at = read(RESUME_AT)?;
+    let in_progress = db::get_state(&conn, IMPORT_RUN)?.is_some();
+    let scheduled = match last_complete {
+        Some(last) if !in_progress => last + Duration::hours(settings.import_interval_hours),
+        _ => now,
+    };
+    let next_due = match resume_at {
+        Some(at) => scheduled.max(at),
+        None => scheduled,
+    };
+    Ok(ImportStatus {
+        last_complete,
+        in_progress,
+        resume_at,
+        cursor: read(IMPORT_CURSOR)?,
+        next_due,
+    })
+}
+
+/// Whether the scheduled import should run now (see [`import_status`]).
+pub fn import_due(store: &Store, settings: &FinanceSettings, now: DateTime<Utc>) -> Result<bool, FinanceError> {
+    Ok(import_status(store, settings, now)?.next_due <= now)
 }
 
 fn run_json(run: &Run) -> Result<String, FinanceError> {

@@ -627,3 +627,38 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
     report.discrepancies = found;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_orders_accept_decimal_strings_and_numbers_from_php() {
+        let order: ExpectedOrder = serde_json::from_str(
+            r#"{"mirakl_order_id":"A-1","currency":"EUR","lines":[{"mirakl_order_line_id":"A-1-1","amount":"10.10","shipping":4.9,"tax":0.1}],
+                "refunds":[{"wc_refund_id":7,"amount":"2.00"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(order.lines[0].amount, Decimal::new(1010, 2));
+        assert_eq!(order.lines[0].shipping, Decimal::new(49, 1));
+        assert_eq!(order.lines[0].tax, Decimal::new(1, 1));
+        assert_eq!(order.refunds[0].gross(), Decimal::new(2, 0));
+        assert!(!order.cancelled);
+        let json = serde_json::to_value(&order).unwrap();
+        assert_eq!(json["lines"][0]["amount"], "10.10");
+    }
+
+    #[test]
+    fn expected_orders_are_validated_naming_the_field() {
+        let order = ExpectedOrder {
+            mirakl_order_id: "A-1".to_owned(),
+            wc_order_id: None,
+            currency: "EURO".to_owned(),
+            cancelled: false,
+            lines: Vec::new(),
+            refunds: Vec::new(),
+        };
+        let error = validate_expected(&order).unwrap_err().to_string();
+        assert!(error.contains("currency"), "{error}");
+    }
+}

@@ -43,7 +43,7 @@ mod settings;
 mod types;
 
 pub use export::{ledger_csv, report_csv, report_orders_csv};
-pub use import::{import_ledger, ImportReport, IMPORT_CURSOR, IMPORT_RUN};
+pub use import::{import_due, import_ledger, import_status, ImportReport, ImportStatus, IMPORT_CURSOR, IMPORT_RUN};
 pub use matching::{
     match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
     MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH, FINANCE_COMMISSION_MISMATCH,
