@@ -15,7 +15,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::mirakl::budget::{BudgetError, CallBudget, Limit};
-use crate::mirakl::{Client, ClientConfig, HttpTransport, MiraklError, Transport};
+use crate::mirakl::{Client, ClientConfig, HttpTransport, MiraklError, RetryPolicy, Transport};
 use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreError, SystemClock};
 
 use super::error::SyncError;
@@ -50,6 +50,10 @@ impl CallBudget for StoreBudget {
     }
 }
 
+/// How long one call may wait in-call between retries: a tick runs inside a PHP request, so
+/// anything longer goes back to the queue instead.
+const IN_CALL_RETRY_LIMIT: Duration = Duration::from_secs(2);
+
 /// A Mirakl client whose call budget is the store and whose budget clock is `clock`.
 pub fn engine_client<T: Transport>(
     config: &ClientConfig,
@@ -57,7 +61,13 @@ pub fn engine_client<T: Transport>(
     store: &Rc<Store>,
     clock: Arc<dyn Clock>,
 ) -> Client<T, StoreBudget> {
-    Client::new(config, transport, StoreBudget(Rc::clone(store))).with_clock(move || clock.now())
+    let policy = RetryPolicy {
+        in_call_limit: IN_CALL_RETRY_LIMIT,
+        ..RetryPolicy::default()
+    };
+    Client::new(config, transport, StoreBudget(Rc::clone(store)))
+        .with_clock(move || clock.now())
+        .with_policy(policy)
 }
 
 /// The engine as the plugin runs it: HTTP to Mirakl, budgets in the store, the system clock.

@@ -52,3 +52,35 @@ pub fn mirakl_code(error: &MiraklError) -> ErrorCode {
         MiraklError::Invalid { .. } => ErrorCode::Internal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn engine_errors_carry_the_stable_codes() {
+        let throttled = SyncError::Mirakl(MiraklError::Throttled {
+            api: crate::mirakl::ApiCode::OR11,
+            retry_after: Some(Duration::from_secs(5)),
+        });
+        assert_eq!(throttled.code(), ErrorCode::MiraklThrottled);
+        let unknown = SyncError::Mirakl(MiraklError::OutcomeUnknown {
+            api: crate::mirakl::ApiCode::OR28,
+            message: "dropped".to_owned(),
+        });
+        assert_eq!(unknown.code(), ErrorCode::MiraklOutcomeUnknown);
+        assert_eq!(
+            SyncError::Shop(ShopError::rejected("unknown SKU")).code(),
+            ErrorCode::ShopRejected
+        );
+        assert_eq!(
+            SyncError::InvalidArgument("x".to_owned()).code(),
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            SyncError::Store(StoreError::NotFound { what: "x".to_owned() }).code(),
+            ErrorCode::Store
+        );
+    }
+}
