@@ -18,6 +18,7 @@ use super::money::{from_e4, text};
 use super::types::Category;
 use super::{FinanceError, FinanceSettings};
 use crate::store::{immediate, ExceptionFilter, ExceptionState, NewException, Severity, Store};
+use crate::sync::shop::ShopOrderDraft;
 
 pub const FINANCE_UNKNOWN_ORDER: &str = "finance_unknown_order";
 pub const FINANCE_REFUND_MISSING_IN_MIRAKL: &str = "finance_refund_missing_in_mirakl";
@@ -115,6 +116,35 @@ pub struct ExpectedRefund {
     pub tax: Decimal,
     #[serde(default)]
     pub shipping_tax: Decimal,
+}
+
+impl ExpectedOrder {
+    /// The shop side of an order the engine created from OR11 (`ShopOrderDraft`): line prices
+    /// and shipping without tax (the draft's tax mode decides), their taxes, and the commission
+    /// seen at order time. Refunds are added as WooCommerce makes them.
+    pub fn from_draft(draft: &ShopOrderDraft, wc_order_id: Option<i64>) -> ExpectedOrder {
+        let without_tax = |amount: Decimal, tax: Decimal| if draft.prices_include_tax { amount - tax } else { amount };
+        ExpectedOrder {
+            mirakl_order_id: draft.mirakl_order_id.clone(),
+            wc_order_id,
+            currency: draft.currency.clone(),
+            cancelled: false,
+            lines: draft
+                .lines
+                .iter()
+                .map(|line| ExpectedLine {
+                    mirakl_order_line_id: line.mirakl_order_line_id.clone(),
+                    amount: without_tax(line.price, line.tax),
+                    shipping: without_tax(line.shipping_price, line.shipping_tax),
+                    tax: line.tax,
+                    shipping_tax: line.shipping_tax,
+                    commission_fee: line.commission_fee,
+                    commission_vat: line.commission_vat,
+                })
+                .collect(),
+            refunds: Vec::new(),
+        }
+    }
 }
 
 impl ExpectedRefund {
@@ -646,6 +676,25 @@ mod tests {
         assert!(!order.cancelled);
         let json = serde_json::to_value(&order).unwrap();
         assert_eq!(json["lines"][0]["amount"], "10.10");
+    }
+
+    #[test]
+    fn an_expected_order_comes_from_the_engine_s_draft_without_tax() {
+        let draft: ShopOrderDraft = serde_json::from_value(serde_json::json!({
+            "mirakl_order_id": "D-1", "commercial_id": null, "currency": "EUR", "prices_include_tax": true,
+            "lines": [{"sku": "S", "quantity": 2, "price": "120.00", "unit_price": "60.00", "tax": "20.00",
+                       "shipping_price": "9.80", "shipping_tax": "1.63", "commission_fee": "12.98",
+                       "commission_vat": "2.60", "commission_total": "15.58", "mirakl_order_line_id": "D-1-1"}],
+            "shipping_total": "9.80", "total": "129.80", "commission_total": "15.58",
+            "customer_first_name": null, "customer_last_name": null, "billing_address": null,
+            "shipping_address": null, "status": "processing"
+        }))
+        .unwrap();
+        let order = ExpectedOrder::from_draft(&draft, Some(12));
+        let line = &order.lines[0];
+        assert_eq!((line.amount, line.tax, line.shipping, line.shipping_tax), (Decimal::new(10000, 2), Decimal::new(2000, 2), Decimal::new(817, 2), Decimal::new(163, 2)));
+        assert_eq!((line.commission_fee, line.commission_vat), (Decimal::new(1298, 2), Decimal::new(260, 2)));
+        assert_eq!(order.wc_order_id, Some(12));
     }
 
     #[test]

@@ -7,6 +7,14 @@
 //! raises finance exceptions → [`payouts`] and [`month_end_report`] read the result;
 //! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it. Batched, never real-time.
 //!
+//! # For the PHP layer
+//!
+//! Every input and output is serde JSON: amounts are decimal strings (`"12.50"`), times RFC 3339
+//! UTC. In: [`FinanceSettings`] (via [`validate_settings`]) and [`ExpectedOrder`] (or
+//! [`ExpectedOrder::from_draft`] for an order the engine created). Out: [`ImportReport`],
+//! [`ImportStatus`], [`MatchReport`], [`PayoutReconciliation`], [`MonthEndReport`], CSV text.
+//! Errors are [`FinanceError`], which carries the crate's stable error code.
+//!
 //! # Semantics
 //!
 //! - **Sign.** Every stored amount is signed from the seller's view of its Mirakl balance:
