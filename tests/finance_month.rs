@@ -547,3 +547,41 @@ fn voided_rows(month: &Month) -> usize {
             .count()
     })
 }
+
+#[test]
+fn tl02_s_budget_stops_a_long_import_which_resumes_where_it_stopped() {
+    let config = SandboxConfig {
+        start_time: Some(utc(4, 1, 9)),
+        ..SandboxConfig::for_tests().api_key(KEY)
+    };
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    sandbox.add_offer("SKU-A", dec("60.00"), 100).unwrap();
+    for n in 0..5 {
+        let id = format!("APR-{n}");
+        order(&sandbox, &id, &[("SKU-A", 1)]);
+        accept(&sandbox, &id);
+        sandbox.debit(&id).unwrap();
+    }
+    let rows = sandbox.with_state(|s| s.transactions.len());
+    assert_eq!(rows, 30);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    let settings = FinanceSettings {
+        import_page_size: 1,
+        import_documents: false,
+        ..FinanceSettings::default()
+    };
+    let now = sandbox.with_state(|s| s.now());
+    // 20 TL02 calls a minute: the 21st page is refused before it is sent.
+    let first = import_ledger(&store, &client(&sandbox), &settings, now).unwrap();
+    assert_eq!((first.pages, first.inserted, first.complete), (20, 20, false));
+    let resume_at = first.resume_at.expect("come back at");
+    assert!(resume_at > Utc::now() && resume_at <= Utc::now() + chrono::Duration::seconds(61), "{resume_at}");
+    // Later (a fresh budget stands for the minute having passed): the run continues from its
+    // page token and the cursor moves only now.
+    let second = import_ledger(&store, &client(&sandbox), &settings, now).unwrap();
+    assert!(second.complete, "{second:?}");
+    assert_eq!((second.pages, second.inserted), (10, 10));
+    let report = month_end_report(&store, 2025, 4, None).unwrap();
+    assert_eq!(report.currencies[0].gross_sales, dec("250.00"));
+}
