@@ -466,6 +466,19 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     }
     assert_eq!(rows, count);
     assert_eq!(net, all_but_payments + sum(&["PAYMENT"]));
+    let with_accounts = finance::ledger_csv_with_accounts(
+        &store,
+        2025,
+        2,
+        &FinanceSettings { commission_account: "6221".to_owned(), ..FinanceSettings::default() },
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_reader(with_accounts.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        let commission = record.get(8).is_some_and(|t| t.contains("COMMISSION"));
+        assert_eq!(record.get(16) == Some("6221"), commission, "{record:?}");
+    }
 
     // Matching: clean apart from the order the shop never had.
     for expected in expected_orders(&month) {

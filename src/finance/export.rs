@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use super::db;
 use super::money::{from_e4, text};
 use super::report::{month_bounds, MonthEndReport};
-use super::FinanceError;
+use super::types::Category;
+use super::{FinanceError, FinanceSettings};
 use crate::store::Store;
 
 fn writer() -> csv::Writer<Vec<u8>> {
@@ -130,8 +131,20 @@ pub fn report_orders_csv(report: &MonthEndReport) -> Result<String, FinanceError
 
 /// The month's ledger, matched to shop orders: one row per Mirakl transaction dated in the
 /// month (UTC), oldest first. Voided transactions are included with their payment state
-/// `NOT_APPLICABLE` so the export ties to Mirakl's own log.
+/// `NOT_APPLICABLE` so the export ties to Mirakl's own log. The `account` column is empty; see
+/// [`ledger_csv_with_accounts`].
 pub fn ledger_csv(store: &Store, year: i32, month: u32) -> Result<String, FinanceError> {
+    ledger_csv_with_accounts(store, year, month, &FinanceSettings::default())
+}
+
+/// As [`ledger_csv`], with commission rows (fee, VAT and their refunds) posted to
+/// [`FinanceSettings::commission_account`] in the `account` column.
+pub fn ledger_csv_with_accounts(
+    store: &Store,
+    year: i32,
+    month: u32,
+    settings: &FinanceSettings,
+) -> Result<String, FinanceError> {
     month_bounds(year, month)?;
     let period = format!("{year:04}-{month:02}");
     let conn = db::open(store)?;
@@ -165,6 +178,7 @@ pub fn ledger_csv(store: &Store, year: i32, month: u32) -> Result<String, Financ
         "currency",
         "payment_state",
         "billing_cycle",
+        "account",
     ])
     .map_err(csv_error)?;
     let mut rows = stmt.query([period])?;
@@ -180,7 +194,14 @@ pub fn ledger_csv(store: &Store, year: i32, month: u32) -> Result<String, Financ
             (String::new(), text(amount))
         };
         let wc_order_id: Option<i64> = row.get(6)?;
-        let record: [String; 16] = [
+        let category: String = row.get(10)?;
+        let account = match Category::parse(&category) {
+            Category::Commission | Category::CommissionVat | Category::RefundCommission | Category::RefundCommissionVat => {
+                settings.commission_account.clone()
+            }
+            _ => String::new(),
+        };
+        let record: [String; 17] = [
             date,
             number.or(document_id).unwrap_or_default(),
             reference.unwrap_or_default(),
@@ -190,13 +211,14 @@ pub fn ledger_csv(store: &Store, year: i32, month: u32) -> Result<String, Financ
             row.get::<_, Option<String>>(7)?.unwrap_or_default(),
             row.get::<_, Option<String>>(8)?.unwrap_or_default(),
             row.get(9)?,
-            row.get(10)?,
+            category,
             row.get::<_, Option<String>>(11)?.unwrap_or_default(),
             debit,
             credit,
             row.get(13)?,
             row.get::<_, Option<String>>(14)?.unwrap_or_default(),
             row.get::<_, Option<String>>(15)?.unwrap_or_default(),
+            account,
         ];
         out.write_record(&record).map_err(csv_error)?;
     }

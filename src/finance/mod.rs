@@ -50,7 +50,7 @@ mod report;
 mod settings;
 mod types;
 
-pub use export::{ledger_csv, report_csv, report_orders_csv};
+pub use export::{ledger_csv, ledger_csv_with_accounts, report_csv, report_orders_csv};
 pub use import::{import_due, import_ledger, import_status, ImportReport, ImportStatus, IMPORT_CURSOR, IMPORT_RUN};
 pub use matching::{
     match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
