@@ -7,7 +7,11 @@
 //! run is stored, so an interrupted run resumes from its page token (or, if Mirakl no longer
 //! accepts the token, restarts from the same cursor). Rows are keyed by Mirakl's transaction id:
 //! reading one again updates it, never duplicates it. A call budget refusal or a 429 ends the
-//! call with `resume_at` ("come back at"); nothing here sleeps.
+//! call with `resume_at` ("come back at"); nothing here sleeps (only the client's own in-call
+//! retry may wait, within its policy's `in_call_limit`, 5 s by default). Any other failure is
+//! returned as an error with every stored page kept; the next call resumes. Run it from one
+//! runner at a time (the engine's lease): two concurrent imports store the same rows twice over
+//! (harmless upserts) but share one run position.
 
 use std::collections::BTreeMap;
 
