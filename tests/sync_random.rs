@@ -251,12 +251,16 @@ impl Run {
         assert_eq!(recorded, mirakl_refunds, "seed {seed}: Mirakl refunds {mirakl_refunds}, recorded {recorded}");
         let mirrored = h.shop.refunds.values().filter(|r| r.mirakl_refund_id.is_some()).count();
         assert_eq!(mirrored, self.marketplace_refunds, "seed {seed}: mirrored refunds");
-        // Stock: the marketplace shows the shop's truth.
+        self.check_stock(seed);
+        h.calls.assert_within_budgets();
+    }
+
+    /// The marketplace shows the shop's truth (no order is waiting once faults have stopped).
+    fn check_stock(&self, seed: u64) {
         for i in 0..SKUS {
             let sku = sku(i);
-            assert_eq!(h.mirakl_quantity(&sku), h.expected_quantity(&sku), "seed {seed}: stock of {sku}");
+            assert_eq!(self.h.mirakl_quantity(&sku), self.h.expected_quantity(&sku), "seed {seed}: stock of {sku}");
         }
-        h.calls.assert_within_budgets();
     }
 }
 
@@ -293,8 +297,15 @@ fn random_event_sequences_under_faults_keep_the_invariants() {
             run.step(faults_on);
         }
         run.h.sandbox.clear_faults();
-        // Quiet: ship what is paid, let every queue drain, then two stock slots.
-        for _ in 0..40 {
+        // Quiet: within two stock slots (the push interval, twice) the marketplace shows the
+        // shop's stock again; then every queue drains.
+        let two_slots = 2 * run.h.settings.stock_push_interval_secs / 60 + 1;
+        for _ in 0..two_slots {
+            run.h.advance(60);
+            run.h.tick();
+        }
+        run.check_stock(seed);
+        for _ in 0..30 {
             run.h.advance(60);
             run.h.tick();
         }
@@ -309,5 +320,10 @@ fn random_event_sequences_under_faults_keep_the_invariants() {
             run.marketplace_refunds,
             run.h.store.count_open_exceptions().unwrap().iter().map(|(_, n)| n).sum::<u64>()
         );
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for e in run.h.store.list_exceptions(&mirakl_connector::store::ExceptionFilter { limit: 1000, ..mirakl_connector::store::ExceptionFilter::open() }).unwrap() {
+            *kinds.entry(e.kind).or_default() += 1;
+        }
+        eprintln!("  open exceptions by kind: {kinds:?}");
     }
 }
