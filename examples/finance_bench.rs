@@ -1,5 +1,6 @@
-//! Finance benchmark: import and match 200,000 TL02 transactions for 20,000 orders in one month,
-//! then build that month's report and CSV exports. Prints timings and peak memory.
+//! Finance benchmark: import and match 200,000 TL02 transactions for 20,000 orders in one month
+//! (plus four weekly PAYMENT rows), then reconcile the payouts and build that month's report and
+//! CSV exports. Prints timings and peak memory.
 //!
 //! `cargo run --release --example finance_bench [-- ORDERS]`
 //!
@@ -71,7 +72,40 @@ const TYPES: [&str; ROWS_PER_ORDER] = [
     "REFUND_COMMISSION_VAT",
 ];
 
+/// Weekly payouts: orders are settled in four accounting documents, each paid by a PAYMENT.
+const PAYOUTS: usize = 4;
+
+fn week_of(order: usize, orders: usize) -> usize {
+    (order * PAYOUTS / orders.max(1)).min(PAYOUTS - 1)
+}
+
+/// The PAYMENT of week `week`: everything its orders' rows add up to.
+fn payment_row(week: usize, orders: usize) -> Value {
+    let cents: i64 = (0..orders)
+        .filter(|o| week_of(*o, orders) == week)
+        .map(|o| amounts(o).iter().sum::<i64>())
+        .sum();
+    let date = (month_start() + Duration::days(7 * week as i64 + 7)).to_rfc3339();
+    json!({
+        "id": format!("payment-{week}"),
+        "type": "PAYMENT",
+        "amount": money(-cents).to_string(),
+        "amount_credited": "0",
+        "amount_debited": money(cents).to_string(),
+        "currency_iso_code": "EUR",
+        "date_created": date,
+        "last_updated": date,
+        "payment_state": "PAID",
+        "accounting_document_id": format!("DOC-{week}"),
+        "entities": {},
+    })
+}
+
 fn row(index: usize, orders: usize) -> Value {
+    let total = orders * ROWS_PER_ORDER;
+    if index >= total {
+        return payment_row(index - total, orders);
+    }
     let order = index / ROWS_PER_ORDER;
     let kind = index % ROWS_PER_ORDER;
     let cents = amounts(order)[kind];
@@ -96,7 +130,8 @@ fn row(index: usize, orders: usize) -> Value {
         "date_created": date,
         "last_updated": date,
         "transaction_date": date,
-        "payment_state": "PAYABLE",
+        "payment_state": "PAID",
+        "accounting_document_id": format!("DOC-{}", week_of(order, orders)),
         "entities": entities,
     })
 }
@@ -108,7 +143,7 @@ struct GeneratedLedger {
 
 impl Transport for GeneratedLedger {
     fn execute(&self, request: &Request) -> Result<Response, TransportError> {
-        let total = self.orders * ROWS_PER_ORDER;
+        let total = self.orders * ROWS_PER_ORDER + PAYOUTS;
         if request.path != "/sellerpayment/transactions_logs" {
             return Ok(Response::new(404, "{\"status\":404,\"message\":\"not in this benchmark\"}"));
         }
@@ -194,7 +229,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = report_csv(&report)?;
     let ledger = ledger_csv(&store, 2026, 3)?;
     let csv_time = started.elapsed();
-    let payout_count = payouts(&store, &PayoutFilter::default())?.len();
+    let started = Instant::now();
+    let reconciled = payouts(&store, &PayoutFilter::default())?;
+    let payouts_time = started.elapsed();
+    let payouts_reconciled = reconciled.iter().filter(|p| p.reconciled).count();
 
     let eur = report.currencies.first();
     println!("finance benchmark: {orders} orders, {} transactions in {} pages", import.inserted, import.pages);
@@ -206,9 +244,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (import_time + expected_time + match_time).as_secs_f64()
     );
     println!("  month-end report              {:>8.2} s  (target ≤ 2 s; {} order rows)", report_time.as_secs_f64(), report.orders.len());
+    println!("  payouts reconciled            {:>8.2} s  ({payouts_reconciled} of {} to zero)", payouts_time.as_secs_f64(), reconciled.len());
     println!("  CSV summary + ledger          {:>8.2} s  ({} + {} bytes)", csv_time.as_secs_f64(), summary.len(), ledger.len());
     if let Some(eur) = eur {
-        println!("  gross sales {} EUR, net revenue {} EUR, {} payouts", eur.gross_sales, eur.net_revenue, payout_count);
+        println!("  gross sales {} EUR, net revenue {} EUR, payouts {} EUR", eur.gross_sales, eur.net_revenue, eur.payouts_received);
     }
     match peak_rss_mib() {
         Some(mib) => println!("  peak RSS                      {mib:>8.1} MiB  (target ≤ 256 MiB)"),

@@ -409,6 +409,9 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     assert!(!report.orders.iter().any(|o| o.mirakl_order_id == "MAR-1" || o.mirakl_order_id == "FEB-20"));
     let drilled: Decimal = report.orders.iter().map(|o| o.sales).sum();
     assert_eq!(drilled, eur.gross_sales);
+    let summary = finance::month_end_summary(&store, 2025, 2, Some("EUR")).unwrap();
+    assert!(summary.orders.is_empty());
+    assert_eq!(summary.currencies, report.currencies);
 
     // Every payout reconciles to zero and agrees with Mirakl's documents.
     let reconciled = payouts(&store, &PayoutFilter::default()).expect("payouts");

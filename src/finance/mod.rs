@@ -59,7 +59,7 @@ pub use matching::{
     FINANCE_UNKNOWN_TRANSACTION_TYPE,
 };
 pub use report::{
-    month_end_report, payouts, CurrencyFigures, MonthEndReport, OrderRow, PayoutFilter, PayoutLine,
+    month_end_report, month_end_summary, payouts, CurrencyFigures, MonthEndReport, OrderRow, PayoutFilter, PayoutLine,
     PayoutReconciliation,
 };
 pub use settings::{commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings};

@@ -156,12 +156,34 @@ fn add(figures: &mut CurrencyFigures, category: Category, amount: Decimal) {
     figures.net_revenue += amount;
 }
 
-/// The month-end report for `year`-`month` (UTC), every currency or only `currency`.
+/// The month-end report for `year`-`month` (UTC), every currency or only `currency`, with its
+/// drill-down rows per order.
 pub fn month_end_report(
     store: &Store,
     year: i32,
     month: u32,
     currency: Option<&str>,
+) -> Result<MonthEndReport, FinanceError> {
+    build_report(store, year, month, currency, true)
+}
+
+/// The month-end figures without the per-order rows (`orders` is empty; each currency's
+/// `orders` count is still given): what a dashboard needs on every page view.
+pub fn month_end_summary(
+    store: &Store,
+    year: i32,
+    month: u32,
+    currency: Option<&str>,
+) -> Result<MonthEndReport, FinanceError> {
+    build_report(store, year, month, currency, false)
+}
+
+fn build_report(
+    store: &Store,
+    year: i32,
+    month: u32,
+    currency: Option<&str>,
+    with_orders: bool,
 ) -> Result<MonthEndReport, FinanceError> {
     let (from, to) = month_bounds(year, month)?;
     let period = format!("{year:04}-{month:02}");
@@ -289,6 +311,9 @@ pub fn month_end_report(
         if !order.sales.is_zero() {
             figures_for(&mut figures, code).orders += 1;
         }
+    }
+    if !with_orders {
+        orders.clear();
     }
     let currencies = figures
         .into_values()
