@@ -385,3 +385,20 @@ fn a_restock_only_refund_and_a_shipment_of_a_cancelled_order_send_nothing() {
     assert_eq!(report.count("ship_order", "not_shippable"), 1, "{report:?}");
     assert_eq!(h.calls.get("ST01") + h.calls.get("OR23"), 0);
 }
+
+#[test]
+fn a_burst_of_refunds_does_not_keep_new_orders_waiting() {
+    let mut h = Harness::new();
+    let (_id, wc) = shipping_order(&mut h);
+    for _ in 0..8 {
+        let refund = h.shop.refund(wc, &[("A", 0, Decimal::ONE)], Decimal::ZERO);
+        events::refund_created(&h.store, refund).unwrap();
+    }
+    let new_order = h.order(&[("B", 1)]);
+    h.run_minutes(4);
+    assert_eq!(h.mirakl_state(&new_order), "WAITING_DEBIT_PAYMENT");
+    // And every refund still goes out, once.
+    h.run_minutes(12);
+    assert_eq!(h.calls.get("OR28"), 8);
+    h.calls.assert_within_budgets();
+}

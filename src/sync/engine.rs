@@ -302,6 +302,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     fn schedule_periodic(&self) -> Result<(), StoreError> {
         let s = &self.settings;
         self.ensure(kinds::POLL_ORDERS, "orders", s.order_poll_interval_secs, priority::POLL_ORDERS)?;
+        self.unstarve_poll()?;
         self.ensure(
             kinds::CHECK_DEADLINES,
             "deadlines",
@@ -352,6 +353,28 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                         .priority(priority::OFFERS),
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// Shipments and refunds claim the OR11 slot before polling (they may need to read an
+    /// order); a burst of them must not keep new orders from being seen. A poll overdue by two
+    /// intervals goes ahead of them.
+    fn unstarve_poll(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let Some(poll) = self.store.find_job(kinds::POLL_ORDERS, "orders")? else {
+            return Ok(());
+        };
+        let last_run = jobs::orders::last_poll(&self.store)?;
+        let overdue = last_run.is_some_and(|t| {
+            t + chrono::Duration::seconds(2 * self.settings.order_poll_interval_secs) <= now
+        });
+        if poll.state == JobState::Pending && overdue && poll.priority < priority::POLL_STARVED {
+            self.store.enqueue(
+                &NewJob::new(kinds::POLL_ORDERS, "orders", json!({}))
+                    .priority(priority::POLL_STARVED)
+                    .run_at(poll.run_at),
+            )?;
         }
         Ok(())
     }

@@ -77,6 +77,8 @@ pub mod kinds {
 /// every minute anyway), then polling, then stock, then housekeeping.
 pub mod priority {
     pub const IMPORT_ORDER: i32 = 100;
+    /// A poll kept waiting by shipments and refunds for two intervals.
+    pub const POLL_STARVED: i32 = 98;
     pub const SHIP_OR_REFUND: i32 = 95;
     pub const POLL_ORDERS: i32 = 90;
     pub const SYNC_ORDER: i32 = 50;

@@ -85,6 +85,13 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     Ok(Outcome::Done(if fetched.complete { "polled" } else { "partial" }))
 }
 
+/// When OR11 was last read by a poll or a sweep.
+pub(crate) fn last_poll(store: &crate::store::Store) -> Result<Option<DateTime<Utc>>, crate::store::StoreError> {
+    let polled = parse_cursor(store.cursor(POLLED_CURSOR)?);
+    let swept = parse_cursor(store.cursor(SWEEP_CURSOR)?);
+    Ok(polled.max(swept))
+}
+
 fn parse_cursor(cursor: Option<crate::store::Cursor>) -> Option<DateTime<Utc>> {
     cursor
         .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
