@@ -42,6 +42,7 @@ final class Plugin {
 			return;
 		}
 		self::$active = true;
+		( new Admin\Admin( $bridge ) )->register();
 
 		/**
 		 * Fires once the connector's requirements are met and its services are registered.

@@ -1,0 +1,67 @@
+<?php
+/**
+ * Plain-language names for the exception kinds the core raises, for the dashboard and the
+ * alert settings. A kind the core adds later still shows, under its own code.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector\Admin;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Exception kind → translated label.
+ */
+final class ExceptionKinds {
+
+	/** Kinds mailed by default: the ones that cost money or the shop's standing if left alone. */
+	public const DEFAULT_MAILED = array(
+		'acceptance_deadline_passed',
+		'order_held',
+		'order_rejected_by_shop',
+		'shipping_deadline_passed',
+		'carrier_unmapped',
+		'refund_rejected',
+		'stock_push_failed',
+	);
+
+	/**
+	 * Every known kind with its label.
+	 *
+	 * @return array<string, string>
+	 */
+	public static function labels(): array {
+		return array(
+			'acceptance_deadline_passed'  => __( 'Acceptance deadline passed or near', 'mirakl-connector-for-woocommerce' ),
+			'order_held'                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),
+			'order_lines_refused'         => __( 'Order lines refused', 'mirakl-connector-for-woocommerce' ),
+			'order_rejected_by_shop'      => __( 'Order could not be created in WooCommerce', 'mirakl-connector-for-woocommerce' ),
+			'order_unreadable'            => __( 'Order could not be read from Mirakl', 'mirakl-connector-for-woocommerce' ),
+			'order_not_shippable'         => __( 'Order cannot be shipped on Mirakl', 'mirakl-connector-for-woocommerce' ),
+			'partial_acceptance_disabled' => __( 'Operator refuses partial acceptance', 'mirakl-connector-for-woocommerce' ),
+			'shipping_deadline_near'      => __( 'Shipping deadline near', 'mirakl-connector-for-woocommerce' ),
+			'shipping_deadline_passed'    => __( 'Shipping deadline passed', 'mirakl-connector-for-woocommerce' ),
+			'tracking_missing'            => __( 'Tracking missing', 'mirakl-connector-for-woocommerce' ),
+			'carrier_unmapped'            => __( 'Carrier not mapped to a Mirakl carrier', 'mirakl-connector-for-woocommerce' ),
+			'refund_rejected'             => __( 'Refund rejected by Mirakl', 'mirakl-connector-for-woocommerce' ),
+			'stock_push_failed'           => __( 'Stock update failed', 'mirakl-connector-for-woocommerce' ),
+			'stock_sku_unknown'           => __( 'SKU unknown to Mirakl', 'mirakl-connector-for-woocommerce' ),
+			'stock_drift'                 => __( 'Stock differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),
+			'offer_rejected'              => __( 'Offer rejected', 'mirakl-connector-for-woocommerce' ),
+			'offer_import_failed'         => __( 'Offer import failed', 'mirakl-connector-for-woocommerce' ),
+			'duplicate_sku'               => __( 'Duplicate SKU', 'mirakl-connector-for-woocommerce' ),
+			'product_without_sku'         => __( 'Product without SKU', 'mirakl-connector-for-woocommerce' ),
+		);
+	}
+
+	/**
+	 * The label of one kind (its code when unknown).
+	 *
+	 * @param string $kind Kind code.
+	 */
+	public static function label( string $kind ): string {
+		$labels = self::labels();
+		return $labels[ $kind ] ?? $kind;
+	}
+}

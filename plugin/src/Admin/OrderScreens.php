@@ -1,0 +1,281 @@
+<?php
+/**
+ * The order screens: a "Mirakl" meta box on marketplace orders (Mirakl order id and state,
+ * deadlines, commission, tracking and refunds pushed, open problems) and a filter on the orders
+ * list for marketplace orders. Both order storages (posts and HPOS) are handled.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector\Admin;
+
+use MiraklConnector\Native\Bridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Order meta box and orders-list filter.
+ */
+class OrderScreens {
+
+	/** Query variable of the orders-list filter: `marketplace` or `shop`. */
+	public const FILTER = 'mirakl_channel';
+
+	/**
+	 * Guarded engine reads.
+	 *
+	 * @var EngineReader
+	 */
+	private EngineReader $reader;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param Bridge $bridge The native bridge.
+	 */
+	public function __construct( Bridge $bridge ) {
+		$this->reader = new EngineReader( $bridge );
+	}
+
+	/**
+	 * Hooks the meta box and the filter.
+	 */
+	public function register(): void {
+		add_action( 'add_meta_boxes', array( $this, 'add_meta_box' ), 10, 2 );
+		add_action( 'restrict_manage_posts', array( $this, 'posts_filter_control' ) );
+		add_filter( 'request', array( $this, 'posts_filter_query' ) );
+		add_action( 'woocommerce_order_list_table_restrict_manage_orders', array( $this, 'hpos_filter_control' ) );
+		add_filter( 'woocommerce_order_list_table_prepare_items_query_args', array( $this, 'hpos_filter_query' ) );
+	}
+
+	/**
+	 * The order behind a meta box screen object (a post or an order).
+	 *
+	 * @param mixed $object WP_Post or WC_Order.
+	 */
+	private static function order_of( $object ) {
+		if ( $object instanceof \WC_Order ) {
+			return $object;
+		}
+		if ( $object instanceof \WP_Post && function_exists( 'wc_get_order' ) ) {
+			$order = wc_get_order( $object->ID );
+			return $order instanceof \WC_Order ? $order : null;
+		}
+		return null;
+	}
+
+	/**
+	 * Adds the box on marketplace orders only.
+	 *
+	 * @param string $screen_id Screen or post type.
+	 * @param mixed  $object    WP_Post or WC_Order.
+	 */
+	public function add_meta_box( $screen_id, $object = null ): void {
+		$order = self::order_of( $object );
+		if ( null === $order || '' === (string) $order->get_meta( OrderMeta::MIRAKL_ORDER_ID ) ) {
+			return;
+		}
+		add_meta_box( 'mirakl-connector-order', __( 'Mirakl', 'mirakl-connector-for-woocommerce' ), array( $this, 'render_meta_box' ), $screen_id, 'side', 'high' );
+	}
+
+	/**
+	 * Prints the box.
+	 *
+	 * @param mixed $object WP_Post or WC_Order.
+	 */
+	public function render_meta_box( $object ): void {
+		$order = self::order_of( $object );
+		if ( null === $order ) {
+			return;
+		}
+		echo self::meta_box_html( $order, $this->reader ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in meta_box_html().
+	}
+
+	/**
+	 * The box's markup.
+	 *
+	 * @param \WC_Order    $order  The order.
+	 * @param EngineReader $reader Engine reads.
+	 */
+	public static function meta_box_html( $order, EngineReader $reader ): string {
+		$mirakl_id = (string) $order->get_meta( OrderMeta::MIRAKL_ORDER_ID );
+		$status    = $reader->supports( 'order_status' ) ? $reader->call( 'order_status', array( (int) $order->get_id() ) ) : null;
+		$sync      = is_array( $status['order'] ?? null ) ? $status['order'] : array();
+		$state     = (string) ( $sync['state'] ?? '' );
+		$rows      = array(
+			__( 'Mirakl order', 'mirakl-connector-for-woocommerce' ) => '<code>' . esc_html( $mirakl_id ) . '</code>',
+		);
+		$commercial = (string) $order->get_meta( OrderMeta::COMMERCIAL_ID );
+		if ( '' !== $commercial ) {
+			$rows[ __( 'Customer order', 'mirakl-connector-for-woocommerce' ) ] = esc_html( $commercial );
+		}
+		$commission = (string) $order->get_meta( OrderMeta::COMMISSION_TOTAL );
+		$rows[ __( 'Commission', 'mirakl-connector-for-woocommerce' ) ] = '' === $commission ? '—' : wp_kses_post( function_exists( 'wc_price' ) ? wc_price( (float) $commission, array( 'currency' => $order->get_currency() ) ) : $commission );
+		if ( empty( $sync ) ) {
+			$html  = self::rows_html( $rows );
+			$html .= '<p class="description">' . esc_html__( 'State, deadlines and refunds sent show here once the connector has synced this order (Engine::order_status).', 'mirakl-connector-for-woocommerce' ) . '</p>';
+			return $html . self::problems_html( $mirakl_id, $reader );
+		}
+		$rows[ __( 'State', 'mirakl-connector-for-woocommerce' ) ] = '' === $state ? '—' : '<span class="mirakl-state mirakl-state-' . esc_attr( strtolower( $state ) ) . '">' . esc_html( $state ) . '</span>';
+		$acceptance = $sync['acceptance_deadline'] ?? null;
+		$waiting    = 'WAITING_ACCEPTANCE' === $state;
+		$rows[ __( 'Accept by', 'mirakl-connector-for-woocommerce' ) ] = empty( $acceptance ) ? '—' : ( $waiting ? DashboardPage::countdown( $acceptance ) : esc_html( DashboardPage::when( $acceptance ) ) );
+		$shipping = $sync['shipping_deadline'] ?? null;
+		$shipped  = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED', 'CANCELED', 'REFUSED' ), true );
+		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( DashboardPage::when( $shipping ) ) : DashboardPage::countdown( $shipping ) );
+		$rows[ __( 'Shipped on Mirakl', 'mirakl-connector-for-woocommerce' ) ] = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED' ), true ) ? '✓ ' . esc_html__( 'tracking sent', 'mirakl-connector-for-woocommerce' ) : esc_html__( 'not yet', 'mirakl-connector-for-woocommerce' );
+		$refunds = is_array( $status['refunds'] ?? null ) ? $status['refunds'] : array();
+		$rows[ __( 'Refunds sent', 'mirakl-connector-for-woocommerce' ) ] = empty( $refunds )
+			? esc_html__( 'none', 'mirakl-connector-for-woocommerce' )
+			: implode(
+				'<br>',
+				array_map(
+					static fn ( $r ) => esc_html(
+						sprintf(
+							/* translators: 1: WooCommerce refund id, 2: state such as sent, 3: Mirakl refund ids */
+							__( 'refund #%1$d: %2$s %3$s', 'mirakl-connector-for-woocommerce' ),
+							(int) ( $r['wc_refund_id'] ?? 0 ),
+							(string) ( $r['state'] ?? '' ),
+							empty( $r['mirakl_refund_ids'] ) ? '' : '(' . implode( ', ', (array) $r['mirakl_refund_ids'] ) . ')'
+						)
+					),
+					$refunds
+				)
+			);
+		return self::rows_html( $rows ) . self::problems_html( $mirakl_id, $reader );
+	}
+
+	/**
+	 * Label/value rows (values already escaped).
+	 *
+	 * @param array<string, string> $rows Rows.
+	 */
+	private static function rows_html( array $rows ): string {
+		$html = '<dl class="mirakl-order-box">';
+		foreach ( $rows as $label => $value ) {
+			$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . $value . '</dd>';
+		}
+		return $html . '</dl>';
+	}
+
+	/**
+	 * The order's open problems.
+	 *
+	 * @param string       $mirakl_id Mirakl order id.
+	 * @param EngineReader $reader    Engine reads.
+	 */
+	private static function problems_html( string $mirakl_id, EngineReader $reader ): string {
+		$html = '';
+		$problems = $reader->exceptions(
+			array(
+				'entity_type' => 'mirakl_order',
+				'entity_id'   => $mirakl_id,
+				'state'       => 'open',
+				'limit'       => 10,
+			)
+		);
+		if ( ! empty( $problems ) ) {
+			$html .= '<div class="mirakl-order-problems"><strong>' . esc_html__( 'Needs attention', 'mirakl-connector-for-woocommerce' ) . '</strong><ul>';
+			foreach ( $problems as $problem ) {
+				$html .= '<li class="mirakl-severity-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( (string) $problem['message'] ) . '</li>';
+			}
+			$html .= '</ul><a href="' . esc_url( DashboardPage::url( 'mirakl-exceptions' ) ) . '">' . esc_html__( 'Retry or resolve on the dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></div>';
+		}
+		return $html;
+	}
+
+	/**
+	 * The chosen filter value.
+	 */
+	private static function chosen(): string {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter, read only.
+		$value = isset( $_GET[ self::FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::FILTER ] ) ) : '';
+		return in_array( $value, array( 'marketplace', 'shop' ), true ) ? $value : '';
+	}
+
+	/**
+	 * The filter's select.
+	 */
+	private static function control(): void {
+		$chosen = self::chosen();
+		printf( '<label for="mirakl-channel-filter" class="screen-reader-text">%s</label>', esc_html__( 'Filter by channel', 'mirakl-connector-for-woocommerce' ) );
+		printf( '<select name="%s" id="mirakl-channel-filter">', esc_attr( self::FILTER ) );
+		foreach ( array(
+			''            => __( 'All channels', 'mirakl-connector-for-woocommerce' ),
+			'marketplace' => __( 'Mirakl marketplace orders', 'mirakl-connector-for-woocommerce' ),
+			'shop'        => __( 'Shop orders only', 'mirakl-connector-for-woocommerce' ),
+		) as $value => $label ) {
+			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $value ), selected( $chosen, $value, false ), esc_html( $label ) );
+		}
+		echo '</select>';
+	}
+
+	/**
+	 * The meta query for the chosen filter, or null.
+	 */
+	public static function meta_query(): ?array {
+		$chosen = self::chosen();
+		if ( '' === $chosen ) {
+			return null;
+		}
+		return array(
+			'key'     => OrderMeta::MIRAKL_ORDER_ID,
+			'compare' => 'marketplace' === $chosen ? 'EXISTS' : 'NOT EXISTS',
+		);
+	}
+
+	/**
+	 * Posts storage: the select above the list.
+	 *
+	 * @param string $post_type Post type.
+	 */
+	public function posts_filter_control( $post_type ): void {
+		if ( 'shop_order' === $post_type ) {
+			self::control();
+		}
+	}
+
+	/**
+	 * Posts storage: the query.
+	 *
+	 * @param array $vars Query vars.
+	 */
+	public function posts_filter_query( $vars ): array {
+		$vars = is_array( $vars ) ? $vars : array();
+		if ( ! is_admin() || 'shop_order' !== ( $vars['post_type'] ?? '' ) ) {
+			return $vars;
+		}
+		$clause = self::meta_query();
+		if ( null !== $clause ) {
+			$vars['meta_query']   = isset( $vars['meta_query'] ) && is_array( $vars['meta_query'] ) ? $vars['meta_query'] : array(); // phpcs:ignore WordPress.DB.SlowDBQuery -- admin list filter.
+			$vars['meta_query'][] = $clause;
+		}
+		return $vars;
+	}
+
+	/**
+	 * HPOS: the select above the list.
+	 *
+	 * @param string $order_type Order type.
+	 */
+	public function hpos_filter_control( $order_type = 'shop_order' ): void {
+		if ( 'shop_order' === $order_type ) {
+			self::control();
+		}
+	}
+
+	/**
+	 * HPOS: the query.
+	 *
+	 * @param array $args Order query args.
+	 */
+	public function hpos_filter_query( $args ): array {
+		$args   = is_array( $args ) ? $args : array();
+		$clause = self::meta_query();
+		if ( null !== $clause ) {
+			$args['meta_query']   = isset( $args['meta_query'] ) && is_array( $args['meta_query'] ) ? $args['meta_query'] : array(); // phpcs:ignore WordPress.DB.SlowDBQuery -- admin list filter.
+			$args['meta_query'][] = $clause;
+		}
+		return $args;
+	}
+}

@@ -1,0 +1,509 @@
+<?php
+/**
+ * WooCommerce → Mirakl settings: connection, stock, offers, orders, shipping, refunds and alerts
+ * in one form saved through admin-post.php, all or nothing. The API key is never printed: the
+ * field stays empty and a new key replaces the stored one. Also the "Test connection" and
+ * "Refresh carriers" actions.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector\Admin;
+
+use MiraklConnector\Native\Bridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The settings screen and its actions.
+ */
+class SettingsPage {
+
+	public const SLUG                    = 'mirakl-connector-settings';
+	public const ACTION_SAVE             = 'mirakl_connector_save_settings';
+	public const ACTION_TEST_CONNECTION  = 'mirakl_connector_test_connection';
+	public const ACTION_REFRESH_CARRIERS = 'mirakl_connector_refresh_carriers';
+
+	/**
+	 * The native bridge.
+	 *
+	 * @var Bridge
+	 */
+	private Bridge $bridge;
+
+	/**
+	 * Guarded engine reads.
+	 *
+	 * @var EngineReader
+	 */
+	private EngineReader $reader;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param Bridge $bridge The native bridge.
+	 */
+	public function __construct( Bridge $bridge ) {
+		$this->bridge = $bridge;
+		$this->reader = new EngineReader( $bridge );
+	}
+
+	/**
+	 * Hooks the actions.
+	 */
+	public function register(): void {
+		add_action( 'admin_post_' . self::ACTION_SAVE, array( $this, 'on_save' ) );
+		add_action( 'admin_post_' . self::ACTION_TEST_CONNECTION, array( $this, 'on_test_connection' ) );
+		add_action( 'admin_post_' . self::ACTION_REFRESH_CARRIERS, array( $this, 'on_refresh_carriers' ) );
+	}
+
+	/**
+	 * The page's URL.
+	 *
+	 * @param string $section Optional anchor.
+	 */
+	public static function url( string $section = '' ): string {
+		return admin_url( 'admin.php?page=' . self::SLUG ) . ( '' !== $section ? '#' . $section : '' );
+	}
+
+	/**
+	 * admin-post: saves the form.
+	 */
+	public function on_save(): void {
+		Guard::authorize( self::ACTION_SAVE );
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- checked by Guard::authorize().
+		$input = isset( $_POST['mirakl'] ) && is_array( $_POST['mirakl'] ) ? wp_unslash( $_POST['mirakl'] ) : array();
+		$this->save( $input );
+		Guard::redirect( self::url() );
+	}
+
+	/**
+	 * Validates and saves; leaves a flash message either way.
+	 *
+	 * @param array $input The form's `mirakl` array, unslashed.
+	 * @return bool Whether the settings were saved.
+	 */
+	public function save( array $input ): bool {
+		$result = ( new SettingsForm( $this->bridge ) )->validate( $input, Settings::connection() );
+		if ( ! empty( $result['errors'] ) ) {
+			unset( $input['api_key'] );
+			Flash::set(
+				'error',
+				__( 'Nothing was saved. Correct the fields below and save again.', 'mirakl-connector-for-woocommerce' ),
+				array(
+					'errors' => $result['errors'],
+					'values' => $input,
+				)
+			);
+			return false;
+		}
+		$connection_changed = $result['connection'] !== Settings::connection();
+		Settings::save( $result['connection'], $result['sync'], $result['shop'] );
+		$this->bridge->reset();
+		if ( $connection_changed ) {
+			delete_option( ConnectionCheck::OPTION );
+		}
+		Flash::set(
+			'success',
+			$connection_changed && ! empty( $result['connection'] )
+				? __( 'Settings saved. Use "Test connection" to check the new connection.', 'mirakl-connector-for-woocommerce' )
+				: __( 'Settings saved.', 'mirakl-connector-for-woocommerce' )
+		);
+		return true;
+	}
+
+	/**
+	 * admin-post: tests the stored connection.
+	 */
+	public function on_test_connection(): void {
+		Guard::authorize( self::ACTION_TEST_CONNECTION );
+		$this->test_connection();
+		Guard::redirect( self::url( 'mirakl-section-connection' ) );
+	}
+
+	/**
+	 * Tests the connection and leaves the outcome as a flash message.
+	 */
+	public function test_connection(): array {
+		$result = ( new ConnectionCheck( $this->bridge ) )->run();
+		if ( $result['ok'] ) {
+			Flash::set(
+				'success',
+				sprintf(
+					/* translators: 1: shop name, 2: shop id, 3: shop state such as OPEN */
+					__( 'Connected to Mirakl: shop "%1$s" (id %2$s), state %3$s.', 'mirakl-connector-for-woocommerce' ),
+					'' !== $result['shop_name'] ? $result['shop_name'] : '?',
+					(string) ( $result['shop_id'] ?? '?' ),
+					'' !== $result['shop_state'] ? $result['shop_state'] : '?'
+				)
+			);
+		} else {
+			Flash::set( 'error', $result['message'] );
+		}
+		return $result;
+	}
+
+	/**
+	 * admin-post: refreshes the Mirakl carriers.
+	 */
+	public function on_refresh_carriers(): void {
+		Guard::authorize( self::ACTION_REFRESH_CARRIERS );
+		$this->refresh_carriers();
+		Guard::redirect( self::url( 'mirakl-section-shipping' ) );
+	}
+
+	/**
+	 * Reads SH21 again when the core can, else says when it will.
+	 */
+	public function refresh_carriers(): void {
+		if ( ! $this->reader->supports( 'refresh_carriers' ) ) {
+			Flash::set(
+				'info',
+				sprintf(
+					/* translators: %d: number of carriers */
+					__( 'The connector reads the Mirakl carriers once a day while it syncs; %d are known now.', 'mirakl-connector-for-woocommerce' ),
+					count( $this->reader->carriers() )
+				)
+			);
+			return;
+		}
+		$carriers = $this->reader->call( 'refresh_carriers' );
+		if ( ! is_array( $carriers ) ) {
+			Flash::set( 'error', __( 'The carriers could not be read from Mirakl:', 'mirakl-connector-for-woocommerce' ) . ' ' . (string) $this->reader->last_error() );
+			return;
+		}
+		Flash::set(
+			'success',
+			sprintf(
+				/* translators: %d: number of carriers */
+				_n( '%d Mirakl carrier read.', '%d Mirakl carriers read.', count( $carriers ), 'mirakl-connector-for-woocommerce' ),
+				count( $carriers )
+			)
+		);
+	}
+
+	/**
+	 * The form's values: typed ones after a refused save, else the stored ones.
+	 *
+	 * @param array|null $typed Values from a refused save.
+	 */
+	private function values( ?array $typed ): array {
+		$connection = Settings::connection();
+		$shop       = Settings::shop();
+		$sync       = Settings::sync();
+		try {
+			$sync = $this->bridge->validate_sync_settings( $sync );
+		} catch ( \Throwable $e ) {
+			$sync = array_merge( $this->defaults_or_empty(), $sync );
+		}
+		$stored = array(
+			'api_url'                         => $connection['api_url'],
+			'shop_id'                         => $connection['shop_id'],
+			'connect_timeout'                 => $connection['connect_timeout'],
+			'timeout'                         => $connection['timeout'],
+			'stock_buffer'                    => $sync['stock_buffer'] ?? 0,
+			'low_stock_threshold'             => $sync['low_stock_threshold'] ?? 2,
+			'stock_push_interval_secs'        => $sync['stock_push_interval_secs'] ?? 300,
+			'listed_product_types'            => $shop['listed_product_types'],
+			'product_id_type'                 => $sync['product_id_type'] ?? 'SHOP_SKU',
+			'product_reference_meta'          => $shop['product_reference_meta'],
+			'marketplace_name'                => $shop['marketplace_name'],
+			'acceptance_window_hours'         => $sync['acceptance_window_hours'] ?? 72,
+			'acceptance_warning_percents'     => implode( ', ', array_map( static fn ( $f ) => (string) round( (float) $f * 100, 2 ), (array) ( $sync['acceptance_warning_fractions'] ?? array( 0.5, 0.8 ) ) ) ),
+			'unknown_sku_policy'              => $sync['unknown_sku_policy'] ?? 'hold',
+			'short_stock_policy'              => $sync['short_stock_policy'] ?? 'refuse',
+			'partial_acceptance'              => $sync['partial_acceptance'] ?? true,
+			'status_mapping'                  => (array) ( $sync['status_mapping'] ?? array() ),
+			'order_tax_mode'                  => $sync['order_tax_mode'] ?? 'TAX_INCLUDED',
+			'send_customer_emails'            => $shop['send_customer_emails'],
+			'shipped_status'                  => $shop['shipped_status'],
+			'shipping_deadline_warning_hours' => $sync['shipping_deadline_warning_hours'] ?? 12,
+			'carrier_names'                   => array_map( 'strval', array_keys( (array) ( $sync['carrier_map'] ?? array() ) ) ),
+			'carrier_codes'                   => array_values( (array) ( $sync['carrier_map'] ?? array() ) ),
+			'allow_free_text_carriers'        => $sync['allow_free_text_carriers'] ?? false,
+			'use_shipments_api'               => $sync['use_shipments_api'] ?? true,
+			'refund_reason_code'              => $sync['refund_reason_code'] ?? '',
+			'alert_recipients'                => implode( ', ', (array) $shop['alert_recipients'] ),
+			'alert_kinds'                     => (array) $shop['alert_kinds'],
+		);
+		if ( null === $typed ) {
+			return $stored;
+		}
+		// Checkboxes left unticked are absent from a post.
+		foreach ( array( 'partial_acceptance', 'send_customer_emails', 'allow_free_text_carriers', 'use_shipments_api' ) as $box ) {
+			$typed[ $box ] = ! empty( $typed[ $box ] );
+		}
+		foreach ( array( 'listed_product_types', 'alert_kinds', 'status_mapping', 'carrier_names', 'carrier_codes' ) as $list ) {
+			$typed[ $list ] = (array) ( $typed[ $list ] ?? array() );
+		}
+		return array_merge( $stored, $typed );
+	}
+
+	/**
+	 * Core defaults when the core is there, else nothing.
+	 */
+	private function defaults_or_empty(): array {
+		try {
+			return $this->bridge->validate_sync_settings( array() );
+		} catch ( \Throwable $e ) {
+			return array();
+		}
+	}
+
+	/**
+	 * Prints the page.
+	 */
+	public function render(): void {
+		if ( ! current_user_can( Guard::CAPABILITY ) ) {
+			wp_die( esc_html__( 'You are not allowed to change the Mirakl connector.', 'mirakl-connector-for-woocommerce' ), '', array( 'response' => 403 ) );
+		}
+		$flash  = Flash::take();
+		$errors = is_array( $flash['errors'] ?? null ) ? $flash['errors'] : array();
+		$values = $this->values( is_array( $flash['values'] ?? null ) ? $flash['values'] : null );
+		$field  = new FieldRenderer( $values, $errors );
+
+		echo '<div class="wrap mirakl-admin mirakl-settings">';
+		echo '<h1>' . esc_html__( 'Mirakl settings', 'mirakl-connector-for-woocommerce' ) . '</h1>';
+		if ( null !== $flash ) {
+			Flash::render( $flash );
+		}
+		$sections = array(
+			'connection' => __( 'Connection', 'mirakl-connector-for-woocommerce' ),
+			'stock'      => __( 'Stock', 'mirakl-connector-for-woocommerce' ),
+			'offers'     => __( 'Offers', 'mirakl-connector-for-woocommerce' ),
+			'orders'     => __( 'Orders', 'mirakl-connector-for-woocommerce' ),
+			'shipping'   => __( 'Shipping', 'mirakl-connector-for-woocommerce' ),
+			'refunds'    => __( 'Refunds', 'mirakl-connector-for-woocommerce' ),
+			'alerts'     => __( 'Alerts', 'mirakl-connector-for-woocommerce' ),
+		);
+		echo '<nav class="nav-tab-wrapper mirakl-tabs" aria-label="' . esc_attr__( 'Settings sections', 'mirakl-connector-for-woocommerce' ) . '">';
+		foreach ( $sections as $id => $label ) {
+			printf( '<a class="nav-tab" href="#mirakl-section-%1$s" data-section="%1$s">%2$s</a>', esc_attr( $id ), esc_html( $label ) );
+		}
+		printf( '<a class="nav-tab mirakl-tab-link" href="%s">%s</a>', esc_url( DashboardPage::url() ), esc_html__( 'Dashboard →', 'mirakl-connector-for-woocommerce' ) );
+		echo '</nav>';
+
+		printf( '<form method="post" action="%s" id="mirakl-settings-form" novalidate>', esc_url( admin_url( 'admin-post.php' ) ) );
+		echo Guard::form_fields( self::ACTION_SAVE ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts.
+
+		$this->connection_section( $field, $sections['connection'] );
+		$this->stock_section( $field, $sections['stock'] );
+		$this->offers_section( $field, $sections['offers'] );
+		$this->orders_section( $field, $sections['orders'] );
+		$this->shipping_section( $field, $sections['shipping'], $values );
+		$this->refunds_section( $field, $sections['refunds'] );
+		$this->alerts_section( $field, $sections['alerts'], $values );
+
+		echo '<p class="submit mirakl-submit"><button type="submit" class="button button-primary" id="mirakl-save">' . esc_html__( 'Save all settings', 'mirakl-connector-for-woocommerce' ) . '</button> ';
+		echo '<span class="description">' . esc_html__( 'Every section is checked before anything is saved.', 'mirakl-connector-for-woocommerce' ) . '</span></p>';
+		echo '</form>';
+
+		// Forms of their own (forms cannot nest); their buttons sit in the sections via form="...".
+		foreach ( array( self::ACTION_TEST_CONNECTION, self::ACTION_REFRESH_CARRIERS ) as $action ) {
+			printf( '<form method="post" action="%s" id="%s">', esc_url( admin_url( 'admin-post.php' ) ), esc_attr( str_replace( '_', '-', $action ) ) );
+			echo Guard::form_fields( $action ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts.
+			echo '</form>';
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * Opens a section card.
+	 *
+	 * @param string $id    Section id.
+	 * @param string $title Title.
+	 * @param string $intro One sentence on what the section decides.
+	 */
+	private static function open_section( string $id, string $title, string $intro ): void {
+		printf( '<section class="mirakl-card mirakl-section" id="mirakl-section-%1$s" data-section="%1$s"><h2>%2$s</h2><p class="mirakl-intro">%3$s</p><table class="form-table" role="presentation"><tbody>', esc_attr( $id ), esc_html( $title ), esc_html( $intro ) );
+	}
+
+	/**
+	 * Closes a section card.
+	 *
+	 * @param string $after HTML after the table (already escaped).
+	 */
+	private static function close_section( string $after = '' ): void {
+		echo '</tbody></table>' . $after . '</section>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped by the caller.
+	}
+
+	/**
+	 * Connection fields, the masked key and the test button.
+	 *
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
+	 */
+	private function connection_section( FieldRenderer $field, string $title ): void {
+		self::open_section( 'connection', $title, __( 'Where your Mirakl shop API is and the key it accepts. The key is stored privately and never shown again.', 'mirakl-connector-for-woocommerce' ) );
+		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required).', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
+		$field->secret( 'api_key', __( 'API key', 'mirakl-connector-for-woocommerce' ), Settings::is_connected() || '' !== (string) Settings::connection()['api_key'] );
+		$field->text( 'shop_id', __( 'Shop id', 'mirakl-connector-for-woocommerce' ), __( 'Only needed when the key gives access to several shops.', 'mirakl-connector-for-woocommerce' ), array( 'inputmode' => 'numeric', 'class' => 'small-text' ) );
+		$field->number( 'connect_timeout', __( 'Connect timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (1–60)', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'timeout', __( 'Request timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (5–300)', 'mirakl-connector-for-woocommerce' ) );
+
+		$last = ConnectionCheck::last();
+		$html = '<div class="mirakl-connection-test">';
+		$html .= '<button type="submit" class="button" form="mirakl-connector-test-connection" id="mirakl-test-connection">' . esc_html__( 'Test connection', 'mirakl-connector-for-woocommerce' ) . '</button> ';
+		$html .= '<span class="description">' . esc_html__( 'Tests the saved settings: save first after a change.', 'mirakl-connector-for-woocommerce' ) . '</span>';
+		if ( null !== $last ) {
+			$html .= '<p class="mirakl-connection-status" data-ok="' . ( $last['ok'] ? '1' : '0' ) . '">';
+			if ( $last['ok'] ) {
+				$html .= '<span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'Connected', 'mirakl-connector-for-woocommerce' ) . '</span> ' . esc_html(
+					sprintf(
+						/* translators: 1: shop name, 2: shop state, 3: time ago */
+						__( '%1$s — state %2$s — tested %3$s ago', 'mirakl-connector-for-woocommerce' ),
+						$last['shop_name'],
+						$last['shop_state'],
+						human_time_diff( (int) $last['at'] )
+					)
+				);
+			} else {
+				$html .= '<span class="mirakl-badge mirakl-badge-critical">' . esc_html__( 'Not connected', 'mirakl-connector-for-woocommerce' ) . '</span> ' . esc_html( $last['message'] );
+			}
+			$html .= '</p>';
+		}
+		$html .= '</div>';
+		self::close_section( $html );
+	}
+
+	/**
+	 * Stock fields.
+	 *
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
+	 */
+	private function stock_section( FieldRenderer $field, string $title ): void {
+		self::open_section( 'stock', $title, __( 'How much of your WooCommerce stock the marketplace sees, and how fast.', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'stock_buffer', __( 'Stock buffer', 'mirakl-connector-for-woocommerce' ), __( 'units per SKU kept back from the marketplace', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'low_stock_threshold', __( 'Low-stock fast lane', 'mirakl-connector-for-woocommerce' ), __( 'a SKU at or below this many units is pushed in the next minute', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'stock_push_interval_secs', __( 'Stock push interval', 'mirakl-connector-for-woocommerce' ), __( 'seconds; other stock changes are grouped and pushed within this time (60–86400)', 'mirakl-connector-for-woocommerce' ) );
+		$field->checkboxes(
+			'listed_product_types',
+			__( 'Product types listed', 'mirakl-connector-for-woocommerce' ),
+			array(
+				'simple'   => __( 'Simple products', 'mirakl-connector-for-woocommerce' ),
+				'variable' => __( 'Variations of variable products', 'mirakl-connector-for-woocommerce' ),
+			)
+		);
+		self::close_section();
+	}
+
+	/**
+	 * Offer fields.
+	 *
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
+	 */
+	private function offers_section( FieldRenderer $field, string $title ): void {
+		self::open_section( 'offers', $title, __( 'How Mirakl recognises your products.', 'mirakl-connector-for-woocommerce' ) );
+		$field->select(
+			'product_id_type',
+			__( 'Product id type', 'mirakl-connector-for-woocommerce' ),
+			array(
+				'SHOP_SKU' => __( 'SHOP_SKU — the SKU itself', 'mirakl-connector-for-woocommerce' ),
+				'EAN'      => 'EAN',
+				'UPC'      => 'UPC',
+				'ISBN'     => 'ISBN',
+				'MPN'      => 'MPN',
+			),
+			__( 'What the operator matches your offers on.', 'mirakl-connector-for-woocommerce' )
+		);
+		$field->text( 'product_reference_meta', __( 'Product identifier field', 'mirakl-connector-for-woocommerce' ), __( 'The product meta key that holds the EAN (or the identifier chosen above), such as _ean or _global_unique_id. Leave empty when you list by SKU.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'regular-text' ) );
+		self::close_section();
+	}
+
+	/**
+	 * Order fields.
+	 *
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
+	 */
+	private function orders_section( FieldRenderer $field, string $title ): void {
+		self::open_section( 'orders', $title, __( 'Marketplace orders are created in WooCommerce and accepted at once. These settings decide what happens when that is not possible.', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'acceptance_window_hours', __( 'Acceptance window', 'mirakl-connector-for-woocommerce' ), __( 'hours the operator gives you to accept an order before cancelling it (1–720)', 'mirakl-connector-for-woocommerce' ) );
+		$field->text( 'acceptance_warning_percents', __( 'Acceptance warnings', 'mirakl-connector-for-woocommerce' ), __( 'warn when an order still waits after these percentages of the window, such as "50, 80"', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'small-text', 'error_key' => 'acceptance_warning_fractions' ) );
+		$policies = array(
+			'hold'   => __( 'Hold the order and alert me (I decide before the deadline)', 'mirakl-connector-for-woocommerce' ),
+			'refuse' => __( 'Refuse the lines at once', 'mirakl-connector-for-woocommerce' ),
+		);
+		$field->select( 'unknown_sku_policy', __( 'Unknown SKU', 'mirakl-connector-for-woocommerce' ), $policies, __( 'A line whose SKU WooCommerce does not have.', 'mirakl-connector-for-woocommerce' ) );
+		$field->select( 'short_stock_policy', __( 'Short stock', 'mirakl-connector-for-woocommerce' ), $policies, __( 'A line WooCommerce does not have enough stock for.', 'mirakl-connector-for-woocommerce' ) );
+		$field->checkbox( 'partial_acceptance', __( 'Partial acceptance', 'mirakl-connector-for-woocommerce' ), __( 'The operator lets me accept some lines of an order and refuse others.', 'mirakl-connector-for-woocommerce' ) );
+		$field->select(
+			'order_tax_mode',
+			__( 'Prices in orders', 'mirakl-connector-for-woocommerce' ),
+			array(
+				'TAX_INCLUDED' => __( 'Include tax', 'mirakl-connector-for-woocommerce' ),
+				'TAX_EXCLUDED' => __( 'Exclude tax', 'mirakl-connector-for-woocommerce' ),
+			)
+		);
+		$field->text( 'marketplace_name', __( 'Marketplace name', 'mirakl-connector-for-woocommerce' ), __( 'Shown on marketplace orders as their payment method, "Mirakl (name)".', 'mirakl-connector-for-woocommerce' ) );
+		$field->checkbox( 'send_customer_emails', __( 'Customer e-mails', 'mirakl-connector-for-woocommerce' ), __( 'Send WooCommerce\'s customer e-mails for marketplace orders (most operators e-mail their customers themselves).', 'mirakl-connector-for-woocommerce' ) );
+		$statuses = array( '' => __( '— no change —', 'mirakl-connector-for-woocommerce' ) );
+		foreach ( SettingsForm::order_statuses() as $slug => $label ) {
+			$statuses[ preg_replace( '/^wc-/', '', $slug ) ] = $label;
+		}
+		$field->mapping( 'status_mapping', __( 'Status mapping', 'mirakl-connector-for-woocommerce' ), Settings::ORDER_STATES, $statuses, __( 'The WooCommerce status an order takes when Mirakl reports this state. Cancelled and refused orders are always cancelled and restocked.', 'mirakl-connector-for-woocommerce' ) );
+		self::close_section();
+	}
+
+	/**
+	 * Shipping fields and the carrier table.
+	 *
+	 * @param FieldRenderer $field  Field renderer.
+	 * @param string        $title  Section title.
+	 * @param array         $values Form values.
+	 */
+	private function shipping_section( FieldRenderer $field, string $title, array $values ): void {
+		self::open_section( 'shipping', $title, __( 'When an order is shipped in WooCommerce, its tracking goes to Mirakl with the Mirakl carrier mapped here.', 'mirakl-connector-for-woocommerce' ) );
+		$statuses = array();
+		foreach ( SettingsForm::order_statuses() as $slug => $label ) {
+			$statuses[ preg_replace( '/^wc-/', '', $slug ) ] = $label;
+		}
+		$field->select( 'shipped_status', __( 'Shipped status', 'mirakl-connector-for-woocommerce' ), $statuses, __( 'The WooCommerce status that means "shipped": reaching it sends the tracking and marks the order shipped on Mirakl.', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'shipping_deadline_warning_hours', __( 'Shipping deadline warning', 'mirakl-connector-for-woocommerce' ), __( 'hours before an order\'s shipping deadline to warn', 'mirakl-connector-for-woocommerce' ) );
+
+		$carriers = $this->reader->carriers();
+		$field->carrier_table( $carriers, (array) $values['carrier_names'], (array) $values['carrier_codes'] );
+		$field->checkbox( 'allow_free_text_carriers', __( 'Free-text carriers', 'mirakl-connector-for-woocommerce' ), __( 'Send a carrier that is not mapped by its name. Off: an unmapped carrier stops the shipment and shows on the dashboard (safer: operators reject unknown carriers).', 'mirakl-connector-for-woocommerce' ) );
+		$field->checkbox( 'use_shipments_api', __( 'Shipments API', 'mirakl-connector-for-woocommerce' ), __( 'Use Mirakl\'s multi-shipment API when the operator has it.', 'mirakl-connector-for-woocommerce' ) );
+		self::close_section();
+	}
+
+	/**
+	 * Refund fields.
+	 *
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
+	 */
+	private function refunds_section( FieldRenderer $field, string $title ): void {
+		self::open_section( 'refunds', $title, __( 'A WooCommerce refund on a marketplace order becomes one Mirakl refund with this reason.', 'mirakl-connector-for-woocommerce' ) );
+		$reasons = $this->reader->optional_list( 'refund_reasons' );
+		if ( ! empty( $reasons ) ) {
+			$options = array( '' => __( '— choose a reason —', 'mirakl-connector-for-woocommerce' ) );
+			foreach ( $reasons as $reason ) {
+				$code             = is_array( $reason ) ? (string) ( $reason['code'] ?? '' ) : (string) $reason;
+				$label            = is_array( $reason ) && ! empty( $reason['label'] ) ? $code . ' — ' . (string) $reason['label'] : $code;
+				$options[ $code ] = $label;
+			}
+			$field->select( 'refund_reason_code', __( 'Refund reason code', 'mirakl-connector-for-woocommerce' ), $options, __( 'From the operator\'s refund reasons (RE01), read on each daily sync.', 'mirakl-connector-for-woocommerce' ) );
+		} else {
+			$field->text( 'refund_reason_code', __( 'Refund reason code', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s REFUND reason code (RE01), as listed in the Mirakl back office.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'small-text' ) );
+		}
+		self::close_section();
+	}
+
+	/**
+	 * Alert fields.
+	 *
+	 * @param FieldRenderer $field  Field renderer.
+	 * @param string        $title  Section title.
+	 * @param array         $values Form values.
+	 */
+	private function alerts_section( FieldRenderer $field, string $title, array $values ): void {
+		self::open_section( 'alerts', $title, __( 'Who is told, by e-mail, about problems that need a person. Critical problems also show as notices in wp-admin.', 'mirakl-connector-for-woocommerce' ) );
+		$field->text( 'alert_recipients', __( 'Alert recipients', 'mirakl-connector-for-woocommerce' ), __( 'E-mail addresses, separated by commas. Empty: no e-mail.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'large-text' ) );
+		$field->checkboxes( 'alert_kinds', __( 'Alerts mailed', 'mirakl-connector-for-woocommerce' ), ExceptionKinds::labels(), 'mirakl-kinds' );
+		self::close_section();
+	}
+}
