@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mirakl_connector::finance::{
-    import_ledger, ledger_csv, match_ledger, month_end_report, payouts, record_expected_orders, report_csv,
-    ExpectedLine, ExpectedOrder, ExpectedRefund, FinanceSettings, PayoutFilter,
+    import_ledger, ledger_csv, match_ledger, month_end_report, payouts, record_expected_orders,
+    report_csv, ExpectedLine, ExpectedOrder, ExpectedRefund, FinanceSettings, PayoutFilter,
 };
 use mirakl_connector::mirakl::budget::BudgetError;
 use mirakl_connector::mirakl::{
@@ -31,13 +31,20 @@ const PAGE: usize = 2000;
 struct Unlimited;
 
 impl CallBudget for Unlimited {
-    fn try_acquire(&self, _: &str, _: &[Limit], _: DateTime<Utc>) -> Result<Result<(), DateTime<Utc>>, BudgetError> {
+    fn try_acquire(
+        &self,
+        _: &str,
+        _: &[Limit],
+        _: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, BudgetError> {
         Ok(Ok(()))
     }
 }
 
 fn month_start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
 fn money(cents: i64) -> Decimal {
@@ -56,7 +63,18 @@ fn amounts(n: usize) -> [i64; 10] {
     let refund = price / 4;
     let refund_tax = refund / 5;
     let refunded_commission = (refund + refund_tax) / 10;
-    [price, tax, shipping, shipping_tax, -commission, -vat, -refund, -refund_tax, refunded_commission, refunded_commission / 5]
+    [
+        price,
+        tax,
+        shipping,
+        shipping_tax,
+        -commission,
+        -vat,
+        -refund,
+        -refund_tax,
+        refunded_commission,
+        refunded_commission / 5,
+    ]
 }
 
 const TYPES: [&str; ROWS_PER_ORDER] = [
@@ -112,7 +130,8 @@ fn row(index: usize, orders: usize) -> Value {
     let amount = money(cents);
     // Spread over the month: orders in sequence, a few minutes apart.
     let minutes = (order as i64 * 27 * 24 * 60) / orders.max(1) as i64;
-    let date = (month_start() + Duration::minutes(minutes) + Duration::seconds(kind as i64)).to_rfc3339();
+    let date =
+        (month_start() + Duration::minutes(minutes) + Duration::seconds(kind as i64)).to_rfc3339();
     let mut entities = json!({
         "order": { "id": format!("BENCH-{order:06}-A"), "commercial_id": format!("BENCH-{order:06}") },
         "order_line": { "id": format!("BENCH-{order:06}-A-1") },
@@ -145,9 +164,15 @@ impl Transport for GeneratedLedger {
     fn execute(&self, request: &Request) -> Result<Response, TransportError> {
         let total = self.orders * ROWS_PER_ORDER + PAYOUTS;
         if request.path != "/sellerpayment/transactions_logs" {
-            return Ok(Response::new(404, "{\"status\":404,\"message\":\"not in this benchmark\"}"));
+            return Ok(Response::new(
+                404,
+                "{\"status\":404,\"message\":\"not in this benchmark\"}",
+            ));
         }
-        let start: usize = request.query_value("page_token").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let start: usize = request
+            .query_value("page_token")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         let end = (start + PAGE).min(total);
         let data: Vec<Value> = (start..end).map(|i| row(i, self.orders)).collect();
         let mut body = json!({ "data": data });
@@ -197,7 +222,10 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let orders: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let orders: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
     let dir = std::env::temp_dir().join(format!("finance-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let store = Store::open(&dir.join("state.db"))?;
@@ -235,19 +263,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let payouts_reconciled = reconciled.iter().filter(|p| p.reconciled).count();
 
     let eur = report.currencies.first();
-    println!("finance benchmark: {orders} orders, {} transactions in {} pages", import.inserted, import.pages);
-    println!("  import (parse + store)        {:>8.2} s", import_time.as_secs_f64());
-    println!("  record expected orders        {:>8.2} s", expected_time.as_secs_f64());
-    println!("  match                         {:>8.2} s  ({} matched, {} discrepancies)", match_time.as_secs_f64(), matched.orders_matched, matched.discrepancies.len());
+    println!(
+        "finance benchmark: {orders} orders, {} transactions in {} pages",
+        import.inserted, import.pages
+    );
+    println!(
+        "  import (parse + store)        {:>8.2} s",
+        import_time.as_secs_f64()
+    );
+    println!(
+        "  record expected orders        {:>8.2} s",
+        expected_time.as_secs_f64()
+    );
+    println!(
+        "  match                         {:>8.2} s  ({} matched, {} discrepancies)",
+        match_time.as_secs_f64(),
+        matched.orders_matched,
+        matched.discrepancies.len()
+    );
     println!(
         "  import + record + match       {:>8.2} s  (target ≤ 30 s)",
         (import_time + expected_time + match_time).as_secs_f64()
     );
-    println!("  month-end report              {:>8.2} s  (target ≤ 2 s; {} order rows)", report_time.as_secs_f64(), report.orders.len());
-    println!("  payouts reconciled            {:>8.2} s  ({payouts_reconciled} of {} to zero)", payouts_time.as_secs_f64(), reconciled.len());
-    println!("  CSV summary + ledger          {:>8.2} s  ({} + {} bytes)", csv_time.as_secs_f64(), summary.len(), ledger.len());
+    println!(
+        "  month-end report              {:>8.2} s  (target ≤ 2 s; {} order rows)",
+        report_time.as_secs_f64(),
+        report.orders.len()
+    );
+    println!(
+        "  payouts reconciled            {:>8.2} s  ({payouts_reconciled} of {} to zero)",
+        payouts_time.as_secs_f64(),
+        reconciled.len()
+    );
+    println!(
+        "  CSV summary + ledger          {:>8.2} s  ({} + {} bytes)",
+        csv_time.as_secs_f64(),
+        summary.len(),
+        ledger.len()
+    );
     if let Some(eur) = eur {
-        println!("  gross sales {} EUR, net revenue {} EUR, payouts {} EUR", eur.gross_sales, eur.net_revenue, eur.payouts_received);
+        println!(
+            "  gross sales {} EUR, net revenue {} EUR, payouts {} EUR",
+            eur.gross_sales, eur.net_revenue, eur.payouts_received
+        );
     }
     match peak_rss_mib() {
         Some(mib) => println!("  peak RSS                      {mib:>8.1} MiB  (target ≤ 256 MiB)"),

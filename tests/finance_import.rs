@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mirakl_connector::finance::{
-    self, import_ledger, month_end_report, Category, FinanceSettings, TransactionPage, IMPORT_CURSOR,
+    self, import_ledger, month_end_report, Category, FinanceSettings, TransactionPage,
+    IMPORT_CURSOR,
 };
 use mirakl_connector::mirakl::fake::ScriptedTransport;
 use mirakl_connector::mirakl::{Client, Response};
@@ -49,19 +50,43 @@ fn tl02_examples_parse_with_every_type_recognised() {
         assert!(!page.data.is_empty(), "{name}");
         for raw in &page.data {
             let row = raw.to_row(now());
-            assert_ne!(row.category, Category::Unknown, "{name}: {}", row.transaction_type);
+            assert_ne!(
+                row.category,
+                Category::Unknown,
+                "{name}: {}",
+                row.transaction_type
+            );
         }
     }
-    let page: TransactionPage = serde_json::from_str(&fixture("TL02_transaction_logs_response.json")).unwrap();
-    let penalty = page.data.iter().find(|t| t.transaction_type.as_deref() == Some("SELLER_PENALTY_FEE")).unwrap();
+    let page: TransactionPage =
+        serde_json::from_str(&fixture("TL02_transaction_logs_response.json")).unwrap();
+    let penalty = page
+        .data
+        .iter()
+        .find(|t| t.transaction_type.as_deref() == Some("SELLER_PENALTY_FEE"))
+        .unwrap();
     let row = penalty.to_row(now());
     assert_eq!(row.amount, dec("-1"));
     assert_eq!(row.category, Category::Fee);
     assert_eq!(row.description.as_deref(), Some("CANCELLATION_FEE"));
-    assert_eq!(row.seller_billing_cycle_id.as_deref(), Some("da94f4ec-9447-4856-a637-2aad467acdeb"));
-    let refund = page.data.iter().find(|t| t.transaction_type.as_deref() == Some("REFUND_ORDER_AMOUNT")).unwrap();
+    assert_eq!(
+        row.seller_billing_cycle_id.as_deref(),
+        Some("da94f4ec-9447-4856-a637-2aad467acdeb")
+    );
+    let refund = page
+        .data
+        .iter()
+        .find(|t| t.transaction_type.as_deref() == Some("REFUND_ORDER_AMOUNT"))
+        .unwrap();
     let row = refund.to_row(now());
-    assert_eq!((row.order_id.as_deref(), row.order_line_id.as_deref(), row.refund_id.as_deref()), (Some("ORDER1-A"), Some("ORDER1-A-1"), Some("REFUND1")));
+    assert_eq!(
+        (
+            row.order_id.as_deref(),
+            row.order_line_id.as_deref(),
+            row.refund_id.as_deref()
+        ),
+        (Some("ORDER1-A"), Some("ORDER1-A-1"), Some("REFUND1"))
+    );
     assert_eq!(row.period, "2026-07");
 }
 
@@ -75,11 +100,15 @@ fn billing_cycle_examples_parse() {
         let page: finance::BillingCyclePage = serde_json::from_str(&fixture(name)).expect(name);
         assert!(!page.data.is_empty());
     }
-    let page: finance::BillingCyclePage = serde_json::from_str(&fixture("SBC11_billing_cycles_page1.json")).unwrap();
+    let page: finance::BillingCyclePage =
+        serde_json::from_str(&fixture("SBC11_billing_cycles_page1.json")).unwrap();
     assert_eq!(page.next_page_token.as_deref(), Some("next-page-token-xyz"));
     let cycle = &page.data[0];
     assert_eq!(cycle.amount_transferred_to_seller, Some(dec("4545.2")));
-    assert_eq!(cycle.pay_out.as_ref().and_then(|p| p.reference.as_deref()), Some("bank-ref"));
+    assert_eq!(
+        cycle.pay_out.as_ref().and_then(|p| p.reference.as_deref()),
+        Some("bank-ref")
+    );
 }
 
 #[test]
@@ -91,7 +120,11 @@ fn paging_follows_the_token_until_it_is_absent_and_the_cursor_moves_at_the_end()
         .respond(200, fixture("TL02_transaction_logs_page2_last.json"));
     let (client, _) = scripted_client(Arc::clone(&transport));
     let report = import_ledger(&store, &client, &tl02_only(), now()).expect("import");
-    assert_eq!(transport.calls(), 2, "no call after the page without a token");
+    assert_eq!(
+        transport.calls(),
+        2,
+        "no call after the page without a token"
+    );
     let requests = transport.requests();
     assert_eq!(requests[0].query_value("page_token"), None);
     assert_eq!(requests[0].query_value("sort"), Some("lastUpdated,ASC"));
@@ -100,21 +133,37 @@ fn paging_follows_the_token_until_it_is_absent_and_the_cursor_moves_at_the_end()
     assert_eq!((report.pages, report.inserted, report.updated), (2, 5, 0));
     assert!(report.complete);
     assert_eq!(report.resume_at, None);
-    assert_eq!(report.cursor, Some(Utc.with_ymd_and_hms(2023, 1, 15, 14, 0, 0).unwrap()));
+    assert_eq!(
+        report.cursor,
+        Some(Utc.with_ymd_and_hms(2023, 1, 15, 14, 0, 0).unwrap())
+    );
     assert!(report.next_import_at.is_some());
-    assert!(store.cursor(IMPORT_CURSOR).unwrap().is_none(), "finance keeps its own cursor table");
+    assert!(
+        store.cursor(IMPORT_CURSOR).unwrap().is_none(),
+        "finance keeps its own cursor table"
+    );
 
     // The next run starts from the cursor (minus the overlap) and updates, never duplicates.
     transport.respond(200, fixture("TL02_transaction_logs_single_page.json"));
     let again = import_ledger(&store, &client, &tl02_only(), now()).expect("re-import");
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 5));
-    let from = transport.requests()[2].query_value("last_updated_from").map(str::to_owned);
+    let from = transport.requests()[2]
+        .query_value("last_updated_from")
+        .map(str::to_owned);
     assert_eq!(from.as_deref(), Some("2023-01-15T13:50:00.000Z"));
 
     // Multi-currency is kept apart; the debit-only subscription rows are negative.
     let report = month_end_report(&store, 2023, 1, None).expect("report");
-    let eur = report.currencies.iter().find(|c| c.currency == "EUR").unwrap();
-    let usd = report.currencies.iter().find(|c| c.currency == "USD").unwrap();
+    let eur = report
+        .currencies
+        .iter()
+        .find(|c| c.currency == "EUR")
+        .unwrap();
+    let usd = report
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .unwrap();
     assert_eq!(eur.gross_sales, dec("375.75"));
     assert_eq!(usd.subscriptions, dec("-80.00"));
     assert_eq!(usd.gross_sales, Decimal::ZERO);
@@ -130,7 +179,10 @@ fn a_changed_row_is_updated_in_place() {
     let (client, _) = scripted_client(Arc::clone(&transport));
     import_ledger(&store, &client, &tl02_only(), now()).unwrap();
     let report = import_ledger(&store, &client, &tl02_only(), now()).unwrap();
-    assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 4));
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 4)
+    );
     let month = month_end_report(&store, 2023, 1, Some("EUR")).unwrap();
     assert_eq!(month.currencies[0].pending, Decimal::ZERO);
     assert_eq!(month.currencies[0].payable, dec("375.75"));
@@ -142,7 +194,10 @@ fn a_429_mid_run_returns_come_back_at_and_the_next_call_resumes_from_the_page_to
     let transport = Arc::new(ScriptedTransport::new());
     transport
         .respond(200, fixture("TL02_transaction_logs_page1.json"))
-        .respond_with(Response::new(429, "{\"status\":429,\"message\":\"Too many requests\"}").with_header("Retry-After", "600"));
+        .respond_with(
+            Response::new(429, "{\"status\":429,\"message\":\"Too many requests\"}")
+                .with_header("Retry-After", "600"),
+        );
     let (client, _) = scripted_client(Arc::clone(&transport));
     let client = client.with_policy(mirakl_connector::mirakl::RetryPolicy {
         max_attempts: 1,
@@ -151,8 +206,14 @@ fn a_429_mid_run_returns_come_back_at_and_the_next_call_resumes_from_the_page_to
     let report = import_ledger(&store, &client, &tl02_only(), now()).expect("partial import");
     assert!(!report.complete);
     assert_eq!(report.inserted, 2, "the stored page stays stored");
-    assert_eq!(report.resume_at, Some(now() + chrono::Duration::seconds(600)));
-    assert_eq!(report.cursor, None, "the cursor waits for the run's last page");
+    assert_eq!(
+        report.resume_at,
+        Some(now() + chrono::Duration::seconds(600))
+    );
+    assert_eq!(
+        report.cursor, None,
+        "the cursor waits for the run's last page"
+    );
 
     transport.respond(200, fixture("TL02_transaction_logs_page2_last.json"));
     let report = import_ledger(&store, &client, &tl02_only(), now()).expect("resumed");
@@ -181,17 +242,25 @@ fn a_budget_refusal_sends_nothing_and_says_when_to_come_back() {
     let (_dir, store) = store();
     let transport = Arc::new(ScriptedTransport::new());
     let until = now() + chrono::Duration::minutes(42);
-    let client = Client::new(&config("https://shop.example.test/api"), Arc::clone(&transport), Refusing(until));
+    let client = Client::new(
+        &config("https://shop.example.test/api"),
+        Arc::clone(&transport),
+        Refusing(until),
+    );
     // SBC11 has no entry in the client's budget table: finance budgets it in the store, so only
     // that call goes out here (and this instance answers 404: no billing cycles).
     transport.respond(404, "{\"status\":404,\"message\":\"No API found\"}");
-    let report = import_ledger(&store, &client, &FinanceSettings::default(), now()).expect("refused import");
+    let report =
+        import_ledger(&store, &client, &FinanceSettings::default(), now()).expect("refused import");
     assert_eq!(transport.calls(), 1);
     assert_eq!(transport.requests()[0].path, "/seller-billing-cycles");
     assert_eq!(report.resume_at, Some(until));
     assert!(!report.complete);
     let note = report.documents_note.unwrap_or_default();
-    assert!(note.contains("IV01 documents deferred") && note.contains("not available"), "{note}");
+    assert!(
+        note.contains("IV01 documents deferred") && note.contains("not available"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -204,16 +273,30 @@ fn documents_and_billing_cycles_are_imported_once_a_day() {
         .respond(200, fixture("SBC11_billing_cycles_page1.json"))
         .respond(200, fixture("SBC11_billing_cycles_page2_last.json"));
     let (client, _) = scripted_client(Arc::clone(&transport));
-    let report = import_ledger(&store, &client, &FinanceSettings::default(), now()).expect("import");
-    assert_eq!((report.inserted, report.documents, report.billing_cycles), (5, 3, 2), "{report:?}");
+    let report =
+        import_ledger(&store, &client, &FinanceSettings::default(), now()).expect("import");
+    assert_eq!(
+        (report.inserted, report.documents, report.billing_cycles),
+        (5, 3, 2),
+        "{report:?}"
+    );
     let requests = transport.requests();
     assert_eq!(requests[1].path, "/invoices");
     assert_eq!(requests[2].path, "/seller-billing-cycles");
-    assert_eq!(requests[3].query_value("page_token"), Some("next-page-token-xyz"));
+    assert_eq!(
+        requests[3].query_value("page_token"),
+        Some("next-page-token-xyz")
+    );
 
     // Later the same day: TL02 again, documents and cycles deferred by their daily budget.
     transport.respond(200, "{\"data\": []}");
-    let later = import_ledger(&store, &client, &FinanceSettings::default(), now() + chrono::Duration::hours(1)).unwrap();
+    let later = import_ledger(
+        &store,
+        &client,
+        &FinanceSettings::default(),
+        now() + chrono::Duration::hours(1),
+    )
+    .unwrap();
     assert_eq!(transport.calls(), 5);
     assert!(later.complete);
     let note = later.documents_note.unwrap_or_default();
@@ -226,5 +309,8 @@ fn an_in_memory_store_is_refused_with_a_clear_error() {
     let transport = Arc::new(ScriptedTransport::new());
     let (client, _) = scripted_client(transport);
     let error = import_ledger(&store, &client, &tl02_only(), now()).unwrap_err();
-    assert!(matches!(error, finance::FinanceError::InMemoryStore), "{error}");
+    assert!(
+        matches!(error, finance::FinanceError::InMemoryStore),
+        "{error}"
+    );
 }

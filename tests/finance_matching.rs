@@ -8,12 +8,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mirakl_connector::finance::{
-    self, commission_fee_line, import_due, import_ledger, import_status, match_ledger, month_end_report, payouts,
-    record_expected_order, CommissionPosting, ExpectedLine, ExpectedOrder, ExpectedRefund, FinanceSettings,
-    PayoutFilter,
+    self, commission_fee_line, import_due, import_ledger, import_status, match_ledger,
+    month_end_report, payouts, record_expected_order, CommissionPosting, ExpectedLine,
+    ExpectedOrder, ExpectedRefund, FinanceSettings, PayoutFilter,
 };
 use mirakl_connector::mirakl::fake::ScriptedTransport;
-use mirakl_connector::store::{ExceptionFilter, ExceptionState, OrderMapping, RefundRecord, Severity, Store};
+use mirakl_connector::store::{
+    ExceptionFilter, ExceptionState, OrderMapping, RefundRecord, Severity, Store,
+};
 use mirakl_support::scripted_client;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -37,7 +39,8 @@ impl Ledger {
 
     /// A row on `order` (line `order-1`), signed amount, in May 2026.
     fn order_row(mut self, kind: &str, amount: &str, order: &str, refund: Option<&str>) -> Ledger {
-        let mut entities = json!({ "order": { "id": order }, "order_line": { "id": format!("{order}-1") } });
+        let mut entities =
+            json!({ "order": { "id": order }, "order_line": { "id": format!("{order}-1") } });
         if let Some(refund) = refund {
             entities["refund"] = json!({ "id": refund });
         }
@@ -45,7 +48,14 @@ impl Ledger {
         self
     }
 
-    fn push(&mut self, kind: &str, amount: &str, state: &str, entities: Value, document: Option<&str>) {
+    fn push(
+        &mut self,
+        kind: &str,
+        amount: &str,
+        state: &str,
+        entities: Value,
+        document: Option<&str>,
+    ) {
         let amount = dec(amount);
         let n = self.rows.len();
         let mut row = json!({
@@ -81,7 +91,10 @@ impl Ledger {
         let transport = Arc::new(ScriptedTransport::new());
         transport.respond(200, json!({ "data": self.rows }).to_string());
         let (client, _) = scripted_client(transport);
-        let settings = FinanceSettings { import_documents: false, ..FinanceSettings::default() };
+        let settings = FinanceSettings {
+            import_documents: false,
+            ..FinanceSettings::default()
+        };
         import_ledger(store, &client, &settings, now()).expect("import")
     }
 }
@@ -112,7 +125,11 @@ fn shop_order(order: &str, amount: &str) -> ExpectedOrder {
 }
 
 fn kinds(report: &finance::MatchReport) -> Vec<&str> {
-    report.discrepancies.iter().map(|d| d.kind.as_str()).collect()
+    report
+        .discrepancies
+        .iter()
+        .map(|d| d.kind.as_str())
+        .collect()
 }
 
 #[test]
@@ -122,7 +139,11 @@ fn differences_within_the_rounding_tolerance_match_and_beyond_it_do_not() {
     let settings = FinanceSettings::default();
     record_expected_order(&store, &shop_order("A-1", "10.01")).unwrap();
     let report = match_ledger(&store, &settings).unwrap();
-    assert_eq!((report.orders_matched, report.discrepancies.len()), (1, 0), "{report:?}");
+    assert_eq!(
+        (report.orders_matched, report.discrepancies.len()),
+        (1, 0),
+        "{report:?}"
+    );
 
     record_expected_order(&store, &shop_order("A-1", "10.02")).unwrap();
     let report = match_ledger(&store, &settings).unwrap();
@@ -131,22 +152,47 @@ fn differences_within_the_rounding_tolerance_match_and_beyond_it_do_not() {
     assert_eq!(details["differences"][0]["figure"], "amount");
     assert_eq!(details["differences"][0]["shop"], "10.02");
     assert_eq!(details["differences"][0]["mirakl"], "10.00");
-    assert_eq!(details["wc_order_id"], Value::Null, "the report's copy is the raw one");
+    assert_eq!(
+        details["wc_order_id"],
+        Value::Null,
+        "the report's copy is the raw one"
+    );
 
-    let wider = FinanceSettings { rounding_tolerance: dec("0.05"), ..FinanceSettings::default() };
+    let wider = FinanceSettings {
+        rounding_tolerance: dec("0.05"),
+        ..FinanceSettings::default()
+    };
     let report = match_ledger(&store, &wider).unwrap();
     assert!(report.discrepancies.is_empty());
-    assert_eq!(report.exceptions_resolved, 1, "the exception closes once the difference is tolerated");
+    assert_eq!(
+        report.exceptions_resolved, 1,
+        "the exception closes once the difference is tolerated"
+    );
 }
 
 #[test]
 fn an_unknown_transaction_type_is_kept_counted_and_reported_once_as_a_warning() {
     let (_dir, store) = store();
     let mut ledger = Ledger::new();
-    ledger.push("BRAND_NEW_MARKETPLACE_FEE", "-3.50", "PAYABLE", json!({}), None);
-    ledger.push("BRAND_NEW_MARKETPLACE_FEE", "-1.50", "PAYABLE", json!({}), None);
+    ledger.push(
+        "BRAND_NEW_MARKETPLACE_FEE",
+        "-3.50",
+        "PAYABLE",
+        json!({}),
+        None,
+    );
+    ledger.push(
+        "BRAND_NEW_MARKETPLACE_FEE",
+        "-1.50",
+        "PAYABLE",
+        json!({}),
+        None,
+    );
     let import = ledger.import(&store);
-    assert_eq!(import.unknown_types.get("BRAND_NEW_MARKETPLACE_FEE"), Some(&2));
+    assert_eq!(
+        import.unknown_types.get("BRAND_NEW_MARKETPLACE_FEE"),
+        Some(&2)
+    );
     let month = month_end_report(&store, 2026, 5, None).unwrap();
     assert_eq!(month.currencies[0].other, dec("-5.00"));
     assert_eq!(month.currencies[0].net_revenue, dec("-5.00"));
@@ -161,14 +207,26 @@ fn an_unknown_transaction_type_is_kept_counted_and_reported_once_as_a_warning() 
         })
         .unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!((open[0].entity_id.as_str(), open[0].severity, open[0].occurrences), ("BRAND_NEW_MARKETPLACE_FEE", Severity::Warning, 1));
+    assert_eq!(
+        (
+            open[0].entity_id.as_str(),
+            open[0].severity,
+            open[0].occurrences
+        ),
+        ("BRAND_NEW_MARKETPLACE_FEE", Severity::Warning, 1)
+    );
 }
 
 #[test]
 fn an_order_in_the_orders_map_is_not_unknown_and_one_elsewhere_is() {
     let (_dir, store) = store();
-    Ledger::new().standard_order("KNOWN-1").standard_order("STRANGER-1").import(&store);
-    store.upsert_order(&OrderMapping::new("KNOWN-1", "SHIPPED")).unwrap();
+    Ledger::new()
+        .standard_order("KNOWN-1")
+        .standard_order("STRANGER-1")
+        .import(&store);
+    store
+        .upsert_order(&OrderMapping::new("KNOWN-1", "SHIPPED"))
+        .unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
     assert_eq!(report.orders_without_expected, 1);
     assert_eq!(kinds(&report), [finance::FINANCE_UNKNOWN_ORDER]);
@@ -199,14 +257,21 @@ fn refund_ids_come_from_the_refunds_map_and_totals_are_compared() {
     });
     record_expected_order(&store, &order).unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
-    assert!(report.discrepancies.is_empty(), "{:?}", report.discrepancies);
+    assert!(
+        report.discrepancies.is_empty(),
+        "{:?}",
+        report.discrepancies
+    );
 
     // The same refund id with another total: one amount mismatch, not a missing refund.
     order.refunds[0].amount = dec("7.00");
     record_expected_order(&store, &order).unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
     assert_eq!(kinds(&report), [finance::FINANCE_AMOUNT_MISMATCH]);
-    assert_eq!(report.discrepancies[0].details["differences"][0]["figure"], "refund total");
+    assert_eq!(
+        report.discrepancies[0].details["differences"][0]["figure"],
+        "refund total"
+    );
 }
 
 #[test]
@@ -218,7 +283,11 @@ fn an_order_cancelled_in_the_shop_but_still_booked_in_mirakl_is_a_mismatch() {
     record_expected_order(&store, &order).unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
     assert_eq!(kinds(&report), [finance::FINANCE_AMOUNT_MISMATCH]);
-    assert!(report.discrepancies[0].message.contains("cancelled"), "{}", report.discrepancies[0].message);
+    assert!(
+        report.discrepancies[0].message.contains("cancelled"),
+        "{}",
+        report.discrepancies[0].message
+    );
 }
 
 #[test]
@@ -231,18 +300,50 @@ fn a_payout_that_leaves_a_settled_row_unpaid_is_explained_line_by_line() {
     ledger.push("MANUAL_CREDIT", "15.00", "PAYABLE", json!({}), Some("77"));
     ledger.push("PAYMENT", "-90.00", "PAID", json!({}), Some("77"));
     ledger.import(&store);
-    let all = payouts(&store, &PayoutFilter { include_orders: true, ..PayoutFilter::default() }).unwrap();
+    let all = payouts(
+        &store,
+        &PayoutFilter {
+            include_orders: true,
+            ..PayoutFilter::default()
+        },
+    )
+    .unwrap();
     assert_eq!(all.len(), 1);
     let payout = &all[0];
-    assert_eq!((payout.amount_paid, payout.expected_net, payout.difference), (dec("90.00"), dec("105.00"), dec("-15.00")));
+    assert_eq!(
+        (payout.amount_paid, payout.expected_net, payout.difference),
+        (dec("90.00"), dec("105.00"), dec("-15.00"))
+    );
     assert!(!payout.reconciled);
     assert_eq!(payout.order_ids, ["P-1"]);
     assert_eq!(payout.accounting_document_number.as_deref(), Some("DOC-77"));
-    let lines: Vec<(&str, Decimal)> = payout.lines.iter().map(|l| (l.line.as_str(), l.amount)).collect();
-    assert_eq!(lines, [("commissions", dec("-10.00")), ("manual_credits", dec("15.00")), ("orders", dec("100.00"))]);
+    let lines: Vec<(&str, Decimal)> = payout
+        .lines
+        .iter()
+        .map(|l| (l.line.as_str(), l.amount))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("commissions", dec("-10.00")),
+            ("manual_credits", dec("15.00")),
+            ("orders", dec("100.00"))
+        ]
+    );
     let explanation = payout.explanation.join(" | ");
-    assert!(explanation.contains("not marked PAID") && explanation.contains("whole difference"), "{explanation}");
-    assert!(payouts(&store, &PayoutFilter { currency: Some("USD".to_owned()), ..PayoutFilter::default() }).unwrap().is_empty());
+    assert!(
+        explanation.contains("not marked PAID") && explanation.contains("whole difference"),
+        "{explanation}"
+    );
+    assert!(payouts(
+        &store,
+        &PayoutFilter {
+            currency: Some("USD".to_owned()),
+            ..PayoutFilter::default()
+        }
+    )
+    .unwrap()
+    .is_empty());
     let json = serde_json::to_value(payout).unwrap();
     assert_eq!(json["difference"], "-15.00");
 }
@@ -251,7 +352,10 @@ fn a_payout_that_leaves_a_settled_row_unpaid_is_explained_line_by_line() {
 fn the_import_is_due_nightly_and_after_a_refusal_not_before_its_time() {
     let (_dir, store) = store();
     let settings = FinanceSettings::default();
-    assert!(import_due(&store, &settings, now()).unwrap(), "never imported: due now");
+    assert!(
+        import_due(&store, &settings, now()).unwrap(),
+        "never imported: due now"
+    );
     Ledger::new().standard_order("S-1").import(&store);
     let status = import_status(&store, &settings, now()).unwrap();
     assert_eq!(status.last_complete, Some(now()));
@@ -272,7 +376,16 @@ fn the_import_is_due_nightly_and_after_a_refusal_not_before_its_time() {
         ..mirakl_connector::mirakl::RetryPolicy::default()
     });
     let later = now() + Duration::hours(30);
-    let refused = import_ledger(&store, &client, &FinanceSettings { import_documents: false, ..settings.clone() }, later).unwrap();
+    let refused = import_ledger(
+        &store,
+        &client,
+        &FinanceSettings {
+            import_documents: false,
+            ..settings.clone()
+        },
+        later,
+    )
+    .unwrap();
     assert_eq!(refused.resume_at, Some(later + Duration::seconds(900)));
     assert!(!import_due(&store, &settings, later + Duration::seconds(899)).unwrap());
     assert!(import_due(&store, &settings, later + Duration::seconds(900)).unwrap());
@@ -293,8 +406,17 @@ fn commission_is_a_negative_fee_line_only_when_chosen() {
         commission_total: dec("2.15"),
         mirakl_order_line_id: "X-1".to_owned(),
     };
-    assert_eq!(commission_fee_line(&FinanceSettings::default(), std::slice::from_ref(&line)), None);
-    let settings = FinanceSettings { commission_posting: CommissionPosting::FeeLine, ..FinanceSettings::default() };
+    assert_eq!(
+        commission_fee_line(&FinanceSettings::default(), std::slice::from_ref(&line)),
+        None
+    );
+    let settings = FinanceSettings {
+        commission_posting: CommissionPosting::FeeLine,
+        ..FinanceSettings::default()
+    };
     let fee = commission_fee_line(&settings, &[line.clone(), line]).unwrap();
-    assert_eq!((fee.name.as_str(), fee.amount, fee.commission_fee), ("Marketplace commission", dec("-4.30"), dec("3.58")));
+    assert_eq!(
+        (fee.name.as_str(), fee.amount, fee.commission_fee),
+        ("Marketplace commission", dec("-4.30"), dec("3.58"))
+    );
 }

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mirakl_connector::finance::{
-    self, import_ledger, ledger_csv, match_ledger, month_end_report, payouts, record_expected_order,
-    report_csv, ExpectedLine, ExpectedOrder, ExpectedRefund, FinanceSettings, PayoutFilter,
+    self, import_ledger, ledger_csv, match_ledger, month_end_report, payouts,
+    record_expected_order, report_csv, ExpectedLine, ExpectedOrder, ExpectedRefund,
+    FinanceSettings, PayoutFilter,
 };
 use mirakl_connector::mirakl::{Client, ClientConfig, HttpTransport, MemoryBudget};
 use mirakl_connector::store::{ExceptionFilter, ExceptionState, Store};
@@ -126,7 +127,9 @@ fn generate_month() -> Month {
     ship(&sandbox, "JAN-1");
 
     at(&sandbox, utc(2, 1, 0) + chrono::Duration::minutes(30));
-    sandbox.add_account_transaction("SUBSCRIPTION_FEE", dec("39.90")).expect("subscription");
+    sandbox
+        .add_account_transaction("SUBSCRIPTION_FEE", dec("39.90"))
+        .expect("subscription");
     let mut grouped_refund = (String::new(), Vec::new());
     let mut unknown_order = String::new();
     for day in 1..=27u32 {
@@ -171,7 +174,14 @@ fn generate_month() -> Month {
                 refund(&sandbox, &id, &[(1, dec("15.00"), Decimal::ZERO)]); // still SHIPPING: pending
             }
             12 => {
-                let ids = refund(&sandbox, &id, &[(1, dec("20.00"), Decimal::ZERO), (2, dec("25.50"), dec("4.90"))]);
+                let ids = refund(
+                    &sandbox,
+                    &id,
+                    &[
+                        (1, dec("20.00"), Decimal::ZERO),
+                        (2, dec("25.50"), dec("4.90")),
+                    ],
+                );
                 grouped_refund = (id.clone(), ids);
             }
             14 => {
@@ -190,11 +200,15 @@ fn generate_month() -> Month {
             }
             10 => {
                 at(&sandbox, utc(2, day, 20));
-                sandbox.add_account_transaction("MANUAL_CREDIT", dec("25.00")).expect("manual credit");
+                sandbox
+                    .add_account_transaction("MANUAL_CREDIT", dec("25.00"))
+                    .expect("manual credit");
             }
             18 => {
                 at(&sandbox, utc(2, day, 20));
-                sandbox.add_account_transaction("SELLER_PENALTY_FEE", dec("5.00")).expect("penalty");
+                sandbox
+                    .add_account_transaction("SELLER_PENALTY_FEE", dec("5.00"))
+                    .expect("penalty");
             }
             _ => {}
         }
@@ -254,9 +268,17 @@ fn expected_orders(month: &Month) -> Vec<ExpectedOrder> {
                             .lines
                             .iter()
                             .flat_map(|l| l.refunds.iter())
-                            .filter(|x| if grouped { month.grouped_refund.1.contains(&x.id) } else { x.id == r.id })
+                            .filter(|x| {
+                                if grouped {
+                                    month.grouped_refund.1.contains(&x.id)
+                                } else {
+                                    x.id == r.id
+                                }
+                            })
                             .collect();
-                        let sum = |f: fn(&mirakl_sandbox::model::Refund) -> Decimal| members.iter().map(|m| f(m)).sum::<Decimal>();
+                        let sum = |f: fn(&mirakl_sandbox::model::Refund) -> Decimal| {
+                            members.iter().map(|m| f(m)).sum::<Decimal>()
+                        };
                         refunds.push(ExpectedRefund {
                             wc_refund_id,
                             // Some refunds name their Mirakl ids, others are found by amount.
@@ -353,7 +375,11 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     assert!(import.complete, "{import:?}");
     assert_eq!(import.inserted, total_rows);
     assert!(import.pages >= 3, "several pages: {import:?}");
-    assert_eq!((import.documents, import.billing_cycles), (4, 4), "{import:?}");
+    assert_eq!(
+        (import.documents, import.billing_cycles),
+        (4, 4),
+        "{import:?}"
+    );
     assert!(import.unknown_types.is_empty());
     let again = import_ledger(&store, &client, &settings, now).expect("re-import");
     assert_eq!(again.inserted, 0, "re-importing never duplicates");
@@ -364,22 +390,52 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     let eur = &report.currencies[0];
     assert_eq!(eur.currency, "EUR");
     let (by_type, count, voided_sales, opening, pending) = february_sums(&month);
-    let sum = |types: &[&str]| types.iter().map(|t| by_type.get(*t).copied().unwrap_or_default()).sum::<Decimal>();
+    let sum = |types: &[&str]| {
+        types
+            .iter()
+            .map(|t| by_type.get(*t).copied().unwrap_or_default())
+            .sum::<Decimal>()
+    };
     assert_eq!(eur.gross_sales, sum(&["ORDER_AMOUNT"]));
     assert_eq!(eur.shipping, sum(&["ORDER_SHIPPING_AMOUNT"]));
-    assert_eq!(eur.taxes, sum(&["ORDER_AMOUNT_TAX", "ORDER_SHIPPING_AMOUNT_TAX"]));
-    assert_eq!(eur.refunds, sum(&["REFUND_ORDER_AMOUNT", "REFUND_ORDER_SHIPPING_AMOUNT"]));
-    assert_eq!(eur.refund_taxes, sum(&["REFUND_ORDER_AMOUNT_TAX", "REFUND_ORDER_SHIPPING_AMOUNT_TAX"]));
-    assert_eq!(eur.commissions, sum(&["COMMISSION_FEE", "REFUND_COMMISSION_FEE"]));
-    assert_eq!(eur.commission_vat, sum(&["COMMISSION_VAT", "REFUND_COMMISSION_VAT"]));
+    assert_eq!(
+        eur.taxes,
+        sum(&["ORDER_AMOUNT_TAX", "ORDER_SHIPPING_AMOUNT_TAX"])
+    );
+    assert_eq!(
+        eur.refunds,
+        sum(&["REFUND_ORDER_AMOUNT", "REFUND_ORDER_SHIPPING_AMOUNT"])
+    );
+    assert_eq!(
+        eur.refund_taxes,
+        sum(&[
+            "REFUND_ORDER_AMOUNT_TAX",
+            "REFUND_ORDER_SHIPPING_AMOUNT_TAX"
+        ])
+    );
+    assert_eq!(
+        eur.commissions,
+        sum(&["COMMISSION_FEE", "REFUND_COMMISSION_FEE"])
+    );
+    assert_eq!(
+        eur.commission_vat,
+        sum(&["COMMISSION_VAT", "REFUND_COMMISSION_VAT"])
+    );
     assert_eq!(eur.fees, dec("-5.00"));
     assert_eq!(eur.subscriptions, dec("-39.90"));
     assert_eq!(eur.manual_credits, dec("25.00"));
     assert_eq!(eur.payouts_received, -sum(&["PAYMENT"]));
-    let all_but_payments: Decimal = by_type.iter().filter(|(t, _)| *t != "PAYMENT").map(|(_, a)| *a).sum();
+    let all_but_payments: Decimal = by_type
+        .iter()
+        .filter(|(t, _)| *t != "PAYMENT")
+        .map(|(_, a)| *a)
+        .sum();
     assert_eq!(eur.net_revenue, all_but_payments);
     assert_eq!(eur.opening_balance, opening);
-    assert!(opening > Decimal::ZERO, "January's order was still owed on February 1st");
+    assert!(
+        opening > Decimal::ZERO,
+        "January's order was still owed on February 1st"
+    );
     assert_eq!(eur.balance_owed, month.balance_at_february_end);
     assert_eq!(eur.pending, pending);
     assert_eq!(eur.cancelled_sales, voided_sales);
@@ -393,7 +449,10 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     let from_orders: Decimal = month.sandbox.with_state(|s| {
         s.orders
             .iter()
-            .filter(|o| o.customer_debited_date.is_some_and(|d| d >= utc(2, 1, 0) && d < utc(3, 1, 0)))
+            .filter(|o| {
+                o.customer_debited_date
+                    .is_some_and(|d| d >= utc(2, 1, 0) && d < utc(3, 1, 0))
+            })
             .filter(|o| o.state != "CANCELED")
             .flat_map(|o| o.lines.iter())
             .map(|l| {
@@ -405,8 +464,14 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     assert_eq!(eur.gross_sales, from_orders);
 
     // Drill-down: one row per order with February transactions.
-    assert!(report.orders.iter().any(|o| o.mirakl_order_id == "FEB-03" && o.refunds < Decimal::ZERO));
-    assert!(!report.orders.iter().any(|o| o.mirakl_order_id == "MAR-1" || o.mirakl_order_id == "FEB-20"));
+    assert!(report
+        .orders
+        .iter()
+        .any(|o| o.mirakl_order_id == "FEB-03" && o.refunds < Decimal::ZERO));
+    assert!(!report
+        .orders
+        .iter()
+        .any(|o| o.mirakl_order_id == "MAR-1" || o.mirakl_order_id == "FEB-20"));
     let drilled: Decimal = report.orders.iter().map(|o| o.sales).sum();
     assert_eq!(drilled, eur.gross_sales);
     let summary = finance::month_end_summary(&store, 2025, 2, Some("EUR")).unwrap();
@@ -422,14 +487,29 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         assert_eq!(payout.difference, Decimal::ZERO);
         assert_eq!(payout.amount_paid, invoice.amount_transferred);
         assert_eq!(payout.expected_net, invoice.amount_transferred);
-        assert_eq!(payout.document_amount_transferred, Some(invoice.amount_transferred));
-        assert_eq!(payout.billing_cycle_amount_transferred, Some(invoice.amount_transferred));
-        assert_eq!(payout.payout_reference.as_deref(), Some(invoice.payment_reference.as_str()));
+        assert_eq!(
+            payout.document_amount_transferred,
+            Some(invoice.amount_transferred)
+        );
+        assert_eq!(
+            payout.billing_cycle_amount_transferred,
+            Some(invoice.amount_transferred)
+        );
+        assert_eq!(
+            payout.payout_reference.as_deref(),
+            Some(invoice.payment_reference.as_str())
+        );
         assert!(payout.explanation.is_empty(), "{payout:?}");
     }
     let first = &reconciled[0];
-    assert!(first.lines.iter().any(|l| l.line == "subscriptions" && l.amount == dec("-39.90")));
-    assert!(reconciled[1].lines.iter().any(|l| l.line == "manual_credits" && l.amount == dec("25.00")));
+    assert!(first
+        .lines
+        .iter()
+        .any(|l| l.line == "subscriptions" && l.amount == dec("-39.90")));
+    assert!(reconciled[1]
+        .lines
+        .iter()
+        .any(|l| l.line == "manual_credits" && l.amount == dec("25.00")));
     let february = payouts(
         &store,
         &PayoutFilter {
@@ -448,13 +528,26 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     let mut reader = csv::Reader::from_reader(summary.as_bytes());
     let headers = reader.headers().unwrap().clone();
     let row = reader.records().next().unwrap().unwrap();
-    let column = |name: &str| row.get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
-    assert_eq!(column("gross_sales").parse::<Decimal>().unwrap(), eur.gross_sales);
-    assert_eq!(column("balance_owed").parse::<Decimal>().unwrap(), eur.balance_owed);
+    let column = |name: &str| {
+        row.get(headers.iter().position(|h| h == name).unwrap())
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        column("gross_sales").parse::<Decimal>().unwrap(),
+        eur.gross_sales
+    );
+    assert_eq!(
+        column("balance_owed").parse::<Decimal>().unwrap(),
+        eur.balance_owed
+    );
     let ledger = ledger_csv(&store, 2025, 2).unwrap();
     let mut reader = csv::Reader::from_reader(ledger.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(&headers.iter().take(3).collect::<Vec<_>>(), &["date", "document_number", "payout_reference"]);
+    assert_eq!(
+        &headers.iter().take(3).collect::<Vec<_>>(),
+        &["date", "document_number", "payout_reference"]
+    );
     let mut rows = 0;
     let mut net = Decimal::ZERO;
     for record in reader.records() {
@@ -464,7 +557,8 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         let credit = record.get(12).unwrap();
         assert!(debit.is_empty() != credit.is_empty(), "{record:?}");
         if record.get(14) != Some("NOT_APPLICABLE") {
-            net += credit.parse::<Decimal>().unwrap_or_default() - debit.parse::<Decimal>().unwrap_or_default();
+            net += credit.parse::<Decimal>().unwrap_or_default()
+                - debit.parse::<Decimal>().unwrap_or_default();
         }
     }
     assert_eq!(rows, count);
@@ -473,7 +567,10 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         &store,
         2025,
         2,
-        &FinanceSettings { commission_account: "6221".to_owned(), ..FinanceSettings::default() },
+        &FinanceSettings {
+            commission_account: "6221".to_owned(),
+            ..FinanceSettings::default()
+        },
     )
     .unwrap();
     let mut reader = csv::Reader::from_reader(with_accounts.as_bytes());
@@ -488,18 +585,34 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         record_expected_order(&store, &expected).unwrap();
     }
     let matched = match_ledger(&store, &settings).expect("match");
-    let kinds: Vec<(&str, &str)> = matched.discrepancies.iter().map(|d| (d.kind.as_str(), d.entity_id.as_str())).collect();
-    assert_eq!(kinds, [(finance::FINANCE_UNKNOWN_ORDER, month.unknown_order.as_str())]);
+    let kinds: Vec<(&str, &str)> = matched
+        .discrepancies
+        .iter()
+        .map(|d| (d.kind.as_str(), d.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(finance::FINANCE_UNKNOWN_ORDER, month.unknown_order.as_str())]
+    );
     assert_eq!(matched.orders_awaiting, 1, "FEB-20 was never debited");
     assert!(matched.orders_matched >= 25, "{matched:?}");
     let report = month_end_report(&store, 2025, 2, None).unwrap();
-    let statuses: BTreeMap<&str, &str> = report.orders.iter().map(|o| (o.mirakl_order_id.as_str(), o.status.as_str())).collect();
+    let statuses: BTreeMap<&str, &str> = report
+        .orders
+        .iter()
+        .map(|o| (o.mirakl_order_id.as_str(), o.status.as_str()))
+        .collect();
     assert_eq!(statuses.get("FEB-12"), Some(&"matched"));
-    assert_eq!(statuses.get(month.unknown_order.as_str()), Some(&"unknown_order"));
+    assert_eq!(
+        statuses.get(month.unknown_order.as_str()),
+        Some(&"unknown_order")
+    );
 
     // Injected discrepancies.
     let mut orders = expected_orders(&month);
-    let find = |orders: &mut Vec<ExpectedOrder>, id: &str| orders.iter().position(|o| o.mirakl_order_id == id).unwrap();
+    let find = |orders: &mut Vec<ExpectedOrder>, id: &str| {
+        orders.iter().position(|o| o.mirakl_order_id == id).unwrap()
+    };
     let i = find(&mut orders, "FEB-06");
     let dropped = orders[i].refunds.remove(0); // Mirakl refunded, WooCommerce has no refund
     let i = find(&mut orders, "FEB-02");
@@ -520,29 +633,65 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     }
     let expected_open = {
         let mut list = vec![
-            (finance::FINANCE_AMOUNT_MISMATCH.to_owned(), "FEB-11".to_owned(), 1),
-            (finance::FINANCE_COMMISSION_MISMATCH.to_owned(), "FEB-02".to_owned(), 1),
-            (finance::FINANCE_REFUND_MISSING_IN_MIRAKL.to_owned(), "777".to_owned(), 1),
             (
-                finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
-                format!("FEB-06:{}", month.sandbox.with_state(|s| s.order("FEB-06").unwrap().lines[0].refunds[0].id.clone())),
+                finance::FINANCE_AMOUNT_MISMATCH.to_owned(),
+                "FEB-11".to_owned(),
                 1,
             ),
-            (finance::FINANCE_UNKNOWN_ORDER.to_owned(), month.unknown_order.clone(), 1),
+            (
+                finance::FINANCE_COMMISSION_MISMATCH.to_owned(),
+                "FEB-02".to_owned(),
+                1,
+            ),
+            (
+                finance::FINANCE_REFUND_MISSING_IN_MIRAKL.to_owned(),
+                "777".to_owned(),
+                1,
+            ),
+            (
+                finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
+                format!(
+                    "FEB-06:{}",
+                    month
+                        .sandbox
+                        .with_state(|s| s.order("FEB-06").unwrap().lines[0].refunds[0].id.clone())
+                ),
+                1,
+            ),
+            (
+                finance::FINANCE_UNKNOWN_ORDER.to_owned(),
+                month.unknown_order.clone(),
+                1,
+            ),
         ];
         list.sort();
         list
     };
     for run in 0..3 {
         let matched = match_ledger(&store, &settings).expect("match");
-        assert_eq!(matched.discrepancies.len(), 5, "run {run}: {:?}", matched.discrepancies);
-        assert_eq!(matched.exceptions_raised, if run == 0 { 4 } else { 0 }, "run {run}");
+        assert_eq!(
+            matched.discrepancies.len(),
+            5,
+            "run {run}: {:?}",
+            matched.discrepancies
+        );
+        assert_eq!(
+            matched.exceptions_raised,
+            if run == 0 { 4 } else { 0 },
+            "run {run}"
+        );
         assert_eq!(open_finance_exceptions(&store), expected_open, "run {run}");
     }
     let hints = store
-        .list_exceptions(&ExceptionFilter { kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned()), ..ExceptionFilter::default() })
+        .list_exceptions(&ExceptionFilter {
+            kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned()),
+            ..ExceptionFilter::default()
+        })
         .unwrap();
-    assert!(hints[0].hint.as_deref().is_some_and(|h| h.contains("WooCommerce")));
+    assert!(hints[0]
+        .hint
+        .as_deref()
+        .is_some_and(|h| h.contains("WooCommerce")));
     assert!(hints[0].message.contains("FEB-06"));
 
     // Fixing the shop side closes the exception on the next run.
@@ -559,7 +708,11 @@ fn voided_rows(month: &Month) -> usize {
     month.sandbox.with_state(|s| {
         s.transactions
             .iter()
-            .filter(|t| t.payment_state == "NOT_APPLICABLE" && t.date_created >= utc(2, 1, 0) && t.date_created < utc(3, 1, 0))
+            .filter(|t| {
+                t.payment_state == "NOT_APPLICABLE"
+                    && t.date_created >= utc(2, 1, 0)
+                    && t.date_created < utc(3, 1, 0)
+            })
             .count()
     })
 }
@@ -590,9 +743,15 @@ fn tl02_s_budget_stops_a_long_import_which_resumes_where_it_stopped() {
     let now = sandbox.with_state(|s| s.now());
     // 20 TL02 calls a minute: the 21st page is refused before it is sent.
     let first = import_ledger(&store, &client(&sandbox), &settings, now).unwrap();
-    assert_eq!((first.pages, first.inserted, first.complete), (20, 20, false));
+    assert_eq!(
+        (first.pages, first.inserted, first.complete),
+        (20, 20, false)
+    );
     let resume_at = first.resume_at.expect("come back at");
-    assert!(resume_at > Utc::now() && resume_at <= Utc::now() + chrono::Duration::seconds(61), "{resume_at}");
+    assert!(
+        resume_at > Utc::now() && resume_at <= Utc::now() + chrono::Duration::seconds(61),
+        "{resume_at}"
+    );
     // Later (a fresh budget stands for the minute having passed): the run continues from its
     // page token and the cursor moves only now.
     let second = import_ledger(&store, &client(&sandbox), &settings, now).unwrap();

@@ -33,9 +33,14 @@ pub(crate) enum Upsert {
 }
 
 /// Inserts the row, or updates it when Mirakl changed anything (payment state, document, ...).
-pub(crate) fn upsert_transaction(conn: &Connection, row: &LedgerRow, now: i64) -> Result<Upsert, FinanceError> {
-    let amount = money::to_e4(row.amount)
-        .ok_or_else(|| FinanceError::Data(format!("transaction {}: amount out of range", row.id)))?;
+pub(crate) fn upsert_transaction(
+    conn: &Connection,
+    row: &LedgerRow,
+    now: i64,
+) -> Result<Upsert, FinanceError> {
+    let amount = money::to_e4(row.amount).ok_or_else(|| {
+        FinanceError::Data(format!("transaction {}: amount out of range", row.id))
+    })?;
     let values = params![
         row.id,
         row.transaction_type,
@@ -85,7 +90,11 @@ pub(crate) fn upsert_transaction(conn: &Connection, row: &LedgerRow, now: i64) -
                 OR seller_billing_cycle_id IS NOT ?17 OR description IS NOT ?18)",
         )?
         .execute(values)?;
-    Ok(if updated == 1 { Upsert::Updated } else { Upsert::Unchanged })
+    Ok(if updated == 1 {
+        Upsert::Updated
+    } else {
+        Upsert::Unchanged
+    })
 }
 
 pub(crate) fn get_state(conn: &Connection, name: &str) -> Result<Option<String>, FinanceError> {
@@ -95,7 +104,12 @@ pub(crate) fn get_state(conn: &Connection, name: &str) -> Result<Option<String>,
         .optional()?)
 }
 
-pub(crate) fn set_state(conn: &Connection, name: &str, value: &str, now: i64) -> Result<(), FinanceError> {
+pub(crate) fn set_state(
+    conn: &Connection,
+    name: &str,
+    value: &str,
+    now: i64,
+) -> Result<(), FinanceError> {
     conn.prepare_cached(
         "INSERT INTO finance_import_state (name, value, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -110,7 +124,11 @@ pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceEr
     Ok(())
 }
 
-pub(crate) fn upsert_document(conn: &Connection, doc: &RawDocument, now: i64) -> Result<(), FinanceError> {
+pub(crate) fn upsert_document(
+    conn: &Connection,
+    doc: &RawDocument,
+    now: i64,
+) -> Result<(), FinanceError> {
     let summary = doc.summary.as_ref().map(|s| s.to_string());
     let payment = doc.payment.as_ref();
     conn.prepare_cached(
@@ -148,7 +166,11 @@ pub(crate) fn upsert_document(conn: &Connection, doc: &RawDocument, now: i64) ->
     Ok(())
 }
 
-pub(crate) fn upsert_cycle(conn: &Connection, cycle: &BillingCycle, now: i64) -> Result<(), FinanceError> {
+pub(crate) fn upsert_cycle(
+    conn: &Connection,
+    cycle: &BillingCycle,
+    now: i64,
+) -> Result<(), FinanceError> {
     let summary = cycle.summary.as_ref().map(|s| s.to_string());
     let pay_out = cycle.pay_out.as_ref();
     conn.prepare_cached(

@@ -19,7 +19,9 @@ fn writer() -> csv::Writer<Vec<u8>> {
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, FinanceError> {
-    let bytes = writer.into_inner().map_err(|e| FinanceError::Csv(e.to_string()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| FinanceError::Csv(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| FinanceError::Csv(e.to_string()))
 }
 
@@ -87,7 +89,11 @@ pub fn report_csv(report: &MonthEndReport) -> Result<String, FinanceError> {
         ];
         let mut record = vec![report.period.clone(), f.currency.clone()];
         record.extend(amounts.iter().map(|a| text(*a)));
-        record.extend([f.transactions.to_string(), f.orders.to_string(), f.payouts.to_string()]);
+        record.extend([
+            f.transactions.to_string(),
+            f.orders.to_string(),
+            f.payouts.to_string(),
+        ]);
         out.write_record(&record).map_err(csv_error)?;
     }
     finish(out)
@@ -121,7 +127,17 @@ pub fn report_orders_csv(report: &MonthEndReport) -> Result<String, FinanceError
             o.wc_order_id.map(|id| id.to_string()).unwrap_or_default(),
             o.status.clone(),
         ];
-        for amount in [o.sales, o.shipping, o.taxes, o.refunds, o.refund_taxes, o.commissions, o.commission_vat, o.fees, o.net] {
+        for amount in [
+            o.sales,
+            o.shipping,
+            o.taxes,
+            o.refunds,
+            o.refund_taxes,
+            o.commissions,
+            o.commission_vat,
+            o.fees,
+            o.net,
+        ] {
             record.push(text(amount));
         }
         out.write_record(&record).map_err(csv_error)?;
@@ -183,7 +199,9 @@ pub fn ledger_csv_with_accounts(
     .map_err(csv_error)?;
     let mut rows = stmt.query([period])?;
     while let Some(row) = rows.next()? {
-        let date = crate::store::from_ms(row.get(0)?).format("%Y-%m-%d").to_string();
+        let date = crate::store::from_ms(row.get(0)?)
+            .format("%Y-%m-%d")
+            .to_string();
         let number: Option<String> = row.get(1)?;
         let document_id: Option<String> = row.get(2)?;
         let reference: Option<String> = row.get(3)?;
@@ -196,9 +214,10 @@ pub fn ledger_csv_with_accounts(
         let wc_order_id: Option<i64> = row.get(6)?;
         let category: String = row.get(10)?;
         let account = match Category::parse(&category) {
-            Category::Commission | Category::CommissionVat | Category::RefundCommission | Category::RefundCommissionVat => {
-                settings.commission_account.clone()
-            }
+            Category::Commission
+            | Category::CommissionVat
+            | Category::RefundCommission
+            | Category::RefundCommissionVat => settings.commission_account.clone(),
             _ => String::new(),
         };
         let record: [String; 17] = [

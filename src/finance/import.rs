@@ -22,7 +22,9 @@ use super::db::{self, Upsert};
 use super::types::{BillingCyclePage, Category, DocumentPage, TransactionPage};
 use super::{FinanceError, FinanceSettings};
 use crate::mirakl::budget::Limit;
-use crate::mirakl::finance::{invoices, transactions, transactions_page, InvoiceQuery, TransactionQuery};
+use crate::mirakl::finance::{
+    invoices, transactions, transactions_page, InvoiceQuery, TransactionQuery,
+};
 use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Request, Transport};
 use crate::store::{immediate, Store};
 
@@ -79,7 +81,9 @@ struct Run {
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The "come back at" time for a refused call, or `None` if the error is a real failure.
@@ -106,16 +110,21 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
     let conn = db::open(store)?;
     let now_ms = now.timestamp_millis();
     let mut report = ImportReport::default();
-    let cursor = db::get_state(&conn, IMPORT_CURSOR)?.as_deref().and_then(parse_time);
+    let cursor = db::get_state(&conn, IMPORT_CURSOR)?
+        .as_deref()
+        .and_then(parse_time);
     let mut run: Run = match db::get_state(&conn, IMPORT_RUN)? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| FinanceError::Data(format!("import run: {e}")))?,
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| FinanceError::Data(format!("import run: {e}")))?,
         None => Run {
             page_token: None,
             from: cursor.map(|c| c - Duration::minutes(settings.import_overlap_minutes)),
             newest: cursor,
         },
     };
-    let limit = settings.import_page_size.clamp(1, crate::mirakl::finance::MAX_TRANSACTION_PAGE);
+    let limit = settings
+        .import_page_size
+        .clamp(1, crate::mirakl::finance::MAX_TRANSACTION_PAGE);
     let mut restarted = false;
     loop {
         let request = match &run.page_token {
@@ -135,8 +144,13 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
                     break;
                 }
                 // An expired or unknown page token: read the run again from its start.
-                if matches!(error, MiraklError::Client { status: 400 | 404 | 410, .. })
-                    && run.page_token.is_some()
+                if matches!(
+                    error,
+                    MiraklError::Client {
+                        status: 400 | 404 | 410,
+                        ..
+                    }
+                ) && run.page_token.is_some()
                     && !restarted
                 {
                     restarted = true;
@@ -157,7 +171,10 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
                     run.newest = Some(run.newest.map_or(updated, |n| n.max(updated)));
                 }
                 if row.category == Category::Unknown {
-                    *counts.unknown_types.entry(row.transaction_type.clone()).or_default() += 1;
+                    *counts
+                        .unknown_types
+                        .entry(row.transaction_type.clone())
+                        .or_default() += 1;
                 }
                 counts.transactions_seen += 1;
                 match db::upsert_transaction(conn, &row, now_ms)? {
@@ -185,7 +202,9 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
             break;
         }
     }
-    report.cursor = db::get_state(&conn, IMPORT_CURSOR)?.as_deref().and_then(parse_time);
+    report.cursor = db::get_state(&conn, IMPORT_CURSOR)?
+        .as_deref()
+        .and_then(parse_time);
     if settings.import_documents {
         import_documents(&conn, client, now, &mut report)?;
         import_billing_cycles(&conn, store, client, now, &mut report)?;
@@ -218,7 +237,11 @@ pub struct ImportStatus {
 
 /// The import's state and when it is next due: after `import_interval_hours` from the last
 /// complete run, or as soon as `resume_at` has passed when a run is in progress.
-pub fn import_status(store: &Store, settings: &FinanceSettings, now: DateTime<Utc>) -> Result<ImportStatus, FinanceError> {
+pub fn import_status(
+    store: &Store,
+    settings: &FinanceSettings,
+    now: DateTime<Utc>,
+) -> Result<ImportStatus, FinanceError> {
     let conn = db::open(store)?;
     let read = |name: &str| -> Result<Option<DateTime<Utc>>, FinanceError> {
         Ok(db::get_state(&conn, name)?.as_deref().and_then(parse_time))
@@ -244,7 +267,11 @@ pub fn import_status(store: &Store, settings: &FinanceSettings, now: DateTime<Ut
 }
 
 /// Whether the scheduled import should run now (see [`import_status`]).
-pub fn import_due(store: &Store, settings: &FinanceSettings, now: DateTime<Utc>) -> Result<bool, FinanceError> {
+pub fn import_due(
+    store: &Store,
+    settings: &FinanceSettings,
+    now: DateTime<Utc>,
+) -> Result<bool, FinanceError> {
     Ok(import_status(store, settings, now)?.next_due <= now)
 }
 
@@ -266,7 +293,9 @@ fn import_documents<T: Transport, B: CallBudget>(
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<(), FinanceError> {
-    let since = db::get_state(conn, DOCUMENTS_CURSOR)?.as_deref().and_then(parse_time);
+    let since = db::get_state(conn, DOCUMENTS_CURSOR)?
+        .as_deref()
+        .and_then(parse_time);
     let query = InvoiceQuery {
         start_date: since.map(|s| s - Duration::days(1)),
         document_type: Some("ALL".to_owned()),
@@ -279,11 +308,17 @@ fn import_documents<T: Transport, B: CallBudget>(
             Ok(page) => page,
             Err(error) => {
                 if let Some(at) = come_back_at(&error, now) {
-                    note(report, format!("IV01 documents deferred until {}", at.to_rfc3339()));
+                    note(
+                        report,
+                        format!("IV01 documents deferred until {}", at.to_rfc3339()),
+                    );
                     return Ok(());
                 }
                 if matches!(error, MiraklError::Client { status: 404, .. }) {
-                    note(report, "IV01 documents are not available on this instance".to_owned());
+                    note(
+                        report,
+                        "IV01 documents are not available on this instance".to_owned(),
+                    );
                     return Ok(());
                 }
                 return Err(error.into());
@@ -298,12 +333,19 @@ fn import_documents<T: Transport, B: CallBudget>(
         })?;
         report.documents += count;
         offset += count;
-        let reached = page.total_count.is_some_and(|t| i64::try_from(offset).map_or(true, |o| o >= t));
+        let reached = page
+            .total_count
+            .is_some_and(|t| i64::try_from(offset).map_or(true, |o| o >= t));
         if count < u64::from(query.page_size()) || reached || count == 0 {
             break;
         }
     }
-    db::set_state(conn, DOCUMENTS_CURSOR, &now.to_rfc3339(), now.timestamp_millis())?;
+    db::set_state(
+        conn,
+        DOCUMENTS_CURSOR,
+        &now.to_rfc3339(),
+        now.timestamp_millis(),
+    )?;
     Ok(())
 }
 
@@ -319,7 +361,10 @@ fn import_billing_cycles<T: Transport, B: CallBudget>(
     match store.try_acquire(SBC11_BUDGET_KEY, SBC11_LIMITS, now) {
         Ok(Ok(())) => {}
         Ok(Err(until)) => {
-            note(report, format!("SBC11 billing cycles deferred until {}", until.to_rfc3339()));
+            note(
+                report,
+                format!("SBC11 billing cycles deferred until {}", until.to_rfc3339()),
+            );
             return Ok(());
         }
         Err(error) => return Err(FinanceError::Data(error.0)),
@@ -330,11 +375,17 @@ fn import_billing_cycles<T: Transport, B: CallBudget>(
             Ok(page) => page,
             Err(error) => {
                 if let Some(at) = come_back_at(&error, now) {
-                    note(report, format!("SBC11 billing cycles deferred until {}", at.to_rfc3339()));
+                    note(
+                        report,
+                        format!("SBC11 billing cycles deferred until {}", at.to_rfc3339()),
+                    );
                     return Ok(());
                 }
                 if matches!(error, MiraklError::Client { status: 404, .. }) {
-                    note(report, "SBC11 billing cycles are not available on this instance".to_owned());
+                    note(
+                        report,
+                        "SBC11 billing cycles are not available on this instance".to_owned(),
+                    );
                     return Ok(());
                 }
                 return Err(error.into());
@@ -352,7 +403,12 @@ fn import_billing_cycles<T: Transport, B: CallBudget>(
             None => break,
         }
     }
-    db::set_state(conn, CYCLES_LAST_RUN, &now.to_rfc3339(), now.timestamp_millis())?;
+    db::set_state(
+        conn,
+        CYCLES_LAST_RUN,
+        &now.to_rfc3339(),
+        now.timestamp_millis(),
+    )?;
     Ok(())
 }
 

@@ -123,7 +123,13 @@ impl ExpectedOrder {
     /// and shipping without tax (the draft's tax mode decides), their taxes, and the commission
     /// seen at order time. Refunds are added as WooCommerce makes them.
     pub fn from_draft(draft: &ShopOrderDraft, wc_order_id: Option<i64>) -> ExpectedOrder {
-        let without_tax = |amount: Decimal, tax: Decimal| if draft.prices_include_tax { amount - tax } else { amount };
+        let without_tax = |amount: Decimal, tax: Decimal| {
+            if draft.prices_include_tax {
+                amount - tax
+            } else {
+                amount
+            }
+        };
         ExpectedOrder {
             mirakl_order_id: draft.mirakl_order_id.clone(),
             wc_order_id,
@@ -173,8 +179,15 @@ pub fn record_expected_orders(store: &Store, orders: &[ExpectedOrder]) -> Result
                 currency = excluded.currency, payload = excluded.payload, updated_at = excluded.updated_at",
         )?;
         for order in orders {
-            let payload = serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
-            stmt.execute(rusqlite::params![order.mirakl_order_id, order.wc_order_id, order.currency, payload, now])?;
+            let payload =
+                serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
+            stmt.execute(rusqlite::params![
+                order.mirakl_order_id,
+                order.wc_order_id,
+                order.currency,
+                payload,
+                now
+            ])?;
         }
         Ok(())
     })
@@ -186,10 +199,20 @@ fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
         return invalid("mirakl_order_id: is required".to_owned());
     }
     if order.currency.trim().len() != 3 {
-        return invalid(format!("{}: currency: must be an ISO 4217 code", order.mirakl_order_id));
+        return invalid(format!(
+            "{}: currency: must be an ISO 4217 code",
+            order.mirakl_order_id
+        ));
     }
-    if order.lines.iter().any(|l| l.mirakl_order_line_id.trim().is_empty()) {
-        return invalid(format!("{}: lines.mirakl_order_line_id: is required", order.mirakl_order_id));
+    if order
+        .lines
+        .iter()
+        .any(|l| l.mirakl_order_line_id.trim().is_empty())
+    {
+        return invalid(format!(
+            "{}: lines.mirakl_order_line_id: is required",
+            order.mirakl_order_id
+        ));
     }
     Ok(())
 }
@@ -274,7 +297,10 @@ fn load_actuals(conn: &rusqlite::Connection) -> Result<HashMap<String, OrderActu
             order.currency = currency;
         }
         if category.is_customer_refund() {
-            *order.refunds.entry(refund_id.unwrap_or_default()).or_default() -= sum;
+            *order
+                .refunds
+                .entry(refund_id.unwrap_or_default())
+                .or_default() -= sum;
             continue;
         }
         let line = order.lines.entry(line_id.unwrap_or_default()).or_default();
@@ -293,14 +319,16 @@ fn load_actuals(conn: &rusqlite::Connection) -> Result<HashMap<String, OrderActu
     Ok(actuals)
 }
 
-fn load_expected(conn: &rusqlite::Connection) -> Result<HashMap<String, ExpectedOrder>, FinanceError> {
+fn load_expected(
+    conn: &rusqlite::Connection,
+) -> Result<HashMap<String, ExpectedOrder>, FinanceError> {
     let mut stmt = conn.prepare("SELECT payload FROM finance_expected_orders")?;
     let mut rows = stmt.query([])?;
     let mut expected = HashMap::new();
     while let Some(row) = rows.next()? {
         let payload: String = row.get(0)?;
-        let order: ExpectedOrder =
-            serde_json::from_str(&payload).map_err(|e| FinanceError::Data(format!("expected order: {e}")))?;
+        let order: ExpectedOrder = serde_json::from_str(&payload)
+            .map_err(|e| FinanceError::Data(format!("expected order: {e}")))?;
         expected.insert(order.mirakl_order_id.clone(), order);
     }
     Ok(expected)
@@ -341,7 +369,11 @@ impl Difference {
 }
 
 fn summary(differences: &[Difference]) -> String {
-    let shown: Vec<String> = differences.iter().take(3).map(Difference::sentence).collect();
+    let shown: Vec<String> = differences
+        .iter()
+        .take(3)
+        .map(Difference::sentence)
+        .collect();
     let more = differences.len().saturating_sub(3);
     if more > 0 {
         format!("{} (and {more} more)", shown.join("; "))
@@ -351,7 +383,12 @@ fn summary(differences: &[Difference]) -> String {
 }
 
 /// One order-level discrepancy listing every differing figure.
-fn order_discrepancy(kind: &str, order_id: &str, shop: &ExpectedOrder, differences: &[Difference]) -> Discrepancy {
+fn order_discrepancy(
+    kind: &str,
+    order_id: &str,
+    shop: &ExpectedOrder,
+    differences: &[Difference],
+) -> Discrepancy {
     Discrepancy {
         kind: kind.to_owned(),
         entity_type: "mirakl_order".to_owned(),
@@ -369,13 +406,17 @@ fn order_discrepancy(kind: &str, order_id: &str, shop: &ExpectedOrder, differenc
 
 /// Compares every order's Mirakl transactions with the shop's figures and raises or resolves
 /// finance exceptions (see the module docs).
-pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchReport, FinanceError> {
+pub fn match_ledger(
+    store: &Store,
+    settings: &FinanceSettings,
+) -> Result<MatchReport, FinanceError> {
     let conn = db::open(store)?;
     let tolerance = e4(settings.rounding_tolerance);
     let actuals = load_actuals(&conn)?;
     let expected = load_expected(&conn)?;
     let mut report = MatchReport::default();
-    let mut statuses: Vec<(String, &'static str)> = Vec::with_capacity(actuals.len() + expected.len());
+    let mut statuses: Vec<(String, &'static str)> =
+        Vec::with_capacity(actuals.len() + expected.len());
     let mut found: Vec<Discrepancy> = Vec::new();
     let differs = |shop: i64, mirakl: i64| (shop - mirakl).abs() > tolerance;
 
@@ -397,7 +438,9 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
                 entity_id: order_id.clone(),
                 mirakl_order_id: Some(order_id.clone()),
                 wc_order_id: None,
-                message: format!("Mirakl has transactions for order {order_id}, which the shop does not know"),
+                message: format!(
+                    "Mirakl has transactions for order {order_id}, which the shop does not know"
+                ),
                 hint: String::new(),
                 details: json!({ "currency": currency }),
             });
@@ -429,9 +472,18 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
             line_ids.extend(shop.lines.iter().map(|l| &l.mirakl_order_line_id));
             for line_id in line_ids {
                 let mirakl = actual.lines.get(line_id).copied().unwrap_or_default();
-                let shop_line = shop.lines.iter().find(|l| &l.mirakl_order_line_id == line_id);
+                let shop_line = shop
+                    .lines
+                    .iter()
+                    .find(|l| &l.mirakl_order_line_id == line_id);
                 let (amount, shipping, tax, fee, vat) = shop_line.map_or((0, 0, 0, 0, 0), |l| {
-                    (e4(l.amount), e4(l.shipping), e4(l.tax + l.shipping_tax), e4(l.commission_fee), e4(l.commission_vat))
+                    (
+                        e4(l.amount),
+                        e4(l.shipping),
+                        e4(l.tax + l.shipping_tax),
+                        e4(l.commission_fee),
+                        e4(l.commission_vat),
+                    )
                 });
                 for (figure, shop_value, mirakl_value) in [
                     ("amount", amount, mirakl.sale),
@@ -439,7 +491,12 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
                     ("tax", tax, mirakl.sale_tax + mirakl.shipping_tax),
                 ] {
                     if differs(shop_value, mirakl_value) {
-                        amount_differences.push(Difference { line: line_id.clone(), figure, shop: shop_value, mirakl: mirakl_value });
+                        amount_differences.push(Difference {
+                            line: line_id.clone(),
+                            figure,
+                            shop: shop_value,
+                            mirakl: mirakl_value,
+                        });
                     }
                 }
                 for (figure, shop_value, mirakl_value) in [
@@ -447,7 +504,12 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
                     ("commission VAT", vat, -mirakl.commission_vat),
                 ] {
                     if differs(shop_value, mirakl_value) {
-                        commission_differences.push(Difference { line: line_id.clone(), figure, shop: shop_value, mirakl: mirakl_value });
+                        commission_differences.push(Difference {
+                            line: line_id.clone(),
+                            figure,
+                            shop: shop_value,
+                            mirakl: mirakl_value,
+                        });
                     }
                 }
             }
@@ -507,7 +569,11 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
             if claimed.contains(refund_id) || *amount == 0 {
                 continue;
             }
-            let label = if refund_id.is_empty() { "without id".to_owned() } else { refund_id.clone() };
+            let label = if refund_id.is_empty() {
+                "without id".to_owned()
+            } else {
+                refund_id.clone()
+            };
             refund_problems.push(Discrepancy {
                 kind: FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
                 entity_type: "mirakl_refund".to_owned(),
@@ -524,7 +590,9 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
             });
         }
 
-        let clean = amount_differences.is_empty() && commission_differences.is_empty() && refund_problems.is_empty();
+        let clean = amount_differences.is_empty()
+            && commission_differences.is_empty()
+            && refund_problems.is_empty();
         for (kind, differences) in [
             (FINANCE_AMOUNT_MISMATCH, &amount_differences),
             (FINANCE_COMMISSION_MISMATCH, &commission_differences),
@@ -608,7 +676,10 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
             })?;
             let count = page.len();
             for exception in page {
-                open.insert((exception.kind, exception.entity_type, exception.entity_id), exception.id);
+                open.insert(
+                    (exception.kind, exception.entity_type, exception.entity_id),
+                    exception.id,
+                );
             }
             if count < 500 {
                 break;
@@ -619,13 +690,21 @@ pub fn match_ledger(store: &Store, settings: &FinanceSettings) -> Result<MatchRe
     let mut still_open: HashSet<i64> = HashSet::new();
     for discrepancy in &mut found {
         discrepancy.hint = hint_for(&discrepancy.kind).to_owned();
-        let key = (discrepancy.kind.clone(), discrepancy.entity_type.clone(), discrepancy.entity_id.clone());
+        let key = (
+            discrepancy.kind.clone(),
+            discrepancy.entity_type.clone(),
+            discrepancy.entity_id.clone(),
+        );
         if let Some(id) = open.get(&key) {
             still_open.insert(*id);
             report.exceptions_already_open += 1;
             continue;
         }
-        let severity = if discrepancy.kind == FINANCE_UNKNOWN_TRANSACTION_TYPE { Severity::Warning } else { Severity::Error };
+        let severity = if discrepancy.kind == FINANCE_UNKNOWN_TRANSACTION_TYPE {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         let mut details = discrepancy.details.clone();
         if let Some(map) = details.as_object_mut() {
             if let Some(order) = &discrepancy.mirakl_order_id {
@@ -692,8 +771,19 @@ mod tests {
         .unwrap();
         let order = ExpectedOrder::from_draft(&draft, Some(12));
         let line = &order.lines[0];
-        assert_eq!((line.amount, line.tax, line.shipping, line.shipping_tax), (Decimal::new(10000, 2), Decimal::new(2000, 2), Decimal::new(817, 2), Decimal::new(163, 2)));
-        assert_eq!((line.commission_fee, line.commission_vat), (Decimal::new(1298, 2), Decimal::new(260, 2)));
+        assert_eq!(
+            (line.amount, line.tax, line.shipping, line.shipping_tax),
+            (
+                Decimal::new(10000, 2),
+                Decimal::new(2000, 2),
+                Decimal::new(817, 2),
+                Decimal::new(163, 2)
+            )
+        );
+        assert_eq!(
+            (line.commission_fee, line.commission_vat),
+            (Decimal::new(1298, 2), Decimal::new(260, 2))
+        );
         assert_eq!(order.wc_order_id, Some(12));
     }
 

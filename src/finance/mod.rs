@@ -51,19 +51,25 @@ mod settings;
 mod types;
 
 pub use export::{ledger_csv, ledger_csv_with_accounts, report_csv, report_orders_csv};
-pub use import::{import_due, import_ledger, import_status, ImportReport, ImportStatus, IMPORT_CURSOR, IMPORT_RUN};
+pub use import::{
+    import_due, import_ledger, import_status, ImportReport, ImportStatus, IMPORT_CURSOR, IMPORT_RUN,
+};
 pub use matching::{
-    match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine, ExpectedOrder, ExpectedRefund,
-    MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH, FINANCE_COMMISSION_MISMATCH,
-    FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP, FINANCE_UNKNOWN_ORDER,
-    FINANCE_UNKNOWN_TRANSACTION_TYPE,
+    match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine,
+    ExpectedOrder, ExpectedRefund, MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH,
+    FINANCE_COMMISSION_MISMATCH, FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP,
+    FINANCE_UNKNOWN_ORDER, FINANCE_UNKNOWN_TRANSACTION_TYPE,
 };
 pub use report::{
-    month_end_report, month_end_summary, payouts, CurrencyFigures, MonthEndReport, OrderRow, PayoutFilter, PayoutLine,
-    PayoutReconciliation,
+    month_end_report, month_end_summary, payouts, CurrencyFigures, MonthEndReport, OrderRow,
+    PayoutFilter, PayoutLine, PayoutReconciliation,
 };
-pub use settings::{commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings};
-pub use types::{classify, BillingCycle, BillingCyclePage, Category, LedgerRow, RawTransaction, TransactionPage};
+pub use settings::{
+    commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings,
+};
+pub use types::{
+    classify, BillingCycle, BillingCyclePage, Category, LedgerRow, RawTransaction, TransactionPage,
+};
 
 use crate::error::{Coded, ErrorCode};
 use crate::mirakl::MiraklError;
@@ -98,7 +104,8 @@ impl Coded for FinanceError {
             FinanceError::Sqlite(e)
                 if matches!(
                     e.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked)
+                    Some(rusqlite::ErrorCode::DatabaseBusy)
+                        | Some(rusqlite::ErrorCode::DatabaseLocked)
                 ) =>
             {
                 ErrorCode::StoreBusy
@@ -120,7 +127,9 @@ pub(crate) mod money {
 
     /// To ten-thousandths (banker's rounding beyond four decimals, which no currency uses).
     pub fn to_e4(value: Decimal) -> Option<i64> {
-        (value.round_dp(SCALE) * Decimal::from(10_000)).trunc().to_i64()
+        (value.round_dp(SCALE) * Decimal::from(10_000))
+            .trunc()
+            .to_i64()
     }
 
     pub fn from_e4(value: i64) -> Decimal {

@@ -20,7 +20,10 @@ const LIVE: &str = "(payment_state IS NULL OR payment_state != 'NOT_APPLICABLE')
 pub(crate) fn group_of(category: Category) -> &'static str {
     match category {
         Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax => "orders",
-        Category::Refund | Category::RefundTax | Category::RefundShipping | Category::RefundShippingTax => "refunds",
+        Category::Refund
+        | Category::RefundTax
+        | Category::RefundShipping
+        | Category::RefundShippingTax => "refunds",
         Category::Commission | Category::RefundCommission => "commissions",
         Category::CommissionVat | Category::RefundCommissionVat => "commission_vat",
         Category::Fee => "fees",
@@ -116,13 +119,24 @@ pub struct MonthEndReport {
     pub orders: Vec<OrderRow>,
 }
 
-pub(crate) fn month_bounds(year: i32, month: u32) -> Result<(DateTime<Utc>, DateTime<Utc>), FinanceError> {
-    let invalid = || FinanceError::InvalidArgument(format!("month: {year}-{month:02} is not a valid month"));
+pub(crate) fn month_bounds(
+    year: i32,
+    month: u32,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), FinanceError> {
+    let invalid =
+        || FinanceError::InvalidArgument(format!("month: {year}-{month:02} is not a valid month"));
     if !(1..=12).contains(&month) {
         return Err(invalid());
     }
-    let from = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().ok_or_else(invalid)?;
-    let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let from = Utc
+        .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .single()
+        .ok_or_else(invalid)?;
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     let to = Utc
         .with_ymd_and_hms(next_year, next_month, 1, 0, 0, 0)
         .single()
@@ -189,11 +203,16 @@ fn build_report(
     let period = format!("{year:04}-{month:02}");
     let conn = db::open(store)?;
     let mut figures: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
-    fn figures_for<'a>(figures: &'a mut BTreeMap<String, CurrencyFigures>, currency: &str) -> &'a mut CurrencyFigures {
-        figures.entry(currency.to_owned()).or_insert_with(|| CurrencyFigures {
-            currency: currency.to_owned(),
-            ..CurrencyFigures::default()
-        })
+    fn figures_for<'a>(
+        figures: &'a mut BTreeMap<String, CurrencyFigures>,
+        currency: &str,
+    ) -> &'a mut CurrencyFigures {
+        figures
+            .entry(currency.to_owned())
+            .or_insert_with(|| CurrencyFigures {
+                currency: currency.to_owned(),
+                ..CurrencyFigures::default()
+            })
     }
 
     {
@@ -211,7 +230,10 @@ fn build_report(
             let count: i64 = row.get(4)?;
             let f = figures_for(&mut figures, &code);
             if voided {
-                if matches!(category, Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax) {
+                if matches!(
+                    category,
+                    Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax
+                ) {
                     f.cancelled_sales += amount;
                 }
                 continue;
@@ -262,12 +284,14 @@ fn build_report(
 
     // Drill-down per order.
     let wc_ids: HashMap<String, Option<i64>> = {
-        let mut stmt = conn.prepare_cached("SELECT mirakl_order_id, wc_order_id FROM finance_expected_orders")?;
+        let mut stmt = conn
+            .prepare_cached("SELECT mirakl_order_id, wc_order_id FROM finance_expected_orders")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let statuses: HashMap<String, String> = {
-        let mut stmt = conn.prepare_cached("SELECT mirakl_order_id, status FROM finance_order_status")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT mirakl_order_id, status FROM finance_order_status")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -285,13 +309,18 @@ fn build_report(
             let code: String = row.get(1)?;
             let category = Category::parse(&row.get::<_, String>(2)?);
             let amount = from_e4(row.get(3)?);
-            let order = orders.entry((order_id.clone(), code.clone())).or_insert_with(|| OrderRow {
-                wc_order_id: wc_ids.get(&order_id).copied().flatten(),
-                status: statuses.get(&order_id).cloned().unwrap_or_else(|| "not_matched".to_owned()),
-                mirakl_order_id: order_id,
-                currency: code,
-                ..OrderRow::default()
-            });
+            let order = orders
+                .entry((order_id.clone(), code.clone()))
+                .or_insert_with(|| OrderRow {
+                    wc_order_id: wc_ids.get(&order_id).copied().flatten(),
+                    status: statuses
+                        .get(&order_id)
+                        .cloned()
+                        .unwrap_or_else(|| "not_matched".to_owned()),
+                    mirakl_order_id: order_id,
+                    currency: code,
+                    ..OrderRow::default()
+                });
             let slot = match category {
                 Category::Sale => &mut order.sales,
                 Category::Shipping => &mut order.shipping,
@@ -299,7 +328,9 @@ fn build_report(
                 Category::Refund | Category::RefundShipping => &mut order.refunds,
                 Category::RefundTax | Category::RefundShippingTax => &mut order.refund_taxes,
                 Category::Commission | Category::RefundCommission => &mut order.commissions,
-                Category::CommissionVat | Category::RefundCommissionVat => &mut order.commission_vat,
+                Category::CommissionVat | Category::RefundCommissionVat => {
+                    &mut order.commission_vat
+                }
                 Category::Payment => continue,
                 _ => &mut order.fees,
             };
@@ -390,7 +421,10 @@ pub struct PayoutReconciliation {
 }
 
 /// Reconciles every payout matching `filter`, oldest first.
-pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconciliation>, FinanceError> {
+pub fn payouts(
+    store: &Store,
+    filter: &PayoutFilter,
+) -> Result<Vec<PayoutReconciliation>, FinanceError> {
     let conn = db::open(store)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, amount_e4, currency, transaction_date, accounting_document_id,
@@ -401,7 +435,15 @@ pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconci
            AND (?4 IS NULL OR accounting_document_id = ?4 OR accounting_document_number = ?4)
          ORDER BY transaction_date, id",
     )?;
-    type PaymentRow = (String, i64, String, i64, Option<String>, Option<String>, Option<String>);
+    type PaymentRow = (
+        String,
+        i64,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let payments: Vec<PaymentRow> = stmt
         .query_map(
             rusqlite::params![
@@ -410,7 +452,17 @@ pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconci
                 filter.to.map(|d| d.timestamp_millis()),
                 filter.document
             ],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            },
         )?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(payments.len());
@@ -454,14 +506,17 @@ pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconci
             let rows = stmt.query_map(rusqlite::params![key, currency], |row| row.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let document: Option<(Option<i64>, Option<String>)> = match (&document_id, &document_number) {
+        let document: Option<(Option<i64>, Option<String>)> = match (&document_id, &document_number)
+        {
             (None, None) => None,
             _ => conn
                 .prepare_cached(
                     "SELECT amount_transferred_e4, payment_reference FROM finance_documents
                      WHERE invoice_id = ?1 OR document_number = ?2 OR invoice_id = ?2 LIMIT 1",
                 )?
-                .query_row(rusqlite::params![document_id, document_number], |row| Ok((row.get(0)?, row.get(1)?)))
+                .query_row(rusqlite::params![document_id, document_number], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .ok(),
         };
         let cycle: Option<(Option<i64>, Option<String>)> = match &cycle_id {
@@ -498,7 +553,9 @@ pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconci
                 explanation.push("the payout names no accounting document or billing cycle: its settled transactions cannot be listed".to_owned());
             }
         }
-        let document_amount = document.as_ref().and_then(|(amount, _)| amount.map(from_e4));
+        let document_amount = document
+            .as_ref()
+            .and_then(|(amount, _)| amount.map(from_e4));
         if let Some(transferred) = document_amount {
             if transferred != from_e4(paid_e4) {
                 explanation.push(format!(
@@ -535,7 +592,11 @@ pub fn payouts(store: &Store, filter: &PayoutFilter) -> Result<Vec<PayoutReconci
             document_amount_transferred: document_amount,
             billing_cycle_amount_transferred: cycle_amount,
             orders: order_ids.len() as u64,
-            order_ids: if filter.include_orders { order_ids } else { Vec::new() },
+            order_ids: if filter.include_orders {
+                order_ids
+            } else {
+                Vec::new()
+            },
             explanation,
         });
     }

@@ -66,20 +66,31 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> SettingsError {
 /// Validates raw finance settings (JSON from WordPress options).
 pub fn validate_settings(raw: &Value) -> Result<FinanceSettings, SettingsError> {
     let Some(map) = raw.as_object() else {
-        return Err(invalid("finance_settings", "must be an array of named settings"));
+        return Err(invalid(
+            "finance_settings",
+            "must be an array of named settings",
+        ));
     };
     // Field by field, so an error names the field rather than serde's position.
     let mut settings = FinanceSettings::default();
     for (key, value) in map {
         match key.as_str() {
             "commission_posting" => {
-                settings.commission_posting = serde_json::from_value(value.clone())
-                    .map_err(|_| invalid("commission_posting", "must be \"meta_only\" or \"fee_line\""))?;
+                settings.commission_posting =
+                    serde_json::from_value(value.clone()).map_err(|_| {
+                        invalid(
+                            "commission_posting",
+                            "must be \"meta_only\" or \"fee_line\"",
+                        )
+                    })?;
             }
             "commission_fee_line_name" => {
                 let name = value.as_str().map(str::trim).unwrap_or_default();
                 if name.is_empty() || name.chars().count() > 200 {
-                    return Err(invalid("commission_fee_line_name", "must be text of 1 to 200 characters"));
+                    return Err(invalid(
+                        "commission_fee_line_name",
+                        "must be text of 1 to 200 characters",
+                    ));
                 }
                 settings.commission_fee_line_name = name.to_owned();
             }
@@ -93,24 +104,34 @@ pub fn validate_settings(raw: &Value) -> Result<FinanceSettings, SettingsError> 
             "rounding_tolerance" => {
                 let parsed = match value {
                     Value::String(text) => crate::mirakl::model::parse_decimal(text),
-                    Value::Number(number) => crate::mirakl::model::parse_decimal(&number.to_string()),
+                    Value::Number(number) => {
+                        crate::mirakl::model::parse_decimal(&number.to_string())
+                    }
                     _ => None,
                 };
-                let tolerance = parsed.ok_or_else(|| invalid("rounding_tolerance", "must be a decimal"))?;
+                let tolerance =
+                    parsed.ok_or_else(|| invalid("rounding_tolerance", "must be a decimal"))?;
                 if tolerance < Decimal::ZERO || tolerance > Decimal::ONE {
                     return Err(invalid("rounding_tolerance", "must be between 0 and 1"));
                 }
                 settings.rounding_tolerance = tolerance;
             }
             "import_interval_hours" => {
-                settings.import_interval_hours = bounded(value, "import_interval_hours", 1, 24 * 7)?;
+                settings.import_interval_hours =
+                    bounded(value, "import_interval_hours", 1, 24 * 7)?;
             }
             "import_page_size" => {
-                let size = bounded(value, "import_page_size", 1, i64::from(MAX_TRANSACTION_PAGE))?;
+                let size = bounded(
+                    value,
+                    "import_page_size",
+                    1,
+                    i64::from(MAX_TRANSACTION_PAGE),
+                )?;
                 settings.import_page_size = u32::try_from(size).unwrap_or(MAX_TRANSACTION_PAGE);
             }
             "import_overlap_minutes" => {
-                settings.import_overlap_minutes = bounded(value, "import_overlap_minutes", 0, 24 * 60)?;
+                settings.import_overlap_minutes =
+                    bounded(value, "import_overlap_minutes", 0, 24 * 60)?;
             }
             "import_documents" => {
                 settings.import_documents = value
@@ -147,7 +168,10 @@ pub struct CommissionFeeLine {
 }
 
 /// The fee line for an order's lines, or `None` with `meta_only` (or no commission).
-pub fn commission_fee_line(settings: &FinanceSettings, lines: &[ShopOrderLine]) -> Option<CommissionFeeLine> {
+pub fn commission_fee_line(
+    settings: &FinanceSettings,
+    lines: &[ShopOrderLine],
+) -> Option<CommissionFeeLine> {
     if settings.commission_posting != CommissionPosting::FeeLine {
         return None;
     }
@@ -182,17 +206,26 @@ mod tests {
     #[test]
     fn invalid_values_name_their_field() {
         for (raw, field) in [
-            (json!({"commission_posting": "ledger"}), "commission_posting"),
+            (
+                json!({"commission_posting": "ledger"}),
+                "commission_posting",
+            ),
             (json!({"rounding_tolerance": "-0.01"}), "rounding_tolerance"),
             (json!({"rounding_tolerance": "abc"}), "rounding_tolerance"),
             (json!({"import_interval_hours": 0}), "import_interval_hours"),
             (json!({"import_page_size": 2001}), "import_page_size"),
-            (json!({"commission_fee_line_name": ""}), "commission_fee_line_name"),
+            (
+                json!({"commission_fee_line_name": ""}),
+                "commission_fee_line_name",
+            ),
             (json!([]), "finance_settings"),
         ] {
             assert_eq!(validate_settings(&raw).unwrap_err().field, field, "{raw}");
         }
-        let ok = validate_settings(&json!({"commission_posting": "fee_line", "rounding_tolerance": "0.02"})).unwrap();
+        let ok = validate_settings(
+            &json!({"commission_posting": "fee_line", "rounding_tolerance": "0.02"}),
+        )
+        .unwrap();
         assert_eq!(ok.commission_posting, CommissionPosting::FeeLine);
         assert_eq!(ok.rounding_tolerance, Decimal::new(2, 2));
     }

@@ -120,7 +120,10 @@ impl Category {
     pub fn is_customer_refund(self) -> bool {
         matches!(
             self,
-            Category::Refund | Category::RefundTax | Category::RefundShipping | Category::RefundShippingTax
+            Category::Refund
+                | Category::RefundTax
+                | Category::RefundShipping
+                | Category::RefundShippingTax
         )
     }
 }
@@ -141,14 +144,20 @@ pub fn classify(transaction_type: &str) -> Category {
         "REFUND_COMMISSION_FEE" => Category::RefundCommission,
         "REFUND_COMMISSION_VAT" => Category::RefundCommissionVat,
         "SUBSCRIPTION_FEE" | "SUBSCRIPTION_VAT" | "SUBSCRIPTION_AMOUNT" => Category::Subscription,
-        "MANUAL_CREDIT" | "MANUAL_CREDIT_VAT" | "INVOICEABLE_ONE_OFF_CREDIT" | "INVOICEABLE_ONE_OFF_CREDIT_TAX" => {
-            Category::ManualCredit
-        }
-        "MANUAL_INVOICE" | "MANUAL_INVOICE_VAT" | "INVOICEABLE_ONE_OFF_DEBIT" | "INVOICEABLE_ONE_OFF_DEBIT_TAX" => {
-            Category::ManualInvoice
-        }
-        "ORDER_FEE_AMOUNT" | "REFUND_ORDER_FEE_AMOUNT" | "SELLER_FEE_ON_ORDER" | "SELLER_FEE_ON_ORDER_TAX"
-        | "SELLER_PENALTY_FEE" | "SELLER_PENALTY_FEE_TAX" => Category::Fee,
+        "MANUAL_CREDIT"
+        | "MANUAL_CREDIT_VAT"
+        | "INVOICEABLE_ONE_OFF_CREDIT"
+        | "INVOICEABLE_ONE_OFF_CREDIT_TAX" => Category::ManualCredit,
+        "MANUAL_INVOICE"
+        | "MANUAL_INVOICE_VAT"
+        | "INVOICEABLE_ONE_OFF_DEBIT"
+        | "INVOICEABLE_ONE_OFF_DEBIT_TAX" => Category::ManualInvoice,
+        "ORDER_FEE_AMOUNT"
+        | "REFUND_ORDER_FEE_AMOUNT"
+        | "SELLER_FEE_ON_ORDER"
+        | "SELLER_FEE_ON_ORDER_TAX"
+        | "SELLER_PENALTY_FEE"
+        | "SELLER_PENALTY_FEE_TAX" => Category::Fee,
         "OPERATOR_REMITTED_ORDER_AMOUNT_TAX"
         | "OPERATOR_REMITTED_ORDER_SHIPPING_AMOUNT_TAX"
         | "OPERATOR_REMITTED_REFUND_ORDER_AMOUNT_TAX"
@@ -312,7 +321,10 @@ impl RawTransaction {
 
     /// The row as stored; `fallback_date` (the import time) only when Mirakl gave no date at all.
     pub fn to_row(&self, fallback_date: DateTime<Utc>) -> LedgerRow {
-        let transaction_type = self.transaction_type.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
+        let transaction_type = self
+            .transaction_type
+            .clone()
+            .unwrap_or_else(|| "UNKNOWN".to_owned());
         let transaction_date = self
             .transaction_date
             .or(self.date_created)
@@ -491,7 +503,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(raw.signed_amount(), Decimal::new(-5000, 2));
-        let raw: RawTransaction = serde_json::from_str(r#"{"id":"T2","type":"ORDER_AMOUNT","amount":"12.5"}"#).unwrap();
+        let raw: RawTransaction =
+            serde_json::from_str(r#"{"id":"T2","type":"ORDER_AMOUNT","amount":"12.5"}"#).unwrap();
         assert_eq!(raw.signed_amount(), Decimal::new(125, 1));
     }
 }
