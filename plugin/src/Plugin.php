@@ -43,6 +43,7 @@ final class Plugin {
 		}
 		self::$active = true;
 		( new Admin\Admin( $bridge ) )->register();
+		self::register_sync_services( $bridge );
 
 		/**
 		 * Fires once the connector's requirements are met and its services are registered.
@@ -50,6 +51,23 @@ final class Plugin {
 		 * @param Bridge $bridge The native bridge.
 		 */
 		do_action( 'mirakl_connector_loaded', $bridge );
+	}
+
+	/**
+	 * The sync services: hooks that collect WooCommerce events, the runner (WP-Cron, WP-CLI)
+	 * and the customer e-mail guard.
+	 *
+	 * @param Bridge $bridge The native bridge.
+	 */
+	private static function register_sync_services( Bridge $bridge ): void {
+		$changes = new Hooks\ChangeMap( $bridge );
+		$changes->register();
+		( new Hooks\CatalogueHooks( $changes ) )->register();
+		( new Hooks\OrderHooks( $changes, $bridge ) )->register();
+		( new Hooks\CustomerEmails() )->register();
+		$runner = new Runner\Runner( $bridge, $changes );
+		( new Runner\Cron( $runner ) )->register();
+		Cli\Command::register( $runner );
 	}
 
 	/**

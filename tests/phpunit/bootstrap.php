@@ -18,6 +18,8 @@ if (!$site || !is_file($site . '/wp-load.php')) {
 
 require_once __DIR__ . '/includes/Site.php';
 require_once __DIR__ . '/includes/PluginTestCase.php';
+require_once __DIR__ . '/includes/SandboxServer.php';
+require_once __DIR__ . '/includes/MarketplaceTestCase.php';
 
 MiraklConnector\Tests\Site::addFilterBeforeLoad('pre_wp_mail', [MiraklConnector\Tests\Site::class, 'captureMail'], 10, 2);
 

@@ -1,0 +1,749 @@
+<?php
+/**
+ * The Shop port implemented with WooCommerce's CRUD API, so orders work the same in HPOS and in
+ * the posts storage (order meta only through WC_Order, never post meta). The engine calls these
+ * methods back during `tick()`.
+ *
+ * Invariants: a marketplace order carries `_mirakl_order_id` and is created once (the engine
+ * asks find_order_by_mirakl_id() first); its prices and taxes are the marketplace's, never
+ * recomputed by WooCommerce; its stock is reduced when it is created and given back once when it
+ * is cancelled; a refund recorded from Mirakl carries `_mirakl_refund_id` and is recorded once.
+ * While the engine writes through this class, is_applying() is true so that the hooks do not
+ * echo the engine's own changes back to it.
+ *
+ * @package MiraklConnector
+ */
+
+namespace MiraklConnector\Shop;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * WooCommerce as the engine's shop.
+ */
+class WooShop implements Shop {
+
+	public const CREATED_VIA           = 'mirakl';
+	public const PAYMENT_METHOD        = 'mirakl';
+	public const META_ORDER_ID         = '_mirakl_order_id';
+	public const META_COMMERCIAL_ID    = '_mirakl_commercial_id';
+	public const META_COMMISSION_TOTAL = '_mirakl_commission_total';
+	public const META_ORDER_TAX_MODE   = '_mirakl_order_tax_mode';
+	public const META_LINE_ID          = '_mirakl_order_line_id';
+	public const META_LINE_SKU         = '_mirakl_sku';
+	public const META_COMMISSION_FEE   = '_mirakl_commission_fee';
+	public const META_COMMISSION_VAT   = '_mirakl_commission_vat';
+	public const META_LINE_COMMISSION  = '_mirakl_commission_total';
+	public const META_REFUND_ID        = '_mirakl_refund_id';
+
+	/**
+	 * How deep the engine's own writes are nested right now.
+	 *
+	 * @var int
+	 */
+	private static int $applying = 0;
+
+	/**
+	 * Whether the engine is writing to WooCommerce through this class right now.
+	 */
+	public static function is_applying(): bool {
+		return self::$applying > 0;
+	}
+
+	/**
+	 * Whether an order is a marketplace order.
+	 *
+	 * @param \WC_Abstract_Order|null $order The order.
+	 */
+	public static function is_marketplace_order( $order ): bool {
+		return $order instanceof \WC_Order && '' !== (string) $order->get_meta( self::META_ORDER_ID );
+	}
+
+	/**
+	 * Runs a write of the engine's with the echo guard up.
+	 *
+	 * @param callable $write The write.
+	 * @return mixed What it returned.
+	 */
+	private function applying( callable $write ) {
+		++self::$applying;
+		try {
+			return $write();
+		} finally {
+			--self::$applying;
+		}
+	}
+
+	// ------------------------------------------------------------------------------ catalogue --
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string[] $skus SKUs.
+	 */
+	public function read_stock( array $skus ): array {
+		$levels = array();
+		$seen   = array();
+		foreach ( $this->lookup_rows( $skus ) as $row ) {
+			if ( isset( $seen[ $row['sku'] ] ) ) {
+				continue;
+			}
+			$seen[ $row['sku'] ] = true;
+			$quantity            = null === $row['stock_quantity'] ? null : (int) $row['stock_quantity'];
+			if ( null === $quantity && 'product_variation' === $row['post_type'] ) {
+				// A variation whose stock its parent manages has no quantity of its own.
+				$product  = wc_get_product( (int) $row['product_id'] );
+				$quantity = ( $product && $product->managing_stock() ) ? (int) $product->get_stock_quantity() : null;
+			}
+			$levels[] = array(
+				'sku'      => (string) $row['sku'],
+				'quantity' => $quantity,
+			);
+		}
+		return $levels;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string[] $skus SKUs.
+	 */
+	public function read_offers( array $skus ): array {
+		$offers = array();
+		foreach ( $this->lookup_rows( $skus ) as $row ) {
+			$product = wc_get_product( (int) $row['product_id'] );
+			if ( $product ) {
+				$offers[] = $this->offer( $product );
+			}
+		}
+		return $offers;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string|null $after Cursor: the last product id of the previous page.
+	 * @param int         $limit Page size.
+	 */
+	public function read_catalogue( ?string $after, int $limit ): array {
+		global $wpdb;
+		$limit = max( 1, $limit );
+		$ids   = $wpdb->get_col(
+			$wpdb->prepare(
+				"SELECT ID FROM {$wpdb->posts}
+				WHERE post_type IN ('product', 'product_variation') AND post_status = 'publish' AND ID > %d
+				ORDER BY ID LIMIT %d",
+				(int) $after,
+				$limit
+			)
+		);
+		$items = array();
+		foreach ( $ids as $id ) {
+			$product = wc_get_product( (int) $id );
+			// Parents of variations, groups and external products are not sold by the shop.
+			if ( ! $product || $product->is_type( array( 'variable', 'grouped', 'external' ) ) ) {
+				continue;
+			}
+			if ( $product->is_type( 'variation' ) && 'publish' !== get_post_status( $product->get_parent_id() ) ) {
+				continue;
+			}
+			$items[] = $this->offer( $product );
+		}
+		return array(
+			'items' => $items,
+			'next'  => count( $ids ) === $limit ? (string) end( $ids ) : null,
+		);
+	}
+
+	/**
+	 * Rows of the product lookup table for these SKUs (one query per 500 SKUs), in product id
+	 * order, for products and variations that are not trashed.
+	 *
+	 * @param string[] $skus SKUs.
+	 * @return array<int, array{product_id: string, sku: string, stock_quantity: string|null, post_type: string}>
+	 */
+	private function lookup_rows( array $skus ): array {
+		global $wpdb;
+		$skus = array_values( array_unique( array_filter( array_map( 'strval', $skus ), static fn ( $sku ) => '' !== $sku ) ) );
+		$rows = array();
+		foreach ( array_chunk( $skus, 500 ) as $chunk ) {
+			$placeholders = implode( ',', array_fill( 0, count( $chunk ), '%s' ) );
+			// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- placeholders built above.
+			$found = $wpdb->get_results(
+				$wpdb->prepare(
+					"SELECT l.product_id, l.sku, l.stock_quantity, p.post_type
+					FROM {$wpdb->prefix}wc_product_meta_lookup l
+					INNER JOIN {$wpdb->posts} p ON p.ID = l.product_id
+					WHERE l.sku IN ($placeholders)
+					AND p.post_type IN ('product', 'product_variation')
+					AND p.post_status NOT IN ('trash', 'auto-draft')
+					ORDER BY l.product_id",
+					$chunk
+				),
+				ARRAY_A
+			);
+			// phpcs:enable
+			$rows = array_merge( $rows, is_array( $found ) ? $found : array() );
+		}
+		return $rows;
+	}
+
+	/**
+	 * The offer data of a product or variation.
+	 *
+	 * @param \WC_Product $product The product.
+	 */
+	private function offer( \WC_Product $product ): array {
+		$sku       = (string) $product->get_sku();
+		$price     = (string) $product->get_price();
+		$reference = null;
+		$meta_key  = (string) ShopSettings::get( 'product_reference_meta' );
+		if ( '' !== $meta_key ) {
+			$value     = (string) $product->get_meta( $meta_key );
+			$reference = '' === $value ? null : $value;
+		}
+		$description = $product->get_short_description();
+		if ( '' === $description && $product->is_type( 'variation' ) ) {
+			$description = $product->get_description();
+		}
+		$description = trim( wp_strip_all_tags( (string) $description ) );
+		return array(
+			'product_id'        => (int) $product->get_id(),
+			'sku'               => '' === $sku ? null : $sku,
+			'title'             => wp_strip_all_tags( $product->get_name() ),
+			'price'             => Money::format( Money::micros( '' === $price ? '0' : $price ), 6 ),
+			'product_reference' => $reference,
+			'quantity'          => $product->managing_stock() ? (int) $product->get_stock_quantity() : null,
+			'description'       => '' === $description ? null : $description,
+		);
+	}
+
+	// --------------------------------------------------------------------------------- orders --
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $mirakl_order_id Mirakl order id.
+	 */
+	public function find_order_by_mirakl_id( string $mirakl_order_id ): ?array {
+		$statuses = array_merge( array_keys( wc_get_order_statuses() ), array( 'trash' ) );
+		$ids      = wc_get_orders(
+			array(
+				'type'       => 'shop_order',
+				'status'     => $statuses,
+				'limit'      => 1,
+				'orderby'    => 'ID',
+				'order'      => 'ASC',
+				'return'     => 'ids',
+				'meta_query' => array( // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_query
+					array(
+						'key'   => self::META_ORDER_ID,
+						'value' => $mirakl_order_id,
+					),
+				),
+			)
+		);
+		if ( empty( $ids ) ) {
+			return null;
+		}
+		$order = wc_get_order( (int) $ids[0] );
+		if ( ! $order instanceof \WC_Order || (string) $order->get_meta( self::META_ORDER_ID ) !== $mirakl_order_id ) {
+			return null;
+		}
+		return array(
+			'id'     => (int) $order->get_id(),
+			'status' => (string) $order->get_status(),
+		);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param array $draft The order as the marketplace sold it.
+	 * @throws ShopRejected When a line's SKU is unknown, a product cannot be sold or stock is short.
+	 */
+	public function create_order( array $draft ): int {
+		return $this->applying( fn () => $this->create( $draft ) );
+	}
+
+	/**
+	 * Builds and saves the order (see create_order()).
+	 *
+	 * @param array $draft The order draft.
+	 * @throws ShopRejected When the order cannot be made.
+	 */
+	private function create( array $draft ): int {
+		$mirakl_id = (string) ( $draft['mirakl_order_id'] ?? '' );
+		$lines     = is_array( $draft['lines'] ?? null ) ? $draft['lines'] : array();
+		if ( '' === $mirakl_id ) {
+			throw new ShopRejected( 'a marketplace order without a Mirakl order id' );
+		}
+		if ( empty( $lines ) ) {
+			throw new ShopRejected( sprintf( 'Mirakl order %s has no line to create', $mirakl_id ) );
+		}
+		$products = array();
+		$wanted   = array();
+		foreach ( $lines as $index => $line ) {
+			$sku        = (string) ( $line['sku'] ?? '' );
+			$product_id = '' === $sku ? 0 : (int) wc_get_product_id_by_sku( $sku );
+			$product    = $product_id ? wc_get_product( $product_id ) : null;
+			if ( ! $product ) {
+				throw new ShopRejected( sprintf( 'unknown SKU %s (Mirakl order %s)', $sku, $mirakl_id ) );
+			}
+			if ( $product->is_type( array( 'variable', 'grouped', 'external' ) ) ) {
+				throw new ShopRejected( sprintf( 'SKU %s is a %s product, which cannot be sold itself: give the SKU to a variation or a simple product', $sku, $product->get_type() ) );
+			}
+			$products[ $index ]                  = $product;
+			$stock_id                            = (int) $product->get_stock_managed_by_id();
+			$wanted[ $stock_id ]                 = ( $wanted[ $stock_id ] ?? 0 ) + (int) $line['quantity'];
+			if ( $product->managing_stock() && ! $product->backorders_allowed() && (int) $product->get_stock_quantity() < $wanted[ $stock_id ] ) {
+				throw new ShopRejected( sprintf( 'not enough stock for %s: %d left, %d ordered', $sku, (int) $product->get_stock_quantity(), $wanted[ $stock_id ] ) );
+			}
+		}
+
+		$include_tax = ! empty( $draft['prices_include_tax'] );
+		$decimals    = Money::decimals();
+		$settings    = ShopSettings::all();
+		$rate_id     = MarketplaceTax::rate_id( (string) $settings['tax_label'] );
+
+		$order = new \WC_Order();
+		$order->set_created_via( self::CREATED_VIA );
+		$order->set_currency( '' !== (string) ( $draft['currency'] ?? '' ) ? (string) $draft['currency'] : get_woocommerce_currency() );
+		$order->set_prices_include_tax( $include_tax );
+		$order->set_customer_id( 0 );
+		$order->set_payment_method( self::PAYMENT_METHOD );
+		/* translators: %s: marketplace name */
+		$order->set_payment_method_title( sprintf( __( 'Mirakl (%s)', 'mirakl-connector-for-woocommerce' ), (string) $settings['marketplace_name'] ) );
+		$order->update_meta_data( self::META_ORDER_ID, $mirakl_id );
+		if ( '' !== (string) ( $draft['commercial_id'] ?? '' ) ) {
+			$order->update_meta_data( self::META_COMMERCIAL_ID, (string) $draft['commercial_id'] );
+		}
+		$order->update_meta_data( self::META_COMMISSION_TOTAL, Money::format( Money::micros( $draft['commission_total'] ?? '0' ), $decimals ) );
+		$order->update_meta_data( self::META_ORDER_TAX_MODE, $include_tax ? 'TAX_INCLUDED' : 'TAX_EXCLUDED' );
+		$this->set_addresses( $order, $draft );
+
+		$net_total     = 0;
+		$tax_total     = 0;
+		$shipping_net  = 0;
+		$shipping_tax  = 0;
+		foreach ( $lines as $index => $line ) {
+			$product  = $products[ $index ];
+			$price    = Money::micros( $line['price'] ?? '0' );
+			$tax      = Money::micros( $line['tax'] ?? '0' );
+			$net      = $include_tax ? $price - $tax : $price;
+			$ship     = Money::micros( $line['shipping_price'] ?? '0' );
+			$ship_tax = Money::micros( $line['shipping_tax'] ?? '0' );
+			$net_total    += $net;
+			$tax_total    += $tax;
+			$shipping_net += $include_tax ? $ship - $ship_tax : $ship;
+			$shipping_tax += $ship_tax;
+
+			$item       = new \WC_Order_Item_Product();
+			$net_text   = Money::format( $net, 6 );
+			$tax_text   = Money::format( $tax, 6 );
+			$item->set_props(
+				array(
+					'quantity'  => (int) $line['quantity'],
+					'variation' => $product->is_type( 'variation' ) ? $product->get_variation_attributes() : array(),
+					'subtotal'  => $net_text,
+					'total'     => $net_text,
+					'taxes'     => array(
+						'subtotal' => array( $rate_id => $tax_text ),
+						'total'    => array( $rate_id => $tax_text ),
+					),
+				)
+			);
+			$item->set_product( $product );
+			$item->add_meta_data( self::META_LINE_ID, (string) $line['mirakl_order_line_id'], true );
+			$item->add_meta_data( self::META_LINE_SKU, (string) $line['sku'], true );
+			$item->add_meta_data( self::META_COMMISSION_FEE, Money::format( Money::micros( $line['commission_fee'] ?? '0' ), $decimals ), true );
+			$item->add_meta_data( self::META_COMMISSION_VAT, Money::format( Money::micros( $line['commission_vat'] ?? '0' ), $decimals ), true );
+			$item->add_meta_data( self::META_LINE_COMMISSION, Money::format( Money::micros( $line['commission_total'] ?? '0' ), $decimals ), true );
+			$order->add_item( $item );
+		}
+
+		$shipping = new \WC_Order_Item_Shipping();
+		$shipping->set_method_title( (string) $settings['shipping_method_title'] );
+		$shipping->set_method_id( self::CREATED_VIA );
+		$shipping->set_total( Money::format( $shipping_net, 6 ) );
+		$shipping->set_taxes( array( 'total' => array( $rate_id => Money::format( $shipping_tax, 6 ) ) ) );
+		$order->add_item( $shipping );
+
+		$tax_item = new \WC_Order_Item_Tax();
+		$tax_item->set_rate( $rate_id );
+		$tax_item->set_label( (string) $settings['tax_label'] );
+		$tax_item->set_name( \WC_Tax::get_rate_code( $rate_id ) );
+		$tax_item->set_tax_total( Money::format( $tax_total, $decimals ) );
+		$tax_item->set_shipping_tax_total( Money::format( $shipping_tax, $decimals ) );
+		$order->add_item( $tax_item );
+
+		$order->set_shipping_total( Money::format( $shipping_net, $decimals ) );
+		$order->set_shipping_tax( Money::format( $shipping_tax, $decimals ) );
+		$order->set_cart_tax( Money::format( $tax_total, $decimals ) );
+		$order->set_discount_total( 0 );
+		$order->set_discount_tax( 0 );
+		$order->set_total( Money::format( $net_total + $tax_total + $shipping_net + $shipping_tax, $decimals ) );
+		$order->set_status( ShopSettings::strip_prefix( (string) ( $draft['status'] ?? 'on-hold' ) ) );
+		$order->save();
+
+		$order->add_order_note(
+			sprintf(
+				/* translators: 1: Mirakl order id, 2: commercial id, 3: marketplace name */
+				__( 'Marketplace order %1$s (commercial id %2$s) imported from %3$s.', 'mirakl-connector-for-woocommerce' ),
+				$mirakl_id,
+				(string) ( $draft['commercial_id'] ?? '-' ),
+				(string) $settings['marketplace_name']
+			)
+		);
+		wc_reduce_stock_levels( $order->get_id() );
+		$order->get_data_store()->set_stock_reduced( $order->get_id(), true );
+		return (int) $order->get_id();
+	}
+
+	/**
+	 * Billing and shipping addresses (either may be missing before the order is paid).
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param array     $draft The draft.
+	 */
+	private function set_addresses( \WC_Order $order, array $draft ): void {
+		$billing  = is_array( $draft['billing_address'] ?? null ) ? $draft['billing_address'] : null;
+		$shipping = is_array( $draft['shipping_address'] ?? null ) ? $draft['shipping_address'] : null;
+		$names    = array(
+			'first_name' => (string) ( $draft['customer_first_name'] ?? '' ),
+			'last_name'  => (string) ( $draft['customer_last_name'] ?? '' ),
+		);
+		foreach ( array( 'billing' => $billing ?? $shipping, 'shipping' => $shipping ) as $type => $address ) {
+			$fields = null === $address ? ( 'billing' === $type ? $names : array() ) : array(
+				'first_name' => (string) ( $address['first_name'] ?? '' ),
+				'last_name'  => (string) ( $address['last_name'] ?? '' ),
+				'company'    => (string) ( $address['company'] ?? '' ),
+				'address_1'  => (string) ( $address['street_1'] ?? '' ),
+				'address_2'  => (string) ( $address['street_2'] ?? '' ),
+				'postcode'   => (string) ( $address['zip_code'] ?? '' ),
+				'city'       => (string) ( $address['city'] ?? '' ),
+				'state'      => (string) ( $address['state'] ?? '' ),
+				'country'    => CountryCodes::to_woocommerce( $address['country_iso_code'] ?? '' ),
+				'phone'      => (string) ( $address['phone'] ?? '' ),
+			);
+			if ( 'billing' === $type && null !== $address ) {
+				$fields['first_name'] = '' !== $fields['first_name'] ? $fields['first_name'] : $names['first_name'];
+				$fields['last_name']  = '' !== $fields['last_name'] ? $fields['last_name'] : $names['last_name'];
+			}
+			foreach ( $fields as $field => $value ) {
+				$setter = "set_{$type}_{$field}";
+				if ( is_callable( array( $order, $setter ) ) ) {
+					$order->$setter( $value );
+				}
+			}
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int    $order_id Order id.
+	 * @param string $status   Status slug.
+	 * @throws ShopRejected When the order does not exist.
+	 */
+	public function set_order_status( int $order_id, string $status ): void {
+		$this->applying(
+			function () use ( $order_id, $status ) {
+				$order  = $this->order( $order_id );
+				$status = ShopSettings::strip_prefix( $status );
+				if ( $order->has_status( $status ) ) {
+					return;
+				}
+				/* translators: %s: new order status */
+				$order->update_status( $status, sprintf( __( 'The marketplace order changed state: status set to %s.', 'mirakl-connector-for-woocommerce' ), wc_get_order_status_name( $status ) ) );
+			}
+		);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int    $order_id Order id.
+	 * @param string $note     Note text.
+	 * @throws ShopRejected When the order does not exist.
+	 */
+	public function add_order_note( int $order_id, string $note ): void {
+		$this->applying(
+			function () use ( $order_id, $note ) {
+				$this->order( $order_id )->add_order_note( $note );
+			}
+		);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int    $order_id Order id.
+	 * @param string $reason   Why.
+	 * @throws ShopRejected When the order does not exist.
+	 */
+	public function cancel_order( int $order_id, string $reason ): void {
+		$this->applying(
+			function () use ( $order_id, $reason ) {
+				$order = $this->order( $order_id );
+				if ( ! $order->has_status( 'cancelled' ) ) {
+					// WooCommerce gives the stock back on the way to "cancelled" when it was reduced.
+					$order->update_status( 'cancelled', $reason );
+				}
+				$store = $order->get_data_store();
+				if ( $store->get_stock_reduced( $order_id ) ) {
+					wc_increase_stock_levels( $order );
+					$store->set_stock_reduced( $order_id, false );
+				}
+			}
+		);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public function read_tracking( int $order_id ): ?array {
+		$order = wc_get_order( $order_id );
+		return $order instanceof \WC_Order ? TrackingReader::read( $order ) : null;
+	}
+
+	// -------------------------------------------------------------------------------- refunds --
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $refund_id Refund id.
+	 * @throws ShopRejected When the refund has an amount but no per-line amounts.
+	 */
+	public function read_refund( int $refund_id ): ?array {
+		$refund = wc_get_order( $refund_id );
+		if ( ! $refund instanceof \WC_Order_Refund ) {
+			return null;
+		}
+		$order = wc_get_order( $refund->get_parent_id() );
+		if ( ! $order instanceof \WC_Order ) {
+			return null;
+		}
+		$include_tax = $this->includes_tax( $order );
+		$decimals    = Money::decimals();
+		$lines       = array();
+		$allocated   = 0;
+		foreach ( $refund->get_items( 'line_item' ) as $item ) {
+			$original = $order->get_item( (int) $item->get_meta( '_refunded_item_id' ) );
+			$amount   = abs( Money::micros( $item->get_total() ) ) + ( $include_tax ? abs( Money::micros( $item->get_total_tax() ) ) : 0 );
+			$quantity = abs( (int) $item->get_quantity() );
+			if ( 0 === $amount && 0 === $quantity ) {
+				continue;
+			}
+			$allocated += abs( Money::micros( $item->get_total() ) ) + abs( Money::micros( $item->get_total_tax() ) );
+			$sku        = $original ? (string) $original->get_meta( self::META_LINE_SKU ) : '';
+			if ( '' === $sku && $item instanceof \WC_Order_Item_Product && $item->get_product() ) {
+				$sku = (string) $item->get_product()->get_sku();
+			}
+			$line_id = $original ? (string) $original->get_meta( self::META_LINE_ID ) : '';
+			$lines[] = array(
+				'sku'                  => $sku,
+				'mirakl_order_line_id' => '' === $line_id ? null : $line_id,
+				'quantity'             => $quantity,
+				'amount'               => Money::format( $amount, $decimals ),
+			);
+		}
+		$shipping = 0;
+		foreach ( $refund->get_items( 'shipping' ) as $item ) {
+			$shipping  += abs( Money::micros( $item->get_total() ) ) + ( $include_tax ? abs( Money::micros( $item->get_total_tax() ) ) : 0 );
+			$allocated += abs( Money::micros( $item->get_total() ) ) + abs( Money::micros( $item->get_total_tax() ) );
+		}
+		$mirakl_refund_id = (string) $refund->get_meta( self::META_REFUND_ID );
+		$total            = abs( Money::micros( $refund->get_amount() ) );
+		if ( '' === $mirakl_refund_id && self::is_marketplace_order( $order ) && $total > $allocated + 10000 ) {
+			throw new ShopRejected(
+				sprintf(
+					'refund %d of order %d refunds %s but only %s is on its lines: the marketplace needs the amount per line. Delete the refund and refund again with the amounts on the lines.',
+					$refund_id,
+					$order->get_id(),
+					Money::format( $total, $decimals ),
+					Money::format( $allocated, $decimals )
+				)
+			);
+		}
+		return array(
+			'id'               => (int) $refund->get_id(),
+			'order_id'         => (int) $order->get_id(),
+			'lines'            => $lines,
+			'shipping_amount'  => Money::format( $shipping, $decimals ),
+			'mirakl_refund_id' => '' === $mirakl_refund_id ? null : $mirakl_refund_id,
+		);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int   $order_id Order id.
+	 * @param array $refund   The marketplace refund.
+	 * @throws ShopRejected When the order does not exist or WooCommerce refuses the refund.
+	 */
+	public function record_marketplace_refund( int $order_id, array $refund ): int {
+		return $this->applying( fn () => $this->record_refund( $order_id, $refund ) );
+	}
+
+	/**
+	 * See record_marketplace_refund().
+	 *
+	 * @param int   $order_id Order id.
+	 * @param array $refund   The marketplace refund.
+	 * @throws ShopRejected When the refund cannot be recorded.
+	 */
+	private function record_refund( int $order_id, array $refund ): int {
+		$order            = $this->order( $order_id );
+		$mirakl_refund_id = (string) ( $refund['mirakl_refund_id'] ?? '' );
+		foreach ( $order->get_refunds() as $existing ) {
+			if ( (string) $existing->get_meta( self::META_REFUND_ID ) === $mirakl_refund_id ) {
+				return (int) $existing->get_id();
+			}
+		}
+		$include_tax = $this->includes_tax( $order );
+		$decimals    = Money::decimals();
+		$line_items  = array();
+		$gross       = 0;
+
+		$amount = Money::micros( $refund['amount'] ?? '0' );
+		$item   = $this->line_item( $order, (string) ( $refund['mirakl_order_line_id'] ?? '' ), (string) ( $refund['sku'] ?? '' ) );
+		if ( 0 !== $amount || (int) ( $refund['quantity'] ?? 0 ) > 0 ) {
+			if ( ! $item ) {
+				throw new ShopRejected( sprintf( 'order %d has no line for Mirakl order line %s', $order_id, (string) ( $refund['mirakl_order_line_id'] ?? '' ) ) );
+			}
+			[ $net, $taxes, $line_gross ] = $this->split( $item, $amount, $include_tax, $decimals );
+			$line_items[ $item->get_id() ] = array(
+				'qty'          => max( 0, (int) ( $refund['quantity'] ?? 0 ) ),
+				'refund_total' => $net,
+				'refund_tax'   => $taxes,
+			);
+			$gross += $line_gross;
+		}
+		$shipping_amount = Money::micros( $refund['shipping_amount'] ?? '0' );
+		if ( 0 !== $shipping_amount ) {
+			$shipping_items = $order->get_items( 'shipping' );
+			$shipping_item  = reset( $shipping_items );
+			if ( $shipping_item ) {
+				[ $net, $taxes, $ship_gross ] = $this->split( $shipping_item, $shipping_amount, $include_tax, $decimals );
+				$line_items[ $shipping_item->get_id() ] = array(
+					'qty'          => 0,
+					'refund_total' => $net,
+					'refund_tax'   => $taxes,
+				);
+				$gross += $ship_gross;
+			}
+		}
+		$reason = sprintf(
+			/* translators: 1: Mirakl refund id, 2: reason code */
+			__( 'Refund made on the marketplace (Mirakl refund %1$s, reason %2$s).', 'mirakl-connector-for-woocommerce' ),
+			$mirakl_refund_id,
+			(string) ( $refund['reason_code'] ?? '-' )
+		);
+		$tag = static function ( $wc_refund ) use ( $mirakl_refund_id ) {
+			// Before the refund is saved, so the refund hooks already see where it came from.
+			$wc_refund->update_meta_data( self::META_REFUND_ID, $mirakl_refund_id );
+		};
+		add_action( 'woocommerce_create_refund', $tag );
+		try {
+			$created = wc_create_refund(
+				array(
+					'amount'         => Money::format( $gross, $decimals ),
+					'reason'         => $reason,
+					'order_id'       => $order_id,
+					'line_items'     => $line_items,
+					'refund_payment' => false,
+					'restock_items'  => false,
+				)
+			);
+		} finally {
+			remove_action( 'woocommerce_create_refund', $tag );
+		}
+		if ( is_wp_error( $created ) ) {
+			throw new ShopRejected( sprintf( 'WooCommerce refused Mirakl refund %s on order %d: %s', $mirakl_refund_id, $order_id, $created->get_error_message() ) );
+		}
+		if ( (string) $created->get_meta( self::META_REFUND_ID ) !== $mirakl_refund_id ) {
+			$created->update_meta_data( self::META_REFUND_ID, $mirakl_refund_id );
+			$created->save();
+		}
+		$order->add_order_note( $reason );
+		return (int) $created->get_id();
+	}
+
+	/**
+	 * Splits an amount (in the order's tax mode) refunded on an item into its net amount and its
+	 * taxes, in the proportion the item was taxed.
+	 *
+	 * @param \WC_Order_Item $item        The line or shipping item.
+	 * @param int            $amount      Millionths, in the order's tax mode.
+	 * @param bool           $include_tax Whether amounts include tax.
+	 * @param int            $decimals    Price decimals.
+	 * @return array{0: string, 1: array<int, string>, 2: int} net, taxes by rate, gross (millionths).
+	 */
+	private function split( \WC_Order_Item $item, int $amount, bool $include_tax, int $decimals ): array {
+		$net_total = Money::micros( $item->get_total() );
+		$taxes     = $item->get_taxes();
+		$by_rate   = array();
+		$tax_sum   = 0;
+		foreach ( ( $taxes['total'] ?? array() ) as $rate => $tax ) {
+			$by_rate[ $rate ] = Money::micros( $tax );
+			$tax_sum         += $by_rate[ $rate ];
+		}
+		$base     = $include_tax ? $net_total + $tax_sum : $net_total;
+		$refunded = array();
+		$tax_part = 0;
+		foreach ( $by_rate as $rate => $tax ) {
+			$share             = Money::micros( Money::format( Money::share( $amount, $tax, $base ), $decimals ) );
+			$refunded[ $rate ] = Money::format( $share, $decimals );
+			$tax_part         += $share;
+		}
+		$net = $include_tax ? $amount - $tax_part : $amount;
+		return array( Money::format( $net, $decimals ), $refunded, $net + $tax_part );
+	}
+
+	/**
+	 * The order's line item for a Mirakl order line (or, failing that, a SKU).
+	 *
+	 * @param \WC_Order $order   The order.
+	 * @param string    $line_id Mirakl order line id.
+	 * @param string    $sku     SKU.
+	 */
+	private function line_item( \WC_Order $order, string $line_id, string $sku ): ?\WC_Order_Item_Product {
+		$by_sku = null;
+		foreach ( $order->get_items( 'line_item' ) as $item ) {
+			if ( '' !== $line_id && (string) $item->get_meta( self::META_LINE_ID ) === $line_id ) {
+				return $item;
+			}
+			if ( null === $by_sku && '' !== $sku && (string) $item->get_meta( self::META_LINE_SKU ) === $sku ) {
+				$by_sku = $item;
+			}
+		}
+		return $by_sku;
+	}
+
+	/**
+	 * Whether the order's amounts were given tax included (as the marketplace sent them).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	private function includes_tax( \WC_Order $order ): bool {
+		$mode = (string) $order->get_meta( self::META_ORDER_TAX_MODE );
+		return '' === $mode ? (bool) $order->get_prices_include_tax() : 'TAX_INCLUDED' === $mode;
+	}
+
+	/**
+	 * An order, or a rejection naming it.
+	 *
+	 * @param int $order_id Order id.
+	 * @throws ShopRejected When it does not exist.
+	 */
+	private function order( int $order_id ): \WC_Order {
+		$order = wc_get_order( $order_id );
+		if ( ! $order instanceof \WC_Order ) {
+			throw new ShopRejected( sprintf( 'no order %d in WooCommerce', $order_id ) );
+		}
+		return $order;
+	}
+}

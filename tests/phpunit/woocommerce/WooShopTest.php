@@ -1,0 +1,300 @@
+<?php
+
+namespace MiraklConnector\Tests\WooCommerce;
+
+use MiraklConnector\Shop\ShopRejected;
+use MiraklConnector\Shop\WooShop;
+use MiraklConnector\Tests\MarketplaceTestCase;
+
+/**
+ * WooShop, the engine's Shop port on WooCommerce's CRUD API, driven with the drafts the engine
+ * sends (no marketplace involved): orders by SKU with the marketplace's prices and taxes,
+ * addresses, meta and stock; rejections; cancellation; stock reads; refunds both ways; tracking.
+ * Runs in both order storages (build/test runs the suite twice).
+ */
+final class WooShopTest extends MarketplaceTestCase
+{
+    private function draft(array $lines, array $overrides = []): array
+    {
+        $address = [
+            'first_name' => 'Marie', 'last_name' => 'Martin', 'company' => null,
+            'street_1' => '12 rue des Lilas', 'street_2' => 'Bât. B', 'zip_code' => '75011', 'city' => 'Paris',
+            'state' => null, 'country_iso_code' => 'FRA', 'phone' => '+33100000000',
+        ];
+        return $overrides + [
+            'mirakl_order_id' => 'MO-' . bin2hex(random_bytes(4)) . '-A',
+            'commercial_id' => 'CM-1',
+            'currency' => 'EUR',
+            'prices_include_tax' => true,
+            'lines' => $lines,
+            'shipping_total' => '0',
+            'total' => '0',
+            'commission_total' => '5.10',
+            'customer_first_name' => 'Marie',
+            'customer_last_name' => 'Martin',
+            'billing_address' => $address,
+            'shipping_address' => ['first_name' => 'Paul'] + $address,
+            'status' => 'on-hold',
+        ];
+    }
+
+    private function line(string $sku, int $quantity, string $price, string $tax, string $shipping = '4.90', string $shippingTax = '0.82', string $lineId = ''): array
+    {
+        return [
+            'sku' => $sku, 'quantity' => $quantity, 'price' => $price, 'unit_price' => $price,
+            'tax' => $tax, 'shipping_price' => $shipping, 'shipping_tax' => $shippingTax,
+            'commission_fee' => '2.00', 'commission_vat' => '0.40', 'commission_total' => '2.40',
+            'mirakl_order_line_id' => $lineId !== '' ? $lineId : $sku . '-line',
+        ];
+    }
+
+    public function test_an_order_is_made_from_skus_of_products_and_variations_with_the_marketplace_prices_taxes_addresses_meta_and_stock(): void
+    {
+        $prefix = $this->skuPrefix();
+        $simple = $this->simpleProduct("$prefix-S", 10);
+        $shirt = $this->variableProduct("$prefix-V", ['M' => 5, 'L' => 3]);
+        $draft = $this->draft([
+            $this->line("$prefix-S", 2, '39.80', '6.63', '4.90', '0.82', 'L1'),
+            $this->line("$prefix-V-L", 1, '30.00', '5.00', '4.90', '0.82', 'L2'),
+        ]);
+        $shop = new WooShop();
+        $this->assertNull($shop->find_order_by_mirakl_id($draft['mirakl_order_id']));
+
+        $id = $shop->create_order($draft);
+        $order = wc_get_order($id);
+        $this->assertInstanceOf(\WC_Order::class, $order);
+        $this->assertSame(['id' => $id, 'status' => 'on-hold'], $shop->find_order_by_mirakl_id($draft['mirakl_order_id']));
+        $this->assertSame('mirakl', $order->get_created_via());
+        $this->assertSame('EUR', $order->get_currency());
+        $this->assertSame('Mirakl (Marketplace)', $order->get_payment_method_title());
+        $this->assertSame($draft['mirakl_order_id'], $order->get_meta('_mirakl_order_id'));
+        $this->assertSame('CM-1', $order->get_meta('_mirakl_commercial_id'));
+        $this->assertSame('5.10', $order->get_meta('_mirakl_commission_total'));
+
+        // Lines: resolved by SKU (the variation itself, not its parent), net of tax, tax apart.
+        $items = array_values($order->get_items('line_item'));
+        $this->assertCount(2, $items);
+        $this->assertSame($simple->get_id(), $items[0]->get_product_id());
+        $this->assertSame(0, $items[0]->get_variation_id());
+        $this->assertSame(2, $items[0]->get_quantity());
+        $this->assertEqualsWithDelta(33.17, (float) $items[0]->get_total(), 0.001);
+        $this->assertEqualsWithDelta(6.63, (float) $items[0]->get_total_tax(), 0.001);
+        $this->assertSame('L1', $items[0]->get_meta('_mirakl_order_line_id'));
+        $this->assertSame('2.40', $items[0]->get_meta('_mirakl_commission_total'));
+        $this->assertSame($shirt['parent']->get_id(), $items[1]->get_product_id());
+        $this->assertSame($shirt['variations']['L']->get_id(), $items[1]->get_variation_id());
+        $this->assertSame('L', $items[1]->get_meta('size'), 'the variation attribute is on the line');
+        $this->assertEqualsWithDelta(25.00, (float) $items[1]->get_total(), 0.001);
+
+        // Shipping line and totals: what the customer paid on the marketplace, to the cent.
+        $shipping = array_values($order->get_items('shipping'));
+        $this->assertCount(1, $shipping);
+        $this->assertEqualsWithDelta(8.16, (float) $shipping[0]->get_total(), 0.001);
+        $this->assertEqualsWithDelta(1.64, (float) $order->get_shipping_tax(), 0.001);
+        $this->assertEqualsWithDelta(11.63, (float) $order->get_cart_tax(), 0.001);
+        $this->assertEqualsWithDelta(39.80 + 30.00 + 9.80, (float) $order->get_total(), 0.001);
+        $this->assertCount(1, $order->get_taxes());
+
+        // Addresses, with the country code mapped from ISO alpha-3.
+        $this->assertSame('Marie', $order->get_billing_first_name());
+        $this->assertSame('FR', $order->get_billing_country());
+        $this->assertSame('75011', $order->get_billing_postcode());
+        $this->assertSame('Bât. B', $order->get_billing_address_2());
+        $this->assertSame('Paul', $order->get_shipping_first_name());
+        $this->assertSame('FR', $order->get_shipping_country());
+        $this->assertSame('', $order->get_billing_email(), 'no anonymised address is stored');
+
+        // Stock reduced once, at creation.
+        $this->assertSame(8, $this->stockOf($simple->get_id()));
+        $this->assertSame(2, $this->stockOf($shirt['variations']['L']->get_id()));
+        $this->assertSame(5, $this->stockOf($shirt['variations']['M']->get_id()));
+        $order->update_status('processing');
+        $this->assertSame(8, $this->stockOf($simple->get_id()), 'payment does not reduce the stock again');
+
+        $notes = array_map(fn ($n) => $n->content, wc_get_order_notes(['order_id' => $id]));
+        $this->assertNotEmpty(array_filter($notes, fn ($n) => str_contains($n, $draft['mirakl_order_id'])), 'an order note names the Mirakl order');
+    }
+
+    public function test_tax_excluded_amounts_get_their_tax_added(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 4);
+        $draft = $this->draft([$this->line("$prefix-S", 1, '10.00', '2.00', '5.00', '1.00')], ['prices_include_tax' => false]);
+        $order = wc_get_order((new WooShop())->create_order($draft));
+        $items = array_values($order->get_items('line_item'));
+        $this->assertEqualsWithDelta(10.00, (float) $items[0]->get_total(), 0.001);
+        $this->assertEqualsWithDelta(2.00, (float) $items[0]->get_total_tax(), 0.001);
+        $this->assertEqualsWithDelta(18.00, (float) $order->get_total(), 0.001);
+        $this->assertSame('TAX_EXCLUDED', $order->get_meta('_mirakl_order_tax_mode'));
+    }
+
+    public function test_an_unknown_sku_a_variable_parent_or_short_stock_is_rejected_and_nothing_is_made(): void
+    {
+        $prefix = $this->skuPrefix();
+        $simple = $this->simpleProduct("$prefix-S", 1);
+        $this->variableProduct("$prefix-V", ['M' => 5]);
+        $shop = new WooShop();
+        foreach ([
+            [$this->line("$prefix-S", 1, '9', '1'), $this->line("$prefix-NOPE", 1, '9', '1')],
+            [$this->line("$prefix-V", 1, '9', '1')],
+            [$this->line("$prefix-S", 2, '9', '1')],
+        ] as $lines) {
+            $draft = $this->draft($lines);
+            try {
+                $shop->create_order($draft);
+                $this->fail('the order was made: ' . json_encode($lines));
+            } catch (ShopRejected $e) {
+                $this->assertNotSame('', $e->getMessage());
+            }
+            $this->assertNull($shop->find_order_by_mirakl_id($draft['mirakl_order_id']));
+        }
+        $this->assertSame(1, $this->stockOf($simple->get_id()));
+    }
+
+    public function test_cancelling_restocks_once_and_status_changes_are_idempotent(): void
+    {
+        $prefix = $this->skuPrefix();
+        $simple = $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 2, '20', '3.33')]));
+        $this->assertSame(3, $this->stockOf($simple->get_id()));
+        $shop->set_order_status($id, 'processing');
+        $shop->set_order_status($id, 'wc-processing');
+        $this->assertSame('processing', wc_get_order($id)->get_status());
+        $shop->cancel_order($id, 'Mirakl order is CANCELED');
+        $shop->cancel_order($id, 'Mirakl order is CANCELED');
+        $this->assertSame('cancelled', wc_get_order($id)->get_status());
+        $this->assertSame(5, $this->stockOf($simple->get_id()), 'restocked exactly once');
+        $shop->add_order_note($id, 'a marketplace event');
+        $this->assertContains('a marketplace event', array_map(fn ($n) => $n->content, wc_get_order_notes(['order_id' => $id])));
+        $this->expectException(ShopRejected::class);
+        $shop->set_order_status(999999999, 'processing');
+    }
+
+    public function test_stock_is_read_in_bulk_for_products_and_variations(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 7);
+        $shirt = $this->variableProduct("$prefix-V", ['M' => 5, 'L' => 0]);
+        $unmanaged = new \WC_Product_Simple();
+        $unmanaged->set_name('Unmanaged');
+        $unmanaged->set_sku("$prefix-U");
+        $unmanaged->set_regular_price('5');
+        $unmanaged->set_status('publish');
+        $unmanaged->save();
+        global $wpdb;
+        $before = $wpdb->num_queries;
+        $levels = (new WooShop())->read_stock(["$prefix-S", "$prefix-V-M", "$prefix-V-L", "$prefix-U", "$prefix-UNKNOWN"]);
+        $this->assertSame(1, $wpdb->num_queries - $before, 'one query of the lookup table');
+        $bySku = array_column($levels, 'quantity', 'sku');
+        $this->assertSame(["$prefix-S" => 7, "$prefix-V-M" => 5, "$prefix-V-L" => 0, "$prefix-U" => null], $bySku);
+
+        // A checkout-style change is visible at once.
+        wc_update_product_stock($shirt['variations']['M'], 2, 'decrease');
+        $this->assertSame(3, array_column((new WooShop())->read_stock(["$prefix-V-M"]), 'quantity', 'sku')["$prefix-V-M"]);
+    }
+
+    public function test_offers_and_catalogue_pages_list_sellable_products_with_their_data(): void
+    {
+        $prefix = $this->skuPrefix();
+        $simple = $this->simpleProduct("$prefix-S", 7, '12.5');
+        $shirt = $this->variableProduct("$prefix-V", ['M' => 5]);
+        $offers = (new WooShop())->read_offers(["$prefix-S", "$prefix-V-M"]);
+        $this->assertCount(2, $offers);
+        $this->assertSame(['product_id' => $simple->get_id(), 'sku' => "$prefix-S", 'title' => "Product $prefix-S", 'price' => '12.500000',
+            'product_reference' => null, 'quantity' => 7, 'description' => null], $offers[0]);
+        $seen = [];
+        $after = (string) ($simple->get_id() - 1);
+        do {
+            $page = (new WooShop())->read_catalogue($after, 2);
+            foreach ($page['items'] as $item) {
+                $seen[] = $item['sku'];
+            }
+            $after = $page['next'];
+        } while ($after !== null);
+        $this->assertContains("$prefix-S", $seen);
+        $this->assertContains("$prefix-V-M", $seen);
+        $this->assertNotContains("$prefix-V", $seen, 'a variable parent is not an offer');
+    }
+
+    public function test_marketplace_refunds_are_recorded_once_and_read_back_as_coming_from_mirakl(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 2, '24.00', '4.00', '6.00', '1.00', 'L1')]));
+        $refund = ['mirakl_refund_id' => 'R-77', 'mirakl_order_line_id' => 'L1', 'sku' => "$prefix-S", 'quantity' => 1,
+            'amount' => '12.00', 'shipping_amount' => '6.00', 'reason_code' => '15'];
+        $refundId = $shop->record_marketplace_refund($id, $refund);
+        $this->assertSame($refundId, $shop->record_marketplace_refund($id, $refund), 'a second call returns the same refund');
+        $order = wc_get_order($id);
+        $this->assertCount(1, $order->get_refunds());
+        $this->assertEqualsWithDelta(18.00, (float) $order->get_total_refunded(), 0.001);
+        $read = $shop->read_refund($refundId);
+        $this->assertSame('R-77', $read['mirakl_refund_id']);
+        $this->assertSame([['sku' => "$prefix-S", 'mirakl_order_line_id' => 'L1', 'quantity' => 1, 'amount' => '12.00']], $read['lines']);
+        $this->assertSame('6.00', $read['shipping_amount']);
+        $this->assertSame([], $this->changes()->pending()['refunds'], 'a refund the connector recorded is not sent back');
+    }
+
+    public function test_a_woocommerce_refund_is_read_per_line_in_the_orders_tax_mode_and_reported_once(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $this->simpleProduct("$prefix-T", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([
+            $this->line("$prefix-S", 2, '24.00', '4.00', '6.00', '1.00', 'L1'),
+            $this->line("$prefix-T", 1, '10.00', '1.67', '0', '0', 'L2'),
+        ]));
+        $order = wc_get_order($id);
+        $items = array_values($order->get_items('line_item'));
+        $rate = array_key_first($items[0]->get_taxes()['total']);
+        $refund = wc_create_refund([
+            'order_id' => $id,
+            'amount' => '12.00',
+            'reason' => 'one broken',
+            'line_items' => [$items[0]->get_id() => ['qty' => 1, 'refund_total' => '10.00', 'refund_tax' => [$rate => '2.00']]],
+        ]);
+        $this->assertNotWPError($refund);
+        $this->assertSame([$refund->get_id()], $this->changes()->pending()['refunds'], 'the refund hook collected it');
+        $read = $shop->read_refund($refund->get_id());
+        $this->assertSame($id, $read['order_id']);
+        $this->assertNull($read['mirakl_refund_id']);
+        $this->assertSame([['sku' => "$prefix-S", 'mirakl_order_line_id' => 'L1', 'quantity' => 1, 'amount' => '12.00']], $read['lines']);
+        $this->assertSame('0.00', $read['shipping_amount']);
+
+        // An amount typed without per-line amounts cannot be split for the marketplace.
+        $lump = wc_create_refund(['order_id' => $id, 'amount' => '5.00', 'reason' => 'goodwill']);
+        $this->expectException(ShopRejected::class);
+        $shop->read_refund($lump->get_id());
+    }
+
+    private function assertNotWPError($value): void
+    {
+        $this->assertFalse(is_wp_error($value), is_wp_error($value) ? $value->get_error_message() : '');
+    }
+
+    public function test_tracking_is_read_from_the_orders_own_fields_or_a_shipment_tracking_plugin(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 1, '10', '1.67')]));
+        $this->assertNull($shop->read_tracking($id));
+        $order = wc_get_order($id);
+        $order->update_meta_data('_wc_shipment_tracking_items', [[
+            'tracking_provider' => 'colissimo', 'custom_tracking_provider' => '', 'custom_tracking_link' => '',
+            'tracking_number' => '6A123', 'date_shipped' => time(),
+        ]]);
+        $order->save();
+        $this->assertSame(['carrier' => 'colissimo', 'tracking_number' => '6A123', 'tracking_url' => null], $shop->read_tracking($id));
+        $this->assertContains($id, $this->changes()->pending()['shipped'], 'tracking added on a marketplace order is reported');
+        $order = wc_get_order($id);
+        $order->update_meta_data('_mirakl_carrier', 'DHL Express');
+        $order->update_meta_data('_mirakl_tracking_number', 'JD0001');
+        $order->update_meta_data('_mirakl_tracking_url', 'https://track.example/JD0001');
+        $order->save();
+        $this->assertSame(['carrier' => 'DHL Express', 'tracking_number' => 'JD0001', 'tracking_url' => 'https://track.example/JD0001'], $shop->read_tracking($id));
+    }
+}
