@@ -402,3 +402,17 @@ fn a_burst_of_refunds_does_not_keep_new_orders_waiting() {
     assert_eq!(h.calls.get("OR28"), 8);
     h.calls.assert_within_budgets();
 }
+
+#[test]
+fn a_status_the_merchant_set_is_never_overwritten() {
+    let mut h = Harness::new();
+    let (id, wc) = accepted_order(&mut h);
+    h.sandbox.debit(&id).unwrap();
+    // The merchant ships before the engine has seen the payment (SHIPPING → "processing").
+    h.shop.ship(wc, "Colissimo", "6A1");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.run_minutes(4);
+    assert_eq!(h.mirakl_state(&id), "SHIPPED");
+    assert_eq!(h.shop.orders[&wc].status, "completed", "not moved back to processing");
+    assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPED");
+}

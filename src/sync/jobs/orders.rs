@@ -616,6 +616,14 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         return Ok(Outcome::Done("unknown_order"));
     };
     let state = order.order_state.as_str();
+    // A snapshot older than what the engine already knows (e.g. SHIPPING queued before the
+    // engine shipped the order) must not move the order back.
+    if progress(state) < progress(&mapping.state) {
+        if let Some(shop_order) = mapping.wc_order_id {
+            mirror_refunds(ctx, &order, shop_order)?;
+        }
+        return Ok(Outcome::Done("stale"));
+    }
     if let Some(shop_order) = mapping.wc_order_id {
         match order.order_state {
             OrderState::Canceled | OrderState::Refused => {
@@ -630,7 +638,17 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             }
             _ if mapping.state != state => {
                 if let Some(status) = ctx.settings.shop_status_for(state) {
-                    ctx.shop.set_order_status(shop_order, status)?;
+                    // Only a status the engine itself gave for an earlier state is replaced: a
+                    // status the merchant set (e.g. completed) is theirs.
+                    let current = ctx.shop.find_order_by_mirakl_id(&id)?.map(|o| o.status);
+                    let engine_set = current.as_deref().map_or(true, |current| {
+                        ctx.settings.status_mapping.iter().any(|(earlier, mapped)| {
+                            mapped == current && progress(earlier) < progress(state)
+                        })
+                    });
+                    if engine_set && current.as_deref() != Some(status) {
+                        ctx.shop.set_order_status(shop_order, status)?;
+                    }
                 }
             }
             _ => {}
@@ -641,6 +659,22 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     updated.shipping_deadline = order.shipping_deadline;
     ctx.store.upsert_order(&updated)?;
     Ok(Outcome::Done("synced"))
+}
+
+/// How far along its life an order state is; terminal states last. Unknown states rank with
+/// the start, so they never block a known later state.
+fn progress(state: &str) -> u8 {
+    match state {
+        "WAITING_ACCEPTANCE" => 1,
+        "WAITING_DEBIT" | "WAITING_DEBIT_PAYMENT" => 2,
+        "SHIPPING" => 3,
+        "SHIPPED" => 4,
+        "TO_COLLECT" => 5,
+        "RECEIVED" => 6,
+        "CLOSED" => 7,
+        "REFUSED" | "CANCELED" => 8,
+        _ => 0,
+    }
 }
 
 /// Records in the shop each Mirakl refund the store does not know yet.
