@@ -22,7 +22,8 @@ use super::error::SyncError;
 use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
 use super::report::{RaisedException, TickReport};
 use super::settings::SyncSettings;
-use super::shop::Shop;
+use super::events::{self, StockChange};
+use super::shop::{Shop, ShopOrderId, ShopRefundId};
 
 /// The runner lease's name in the store.
 pub const RUNNER_LEASE: &str = "sync_engine";
@@ -146,6 +147,26 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
 
     pub fn client(&self) -> &Client<T, B> {
         &self.client
+    }
+
+    /// [`events::stock_changed`] on the engine's store, settings and clock.
+    pub fn stock_changed(&self, changes: &[StockChange]) -> Result<(), SyncError> {
+        events::stock_changed(&self.store, &self.settings, changes, self.clock.now())
+    }
+
+    /// [`events::product_changed`] on the engine's store.
+    pub fn product_changed(&self, skus: &[String]) -> Result<(), SyncError> {
+        events::product_changed(&self.store, skus)
+    }
+
+    /// [`events::order_shipped`] on the engine's store.
+    pub fn order_shipped(&self, wc_order_id: ShopOrderId) -> Result<(), SyncError> {
+        events::order_shipped(&self.store, wc_order_id)
+    }
+
+    /// [`events::refund_created`] on the engine's store.
+    pub fn refund_created(&self, wc_refund_id: ShopRefundId) -> Result<(), SyncError> {
+        events::refund_created(&self.store, wc_refund_id)
     }
 
     /// Runs due jobs for at most `budget` (a job started before the budget ran out finishes).

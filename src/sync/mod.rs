@@ -2,8 +2,11 @@
 //! port and Mirakl only through the client; all state lives in the store, so a tick can stop
 //! anywhere and the next one (in any process) carries on.
 //!
-//! Entry points: [`Engine::tick`] (WP-Cron or a system runner), the functions in [`events`]
-//! (WooCommerce hooks), and [`memory::MemoryShop`] (the reference `Shop`).
+//! Entry points for the plugin: [`HttpEngine::connect`] (or [`Engine::new`] with any transport),
+//! [`Engine::tick`] (WP-Cron or a system runner; returns a [`TickReport`], `to_json()` for PHP),
+//! the functions in [`events`] (WooCommerce hooks; also as `Engine` methods), [`SyncSettings`]
+//! (`from_json`), and the [`Shop`] trait the PHP `WooShop` implements, with
+//! [`memory::MemoryShop`] as its reference.
 
 pub mod engine;
 pub mod error;
