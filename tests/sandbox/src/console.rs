@@ -200,12 +200,22 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
         ("POST", ["payout"]) => {
             let mut state = shared.lock_state();
             state.tick();
-            let invoice = state.payout()?;
+            let invoices = state.payout_all();
+            let default_currency = state.config.currency_iso_code.clone();
+            let invoice = invoices
+                .iter()
+                .find(|i| i.currency_iso_code == default_currency)
+                .ok_or_else(|| ApiError::bad_request("No payout was made"))?;
+            let per_currency: Vec<Value> = invoices
+                .iter()
+                .map(|i| json!({ "invoice_id": i.invoice_id, "currency_iso_code": i.currency_iso_code, "amount_transferred": money(i.amount_transferred) }))
+                .collect();
             Ok(Response::json(200, &json!({
                 "invoice_id": invoice.invoice_id,
                 "amount_transferred": money(invoice.amount_transferred),
                 "commission_excl_taxes": money(invoice.commission_excl),
                 "commission_taxes": money(invoice.commission_tax),
+                "payouts": per_currency,
             })))
         }
         ("POST", ["transactions"]) => {

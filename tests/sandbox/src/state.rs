@@ -826,50 +826,73 @@ impl State {
     }
 
     /// Console: pays out every PAYABLE amount, issues the billing cycle's accounting document and
-    /// starts a new cycle. Returns the document's id.
+    /// starts a new cycle. Returns the document of the shop's currency.
     pub fn payout(&mut self) -> ApiResult<Invoice> {
+        let default_currency = self.config.currency_iso_code.clone();
+        let invoices = self.payout_all();
+        invoices
+            .into_iter()
+            .find(|i| i.currency_iso_code == default_currency)
+            .ok_or_else(|| ApiError::bad_request("No payout was made"))
+    }
+
+    /// Console: one payout per currency with PAYABLE amounts (the shop's currency always, even
+    /// when nothing is payable), each with its own accounting document and billing cycle;
+    /// currencies are never netted against each other.
+    pub fn payout_all(&mut self) -> Vec<Invoice> {
         let now = self.now();
-        let invoice_id = self.next_invoice_id;
-        self.next_invoice_id += 1;
-        let document_id = format!("INV-{invoice_id}");
-        let cycle_id = crate::api::finance::cycle_id(invoice_id);
-        let mut payable = Decimal::ZERO;
-        let mut commission_excl = Decimal::ZERO;
-        let mut commission_tax = Decimal::ZERO;
-        for row in self.transactions.iter_mut().filter(|t| t.payment_state == "PAYABLE") {
-            payable += row.amount;
-            match row.transaction_type.as_str() {
-                "COMMISSION_FEE" | "REFUND_COMMISSION_FEE" => commission_excl -= row.amount,
-                "COMMISSION_VAT" | "REFUND_COMMISSION_VAT" => commission_tax -= row.amount,
-                _ => {}
+        let mut currencies = vec![self.config.currency_iso_code.clone()];
+        for row in self.transactions.iter().filter(|t| t.payment_state == "PAYABLE") {
+            if !currencies.contains(&row.currency_iso_code) {
+                currencies.push(row.currency_iso_code.clone());
             }
-            row.payment_state = "PAID".into();
-            row.last_updated = now;
-            row.accounting_document_id = Some(invoice_id.to_string());
-            row.accounting_document_number = Some(document_id.clone());
-            row.seller_billing_cycle_id = Some(cycle_id.clone());
         }
-        let invoice = Invoice {
-            invoice_id,
-            id: document_id.clone(),
-            issue_date: now,
-            start_date: self.billing_cycle_started,
-            end_date: now,
-            currency_iso_code: self.config.currency_iso_code.clone(),
-            commission_excl,
-            commission_tax,
-            amount_transferred: payable,
-            payment_reference: format!("PAYOUT-{invoice_id}"),
-        };
-        self.add_transaction("PAYMENT", -payable, "PAID", None, None, None, None);
-        if let Some(row) = self.transactions.last_mut() {
-            row.accounting_document_id = Some(invoice_id.to_string());
-            row.accounting_document_number = Some(document_id);
-            row.seller_billing_cycle_id = Some(cycle_id);
+        let mut invoices = Vec::with_capacity(currencies.len());
+        for currency in currencies {
+            let invoice_id = self.next_invoice_id;
+            self.next_invoice_id += 1;
+            let document_id = format!("INV-{invoice_id}");
+            let cycle_id = crate::api::finance::cycle_id(invoice_id);
+            let mut payable = Decimal::ZERO;
+            let mut commission_excl = Decimal::ZERO;
+            let mut commission_tax = Decimal::ZERO;
+            for row in self.transactions.iter_mut().filter(|t| t.payment_state == "PAYABLE" && t.currency_iso_code == currency) {
+                payable += row.amount;
+                match row.transaction_type.as_str() {
+                    "COMMISSION_FEE" | "REFUND_COMMISSION_FEE" => commission_excl -= row.amount,
+                    "COMMISSION_VAT" | "REFUND_COMMISSION_VAT" => commission_tax -= row.amount,
+                    _ => {}
+                }
+                row.payment_state = "PAID".into();
+                row.last_updated = now;
+                row.accounting_document_id = Some(invoice_id.to_string());
+                row.accounting_document_number = Some(document_id.clone());
+                row.seller_billing_cycle_id = Some(cycle_id.clone());
+            }
+            let invoice = Invoice {
+                invoice_id,
+                id: document_id.clone(),
+                issue_date: now,
+                start_date: self.billing_cycle_started,
+                end_date: now,
+                currency_iso_code: currency.clone(),
+                commission_excl,
+                commission_tax,
+                amount_transferred: payable,
+                payment_reference: format!("PAYOUT-{invoice_id}"),
+            };
+            self.add_transaction("PAYMENT", -payable, "PAID", None, None, None, None);
+            if let Some(row) = self.transactions.last_mut() {
+                row.currency_iso_code = currency;
+                row.accounting_document_id = Some(invoice_id.to_string());
+                row.accounting_document_number = Some(document_id);
+                row.seller_billing_cycle_id = Some(cycle_id);
+            }
+            self.invoices.push(invoice.clone());
+            invoices.push(invoice);
         }
-        self.invoices.push(invoice.clone());
         self.billing_cycle_started = now;
-        Ok(invoice)
+        invoices
     }
 
     /// Console: books an operator transaction not tied to an order (a manual credit, a

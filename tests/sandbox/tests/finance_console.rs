@@ -65,3 +65,30 @@ fn billing_cycles_list_one_cycle_per_payout_with_seek_pages() {
     let invoices = h.get_json("/api/invoices");
     assert_eq!(invoices["invoices"][2]["seller_billing_cycle_id"].as_str(), Some(cycle.as_str()));
 }
+
+#[test]
+fn payouts_are_made_per_currency_never_netted() {
+    let h = Harness::start();
+    h.console("POST", "/offers", &json!({ "sku": "GB-1", "price": "12.00", "quantity": 10 }));
+    let created = h.console("POST", "/orders", &json!({ "order_id": "GBP-1-A", "currency_iso_code": "GBP", "lines": [{ "offer_sku": "GB-1", "quantity": 1 }] }));
+    let id = created["order_id"].as_str().expect("id").to_owned();
+    h.accept_all(&id);
+    h.console("POST", &format!("/orders/{id}/debit"), &json!({}));
+    let shipped = h.put_json(&format!("/api/orders/{id}/ship"), &json!({}));
+    assert_eq!(shipped.status, 204, "{}", shipped.text());
+    h.console("POST", "/transactions", &json!({ "type": "MANUAL_CREDIT", "amount": "5.00" }));
+    let payout = h.console("POST", "/payout", &json!({}));
+    assert_eq!(amount(&payout["amount_transferred"]), "5.00");
+    let payouts = payout["payouts"].as_array().expect("payouts");
+    assert_eq!(payouts.len(), 2);
+    assert_eq!(payouts[1]["currency_iso_code"], "GBP");
+    let payments = h.get_json("/api/sellerpayment/transactions_logs?transaction_type=PAYMENT&limit=10");
+    let rows = payments["data"].as_array().expect("data");
+    let by_currency: Vec<(String, String)> = rows.iter().map(|r| (r["currency_iso_code"].as_str().unwrap_or("").to_owned(), amount(&r["amount"]))).collect();
+    assert_eq!(by_currency[0], ("EUR".to_owned(), "-5.00".to_owned()));
+    assert_eq!(by_currency[1].0, "GBP");
+    assert_eq!(by_currency[1].1, format!("-{}", amount(&payouts[1]["amount_transferred"])));
+    let cycles = h.get_json("/api/seller-billing-cycles?limit=10");
+    assert_eq!(cycles["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(cycles["data"][1]["currency_iso_code"], "GBP");
+}
