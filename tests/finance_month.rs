@@ -760,3 +760,153 @@ fn tl02_s_budget_stops_a_long_import_which_resumes_where_it_stopped() {
     let report = month_end_report(&store, 2025, 4, None).unwrap();
     assert_eq!(report.currencies[0].gross_sales, dec("250.00"));
 }
+
+#[test]
+fn a_second_currency_is_reported_and_paid_out_apart() {
+    let config = SandboxConfig {
+        start_time: Some(utc(6, 2, 9)),
+        ..SandboxConfig::for_tests().api_key(KEY)
+    };
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    sandbox.add_offer("SKU-A", dec("60.00"), 100).unwrap();
+    sandbox.add_offer("SKU-G", dec("41.99"), 100).unwrap();
+    for (n, (currency, sku)) in [
+        ("EUR", "SKU-A"),
+        ("GBP", "SKU-G"),
+        ("EUR", "SKU-A"),
+        ("GBP", "SKU-G"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        at(&sandbox, utc(6, 2 + n as u32, 10));
+        let id = format!("JUN-{n}");
+        sandbox
+            .create_order(NewOrder {
+                order_id: Some(id.clone()),
+                currency_iso_code: Some((*currency).to_owned()),
+                lines: vec![NewLine {
+                    offer_sku: (*sku).to_owned(),
+                    quantity: 2,
+                    price: None,
+                    shipping_price: None,
+                }],
+                ..NewOrder::default()
+            })
+            .unwrap();
+        accept(&sandbox, &id);
+        sandbox.debit(&id).unwrap();
+        ship(&sandbox, &id);
+    }
+    at(&sandbox, utc(6, 8, 10));
+    refund(&sandbox, "JUN-1", &[(1, dec("20.00"), Decimal::ZERO)]);
+    at(&sandbox, utc(6, 9, 23));
+    let invoices = sandbox.with_state(|s| s.payout_all());
+    assert_eq!(invoices.len(), 2, "one payout per currency");
+    at(&sandbox, utc(6, 12, 10));
+    order(&sandbox, "JUN-LATE", &[("SKU-A", 1)]);
+    accept(&sandbox, "JUN-LATE");
+    sandbox.debit("JUN-LATE").unwrap(); // pending at month end
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    let now = sandbox.with_state(|s| s.now());
+    import_ledger(&store, &client(&sandbox), &FinanceSettings::default(), now).expect("import");
+    let report = month_end_report(&store, 2025, 6, None).unwrap();
+    let codes: Vec<&str> = report
+        .currencies
+        .iter()
+        .map(|c| c.currency.as_str())
+        .collect();
+    assert_eq!(codes, ["EUR", "GBP"]);
+    for figures in &report.currencies {
+        let (by_type, balance, pending) = sandbox.with_state(|s| {
+            let mut by_type: BTreeMap<String, Decimal> = BTreeMap::new();
+            let (mut balance, mut pending) = (Decimal::ZERO, Decimal::ZERO);
+            for t in s
+                .transactions
+                .iter()
+                .filter(|t| t.currency_iso_code == figures.currency)
+            {
+                *by_type.entry(t.transaction_type.clone()).or_default() += t.amount;
+                balance += t.amount;
+                if t.payment_state == "PENDING" {
+                    pending += t.amount;
+                }
+            }
+            (by_type, balance, pending)
+        });
+        let sum = |types: &[&str]| {
+            types
+                .iter()
+                .map(|t| by_type.get(*t).copied().unwrap_or_default())
+                .sum::<Decimal>()
+        };
+        assert_eq!(
+            figures.gross_sales,
+            sum(&["ORDER_AMOUNT"]),
+            "{}",
+            figures.currency
+        );
+        assert_eq!(
+            figures.refunds,
+            sum(&["REFUND_ORDER_AMOUNT", "REFUND_ORDER_SHIPPING_AMOUNT"])
+        );
+        assert_eq!(
+            figures.commissions,
+            sum(&["COMMISSION_FEE", "REFUND_COMMISSION_FEE"])
+        );
+        assert_eq!(figures.payouts_received, -sum(&["PAYMENT"]));
+        assert_eq!(figures.balance_owed, balance);
+        assert_eq!(figures.pending, pending);
+        assert_eq!(figures.payouts, 1);
+    }
+    let gbp = &report.currencies[1];
+    assert_eq!(
+        gbp.balance_owed,
+        Decimal::ZERO,
+        "everything in GBP was paid out"
+    );
+    assert!(
+        report.currencies[0].balance_owed > Decimal::ZERO,
+        "JUN-LATE is still owed in EUR"
+    );
+
+    let reconciled = payouts(&store, &PayoutFilter::default()).unwrap();
+    assert_eq!(reconciled.len(), 2);
+    for payout in &reconciled {
+        let invoice = invoices
+            .iter()
+            .find(|i| Some(i.invoice_id.to_string()) == payout.accounting_document_id)
+            .expect("the payout's document");
+        assert_eq!(payout.currency, invoice.currency_iso_code);
+        assert!(payout.reconciled, "{payout:?}");
+        assert_eq!(payout.amount_paid, invoice.amount_transferred);
+    }
+    let gbp_only = payouts(
+        &store,
+        &PayoutFilter {
+            currency: Some("GBP".to_owned()),
+            ..PayoutFilter::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(gbp_only.len(), 1);
+
+    let month = Month {
+        sandbox,
+        balance_at_february_end: Decimal::ZERO,
+        grouped_refund: (String::new(), Vec::new()),
+        unknown_order: String::new(),
+    };
+    for expected in expected_orders(&month) {
+        record_expected_order(&store, &expected).unwrap();
+    }
+    let matched = match_ledger(&store, &FinanceSettings::default()).unwrap();
+    assert!(
+        matched.discrepancies.is_empty(),
+        "{:?}",
+        matched.discrepancies
+    );
+    assert_eq!(matched.orders_matched, 5);
+}
