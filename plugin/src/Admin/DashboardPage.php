@@ -360,7 +360,7 @@ class DashboardPage {
 			$lines[] = __( 'Per-API budgets will show here once the core reports them.', 'mirakl-connector-for-woocommerce' );
 		}
 		// A spent budget is normal (OR11 is used once a minute); the card only informs.
-		self::card( 'budgets', __( 'API budgets', 'mirakl-connector-for-woocommerce' ), 'good', $tight ? __( 'Waiting for a window', 'mirakl-connector-for-woocommerce' ) : __( 'Within limits', 'mirakl-connector-for-woocommerce' ), array_slice( $lines, 0, 6 ) );
+		self::card( 'budgets', __( 'API budgets', 'mirakl-connector-for-woocommerce' ), 'good', $tight ? __( 'In use', 'mirakl-connector-for-woocommerce' ) : __( 'Within limits', 'mirakl-connector-for-woocommerce' ), array_slice( $lines, 0, 6 ) );
 		echo '</div>';
 	}
 
@@ -372,6 +372,13 @@ class DashboardPage {
 	 */
 	public static function entity_link( string $entity_type, string $entity_id ): string {
 		$url = '';
+		// Exceptions raised when a job gave up name the job's kind and key.
+		$job_entities = array(
+			'import_order' => 'mirakl_order',
+			'sync_order'   => 'mirakl_order',
+			'ship_order'   => 'order',
+		);
+		$entity_type  = $job_entities[ $entity_type ] ?? $entity_type;
 		switch ( $entity_type ) {
 			case 'mirakl_order':
 				$order_id = OrderMeta::find_order_id( $entity_id );
@@ -655,11 +662,10 @@ class DashboardPage {
 			$dead     = 'dead' === ( $job['state'] ?? '' );
 			$events[] = array(
 				'at'          => $job['at'] ?? null,
-				'kind'        => (string) ( $job['kind'] ?? '' ),
-				'message'     => ( $dead ? '✗ ' : '✓ ' ) . self::job_label( (string) ( $job['kind'] ?? '' ) ) . ( $dead && ! empty( $job['last_error'] ) ? ' — ' . (string) $job['last_error'] : '' ),
-				'entity_type' => str_contains( (string) ( $job['kind'] ?? '' ), 'order' ) && '' !== (string) ( $job['key'] ?? '' ) ? 'job_' . (string) $job['kind'] : '',
+				'status'      => $dead ? 'failed' : 'done',
+				'message'     => self::job_label( (string) ( $job['kind'] ?? '' ) ) . ( $dead && ! empty( $job['last_error'] ) ? ' — ' . (string) $job['last_error'] : '' ),
+				'entity_type' => (string) ( $job['kind'] ?? '' ),
 				'entity_id'   => (string) ( $job['key'] ?? '' ),
-				'dead'        => $dead,
 			);
 		}
 		foreach ( $this->reader->exceptions(
@@ -670,11 +676,10 @@ class DashboardPage {
 		) as $exception ) {
 			$events[] = array(
 				'at'          => $exception['last_seen'],
-				'kind'        => $exception['kind'],
-				'message'     => '⚠ ' . ExceptionKinds::label( (string) $exception['kind'] ) . ( 'resolved' === $exception['state'] ? ' (' . __( 'resolved', 'mirakl-connector-for-woocommerce' ) . ')' : '' ),
-				'entity_type' => $exception['entity_type'],
-				'entity_id'   => $exception['entity_id'],
-				'dead'        => false,
+				'status'      => 'resolved' === $exception['state'] ? 'done' : 'problem',
+				'message'     => ExceptionKinds::label( (string) $exception['kind'] ) . ( 'resolved' === $exception['state'] ? ' (' . __( 'resolved', 'mirakl-connector-for-woocommerce' ) . ')' : '' ),
+				'entity_type' => (string) $exception['entity_type'],
+				'entity_id'   => (string) $exception['entity_id'],
 			);
 		}
 		usort( $events, static fn ( $a, $b ) => strcmp( (string) $b['at'], (string) $a['at'] ) );
@@ -682,17 +687,23 @@ class DashboardPage {
 			echo '<p class="mirakl-empty">' . esc_html__( 'Nothing yet.', 'mirakl-connector-for-woocommerce' ) . '</p></section>';
 			return;
 		}
-		echo '<ol class="mirakl-activity">';
+		echo '<ul class="mirakl-activity">';
+		$linked = array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' );
 		foreach ( array_slice( $events, 0, 15 ) as $event ) {
-			printf( '<li><time datetime="%1$s" title="%2$s">%3$s</time> %4$s', esc_attr( (string) $event['at'] ), esc_attr( self::when( $event['at'] ) ), esc_html( self::ago( $event['at'] ) ), esc_html( (string) $event['message'] ) );
-			if ( ! empty( $event['entity_type'] ) && ! str_starts_with( (string) $event['entity_type'], 'job_' ) ) {
+			printf(
+				'<li class="mirakl-event mirakl-event-%1$s"><time datetime="%2$s" title="%3$s">%4$s</time> %5$s',
+				esc_attr( $event['status'] ),
+				esc_attr( (string) $event['at'] ),
+				esc_attr( self::when( $event['at'] ) ),
+				esc_html( self::ago( $event['at'] ) ),
+				esc_html( (string) $event['message'] )
+			);
+			if ( in_array( $event['entity_type'], $linked, true ) && '' !== $event['entity_id'] ) {
 				echo ' · ' . self::entity_link( (string) $event['entity_type'], (string) $event['entity_id'] ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
-			} elseif ( ! empty( $event['entity_id'] ) ) {
-				echo ' · <code>' . esc_html( (string) $event['entity_id'] ) . '</code>';
 			}
 			echo '</li>';
 		}
-		echo '</ol></section>';
+		echo '</ul></section>';
 	}
 
 	/**

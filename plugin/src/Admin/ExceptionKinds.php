@@ -24,6 +24,7 @@ final class ExceptionKinds {
 		'carrier_unmapped',
 		'refund_rejected',
 		'stock_push_failed',
+		'job_dead',
 	);
 
 	/**
@@ -33,6 +34,7 @@ final class ExceptionKinds {
 	 */
 	public static function labels(): array {
 		return array(
+			'job_dead'                    => __( 'Work given up after retries', 'mirakl-connector-for-woocommerce' ),
 			'acceptance_deadline_passed'  => __( 'Acceptance deadline passed or near', 'mirakl-connector-for-woocommerce' ),
 			'order_held'                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),
 			'order_lines_refused'         => __( 'Order lines refused', 'mirakl-connector-for-woocommerce' ),

@@ -18,6 +18,14 @@ defined( 'ABSPATH' ) || exit;
  */
 class OrderScreens {
 
+	/** Nonce action of the tracking fields in the box. */
+	public const TRACKING_NONCE = 'mirakl_connector_order_tracking';
+
+	/** Order meta the tracking fields write (Shop\TrackingReader reads them first). */
+	public const META_CARRIER         = '_mirakl_carrier';
+	public const META_TRACKING_NUMBER = '_mirakl_tracking_number';
+	public const META_TRACKING_URL    = '_mirakl_tracking_url';
+
 	/** Query variable of the orders-list filter: `marketplace` or `shop`. */
 	public const FILTER = 'mirakl_channel';
 
@@ -46,6 +54,68 @@ class OrderScreens {
 		add_filter( 'request', array( $this, 'posts_filter_query' ) );
 		add_action( 'woocommerce_order_list_table_restrict_manage_orders', array( $this, 'hpos_filter_control' ) );
 		add_filter( 'woocommerce_order_list_table_prepare_items_query_args', array( $this, 'hpos_filter_query' ) );
+		// Before WooCommerce saves the status (priority 40), so a "shipped" status finds the tracking.
+		add_action( 'woocommerce_process_shop_order_meta', array( $this, 'save_tracking' ), 30 );
+	}
+
+	/**
+	 * Saves the tracking typed in the box (order edit form; both storages).
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public function save_tracking( $order_id ): void {
+		$nonce = isset( $_POST['mirakl_tracking_nonce'] ) ? sanitize_text_field( wp_unslash( $_POST['mirakl_tracking_nonce'] ) ) : '';
+		if ( ! wp_verify_nonce( $nonce, self::TRACKING_NONCE ) || ! current_user_can( 'edit_shop_orders' ) ) {
+			return;
+		}
+		$order = function_exists( 'wc_get_order' ) ? wc_get_order( (int) $order_id ) : null;
+		if ( ! $order instanceof \WC_Order || '' === (string) $order->get_meta( OrderMeta::MIRAKL_ORDER_ID ) ) {
+			return;
+		}
+		$fields = array(
+			self::META_CARRIER         => isset( $_POST['mirakl_carrier'] ) ? sanitize_text_field( wp_unslash( $_POST['mirakl_carrier'] ) ) : '',
+			self::META_TRACKING_NUMBER => isset( $_POST['mirakl_tracking_number'] ) ? sanitize_text_field( wp_unslash( $_POST['mirakl_tracking_number'] ) ) : '',
+			self::META_TRACKING_URL    => isset( $_POST['mirakl_tracking_url'] ) ? esc_url_raw( wp_unslash( $_POST['mirakl_tracking_url'] ) ) : '',
+		);
+		$changed = false;
+		foreach ( $fields as $key => $value ) {
+			if ( (string) $order->get_meta( $key ) !== $value ) {
+				$order->update_meta_data( $key, $value );
+				$changed = true;
+			}
+		}
+		if ( $changed ) {
+			$order->save();
+		}
+	}
+
+	/**
+	 * The tracking fields of the box.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function tracking_fields_html( $order ): string {
+		$mapped = array_keys( (array) ( Settings::sync()['carrier_map'] ?? array() ) );
+		$html   = '<fieldset class="mirakl-tracking"><legend>' . esc_html__( 'Tracking', 'mirakl-connector-for-woocommerce' ) . '</legend>';
+		$html  .= wp_nonce_field( self::TRACKING_NONCE, 'mirakl_tracking_nonce', true, false );
+		$html  .= '<p><label for="mirakl-carrier">' . esc_html__( 'Carrier', 'mirakl-connector-for-woocommerce' ) . '</label><input type="text" class="widefat" id="mirakl-carrier" name="mirakl_carrier" list="mirakl-carrier-names" value="' . esc_attr( (string) $order->get_meta( self::META_CARRIER ) ) . '">';
+		$html  .= '<datalist id="mirakl-carrier-names">';
+		foreach ( $mapped as $name ) {
+			$html .= '<option value="' . esc_attr( (string) $name ) . '">';
+		}
+		$html .= '</datalist></p>';
+		$html .= '<p><label for="mirakl-tracking-number">' . esc_html__( 'Tracking number', 'mirakl-connector-for-woocommerce' ) . '</label><input type="text" class="widefat" id="mirakl-tracking-number" name="mirakl_tracking_number" value="' . esc_attr( (string) $order->get_meta( self::META_TRACKING_NUMBER ) ) . '"></p>';
+		$html .= '<p><label for="mirakl-tracking-url">' . esc_html__( 'Tracking URL (optional)', 'mirakl-connector-for-woocommerce' ) . '</label><input type="url" class="widefat" id="mirakl-tracking-url" name="mirakl_tracking_url" value="' . esc_attr( (string) $order->get_meta( self::META_TRACKING_URL ) ) . '"></p>';
+		$shipped = preg_replace( '/^wc-/', '', (string) Settings::shop()['shipped_status'] );
+		$labels  = SettingsForm::order_statuses();
+		$html   .= '<p class="description">' . esc_html(
+			sprintf(
+				/* translators: %s: order status such as Completed */
+				__( 'Set the status to "%s" and update the order: the tracking goes to Mirakl and the order is marked shipped there.', 'mirakl-connector-for-woocommerce' ),
+				$labels[ 'wc-' . $shipped ] ?? $shipped
+			)
+		) . '</p></fieldset>';
+		return $html;
 	}
 
 	/**
@@ -89,6 +159,7 @@ class OrderScreens {
 			return;
 		}
 		echo self::meta_box_html( $order, $this->reader ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in meta_box_html().
+		echo self::tracking_fields_html( $order ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in tracking_fields_html().
 	}
 
 	/**
