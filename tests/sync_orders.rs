@@ -416,3 +416,21 @@ fn a_status_the_merchant_set_is_never_overwritten() {
     assert_eq!(h.shop.orders[&wc].status, "completed", "not moved back to processing");
     assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPED");
 }
+
+#[test]
+fn reference_data_is_cached_and_a_failed_re01_does_not_spend_sh21_again() {
+    use mirakl_sandbox::{Fault, FaultRule, Trigger};
+    let mut h = Harness::new();
+    h.sandbox.add_fault(FaultRule {
+        route: "RE01".to_owned(),
+        fault: Fault::Status { status: 500, retry_after_secs: None },
+        trigger: Trigger::NextCalls(3),
+    });
+    h.tick();
+    assert_eq!(h.calls.get("SH21"), 1);
+    h.run_minutes(5);
+    assert_eq!(h.calls.get("SH21"), 1, "SH21 once a day");
+    assert!(h.store.cursor("reference.refund_reasons").unwrap().is_some());
+    assert!(h.store.cursor("reference.carriers").unwrap().is_some());
+    h.calls.assert_within_budgets();
+}

@@ -1,6 +1,7 @@
 //! Reference data: SH21 carriers (the codes OR23/ST01 accept) and RE01 REFUND reasons (OR28),
 //! refreshed daily and cached in the store so shipping and refunds never spend a call on them.
 
+use chrono::Duration;
 use serde_json::json;
 
 use crate::mirakl::reference::ReasonType;
@@ -14,13 +15,20 @@ pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
 
 /// SH21 then RE01; each cached as soon as it is read.
 pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
-    let carriers = ctx.mirakl(ApiCode::SH21, |c| c.reference().carriers())?;
-    let codes: Vec<_> = carriers
-        .iter()
-        .map(|c| json!({ "code": c.code, "label": c.label }))
-        .collect();
-    ctx.store
-        .set_cursor(CARRIERS_CURSOR, &serde_json::Value::Array(codes).to_string())?;
+    // SH21 may be called once a day: when RE01 failed after it, the retry skips it.
+    let fresh_carriers = ctx
+        .store
+        .cursor(CARRIERS_CURSOR)?
+        .is_some_and(|c| c.updated_at > ctx.now() - Duration::hours(23));
+    if !fresh_carriers {
+        let carriers = ctx.mirakl(ApiCode::SH21, |c| c.reference().carriers())?;
+        let codes: Vec<_> = carriers
+            .iter()
+            .map(|c| json!({ "code": c.code, "label": c.label }))
+            .collect();
+        ctx.store
+            .set_cursor(CARRIERS_CURSOR, &serde_json::Value::Array(codes).to_string())?;
+    }
     let reasons = ctx.mirakl(ApiCode::RE01, |c| {
         c.reference().reasons(Some(&ReasonType::Refund))
     })?;
