@@ -192,6 +192,27 @@ pub fn month_end_summary(
     build_report(store, year, month, currency, false)
 }
 
+fn figures_for<'a>(
+    figures: &'a mut BTreeMap<String, CurrencyFigures>,
+    currency: &str,
+) -> &'a mut CurrencyFigures {
+    figures
+        .entry(currency.to_owned())
+        .or_insert_with(|| CurrencyFigures {
+            currency: currency.to_owned(),
+            ..CurrencyFigures::default()
+        })
+}
+
+/// Adds a live, non-payment amount to the pending or payable total by its payment state.
+fn add_open(figures: &mut CurrencyFigures, state: Option<&str>, amount: Decimal) {
+    match state {
+        Some("PENDING") => figures.pending += amount,
+        Some("PAYABLE") => figures.payable += amount,
+        _ => {}
+    }
+}
+
 fn build_report(
     store: &Store,
     year: i32,
@@ -203,33 +224,64 @@ fn build_report(
     let period = format!("{year:04}-{month:02}");
     let conn = db::open(store)?;
     let mut figures: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
-    fn figures_for<'a>(
-        figures: &'a mut BTreeMap<String, CurrencyFigures>,
-        currency: &str,
-    ) -> &'a mut CurrencyFigures {
-        figures
-            .entry(currency.to_owned())
-            .or_insert_with(|| CurrencyFigures {
-                currency: currency.to_owned(),
-                ..CurrencyFigures::default()
-            })
-    }
 
+    // Earlier months, summed in SQL: the opening balance and what is still pending or payable.
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT currency, category, payment_state IS 'NOT_APPLICABLE', SUM(amount_e4), COUNT(*)
-             FROM finance_transactions WHERE period = ?1 AND (?2 IS NULL OR currency = ?2)
+            "SELECT currency, payment_state, category = 'payment', SUM(amount_e4)
+             FROM finance_transactions WHERE period < ?1 AND (?2 IS NULL OR currency = ?2)
              GROUP BY 1, 2, 3",
         )?;
         let mut rows = stmt.query(rusqlite::params![period, currency])?;
         while let Some(row) = rows.next()? {
             let code: String = row.get(0)?;
-            let category = Category::parse(&row.get::<_, String>(1)?);
-            let voided: bool = row.get(2)?;
+            let state: Option<String> = row.get(1)?;
+            let is_payment: bool = row.get(2)?;
             let amount = from_e4(row.get(3)?);
-            let count: i64 = row.get(4)?;
+            if state.as_deref() == Some("NOT_APPLICABLE") || amount.is_zero() {
+                continue;
+            }
             let f = figures_for(&mut figures, &code);
-            if voided {
+            f.opening_balance += amount;
+            if !is_payment {
+                add_open(f, state.as_deref(), amount);
+            }
+        }
+    }
+
+    // This month, row by row from the covering index: figures per currency and per order.
+    let wc_ids: HashMap<String, Option<i64>> = if with_orders {
+        let mut stmt = conn
+            .prepare_cached("SELECT mirakl_order_id, wc_order_id FROM finance_expected_orders")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    } else {
+        HashMap::new()
+    };
+    let statuses: HashMap<String, String> = if with_orders {
+        let mut stmt =
+            conn.prepare_cached("SELECT mirakl_order_id, status FROM finance_order_status")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    } else {
+        HashMap::new()
+    };
+    let mut orders: HashMap<(String, String), OrderRow> = HashMap::new();
+    let mut currency_of_orders: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT currency, payment_state, category, order_id, amount_e4
+             FROM finance_transactions WHERE period = ?1 AND (?2 IS NULL OR currency = ?2)",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![period, currency])?;
+        while let Some(row) = rows.next()? {
+            let code: String = row.get(0)?;
+            let state: Option<String> = row.get(1)?;
+            let category = Category::parse(row.get_ref(2)?.as_str().unwrap_or_default());
+            let order_id: Option<String> = row.get(3)?;
+            let amount = from_e4(row.get(4)?);
+            let f = figures_for(&mut figures, &code);
+            if state.as_deref() == Some("NOT_APPLICABLE") {
                 if matches!(
                     category,
                     Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax
@@ -238,77 +290,23 @@ fn build_report(
                 }
                 continue;
             }
-            f.transactions += u64::try_from(count).unwrap_or_default();
+            f.transactions += 1;
             if category == Category::Payment {
-                f.payouts += u64::try_from(count).unwrap_or_default();
+                f.payouts += 1;
+            } else {
+                add_open(f, state.as_deref(), amount);
             }
             add(f, category, amount);
-        }
-    }
-    {
-        let sql = format!(
-            "SELECT currency, SUM(amount_e4) FROM finance_transactions
-             WHERE transaction_date < ?1 AND (?2 IS NULL OR currency = ?2) AND {LIVE} GROUP BY currency"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params![from.timestamp_millis(), currency])?;
-        while let Some(row) = rows.next()? {
-            let code: String = row.get(0)?;
-            let amount = from_e4(row.get(1)?);
-            if amount.is_zero() && !figures.contains_key(&code) {
+            let Some(order_id) = order_id else { continue };
+            if category == Category::Sale && !amount.is_zero() {
+                currency_of_orders
+                    .entry(code.clone())
+                    .or_default()
+                    .insert(order_id.clone());
+            }
+            if !with_orders || category == Category::Payment {
                 continue;
             }
-            figures_for(&mut figures, &code).opening_balance = amount;
-        }
-    }
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT currency, payment_state, SUM(amount_e4) FROM finance_transactions
-             WHERE transaction_date < ?1 AND (?2 IS NULL OR currency = ?2) AND category != 'payment'
-               AND payment_state IN ('PENDING', 'PAYABLE')
-             GROUP BY 1, 2",
-        )?;
-        let mut rows = stmt.query(rusqlite::params![to.timestamp_millis(), currency])?;
-        while let Some(row) = rows.next()? {
-            let code: String = row.get(0)?;
-            let state: String = row.get(1)?;
-            let amount = from_e4(row.get(2)?);
-            let f = figures_for(&mut figures, &code);
-            if state == "PENDING" {
-                f.pending = amount;
-            } else {
-                f.payable = amount;
-            }
-        }
-    }
-
-    // Drill-down per order.
-    let wc_ids: HashMap<String, Option<i64>> = {
-        let mut stmt = conn
-            .prepare_cached("SELECT mirakl_order_id, wc_order_id FROM finance_expected_orders")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let statuses: HashMap<String, String> = {
-        let mut stmt =
-            conn.prepare_cached("SELECT mirakl_order_id, status FROM finance_order_status")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut orders: BTreeMap<(String, String), OrderRow> = BTreeMap::new();
-    {
-        let sql = format!(
-            "SELECT order_id, currency, category, SUM(amount_e4) FROM finance_transactions
-             WHERE period = ?1 AND (?2 IS NULL OR currency = ?2) AND order_id IS NOT NULL AND {LIVE}
-             GROUP BY 1, 2, 3"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params![period, currency])?;
-        while let Some(row) = rows.next()? {
-            let order_id: String = row.get(0)?;
-            let code: String = row.get(1)?;
-            let category = Category::parse(&row.get::<_, String>(2)?);
-            let amount = from_e4(row.get(3)?);
             let order = orders
                 .entry((order_id.clone(), code.clone()))
                 .or_insert_with(|| OrderRow {
@@ -331,21 +329,18 @@ fn build_report(
                 Category::CommissionVat | Category::RefundCommissionVat => {
                     &mut order.commission_vat
                 }
-                Category::Payment => continue,
                 _ => &mut order.fees,
             };
             *slot += amount;
             order.net += amount;
         }
     }
-    for ((_, code), order) in &orders {
-        if !order.sales.is_zero() {
-            figures_for(&mut figures, code).orders += 1;
-        }
+    for (code, ids) in currency_of_orders {
+        figures_for(&mut figures, &code).orders = ids.len() as u64;
     }
-    if !with_orders {
-        orders.clear();
-    }
+    let mut orders: Vec<OrderRow> = orders.into_values().collect();
+    orders
+        .sort_by(|a, b| (&a.mirakl_order_id, &a.currency).cmp(&(&b.mirakl_order_id, &b.currency)));
     let currencies = figures
         .into_values()
         .map(|mut f| {
@@ -360,7 +355,7 @@ fn build_report(
         from,
         to,
         currencies,
-        orders: orders.into_values().collect(),
+        orders,
     })
 }
 

@@ -28,13 +28,20 @@ CREATE TABLE IF NOT EXISTS finance_transactions (
     imported_at                INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS finance_transactions_period ON finance_transactions (period, currency);
-CREATE INDEX IF NOT EXISTS finance_transactions_date ON finance_transactions (transaction_date);
-CREATE INDEX IF NOT EXISTS finance_transactions_order ON finance_transactions (order_id) WHERE order_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS finance_transactions_document ON finance_transactions (accounting_document_id)
+-- Covering indexes: the month-end report, matching and payout reconciliation read only these
+-- columns, so they never visit the table itself.
+CREATE INDEX IF NOT EXISTS finance_transactions_report
+    ON finance_transactions (period, currency, payment_state, category, order_id, amount_e4);
+CREATE INDEX IF NOT EXISTS finance_transactions_order
+    ON finance_transactions (order_id, order_line_id, refund_id, category, currency, payment_state, amount_e4)
+    WHERE order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS finance_transactions_document
+    ON finance_transactions (accounting_document_id, currency, category, payment_state, amount_e4, order_id)
     WHERE accounting_document_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS finance_transactions_cycle ON finance_transactions (seller_billing_cycle_id)
     WHERE seller_billing_cycle_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS finance_transactions_payments ON finance_transactions (transaction_date)
+    WHERE category = 'payment';
 
 CREATE TABLE IF NOT EXISTS finance_documents (
     invoice_id              TEXT    PRIMARY KEY,
