@@ -3,7 +3,8 @@
 # common.sh and extension.sh.
 #
 #   sandbox_build               cargo build -p mirakl-sandbox; sets MC_SANDBOX_BIN (returns 1 if it fails)
-#   sandbox_start LOG_DIR KEY   starts it on a free loopback port; sets MC_SANDBOX_ADDR, MC_SANDBOX_PID
+#   sandbox_start LOG_DIR KEY [CONFIG_JSON_FILE]
+#                               starts it on a free loopback port; sets MC_SANDBOX_ADDR, MC_SANDBOX_PID
 #   sandbox_stop
 
 MC_SANDBOX_BIN=""
@@ -19,10 +20,11 @@ sandbox_build() {
 
 # The sandbox prints its bound address (HOST:PORT) as the first line on stdout.
 sandbox_start() {
-  local logs=$1 key=$2 out i first
+  local logs=$1 key=$2 config=${3:-} out i first args=()
   out="$logs/sandbox.out"
   : >"$out"
-  setsid "$MC_SANDBOX_BIN" --addr 127.0.0.1:0 --api-key "$key" >"$out" 2>"$logs/sandbox.log" </dev/null &
+  [[ -z "$config" ]] || args=(--config "$config")
+  setsid "$MC_SANDBOX_BIN" --addr 127.0.0.1:0 --api-key "$key" "${args[@]}" >"$out" 2>"$logs/sandbox.log" </dev/null &
   MC_SANDBOX_PID=$!
   for ((i = 0; i < 300; i++)); do
     first="$(head -n 1 "$out")"

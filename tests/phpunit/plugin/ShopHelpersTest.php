@@ -1,0 +1,81 @@
+<?php
+
+namespace MiraklConnector\Tests\Plugin;
+
+use MiraklConnector\Cli\Command;
+use MiraklConnector\Shop\CountryCodes;
+use MiraklConnector\Shop\Money;
+use MiraklConnector\Shop\ShopSettings;
+use MiraklConnector\Tests\PluginTestCase;
+
+/**
+ * The pieces of WooShop that need no WooCommerce: exact money on decimal strings, Mirakl's
+ * country codes mapped to WooCommerce's, the shop settings' defaults, and the tick summary the
+ * runner prints. Also: without WooCommerce none of the sync services is registered.
+ */
+final class ShopHelpersTest extends PluginTestCase
+{
+    public function test_money_is_exact_on_decimal_strings(): void
+    {
+        $this->assertSame(12500000, Money::micros('12.5'));
+        $this->assertSame(-1990000, Money::micros('-1.99'));
+        $this->assertSame(3, Money::micros('0.0000025'), 'the seventh decimal rounds half away from zero');
+        $this->assertSame(0, Money::micros(''));
+        $this->assertSame(19900000, Money::micros(19.9));
+        $this->assertSame('33.17', Money::format(Money::micros('39.80') - Money::micros('6.63')));
+        $this->assertSame('0.10', Money::format(Money::micros('0.1') + Money::micros('0.2') - Money::micros('0.2')));
+        $this->assertSame('-0.01', Money::format(-5000));
+        $this->assertSame('0.00', Money::format(-4999));
+        $this->assertSame('12.500000', Money::format(12500000, 6));
+        $this->assertSame(3315000, Money::share(Money::micros('19.90'), Money::micros('6.63'), Money::micros('39.80')));
+        $this->assertSame(0, Money::share(5, 1, 0));
+        $this->expectException(\InvalidArgumentException::class);
+        Money::micros('12,50');
+    }
+
+    public function test_country_codes_are_mapped_from_alpha_3(): void
+    {
+        $this->assertSame('FR', CountryCodes::to_woocommerce('FRA'));
+        $this->assertSame('DE', CountryCodes::to_woocommerce('deu'));
+        $this->assertSame('GB', CountryCodes::to_woocommerce('GBR'));
+        $this->assertSame('US', CountryCodes::to_woocommerce('USA'));
+        $this->assertSame('ES', CountryCodes::to_woocommerce('ES'), 'alpha-2 is kept');
+        $this->assertSame('', CountryCodes::to_woocommerce(null));
+        $this->assertSame('XYZ', CountryCodes::to_woocommerce('XYZ'), 'an unknown code is kept, not dropped');
+    }
+
+    public function test_shop_settings_have_defaults_and_keep_only_known_keys(): void
+    {
+        $saved = get_option(ShopSettings::OPTION, null);
+        try {
+            delete_option(ShopSettings::OPTION);
+            $this->assertSame(ShopSettings::DEFAULTS, ShopSettings::all());
+            $this->assertFalse(ShopSettings::get('send_customer_emails'), 'marketplace customers get no WooCommerce e-mails by default');
+            update_option(ShopSettings::OPTION, ['marketplace_name' => 'Galeries', 'nonsense' => 1], false);
+            $this->assertSame('Galeries', ShopSettings::get('marketplace_name'));
+            $this->assertArrayNotHasKey('nonsense', ShopSettings::all());
+            $this->assertSame('completed', ShopSettings::shipped_status(['status_mapping' => []]));
+            $this->assertSame('shipped', ShopSettings::shipped_status(['status_mapping' => ['SHIPPED' => 'wc-shipped']]));
+        } finally {
+            $saved === null ? delete_option(ShopSettings::OPTION) : update_option(ShopSettings::OPTION, $saved, false);
+        }
+    }
+
+    public function test_a_tick_is_summarised_on_one_line(): void
+    {
+        $line = Command::summarise_tick([
+            'duration_ms' => 840, 'ran' => true,
+            'jobs' => ['import_order' => ['accepted' => 3], 'push_stock' => ['sent' => 1]],
+            'api_calls' => ['OR11' => 1, 'OR21' => 3], 'next_due_at' => '2026-01-01T00:01:00Z',
+        ]);
+        $this->assertSame('840 ms; jobs: import_order:accepted=3 push_stock:sent=1; API calls: OR11=1 OR21=3; next due: 2026-01-01T00:01:00Z', $line);
+    }
+
+    public function test_without_woocommerce_no_sync_service_is_registered(): void
+    {
+        $this->assertFalse(class_exists('WooCommerce', false));
+        $this->assertNull(\MiraklConnector\Runner\Runner::current());
+        $this->assertFalse(has_action('woocommerce_product_set_stock'));
+        $this->assertFalse(has_action('mirakl_connector_tick'));
+    }
+}
