@@ -27,12 +27,15 @@ final class Lifecycle {
 		self::OPTION_SETTINGS,
 		self::OPTION_SYNC_SETTINGS,
 		StateDirectory::SECRET_OPTION,
+		Admin\Settings::OPTION_SHOP,
+		Admin\ConnectionCheck::OPTION,
+		Admin\Alerts::OPTION_DIGEST_UNTIL,
 	);
 
 	/**
 	 * The hooks the plugin may schedule; deactivation unschedules them.
 	 */
-	public const SCHEDULED_HOOKS = array( 'mirakl_connector_tick' );
+	public const SCHEDULED_HOOKS = array( 'mirakl_connector_tick', Admin\Alerts::DIGEST_HOOK );
 
 	/**
 	 * Activation: records the version, creates the settings option (never autoloaded: it holds

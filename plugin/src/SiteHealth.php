@@ -17,7 +17,9 @@ defined( 'ABSPATH' ) || exit;
  */
 class SiteHealth {
 
-	public const TEST_EXTENSION = 'mirakl_connector_extension';
+	public const TEST_EXTENSION  = 'mirakl_connector_extension';
+	public const TEST_RUNNER     = 'mirakl_connector_runner';
+	public const TEST_CONNECTION = 'mirakl_connector_connection';
 
 	/**
 	 * The native bridge.
@@ -64,6 +66,16 @@ class SiteHealth {
 			'label' => __( 'Mirakl connector extension', 'mirakl-connector-for-woocommerce' ),
 			'test'  => array( $this, 'extension_test' ),
 		);
+		if ( Plugin::is_active() ) {
+			$tests['direct'][ self::TEST_RUNNER ]     = array(
+				'label' => __( 'Mirakl sync runner', 'mirakl-connector-for-woocommerce' ),
+				'test'  => array( $this, 'runner_test' ),
+			);
+			$tests['direct'][ self::TEST_CONNECTION ] = array(
+				'label' => __( 'Mirakl connection', 'mirakl-connector-for-woocommerce' ),
+				'test'  => array( $this, 'connection_test' ),
+			);
+		}
 		return $tests;
 	}
 
@@ -103,6 +115,108 @@ class SiteHealth {
 		$result['badge']['color']  = 'red';
 		$result['label']           = $problems[0]->title;
 		$result['description']     = '<p>' . esc_html( $problems[0]->fix ) . '</p>';
+		return $result;
+	}
+
+	/**
+	 * A result skeleton for the connector's tests.
+	 *
+	 * @param string $test Test id.
+	 */
+	private static function result( string $test ): array {
+		return array(
+			'label'       => '',
+			'status'      => 'good',
+			'badge'       => array(
+				'label' => __( 'Mirakl connector', 'mirakl-connector-for-woocommerce' ),
+				'color' => 'blue',
+			),
+			'description' => '',
+			'actions'     => sprintf( '<p><a href="%s">%s</a></p>', esc_url( Admin\DashboardPage::url() ), esc_html__( 'Open the Mirakl dashboard', 'mirakl-connector-for-woocommerce' ) ),
+			'test'        => $test,
+		);
+	}
+
+	/**
+	 * The runner test: the sync ran within the last few minutes.
+	 *
+	 * @return array
+	 */
+	public function runner_test(): array {
+		$result = self::result( self::TEST_RUNNER );
+		try {
+			$health = $this->bridge->engine()->health();
+		} catch ( \Throwable $e ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'The Mirakl connector cannot read its state', 'mirakl-connector-for-woocommerce' );
+			$result['description'] = '<p>' . esc_html( $e->getMessage() ) . '</p>';
+			return $result;
+		}
+		$tick = $health['last_tick'] ?? null;
+		if ( null === $tick ) {
+			$result['status']      = 'recommended';
+			$result['label']       = __( 'The Mirakl sync has never run', 'mirakl-connector-for-woocommerce' );
+			$result['description'] = '<p>' . esc_html__( 'It runs every minute from WP-Cron (on site visits) or from a system cron once the connection is set up. Until it runs, orders are not imported or accepted and stock is not pushed.', 'mirakl-connector-for-woocommerce' ) . '</p>';
+			return $result;
+		}
+		if ( ! empty( $health['runner_late'] ) ) {
+			$result['status']          = 'critical';
+			$result['badge']['color']  = 'red';
+			$result['label']           = __( 'The Mirakl sync has stopped running', 'mirakl-connector-for-woocommerce' );
+			$result['description']     = '<p>' . esc_html(
+				sprintf(
+					/* translators: %s: date and time */
+					__( 'It last ran at %s. Marketplace orders may be cancelled by the operator if nobody accepts them in time. WP-Cron only runs on visits: on a quiet site, call WP-Cron from a system cron every minute.', 'mirakl-connector-for-woocommerce' ),
+					Admin\DashboardPage::when( $tick['at'] ?? null )
+				)
+			) . '</p>';
+			return $result;
+		}
+		$result['label']       = __( 'The Mirakl sync runs on time', 'mirakl-connector-for-woocommerce' );
+		$result['description'] = '<p>' . esc_html(
+			sprintf(
+				/* translators: %s: "2 mins ago" */
+				__( 'Last run %s.', 'mirakl-connector-for-woocommerce' ),
+				Admin\DashboardPage::ago( $tick['at'] ?? null )
+			)
+		) . '</p>';
+		return $result;
+	}
+
+	/**
+	 * The connection test: Mirakl accepts the URL and key (a fresh result from the last hour is
+	 * reused, so Site Health does not call Mirakl on every visit).
+	 *
+	 * @return array
+	 */
+	public function connection_test(): array {
+		$result = self::result( self::TEST_CONNECTION );
+		if ( ! Admin\Settings::is_connected() ) {
+			$result['status']      = 'recommended';
+			$result['label']       = __( 'The Mirakl connection is not set up', 'mirakl-connector-for-woocommerce' );
+			$result['description'] = '<p>' . esc_html__( 'Enter the shop API URL and key in WooCommerce → Mirakl settings.', 'mirakl-connector-for-woocommerce' ) . '</p>';
+			return $result;
+		}
+		$check = Admin\ConnectionCheck::last();
+		if ( null === $check || (int) $check['at'] < time() - HOUR_IN_SECONDS ) {
+			$check = ( new Admin\ConnectionCheck( $this->bridge ) )->run();
+		}
+		if ( $check['ok'] ) {
+			$result['label']       = __( 'Mirakl accepts the connector\'s API key', 'mirakl-connector-for-woocommerce' );
+			$result['description'] = '<p>' . esc_html(
+				sprintf(
+					/* translators: 1: shop name, 2: shop state */
+					__( 'Shop %1$s, state %2$s.', 'mirakl-connector-for-woocommerce' ),
+					$check['shop_name'],
+					$check['shop_state']
+				)
+			) . '</p>';
+			return $result;
+		}
+		$result['status']         = 'critical';
+		$result['badge']['color'] = 'red';
+		$result['label']          = __( 'The connector cannot reach Mirakl', 'mirakl-connector-for-woocommerce' );
+		$result['description']    = '<p>' . esc_html( $check['message'] ) . '</p>';
 		return $result;
 	}
 

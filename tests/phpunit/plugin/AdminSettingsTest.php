@@ -1,0 +1,154 @@
+<?php
+
+namespace MiraklConnector\Tests\Plugin;
+
+require_once __DIR__ . '/AdminTestCase.php';
+
+use MiraklConnector\Admin\Flash;
+use MiraklConnector\Admin\SettingsForm;
+use MiraklConnector\Admin\SettingsPage;
+use MiraklConnector\Native\Bridge;
+
+/**
+ * WooCommerce → Mirakl settings: every value checked with a message naming the field, nothing
+ * saved when anything is wrong, the API key kept private (never autoloaded, never printed).
+ */
+final class AdminSettingsTest extends AdminTestCase
+{
+    private function validate(array $form, array $stored = []): array
+    {
+        return (new SettingsForm(new Bridge()))->validate($form, $stored);
+    }
+
+    public function test_a_valid_form_gives_the_three_settings_normalised(): void
+    {
+        $result = $this->validate(self::validForm());
+        $this->assertSame([], $result['errors']);
+        $this->assertSame('https://marketplace.example.com/api', $result['connection']['api_url']);
+        $this->assertSame('secret-key-123', $result['connection']['api_key']);
+        $this->assertSame(1, $result['sync']['stock_buffer']);
+        $this->assertSame([0.5, 0.8], $result['sync']['acceptance_warning_fractions']);
+        $this->assertSame(['Colissimo' => 'COLISSIMO'], $result['sync']['carrier_map']);
+        $this->assertSame('processing', $result['sync']['status_mapping']['SHIPPING']);
+        $this->assertSame(['ops@example.com'], $result['shop']['alert_recipients']);
+        $this->assertSame('completed', $result['shop']['shipped_status']);
+        $this->assertFalse($result['shop']['send_customer_emails']);
+    }
+
+    /** @return array<string, array{array, string, string}> */
+    public static function badValues(): array
+    {
+        return [
+            'an ftp URL' => [['api_url' => 'ftp://marketplace.example.com'], 'api_url', 'API URL: must use https'],
+            'a key with spaces' => [['api_key' => 'two words'], 'api_key', 'API key:'],
+            'a shop id in letters' => [['shop_id' => 'abc'], 'shop_id', 'Shop id: must be a whole number'],
+            'a timeout in words' => [['timeout' => 'soon'], 'timeout', 'Request timeout: "soon" is not a whole number'],
+            'a negative buffer' => [['stock_buffer' => '-1'], 'stock_buffer', 'Stock buffer: must be 0 or more'],
+            'a 10 s push interval' => [['stock_push_interval_secs' => '10'], 'stock_push_interval_secs', 'Stock push interval: must be between 60 and 86400'],
+            'a 0 h acceptance window' => [['acceptance_window_hours' => '0'], 'acceptance_window_hours', 'Acceptance window:'],
+            'a warning at 150 %' => [['acceptance_warning_percents' => '50, 150'], 'acceptance_warning_fractions', 'Acceptance warnings:'],
+            'no warning at all' => [['acceptance_warning_percents' => ''], 'acceptance_warning_fractions', 'Acceptance warnings: give at least one'],
+            'an unknown policy' => [['unknown_sku_policy' => 'ignore'], 'unknown_sku_policy', 'Unknown SKU: choose hold or refuse'],
+            'a carrier without code' => [['carrier_names' => ['DHL'], 'carrier_codes' => ['']], 'carrier_map', 'Carrier mapping: the row "DHL" needs both'],
+            'an unknown shipped status' => [['shipped_status' => 'teleported'], 'shipped_status', 'Shipped status:'],
+            'no product type' => [['listed_product_types' => []], 'listed_product_types', 'Product types listed:'],
+            'a meta key with spaces' => [['product_reference_meta' => 'my ean'], 'product_reference_meta', 'Product identifier field:'],
+            'a bad e-mail' => [['alert_recipients' => 'ops@example.com, not-an-address'], 'alert_recipients', 'Alert recipients: "not-an-address"'],
+            'a bad tax mode' => [['order_tax_mode' => 'BOTH'], 'order_tax_mode', 'Prices in orders: must be TAX_INCLUDED or TAX_EXCLUDED'],
+        ];
+    }
+
+    /** @dataProvider badValues */
+    public function test_a_bad_value_is_refused_with_a_message_naming_the_field(array $override, string $field, string $message): void
+    {
+        $result = $this->validate(self::validForm($override));
+        $this->assertArrayHasKey($field, $result['errors'], 'errors: ' . var_export($result['errors'], true));
+        $this->assertStringStartsWith($message, $result['errors'][$field]);
+    }
+
+    public function test_nothing_is_saved_when_one_section_is_wrong(): void
+    {
+        $this->logIn('administrator', true);
+        $before = [get_option('mirakl_connector_settings'), get_option('mirakl_connector_sync_settings'), get_option('mirakl_connector_shop_settings')];
+
+        $saved = (new SettingsPage(new Bridge()))->save(self::validForm(['stock_buffer' => '5', 'alert_recipients' => 'nobody']));
+
+        $this->assertFalse($saved);
+        $this->assertSame($before, [get_option('mirakl_connector_settings'), get_option('mirakl_connector_sync_settings'), get_option('mirakl_connector_shop_settings')], 'no option changed');
+        $flash = Flash::take();
+        $this->assertSame('error', $flash['type']);
+        $this->assertArrayHasKey('alert_recipients', $flash['errors']);
+        $this->assertArrayNotHasKey('api_key', $flash['values'], 'the typed key is not kept for redisplay');
+    }
+
+    public function test_a_valid_save_stores_everything_with_the_key_not_autoloaded(): void
+    {
+        global $wpdb;
+        $this->logIn('administrator', true);
+        $this->assertTrue((new SettingsPage(new Bridge()))->save(self::validForm()));
+
+        $this->assertSame('secret-key-123', self::connection()['api_key']);
+        $this->assertSame(1, get_option('mirakl_connector_sync_settings')['stock_buffer']);
+        $this->assertSame('Example Marketplace', get_option('mirakl_connector_shop_settings')['marketplace_name']);
+        $autoload = $wpdb->get_var($wpdb->prepare("SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", 'mirakl_connector_settings'));
+        $this->assertContains($autoload, ['no', 'off'], 'the option holding the API key is not autoloaded');
+        $this->assertSame('success', Flash::take()['type']);
+    }
+
+    public function test_an_empty_key_field_keeps_the_stored_key_and_a_new_one_replaces_it(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['api_key' => 'first-key'])));
+        $this->assertTrue($page->save(self::validForm(['api_key' => ''])));
+        $this->assertSame('first-key', self::connection()['api_key'], 'an empty field keeps the key');
+        $this->assertTrue($page->save(self::validForm(['api_key' => 'second-key'])));
+        $this->assertSame('second-key', self::connection()['api_key'], 'a typed key replaces it');
+    }
+
+    public function test_shop_settings_kept_by_other_parts_of_the_plugin_survive_a_save(): void
+    {
+        $this->logIn('administrator', true);
+        update_option('mirakl_connector_shop_settings', ['tax_label' => 'TVA marketplace']);
+        $this->assertTrue((new SettingsPage(new Bridge()))->save(self::validForm()));
+        $this->assertSame('TVA marketplace', get_option('mirakl_connector_shop_settings')['tax_label']);
+    }
+
+    public function test_the_page_never_prints_the_api_key(): void
+    {
+        $this->logIn('administrator', true);
+        update_option('mirakl_connector_settings', ['api_url' => 'https://marketplace.example.com/api', 'api_key' => 'never-print-me-42'], false);
+        ob_start();
+        (new SettingsPage(new Bridge()))->render();
+        $html = ob_get_clean();
+        $this->assertFalse(str_contains($html, 'never-print-me-42'), 'the key is not in the page');
+        $this->assertTrue(str_contains($html, 'A key is stored'), 'the page says a key is stored');
+        $this->assertSame(1, preg_match('/<input type="password"[^>]*value=""/', $html), 'the key field is empty');
+        $this->assertTrue(str_contains($html, 'value="https://marketplace.example.com/api"'), 'the URL is shown');
+    }
+
+    public function test_errors_are_shown_beside_their_fields_after_a_refused_save(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $page->save(self::validForm(['api_url' => 'ftp://x.example', 'stock_buffer' => 'lots']));
+        ob_start();
+        $page->render();
+        $html = ob_get_clean();
+        $this->assertTrue(str_contains($html, 'Nothing was saved'), 'the page says nothing was saved');
+        $this->assertSame(1, preg_match('/id="mirakl-error-api_url"[^>]*>API URL: must use https/', $html), 'the URL error is beside the URL');
+        $this->assertSame(1, preg_match('/id="mirakl-error-stock_buffer"[^>]*>Stock buffer: &quot;lots&quot; is not a whole number/', $html), 'the buffer error is beside the buffer');
+        $this->assertTrue(str_contains($html, 'value="ftp://x.example"'), 'what was typed is shown again');
+    }
+
+    public function test_typed_text_is_escaped_when_shown_again(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $page->save(self::validForm(['marketplace_name' => '', 'carrier_names' => ['"><script>alert(1)</script>'], 'carrier_codes' => ['']]));
+        ob_start();
+        $page->render();
+        $html = ob_get_clean();
+        $this->assertFalse(str_contains($html, '<script>alert(1)</script>'), 'typed markup is escaped');
+    }
+}
