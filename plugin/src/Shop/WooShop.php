@@ -227,33 +227,35 @@ class WooShop implements Shop {
 	 */
 	public function find_order_by_mirakl_id( string $mirakl_order_id ): ?array {
 		$statuses = array_merge( array_keys( wc_get_order_statuses() ), array( 'trash' ) );
-		$ids      = wc_get_orders(
+		// `meta_key`/`meta_value` are understood by both order storages (the posts storage
+		// ignores `meta_query` in wc_get_orders()).
+		$ids = wc_get_orders(
 			array(
 				'type'       => 'shop_order',
 				'status'     => $statuses,
-				'limit'      => 1,
+				'limit'      => 5,
 				'orderby'    => 'ID',
 				'order'      => 'ASC',
 				'return'     => 'ids',
-				'meta_query' => array( // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_query
-					array(
-						'key'   => self::META_ORDER_ID,
-						'value' => $mirakl_order_id,
-					),
-				),
+				'meta_key'   => self::META_ORDER_ID, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
+				'meta_value' => $mirakl_order_id, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value
 			)
 		);
-		if ( empty( $ids ) ) {
-			return null;
+		foreach ( (array) $ids as $id ) {
+			$order = wc_get_order( (int) $id );
+			if ( $order instanceof \WC_Order && (string) $order->get_meta( self::META_ORDER_ID ) === $mirakl_order_id ) {
+				return array(
+					'id'     => (int) $order->get_id(),
+					'status' => (string) $order->get_status(),
+				);
+			}
 		}
-		$order = wc_get_order( (int) $ids[0] );
-		if ( ! $order instanceof \WC_Order || (string) $order->get_meta( self::META_ORDER_ID ) !== $mirakl_order_id ) {
-			return null;
+		if ( ! empty( $ids ) ) {
+			// Orders came back but none is this one: the lookup is not filtering. Answering "none"
+			// would make the engine create the order twice, so fail (the engine retries later).
+			throw new \RuntimeException( sprintf( 'the order lookup by %s returned other orders than Mirakl order %s', self::META_ORDER_ID, $mirakl_order_id ) );
 		}
-		return array(
-			'id'     => (int) $order->get_id(),
-			'status' => (string) $order->get_status(),
-		);
+		return null;
 	}
 
 	/**

@@ -115,6 +115,22 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertNotEmpty(array_filter($notes, fn ($n) => str_contains($n, $draft['mirakl_order_id'])), 'an order note names the Mirakl order');
     }
 
+    public function test_the_order_of_a_mirakl_order_is_found_among_many(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 10);
+        $shop = new WooShop();
+        wc_create_order()->save();
+        $first = $shop->create_order($this->draft([$this->line("$prefix-S", 1, '10', '1.67')]));
+        $draft = $this->draft([$this->line("$prefix-S", 1, '10', '1.67')]);
+        $this->assertNull($shop->find_order_by_mirakl_id($draft['mirakl_order_id']));
+        $second = $shop->create_order($draft);
+        wc_create_order()->save();
+        $this->assertSame($second, $shop->find_order_by_mirakl_id($draft['mirakl_order_id'])['id']);
+        $this->assertNotSame($first, $second);
+        $this->assertNull($shop->find_order_by_mirakl_id('MO-NOT-THERE'));
+    }
+
     public function test_tax_excluded_amounts_get_their_tax_added(): void
     {
         $prefix = $this->skuPrefix();
