@@ -1,23 +1,17 @@
 //! SQL of the finance tables (migration `0003_finance.sql`), one small function per operation.
-//! Finance opens its own connection on the store's file (the store's is private to it), with
-//! the store's busy timeout; the store has already migrated the file when it was opened.
+//! Finance works on the store's own connection (its pragmas, busy timeout and statement cache);
+//! the store has already migrated the file when it was opened.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::money;
 use super::types::{opt_e4, BillingCycle, LedgerRow, RawDocument};
 use super::FinanceError;
-use crate::store::{Store, BUSY_TIMEOUT};
+use crate::store::Store;
 
-pub(crate) fn open(store: &Store) -> Result<Connection, FinanceError> {
-    let path = store.path().ok_or(FinanceError::InMemoryStore)?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.set_prepared_statement_cache_capacity(32);
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(conn)
+pub(crate) fn open(store: &Store) -> Result<&Connection, FinanceError> {
+    Ok(store.connection())
 }
 
 fn ms(at: DateTime<Utc>) -> i64 {

@@ -85,9 +85,6 @@ pub enum FinanceError {
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Mirakl(#[from] MiraklError),
-    /// Finance keeps its tables in the store file and reads them through its own connection.
-    #[error("finance needs a file-backed store (an in-memory store cannot be shared)")]
-    InMemoryStore,
     #[error("{0}")]
     InvalidArgument(String),
     #[error("finance data: {0}")]
@@ -112,7 +109,7 @@ impl Coded for FinanceError {
             }
             FinanceError::Sqlite(_) | FinanceError::Data(_) => ErrorCode::Store,
             FinanceError::Mirakl(e) => e.code(),
-            FinanceError::InMemoryStore | FinanceError::Csv(_) => ErrorCode::Internal,
+            FinanceError::Csv(_) => ErrorCode::Internal,
             FinanceError::InvalidArgument(_) => ErrorCode::InvalidArgument,
         }
     }

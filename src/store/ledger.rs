@@ -25,6 +25,15 @@ pub struct SkuLedgerEntry {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One SKU of a stock push, for [`Store::record_sku_pushes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkuPush<'a> {
+    pub sku: &'a str,
+    /// The ledger revision the pushed quantity was read at.
+    pub revision: i64,
+    pub quantity: i64,
+}
+
 /// A SKU waiting to be pushed, with the revision to hand back to [`Store::record_sku_push`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirtySku {
@@ -215,6 +224,38 @@ impl Store {
     }
 
     /// Mirakl reported `quantity` for `sku` at `seen_at`.
+    /// [`Store::record_sku_push`] for a whole push in one transaction: one commit instead of
+    /// one per SKU (10,000 commits would take a tick past its budget). SKUs missing from the
+    /// ledger are skipped.
+    pub fn record_sku_pushes(&self, pushes: &[SkuPush<'_>], import_id: Option<&str>) -> Result<(), StoreError> {
+        let now = self.now_ms();
+        super::immediate(&self.conn, |conn| {
+            for push in pushes {
+                match record_push(conn, push.sku, push.revision, push.quantity, import_id, now) {
+                    Ok(_) | Err(StoreError::NotFound { .. }) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// [`Store::record_marketplace_quantity`] for many SKUs in one transaction.
+    pub fn record_marketplace_quantities(
+        &self,
+        quantities: &[(String, i64)],
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = self.now_ms();
+        let seen_at = seen_at.timestamp_millis();
+        super::immediate(&self.conn, |conn| {
+            for (sku, quantity) in quantities {
+                record_marketplace_quantity(conn, sku, *quantity, seen_at, now)?;
+            }
+            Ok(())
+        })
+    }
+
     pub fn record_marketplace_quantity(
         &self,
         sku: &str,
@@ -341,5 +382,31 @@ mod tests {
             next.iter().map(|e| e.sku.as_str()).collect::<Vec<_>>(),
             ["c", "d"]
         );
+    }
+
+    #[test]
+    fn a_batch_push_records_every_sku_in_one_go_and_skips_unknown_ones() {
+        let (store, clock) = store();
+        let a = store.set_woo_quantity("A", 5).unwrap();
+        let b = store.set_woo_quantity("B", 7).unwrap();
+        // B changes again after it was read for the push: it must stay dirty.
+        store.set_woo_quantity("B", 6).unwrap();
+        let pushes = [
+            super::SkuPush { sku: "A", revision: a, quantity: 5 },
+            super::SkuPush { sku: "B", revision: b, quantity: 7 },
+            super::SkuPush { sku: "NEVER-SEEN", revision: 1, quantity: 3 },
+        ];
+        store.record_sku_pushes(&pushes, Some("imp-9")).unwrap();
+        let a = store.sku_ledger("A").unwrap().unwrap();
+        assert_eq!((a.last_pushed_quantity, a.dirty, a.import_id.as_deref()), (Some(5), false, Some("imp-9")));
+        let b = store.sku_ledger("B").unwrap().unwrap();
+        assert_eq!((b.last_pushed_quantity, b.dirty), (Some(7), true));
+        assert!(store.sku_ledger("NEVER-SEEN").unwrap().is_none());
+
+        store
+            .record_marketplace_quantities(&[("A".to_owned(), 4), ("C".to_owned(), 2)], clock.now())
+            .unwrap();
+        assert_eq!(store.sku_ledger("A").unwrap().unwrap().marketplace_quantity, Some(4));
+        assert_eq!(store.sku_ledger("C").unwrap().unwrap().marketplace_quantity, Some(2));
     }
 }

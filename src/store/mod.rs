@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use exceptions::{
     ExceptionFilter, ExceptionRecord, ExceptionState, NewException, Resolution, Severity,
 };
-pub use ledger::{DirtySku, SkuLedgerEntry};
+pub use ledger::{DirtySku, SkuLedgerEntry, SkuPush};
 pub use migrations::SCHEMA_VERSION;
 pub use orders::OrderMapping;
 pub use queue::{
@@ -118,6 +118,12 @@ impl Store {
     pub fn with_backoff(mut self, backoff: Backoff) -> Store {
         self.backoff = backoff;
         self
+    }
+
+    /// The store's connection, for modules that keep their own tables in the same file (finance):
+    /// one connection per process, whatever reads the store.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// The file this store was opened from (`None` in memory).

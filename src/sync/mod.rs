@@ -12,7 +12,6 @@ pub mod engine;
 pub mod error;
 pub mod events;
 mod jobs;
-mod ledger_batch;
 pub mod memory;
 pub mod report;
 pub mod settings;

@@ -15,9 +15,8 @@ use crate::mirakl::model::ImportStatus;
 use crate::mirakl::offers::{self as mirakl_offers, OfferExportQuery};
 use crate::mirakl::stock::StockLine;
 use crate::mirakl::{ApiCode, CallBudget, Transport};
-use crate::store::{JobState, NewException, NewJob, Severity, Store, StoreError};
+use crate::store::{JobState, NewException, NewJob, Severity, SkuPush, Store, StoreError};
 
-use super::super::ledger_batch::{record_marketplace_quantities, record_pushes, Pushed};
 use super::super::settings::SyncSettings;
 use super::{import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobResult, Outcome};
 
@@ -167,7 +166,7 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     let mut pushed = Vec::with_capacity(lines.len());
     for (line, revision) in lines.iter().zip(&revisions) {
         let quantity = i64::try_from(line.quantity).unwrap_or(i64::MAX);
-        pushed.push(Pushed {
+        pushed.push(SkuPush {
             sku: &line.offer_sku,
             revision: *revision,
             quantity,
@@ -175,7 +174,7 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         sent.push(json!([line.offer_sku, quantity]));
     }
     let now = ctx.now();
-    record_pushes(ctx.store, &pushed, &import.import_id, now)?;
+    ctx.store.record_sku_pushes(&pushed, Some(&import.import_id))?;
     ctx.store.enqueue(
         &NewJob::new(
             kinds::POLL_STOCK_IMPORT,
@@ -217,7 +216,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     }
     let errors = status.lines_in_error.unwrap_or(0);
     if status.status == ImportStatus::Complete && errors == 0 {
-        record_marketplace_quantities(ctx.store, &skus, now)?;
+        ctx.store.record_marketplace_quantities(&skus, now)?;
         return Ok(Outcome::Done("complete"));
     }
     // STO01 has no error report: Mirakl does not say which rows failed, so every SKU of the
