@@ -78,6 +78,20 @@ final class Site
         return ['result' => $result, 'stdout' => $stdout, 'stderr' => $stderr, 'exit' => $exit];
     }
 
+    /**
+     * Forgets this process's cached options, so the next get_option()/update_option() reads the
+     * database: probes change options in other processes behind this one's back.
+     */
+    public static function forgetCachedOptions(): void
+    {
+        wp_cache_delete('alloptions', 'options');
+        wp_cache_delete('notoptions', 'options');
+        foreach (self::pluginOptionNames() as $name) {
+            wp_cache_delete($name, 'options');
+        }
+        wp_cache_delete(self::OPTION_PREFIX . 'settings', 'options');
+    }
+
     /** The names of the plugin's options, read from the database (not this process's cache). */
     public static function pluginOptionNames(): array
     {

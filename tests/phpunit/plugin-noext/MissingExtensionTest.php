@@ -71,6 +71,7 @@ final class MissingExtensionTest extends PluginTestCase
     public function test_uninstall_works_without_the_extension(): void
     {
         $this->assertFileExists(WP_PLUGIN_DIR . '/' . Site::PLUGIN_SLUG . '/uninstall.php');
+        Site::forgetCachedOptions();
         update_option(Site::OPTION_PREFIX . 'settings', ['api_url' => 'http://127.0.0.1:9/api', 'api_key' => 'test-key'], false);
         $result = $this->probe('uninstall', false);
         $this->assertSame('', $result['output'], 'uninstall printed something');

@@ -16,6 +16,7 @@ final class UninstallTest extends PluginTestCase
 
     protected function setUp(): void
     {
+        Site::forgetCachedOptions();
         foreach (Site::pluginOptionNames() as $name) {
             $this->saved[$name] = get_option($name);
         }
@@ -24,11 +25,10 @@ final class UninstallTest extends PluginTestCase
     protected function tearDown(): void
     {
         $this->probe('reactivate', true);
+        Site::forgetCachedOptions();
         foreach ($this->saved as $name => $value) {
-            wp_cache_delete($name, 'options');
-            update_option($name, $value);
+            update_option($name, $value, false);
         }
-        wp_cache_delete('alloptions', 'options');
     }
 
     public function test_uninstall_removes_the_plugin_options(): void
