@@ -69,6 +69,26 @@ impl Coded for SettingsError {
     }
 }
 
+/// Deserializes a map that PHP may send as `[]` (an empty PHP array is a list to `json_encode`).
+pub fn map_or_empty_list<'de, D, M>(deserializer: D) -> Result<M, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    M: serde::Deserialize<'de> + Default,
+{
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum MapOrList<M> {
+        Map(M),
+        List(Vec<serde::de::IgnoredAny>),
+    }
+    match MapOrList::<M>::deserialize(deserializer)? {
+        MapOrList::Map(map) => Ok(map),
+        MapOrList::List(items) if items.is_empty() => Ok(M::default()),
+        MapOrList::List(_) => Err(serde::de::Error::custom("expected a map of names to values")),
+    }
+}
+
 fn invalid(field: &'static str, reason: impl Into<String>) -> SettingsError {
     SettingsError { field, reason: reason.into() }
 }

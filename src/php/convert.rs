@@ -11,13 +11,15 @@ fn bad_argument(message: impl Into<String>) -> ExportError {
     ExportError::new(ErrorCode::InvalidArgument, message)
 }
 
-/// A PHP array as JSON: a list (keys 0..n in order) becomes an array, anything else an object.
+/// A PHP array as JSON, the way `json_encode` sees it: a list (keys 0..n in order, or no keys at
+/// all) becomes an array, anything else an object. Map-typed settings accept the empty list
+/// (see `crate::settings::map_or_empty_list`).
 pub fn array_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
     let is_list = array
         .iter()
         .enumerate()
         .all(|(position, (key, _))| matches!(key, ArrayKey::Long(index) if index == position as i64));
-    if is_list && !array.is_empty() {
+    if is_list {
         return array.iter().map(|(_, value)| zval_to_json(value)).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     let mut object = Map::new();
@@ -25,6 +27,14 @@ pub fn array_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
         object.insert(key.to_string(), zval_to_json(value)?);
     }
     Ok(Value::Object(object))
+}
+
+/// A PHP array of named values (settings, a filter) as a JSON object; `[]` is the empty object.
+pub fn map_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
+    if array.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    array_to_json(array)
 }
 
 pub fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {

@@ -16,12 +16,13 @@ use std::time::Duration;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 
-use super::convert::{array_to_json, to_zval};
+use super::convert::{array_to_json, map_to_json, to_zval};
 use super::export;
 use super::shop::PhpShop;
 
 use crate::error::{ErrorCode, ExportError};
 use crate::mirakl::{ClientConfig, HttpTransport};
+use crate::finance;
 use crate::ops;
 use crate::settings::{self, ConnectionSettings};
 use crate::store::{Clock, Store, SystemClock};
@@ -45,6 +46,15 @@ thread_local! {
     static ENGINES: RefCell<HashMap<PathBuf, CachedEngine>> = RefCell::new(HashMap::new());
 }
 
+fn year_month(year: i64, month: i64) -> Result<(i32, u32), ExportError> {
+    let year = i32::try_from(year).ok().filter(|y| (2000..=2100).contains(y));
+    let month = u32::try_from(month).ok().filter(|m| (1..=12).contains(m));
+    match (year, month) {
+        (Some(year), Some(month)) => Ok((year, month)),
+        _ => Err(invalid_argument("year/month: expected a year from 2000 to 2100 and a month from 1 to 12")),
+    }
+}
+
 fn invalid_argument(message: impl Into<String>) -> ExportError {
     ExportError::new(ErrorCode::InvalidArgument, message)
 }
@@ -65,6 +75,7 @@ fn store_for(path: &Path) -> Result<Rc<Store>, ExportError> {
 pub struct NativeEngine {
     connection: Result<ConnectionSettings, settings::SettingsError>,
     sync: SyncSettings,
+    finance: finance::FinanceSettings,
     state_file: PathBuf,
 }
 
@@ -120,17 +131,26 @@ impl NativeEngine {
 #[php_impl]
 #[php(change_method_case = "snake_case")]
 impl NativeEngine {
-    /// `new Engine(array $connection, array $sync, string $state_file)`. Throws
-    /// SettingsException for invalid sync settings or an empty state file path; connection
-    /// settings are checked when Mirakl is needed.
-    pub fn __construct(connection: &ZendHashTable, sync: &ZendHashTable, state_file: String) -> PhpResult<Self> {
+    /// `new Engine(array $connection, array $sync, string $state_file, array $finance = [])`.
+    /// Throws SettingsException for invalid sync or finance settings or an empty state file
+    /// path; connection settings are checked when Mirakl is needed.
+    pub fn __construct(
+        connection: &ZendHashTable,
+        sync: &ZendHashTable,
+        state_file: String,
+        finance: Option<&ZendHashTable>,
+    ) -> PhpResult<Self> {
         export(|| {
             if state_file.trim().is_empty() {
                 return Err(ExportError::new(ErrorCode::InvalidSettings, "state_file: is required"));
             }
-            let connection = settings::validate(&array_to_json(connection)?);
-            let sync = SyncSettings::from_json(&array_to_json(sync)?.to_string())?;
-            Ok(NativeEngine { connection, sync, state_file: PathBuf::from(state_file) })
+            let connection = settings::validate(&map_to_json(connection)?);
+            let sync = SyncSettings::from_json(&map_to_json(sync)?.to_string())?;
+            let finance = match finance {
+                Some(raw) => finance::validate_settings(&map_to_json(raw)?)?,
+                None => finance::FinanceSettings::default(),
+            };
+            Ok(NativeEngine { connection, sync, finance, state_file: PathBuf::from(state_file) })
         })
     }
 
@@ -200,7 +220,7 @@ impl NativeEngine {
     /// `entity_type`, `entity_id`, `limit`, `offset`).
     pub fn exceptions(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
         export(|| {
-            let query = ops::ExceptionQuery::from_json(array_to_json(filter)?)?;
+            let query = ops::ExceptionQuery::from_json(map_to_json(filter)?)?;
             to_zval(&ops::exceptions(&*self.store()?, &query)?)
         })
     }
@@ -270,6 +290,77 @@ impl NativeEngine {
     /// The REFUND reason codes (RE01) as last cached by the engine.
     pub fn refund_reasons(&self) -> PhpResult<Zval> {
         export(|| to_zval(&ops::refund_reasons(&*self.store()?)?))
+    }
+
+    /// Imports the next part of the Mirakl ledger (TL02, IV01, SBC11) within its call budgets;
+    /// `resume_at` in the report says when to come back if a budget stopped it.
+    pub fn finance_import(&self) -> PhpResult<Zval> {
+        export(|| {
+            let cached = self.take_engine()?;
+            let outcome = finance::import_ledger(cached.engine.store(), cached.engine.client(), &self.finance, Self::now());
+            self.put_engine(cached);
+            to_zval(&outcome?)
+        })
+    }
+
+    /// When the ledger was last imported and when the next import is due.
+    pub fn finance_import_status(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&finance::import_status(&*self.store()?, &self.finance, Self::now())?))
+    }
+
+    /// Stores what WooCommerce says marketplace orders are worth (the expected side of the
+    /// matching): a list of `{mirakl_order_id, wc_order_id, currency, cancelled, lines, refunds}`.
+    pub fn finance_record_expected(&self, orders: &ZendHashTable) -> PhpResult<i64> {
+        export(|| {
+            let orders: Vec<finance::ExpectedOrder> = serde_json::from_value(array_to_json(orders)?)
+                .map_err(|e| invalid_argument(format!("expected orders: {e}")))?;
+            finance::record_expected_orders(&*self.store()?, &orders)?;
+            Ok(i64::try_from(orders.len()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// Compares the ledger with the expected side and raises finance exceptions.
+    pub fn finance_match(&self) -> PhpResult<Zval> {
+        export(|| to_zval(&finance::match_ledger(&*self.store()?, &self.finance)?))
+    }
+
+    /// Payout reconciliations (`currency`, `from`, `to`, `document`, `include_orders`).
+    pub fn finance_payouts(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
+        export(|| {
+            let filter: finance::PayoutFilter = serde_json::from_value(map_to_json(filter)?)
+                .map_err(|e| invalid_argument(format!("payout filter: {e}")))?;
+            to_zval(&finance::payouts(&*self.store()?, &filter)?)
+        })
+    }
+
+    /// The month-end report for one month, per currency; with the order rows for drill-down
+    /// when `$with_orders`.
+    pub fn finance_month_end(&self, year: i64, month: i64, currency: Option<String>, with_orders: Option<bool>) -> PhpResult<Zval> {
+        export(|| {
+            let (year, month) = year_month(year, month)?;
+            let store = self.store()?;
+            let report = if with_orders.unwrap_or(false) {
+                finance::month_end_report(&store, year, month, currency.as_deref())?
+            } else {
+                finance::month_end_summary(&store, year, month, currency.as_deref())?
+            };
+            to_zval(&report)
+        })
+    }
+
+    /// A month as CSV for the accountant: `summary` (figures per currency), `orders` (one row
+    /// per order) or `ledger` (every matched transaction, with accounts).
+    pub fn finance_csv(&self, kind: String, year: i64, month: i64, currency: Option<String>) -> PhpResult<String> {
+        export(|| {
+            let (year, month) = year_month(year, month)?;
+            let store = self.store()?;
+            match kind.as_str() {
+                "summary" => Ok(finance::report_csv(&finance::month_end_summary(&store, year, month, currency.as_deref())?)?),
+                "orders" => Ok(finance::report_orders_csv(&finance::month_end_report(&store, year, month, currency.as_deref())?)?),
+                "ledger" => Ok(finance::ledger_csv_with_accounts(&store, year, month, &self.finance)?),
+                _ => Err(invalid_argument("kind: must be summary, orders or ledger")),
+            }
+        })
     }
 
     /// The Mirakl carriers (SH21) as last cached by the engine.

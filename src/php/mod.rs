@@ -32,7 +32,7 @@ pub fn version() -> &'static str {
 #[php(name = "MiraklConnector\\Native\\validate_settings")]
 pub fn validate_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
     export(|| {
-        let raw = convert::array_to_json(settings)?;
+        let raw = convert::map_to_json(settings)?;
         convert::to_zval(&crate::settings::validate(&raw)?)
     })
 }
@@ -43,8 +43,19 @@ pub fn validate_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
 #[php(name = "MiraklConnector\\Native\\validate_sync_settings")]
 pub fn validate_sync_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
     export(|| {
-        let raw = convert::array_to_json(settings)?.to_string();
+        let raw = convert::map_to_json(settings)?.to_string();
         convert::to_zval(&crate::sync::SyncSettings::from_json(&raw)?)
+    })
+}
+
+/// Validates finance settings (commission posting, rounding tolerance, import schedule) and
+/// returns them with every key present, or throws `SettingsException` naming the bad field.
+#[php_function]
+#[php(name = "MiraklConnector\\Native\\validate_finance_settings")]
+pub fn validate_finance_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
+    export(|| {
+        let raw = convert::map_to_json(settings)?;
+        convert::to_zval(&crate::finance::validate_settings(&raw)?)
     })
 }
 
@@ -78,5 +89,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<engine::NativeEngine>()
         .function(wrap_function!(validate_settings))
         .function(wrap_function!(validate_sync_settings))
+        .function(wrap_function!(validate_finance_settings))
         .info_function(module_info)
 }

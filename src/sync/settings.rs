@@ -39,8 +39,10 @@ pub struct SyncSettings {
     /// Whether the operator allows accepting some lines and refusing others.
     pub partial_acceptance: bool,
     /// Mirakl order state → shop status (`SHIPPING` → `processing` by default).
+    #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
     pub status_mapping: BTreeMap<String, String>,
     /// Shop carrier name → SH21 carrier code.
+    #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
     pub carrier_map: BTreeMap<String, String>,
     /// Send an unmapped carrier as free text (`carrier_name`) instead of raising an exception.
     pub allow_free_text_carriers: bool,

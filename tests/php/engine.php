@@ -27,6 +27,10 @@ register_shutdown_function(function () use ($dir) {
 // Sync settings: defaults filled in; a bad value named.
 $defaults = validate_sync_settings([]);
 assert($defaults['acceptance_window_hours'] === 72 && $defaults['product_id_type'] === 'SHOP_SKU', var_export($defaults, true));
+$mapped = validate_sync_settings(['carrier_map' => [], 'status_mapping' => ['SHIPPING' => 'processing']]);
+assert($mapped['carrier_map'] === [] && $mapped['status_mapping'] === ['SHIPPING' => 'processing'], 'an empty PHP array is an empty map');
+assert(validate_sync_settings(['carrier_map' => ['Colissimo' => 'COLISSIMO']])['carrier_map'] === ['Colissimo' => 'COLISSIMO']);
+expect_throws(SettingsException::class, fn () => validate_sync_settings(['carrier_map' => ['COLISSIMO']]));
 $e = expect_throws(SettingsException::class, fn () => validate_sync_settings(['stock_buffer' => -1]));
 assert(str_contains($e->getMessage(), 'stock_buffer'), $e->getMessage());
 expect_throws(SettingsException::class, fn () => new Engine([], ['stock_buffer' => -1], $state));
@@ -104,6 +108,30 @@ assert($or11['used'] >= 1 && $or11['max_calls'] === 1 && $or11['window_secs'] ==
 assert($engine->recent_activity(20) !== [] && is_array($engine->stock_drift(100)) && is_array($engine->refund_reasons()));
 assert($engine->sku_status('SKU-A')['woo_quantity'] === 3, var_export($engine->sku_status('SKU-A'), true));
 assert($engine->sku_status('NO-SUCH-SKU') === null);
+
+// Finance: the customer is debited, the ledger imported and matched, the month reported.
+$sandbox->console('POST', "/orders/$order_id/debit");
+$import = $engine->finance_import();
+assert($import['inserted'] >= 2 && $import['complete'] === true, var_export($import, true));
+$again = $engine->finance_import();
+assert($again['inserted'] === 0, 're-importing the same rows never duplicates them: ' . var_export($again, true));
+$line = $sandbox->order($order_id)['lines'][0];
+assert($engine->finance_record_expected([[
+    'mirakl_order_id' => $order_id, 'wc_order_id' => $shop_order_id, 'currency' => 'EUR',
+    'lines' => [['mirakl_order_line_id' => $line['order_line_id'], 'amount' => '33.17', 'shipping' => '8.17', 'tax' => '6.63', 'shipping_tax' => '1.63', 'commission_fee' => '0', 'commission_vat' => '0']],
+    'refunds' => [],
+]]) === 1);
+$matched = $engine->finance_match();
+assert($matched['orders_checked'] >= 1, var_export($matched, true));
+[$year, $month] = array_map('intval', explode('-', gmdate('Y-m')));
+$report = $engine->finance_month_end($year, $month, null, true);
+assert(count($report['currencies']) === 1 && $report['currencies'][0]['currency'] === 'EUR', var_export($report, true));
+assert(is_string($report['currencies'][0]['gross_sales']) && (float) $report['currencies'][0]['gross_sales'] > 0);
+$ledger = $engine->finance_csv('ledger', $year, $month, null);
+assert(str_starts_with($ledger, 'date') && substr_count($ledger, "\n") >= 3, $ledger);
+expect_throws(SettingsException::class, fn () => $engine->finance_csv('balance', $year, $month, null));
+expect_throws(SettingsException::class, fn () => $engine->finance_month_end($year, 13, null, false));
+expect_throws(SettingsException::class, fn () => MiraklConnector\Native\validate_finance_settings(['rounding_tolerance' => 'lots']));
 
 // A second tick never creates the order twice.
 $engine->tick($shop, 20000);

@@ -24,5 +24,5 @@ assert((bool) preg_match('/^SQLite version => 3\.\d+\.\d+$/m', $info), 'phpinfo 
 
 $functions = array_map('strtolower', get_extension_funcs('mirakl_connector'));
 sort($functions);
-assert($functions === ['miraklconnector\native\validate_settings', 'miraklconnector\native\validate_sync_settings', 'miraklconnector\native\version'], 'exported functions: ' . implode(', ', $functions));
+assert($functions === ['miraklconnector\native\validate_finance_settings', 'miraklconnector\native\validate_settings', 'miraklconnector\native\validate_sync_settings', 'miraklconnector\native\version'], 'exported functions: ' . implode(', ', $functions));
 echo "ok\n";
