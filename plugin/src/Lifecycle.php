@@ -18,6 +18,7 @@ final class Lifecycle {
 	public const OPTION_VERSION  = 'mirakl_connector_version';
 	public const OPTION_SETTINGS = 'mirakl_connector_settings';
 	public const OPTION_SYNC_SETTINGS = 'mirakl_connector_sync_settings';
+	public const OPTION_FINANCE_SETTINGS = 'mirakl_connector_finance_settings';
 
 	/**
 	 * Every option the plugin may create; uninstall removes them.
@@ -26,6 +27,7 @@ final class Lifecycle {
 		self::OPTION_VERSION,
 		self::OPTION_SETTINGS,
 		self::OPTION_SYNC_SETTINGS,
+		self::OPTION_FINANCE_SETTINGS,
 		StateDirectory::SECRET_OPTION,
 		Admin\Settings::OPTION_SHOP,
 		Admin\ConnectionCheck::OPTION,

@@ -73,6 +73,18 @@ class Bridge {
 	}
 
 	/**
+	 * Validates finance settings (commission posting, rounding tolerance, import schedule).
+	 *
+	 * @param array $settings Raw finance settings; missing keys take their defaults.
+	 * @return array Normalised finance settings.
+	 * @throws \MiraklConnector\Native\SettingsException Naming the invalid field.
+	 */
+	public function validate_finance_settings( array $settings ): array {
+		$this->require_loaded();
+		return \MiraklConnector\Native\validate_finance_settings( $settings );
+	}
+
+	/**
 	 * The native engine for this site, built from the stored settings and the state file.
 	 * Events can be recorded before the connection is configured; calls that need Mirakl throw
 	 * SettingsException until it is.
@@ -86,10 +98,12 @@ class Bridge {
 			\MiraklConnector\StateDirectory::ensure();
 			$connection   = get_option( \MiraklConnector\Lifecycle::OPTION_SETTINGS, array() );
 			$sync         = get_option( \MiraklConnector\Lifecycle::OPTION_SYNC_SETTINGS, array() );
+			$finance      = get_option( \MiraklConnector\Lifecycle::OPTION_FINANCE_SETTINGS, array() );
 			$this->engine = new \MiraklConnector\Native\Engine(
 				is_array( $connection ) ? $connection : array(),
 				is_array( $sync ) ? $sync : array(),
-				\MiraklConnector\StateDirectory::state_file()
+				\MiraklConnector\StateDirectory::state_file(),
+				is_array( $finance ) ? $finance : array()
 			);
 		}
 		return $this->engine;
