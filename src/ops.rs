@@ -450,7 +450,7 @@ pub fn recent_activity(store: &Store, limit: u32) -> Result<Vec<Activity>, Store
             last_error: job.last_error,
         })
         .collect();
-    activity.sort_by(|a, b| b.at.cmp(&a.at));
+    activity.sort_by_key(|a| std::cmp::Reverse(a.at));
     activity.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(activity)
 }

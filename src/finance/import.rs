@@ -110,10 +110,10 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
     let conn = db::open(store)?;
     let now_ms = now.timestamp_millis();
     let mut report = ImportReport::default();
-    let cursor = db::get_state(&conn, IMPORT_CURSOR)?
+    let cursor = db::get_state(conn, IMPORT_CURSOR)?
         .as_deref()
         .and_then(parse_time);
-    let mut run: Run = match db::get_state(&conn, IMPORT_RUN)? {
+    let mut run: Run = match db::get_state(conn, IMPORT_RUN)? {
         Some(text) => serde_json::from_str(&text)
             .map_err(|e| FinanceError::Data(format!("import run: {e}")))?,
         None => Run {
@@ -155,7 +155,7 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
                 {
                     restarted = true;
                     run.page_token = None;
-                    db::set_state(&conn, IMPORT_RUN, &run_json(&run)?, now_ms)?;
+                    db::set_state(conn, IMPORT_RUN, &run_json(&run)?, now_ms)?;
                     continue;
                 }
                 return Err(error.into());
@@ -163,7 +163,7 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
         };
         let mut counts = report.clone();
         let next_token = page.next_page_token.clone().filter(|t| !t.is_empty());
-        let run_after = immediate(&conn, |conn| -> Result<Run, FinanceError> {
+        let run_after = immediate(conn, |conn| -> Result<Run, FinanceError> {
             let mut run = run.clone();
             for raw in &page.data {
                 let row = raw.to_row(now);
@@ -202,20 +202,20 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
             break;
         }
     }
-    report.cursor = db::get_state(&conn, IMPORT_CURSOR)?
+    report.cursor = db::get_state(conn, IMPORT_CURSOR)?
         .as_deref()
         .and_then(parse_time);
     if settings.import_documents {
-        import_documents(&conn, client, now, &mut report)?;
-        import_billing_cycles(&conn, store, client, now, &mut report)?;
+        import_documents(conn, client, now, &mut report)?;
+        import_billing_cycles(conn, store, client, now, &mut report)?;
     }
     if report.complete {
         report.next_import_at = Some(now + Duration::hours(settings.import_interval_hours));
-        db::set_state(&conn, LAST_COMPLETE, &now.to_rfc3339(), now_ms)?;
+        db::set_state(conn, LAST_COMPLETE, &now.to_rfc3339(), now_ms)?;
     }
     match report.resume_at {
-        Some(at) => db::set_state(&conn, RESUME_AT, &at.to_rfc3339(), now_ms)?,
-        None => db::clear_state(&conn, RESUME_AT)?,
+        Some(at) => db::set_state(conn, RESUME_AT, &at.to_rfc3339(), now_ms)?,
+        None => db::clear_state(conn, RESUME_AT)?,
     }
     Ok(report)
 }
@@ -244,11 +244,11 @@ pub fn import_status(
 ) -> Result<ImportStatus, FinanceError> {
     let conn = db::open(store)?;
     let read = |name: &str| -> Result<Option<DateTime<Utc>>, FinanceError> {
-        Ok(db::get_state(&conn, name)?.as_deref().and_then(parse_time))
+        Ok(db::get_state(conn, name)?.as_deref().and_then(parse_time))
     };
     let last_complete = read(LAST_COMPLETE)?;
     let resume_at = read(RESUME_AT)?;
-    let in_progress = db::get_state(&conn, IMPORT_RUN)?.is_some();
+    let in_progress = db::get_state(conn, IMPORT_RUN)?.is_some();
     let scheduled = match last_complete {
         Some(last) if !in_progress => last + Duration::hours(settings.import_interval_hours),
         _ => now,

@@ -171,7 +171,7 @@ pub fn record_expected_orders(store: &Store, orders: &[ExpectedOrder]) -> Result
     }
     let conn = db::open(store)?;
     let now = chrono::Utc::now().timestamp_millis();
-    immediate(&conn, |conn| -> Result<(), FinanceError> {
+    immediate(conn, |conn| -> Result<(), FinanceError> {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO finance_expected_orders (mirakl_order_id, wc_order_id, currency, payload, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -412,8 +412,8 @@ pub fn match_ledger(
 ) -> Result<MatchReport, FinanceError> {
     let conn = db::open(store)?;
     let tolerance = e4(settings.rounding_tolerance);
-    let actuals = load_actuals(&conn)?;
-    let expected = load_expected(&conn)?;
+    let actuals = load_actuals(conn)?;
+    let expected = load_expected(conn)?;
     let mut report = MatchReport::default();
     let mut statuses: Vec<(String, &'static str)> =
         Vec::with_capacity(actuals.len() + expected.len());
@@ -651,7 +651,7 @@ pub fn match_ledger(
     }
 
     let now = chrono::Utc::now().timestamp_millis();
-    immediate(&conn, |conn| -> Result<(), FinanceError> {
+    immediate(conn, |conn| -> Result<(), FinanceError> {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO finance_order_status (mirakl_order_id, status, checked_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (mirakl_order_id) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at",

@@ -96,18 +96,10 @@ pub enum FinanceError {
 impl Coded for FinanceError {
     fn code(&self) -> ErrorCode {
         match self {
-            FinanceError::Store(e) if e.is_transient() => ErrorCode::StoreBusy,
-            FinanceError::Store(_) => ErrorCode::Store,
-            FinanceError::Sqlite(e)
-                if matches!(
-                    e.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::DatabaseBusy)
-                        | Some(rusqlite::ErrorCode::DatabaseLocked)
-                ) =>
-            {
-                ErrorCode::StoreBusy
-            }
-            FinanceError::Sqlite(_) | FinanceError::Data(_) => ErrorCode::Store,
+            FinanceError::Store(e) => e.code(),
+            FinanceError::Sqlite(e) if crate::store::is_busy(e) => ErrorCode::StoreBusy,
+            FinanceError::Sqlite(_) => ErrorCode::Store,
+            FinanceError::Data(_) => ErrorCode::Store,
             FinanceError::Mirakl(e) => e.code(),
             FinanceError::Csv(_) => ErrorCode::Internal,
             FinanceError::InvalidArgument(_) => ErrorCode::InvalidArgument,

@@ -74,11 +74,16 @@ impl StoreError {
             StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e,
             _ => return false,
         };
-        matches!(
-            source.sqlite_error_code(),
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
-        )
+        is_busy(source)
     }
+}
+
+/// Whether SQLite gave up waiting for another process's lock (worth retrying).
+pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
+    )
 }
 
 impl crate::error::Coded for StoreError {

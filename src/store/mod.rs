@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use cursors::Cursor;
 pub use error::StoreError;
+pub(crate) use error::is_busy;
 pub use exceptions::{
     ExceptionFilter, ExceptionRecord, ExceptionState, NewException, Resolution, Severity,
 };

@@ -26,30 +26,12 @@ pub enum SyncError {
 impl Coded for SyncError {
     fn code(&self) -> ErrorCode {
         match self {
-            SyncError::Store(e) if e.is_transient() => ErrorCode::StoreBusy,
-            SyncError::Store(_) => ErrorCode::Store,
-            SyncError::Mirakl(e) => mirakl_code(e),
+            SyncError::Store(e) => e.code(),
+            SyncError::Mirakl(e) => e.code(),
             SyncError::Shop(e) => e.code(),
             SyncError::Settings(e) => e.code(),
             SyncError::InvalidArgument(_) => ErrorCode::InvalidArgument,
         }
-    }
-}
-
-/// The stable code of a Mirakl client error.
-pub fn mirakl_code(error: &MiraklError) -> ErrorCode {
-    match error {
-        MiraklError::Connect { .. }
-        | MiraklError::Server { .. }
-        | MiraklError::ReadInterrupted { .. }
-        | MiraklError::BudgetUnavailable { .. } => ErrorCode::MiraklTransient,
-        MiraklError::Throttled { .. } => ErrorCode::MiraklThrottled,
-        MiraklError::Client { .. } => ErrorCode::MiraklRejected,
-        MiraklError::Auth { .. } => ErrorCode::MiraklAuth,
-        MiraklError::Decode { .. } => ErrorCode::MiraklDecode,
-        MiraklError::OutcomeUnknown { .. } => ErrorCode::MiraklOutcomeUnknown,
-        MiraklError::BudgetExhausted { .. } => ErrorCode::CallBudgetExhausted,
-        MiraklError::Invalid { .. } => ErrorCode::Internal,
     }
 }
 
