@@ -658,7 +658,7 @@ class DashboardPage {
 	private function activity_section( ?array $health ): void {
 		echo '<section class="mirakl-card" id="mirakl-activity"><h2>' . esc_html__( 'Recent activity', 'mirakl-connector-for-woocommerce' ) . '</h2>';
 		$events = array();
-		foreach ( (array) $this->reader->optional_list( 'recent_activity', array( 15 ) ) as $job ) {
+		foreach ( (array) $this->reader->optional_list( 'recent_activity', array( 40 ) ) as $job ) {
 			$dead     = 'dead' === ( $job['state'] ?? '' );
 			$events[] = array(
 				'at'          => $job['at'] ?? null,
@@ -688,6 +688,18 @@ class DashboardPage {
 			return;
 		}
 		echo '<ul class="mirakl-activity">';
+		// Runs of the same routine work (offer updates, polls) read as one line with a count.
+		$grouped = array();
+		foreach ( $events as $event ) {
+			$previous = end( $grouped );
+			$linked   = in_array( $event['entity_type'], array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' ), true );
+			if ( false !== $previous && ! $linked && $previous['message'] === $event['message'] && $previous['status'] === $event['status'] ) {
+				++$grouped[ array_key_last( $grouped ) ]['count'];
+				continue;
+			}
+			$grouped[] = $event + array( 'count' => 1 );
+		}
+		$events = $grouped;
 		$linked = array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' );
 		foreach ( array_slice( $events, 0, 15 ) as $event ) {
 			printf(
@@ -696,7 +708,7 @@ class DashboardPage {
 				esc_attr( (string) $event['at'] ),
 				esc_attr( self::when( $event['at'] ) ),
 				esc_html( self::ago( $event['at'] ) ),
-				esc_html( (string) $event['message'] )
+				esc_html( (string) $event['message'] . ( $event['count'] > 1 ? ' ×' . $event['count'] : '' ) )
 			);
 			if ( in_array( $event['entity_type'], $linked, true ) && '' !== $event['entity_id'] ) {
 				echo ' · ' . self::entity_link( (string) $event['entity_type'], (string) $event['entity_id'] ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
