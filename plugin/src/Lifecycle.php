@@ -32,12 +32,14 @@ final class Lifecycle {
 		Admin\Settings::OPTION_SHOP,
 		Admin\ConnectionCheck::OPTION,
 		Admin\Alerts::OPTION_DIGEST_UNTIL,
+		Finance\FinanceRun::OPTION_EXPECTED_SINCE,
+		Finance\FinanceRun::OPTION_LAST_RUN,
 	);
 
 	/**
 	 * The hooks the plugin may schedule; deactivation unschedules them.
 	 */
-	public const SCHEDULED_HOOKS = array( 'mirakl_connector_tick', Admin\Alerts::DIGEST_HOOK );
+	public const SCHEDULED_HOOKS = array( 'mirakl_connector_tick', Admin\Alerts::DIGEST_HOOK, Finance\FinanceCron::HOOK );
 
 	/**
 	 * Activation: records the version, creates the settings option (never autoloaded: it holds

@@ -44,6 +44,7 @@ final class Plugin {
 		self::$active = true;
 		( new Admin\Admin( $bridge ) )->register();
 		self::register_sync_services( $bridge );
+		( new Finance\Finance( $bridge ) )->register();
 
 		/**
 		 * Fires once the connector's requirements are met and its services are registered.

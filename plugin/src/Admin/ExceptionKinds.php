@@ -33,7 +33,7 @@ final class ExceptionKinds {
 	 * @return array<string, string>
 	 */
 	public static function labels(): array {
-		return array(
+		$labels = array(
 			'job_dead'                    => __( 'Work given up after retries', 'mirakl-connector-for-woocommerce' ),
 			'acceptance_deadline_passed'  => __( 'Acceptance deadline passed or near', 'mirakl-connector-for-woocommerce' ),
 			'order_held'                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),
@@ -55,6 +55,13 @@ final class ExceptionKinds {
 			'duplicate_sku'               => __( 'Duplicate SKU', 'mirakl-connector-for-woocommerce' ),
 			'product_without_sku'         => __( 'Product without SKU', 'mirakl-connector-for-woocommerce' ),
 		);
+		/**
+		 * Filters the exception kinds and their labels (other parts of the connector add theirs).
+		 *
+		 * @param array<string, string> $labels Kind => translated label.
+		 */
+		$filtered = apply_filters( 'mirakl_connector_exception_kinds', $labels );
+		return is_array( $filtered ) ? $filtered : $labels;
 	}
 
 	/**

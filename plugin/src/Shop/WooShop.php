@@ -399,6 +399,14 @@ class WooShop implements Shop {
 		);
 		wc_reduce_stock_levels( $order->get_id() );
 		$order->get_data_store()->set_stock_reduced( $order->get_id(), true );
+		/**
+		 * Fires once the connector created a marketplace order (its stock reduced), while the
+		 * engine's own writes are not echoed back.
+		 *
+		 * @param \WC_Order $order The order.
+		 * @param array     $draft The marketplace order it was made from (see Shop::create_order()).
+		 */
+		do_action( 'mirakl_connector_order_created', $order, $draft );
 		return (int) $order->get_id();
 	}
 
