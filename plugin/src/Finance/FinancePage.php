@@ -280,7 +280,7 @@ class FinancePage {
 		printf( '<input type="month" id="mirakl-finance-month" name="month" value="%s" required> ', esc_attr( $period ) );
 		printf( '<label for="mirakl-finance-currency">%s</label> ', esc_html__( 'Currency', 'mirakl-connector-for-woocommerce' ) );
 		printf( '<input type="text" id="mirakl-finance-currency" name="currency" value="%s" size="4" maxlength="3" pattern="[A-Za-z]{3}" placeholder="%s"> ', esc_attr( $currency ), esc_attr__( 'all', 'mirakl-connector-for-woocommerce' ) );
-		submit_button( __( 'Show', 'mirakl-connector-for-woocommerce' ), 'secondary', '', false );
+		printf( '<button type="submit" class="button">%s</button>', esc_html__( 'Show', 'mirakl-connector-for-woocommerce' ) );
 		echo '<span class="mirakl-finance-downloads">';
 		echo esc_html__( 'Download CSV:', 'mirakl-connector-for-woocommerce' ) . ' ';
 		$labels = array(
@@ -648,7 +648,7 @@ class FinancePage {
 			esc_html__( 'Also import accounting documents and billing cycles (once a day), for payout references', 'mirakl-connector-for-woocommerce' )
 		);
 		echo '</tbody></table>';
-		submit_button( __( 'Save finance settings', 'mirakl-connector-for-woocommerce' ) );
+		printf( '<p class="submit"><button type="submit" class="button button-primary">%s</button></p>', esc_html__( 'Save finance settings', 'mirakl-connector-for-woocommerce' ) );
 		echo '</form></section>';
 	}
 

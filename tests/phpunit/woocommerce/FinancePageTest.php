@@ -65,8 +65,10 @@ final class FinancePageTest extends MarketplaceTestCase
 
         $this->assertTrue($result['import']['complete'], json_encode($result['import']));
         $this->assertGreaterThan(0, $result['import']['inserted']);
-        $this->assertSame(1, $result['match']['expected_recorded'], 'WooCommerce\'s side of the order was sent');
-        $this->assertSame([], array_map(fn ($d) => $d['message'], $result['match']['discrepancies']), 'WooCommerce and Mirakl agree on the order');
+        // Every marketplace order on the site is sent the first time (other tests left some).
+        $this->assertGreaterThanOrEqual(1, $result['match']['expected_recorded'], 'WooCommerce\'s side of the order was sent');
+        $ours = array_filter($result['match']['discrepancies'], fn ($d) => ($d['mirakl_order_id'] ?? null) === $miraklId);
+        $this->assertSame([], array_map(fn ($d) => $d['message'], array_values($ours)), 'WooCommerce and Mirakl agree on the order');
         $this->assertSame(1, $result['match']['orders_matched']);
 
         $month = gmdate('Y-m');
