@@ -245,7 +245,7 @@ class SiteHealth {
 				),
 				'state_directory'   => array(
 					'label'   => __( 'State directory', 'mirakl-connector-for-woocommerce' ),
-					'value'   => StateDirectory::path(),
+					'value'   => StateDirectory::known_path() ?? __( 'not created yet (activate the plugin)', 'mirakl-connector-for-woocommerce' ),
 					'private' => true,
 				),
 			),

@@ -34,6 +34,18 @@ final class StateDirectory {
 	}
 
 	/**
+	 * The state directory's path if it has been decided already, without creating anything
+	 * (for read-only screens such as Site Health); null before the first activation.
+	 */
+	public static function known_path(): ?string {
+		if ( defined( 'MIRAKL_CONNECTOR_STATE_DIR' ) && '' !== (string) MIRAKL_CONNECTOR_STATE_DIR ) {
+			return self::path();
+		}
+		$secret = get_option( self::SECRET_OPTION );
+		return is_string( $secret ) && '' !== $secret ? self::path() : null;
+	}
+
+	/**
 	 * The SQLite state file's path.
 	 */
 	public static function state_file(): string {
