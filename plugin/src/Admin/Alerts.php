@@ -32,10 +32,11 @@ class Alerts {
 	/**
 	 * Constructor.
 	 *
-	 * @param Bridge $bridge The native bridge.
+	 * @param Bridge            $bridge The native bridge.
+	 * @param EngineReader|null $reader Engine reads (tests pass their own).
 	 */
-	public function __construct( Bridge $bridge ) {
-		$this->reader = new EngineReader( $bridge );
+	public function __construct( Bridge $bridge, ?EngineReader $reader = null ) {
+		$this->reader = $reader ?? new EngineReader( $bridge );
 	}
 
 	/**

@@ -45,6 +45,8 @@ async function login(page) {
 
 async function screenshot(page, name) {
   const file = path.join(site.artifacts, `${name}.png`);
+  // wp-admin's bar is fixed: a page scrolled down would show it over the content.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -16,6 +16,7 @@ abstract class AdminTestCase extends PluginTestCase
         'mirakl_connector_sync_settings',
         'mirakl_connector_shop_settings',
         'mirakl_connector_connection_check',
+        'mirakl_connector_alert_digest_until',
     ];
 
     /** @var array<string, mixed> */
