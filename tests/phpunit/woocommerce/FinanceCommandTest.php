@@ -2,6 +2,8 @@
 
 namespace MiraklConnector\Tests\WooCommerce;
 
+require_once __DIR__ . '/FinanceOrdersTest.php';
+
 // The WP-CLI stand-in lives with the other command tests.
 require_once __DIR__ . '/CliCommandTest.php';
 
@@ -16,11 +18,14 @@ use MiraklConnector\Tests\MarketplaceTestCase;
  */
 final class FinanceCommandTest extends MarketplaceTestCase
 {
+    use DeletesMarketplaceOrders;
+
     private array $saved = [];
 
     protected function setUp(): void
     {
         parent::setUp();
+        $this->rememberOrdersFromNow();
         foreach ([FinanceRun::OPTION_EXPECTED_SINCE, FinanceRun::OPTION_LAST_RUN] as $option) {
             $this->saved[$option] = get_option($option, null);
         }
@@ -29,6 +34,7 @@ final class FinanceCommandTest extends MarketplaceTestCase
 
     protected function tearDown(): void
     {
+        $this->deleteMarketplaceOrders();
         foreach ($this->saved as $option => $value) {
             $value === null ? delete_option($option) : update_option($option, $value, false);
         }

@@ -8,6 +8,34 @@ use MiraklConnector\Shop\WooShop;
 use MiraklConnector\Tests\MarketplaceTestCase;
 
 /**
+ * Deletes the marketplace orders a test made, so that the next test class, whose sandbox numbers
+ * its orders from SBX000001-A again, never finds one of them under the same Mirakl order id.
+ */
+trait DeletesMarketplaceOrders
+{
+    private int $ordersSince = 0;
+
+    protected function rememberOrdersFromNow(): void
+    {
+        $this->ordersSince = time() - 1;
+    }
+
+    protected function deleteMarketplaceOrders(): void
+    {
+        $orders = wc_get_orders([
+            'type' => 'shop_order',
+            'status' => array_merge(array_keys(wc_get_order_statuses()), ['trash']),
+            'created_via' => WooShop::CREATED_VIA,
+            'date_created' => '>=' . $this->ordersSince,
+            'limit' => -1,
+        ]);
+        foreach ($orders as $order) {
+            $order->delete(true);
+        }
+    }
+}
+
+/**
  * Finance on real WooCommerce orders made by the connector: the expected side of the matching
  * built from an order with two lines, shipping, taxes and refunds (one made in WooCommerce, one
  * recorded from Mirakl); and the commission posting setting (meta only leaves the order as
@@ -15,16 +43,20 @@ use MiraklConnector\Tests\MarketplaceTestCase;
  */
 final class FinanceOrdersTest extends MarketplaceTestCase
 {
+    use DeletesMarketplaceOrders;
+
     private mixed $savedFinance = null;
 
     protected function setUp(): void
     {
         parent::setUp();
+        $this->rememberOrdersFromNow();
         $this->savedFinance = get_option('mirakl_connector_finance_settings', null);
     }
 
     protected function tearDown(): void
     {
+        $this->deleteMarketplaceOrders();
         if ($this->savedFinance === null) {
             delete_option('mirakl_connector_finance_settings');
         } else {

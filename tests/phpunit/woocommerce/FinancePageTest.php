@@ -2,6 +2,8 @@
 
 namespace MiraklConnector\Tests\WooCommerce;
 
+require_once __DIR__ . '/FinanceOrdersTest.php';
+
 use MiraklConnector\Finance\FinanceCron;
 use MiraklConnector\Finance\FinancePage;
 use MiraklConnector\Finance\FinanceRun;
@@ -16,11 +18,14 @@ use MiraklConnector\Tests\MarketplaceTestCase;
  */
 final class FinancePageTest extends MarketplaceTestCase
 {
+    use DeletesMarketplaceOrders;
+
     private array $saved = [];
 
     protected function setUp(): void
     {
         parent::setUp();
+        $this->rememberOrdersFromNow();
         foreach ([FinanceRun::OPTION_EXPECTED_SINCE, FinanceRun::OPTION_LAST_RUN, 'mirakl_connector_finance_settings'] as $option) {
             $this->saved[$option] = get_option($option, null);
         }
@@ -30,6 +35,7 @@ final class FinancePageTest extends MarketplaceTestCase
 
     protected function tearDown(): void
     {
+        $this->deleteMarketplaceOrders();
         foreach ($this->saved as $option => $value) {
             $value === null ? delete_option($option) : update_option($option, $value, false);
         }
