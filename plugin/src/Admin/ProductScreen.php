@@ -95,32 +95,11 @@ class ProductScreen {
 		if ( empty( $skus ) ) {
 			return '<p>' . esc_html__( 'This product has no SKU, so it is not listed on Mirakl: the SKU joins WooCommerce and the marketplace.', 'mirakl-connector-for-woocommerce' ) . '</p>';
 		}
-		$html        = '<ul class="mirakl-sku-states">';
-		$has_reader  = $this->reader->supports( 'sku_status' );
+		$html       = '<ul class="mirakl-sku-states">';
+		$has_reader = $this->reader->supports( 'sku_status' );
 		foreach ( $skus as $sku ) {
-			$html .= '<li><code>' . esc_html( $sku ) . '</code> ';
-			if ( $has_reader ) {
-				$state = $this->reader->call( 'sku_status', array( $sku ) );
-				if ( is_array( $state ) ) {
-					$html .= esc_html(
-						sprintf(
-							/* translators: 1: quantity pushed, 2: when, 3: marketplace quantity */
-							__( 'pushed %1$s (%2$s) · marketplace %3$s', 'mirakl-connector-for-woocommerce' ),
-							isset( $state['last_pushed_quantity'] ) ? (string) $state['last_pushed_quantity'] : '—',
-							DashboardPage::ago( $state['last_pushed_at'] ?? null ),
-							isset( $state['marketplace_quantity'] ) ? (string) $state['marketplace_quantity'] : '—'
-						)
-					);
-					if ( ! empty( $state['last_error'] ) ) {
-						$html .= '<br><span class="mirakl-text-critical">' . esc_html( (string) $state['last_error'] ) . '</span>';
-					}
-					if ( ! empty( $state['dirty'] ) ) {
-						$html .= ' <span class="mirakl-badge mirakl-badge-warning">' . esc_html__( 'change waiting', 'mirakl-connector-for-woocommerce' ) . '</span>';
-					}
-				} else {
-					$html .= esc_html__( 'not pushed yet', 'mirakl-connector-for-woocommerce' );
-				}
-			}
+			$html .= '<li class="mirakl-sku-state" data-sku="' . esc_attr( $sku ) . '"><code>' . esc_html( $sku ) . '</code> ';
+			$state = $has_reader ? $this->reader->call( 'sku_status', array( $sku ) ) : null;
 			$problems = $this->reader->exceptions(
 				array(
 					'entity_type' => 'sku',
@@ -129,11 +108,34 @@ class ProductScreen {
 					'limit'       => 5,
 				)
 			);
-			if ( empty( $problems ) ) {
-				$html .= ' <span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'no problem', 'mirakl-connector-for-woocommerce' ) . '</span>';
+			if ( ! empty( $problems ) || ! empty( $state['last_error'] ) ) {
+				$html .= '<span class="mirakl-badge mirakl-badge-error">' . esc_html__( 'problem', 'mirakl-connector-for-woocommerce' ) . '</span>';
+			} elseif ( ! empty( $state['dirty'] ) ) {
+				$html .= '<span class="mirakl-badge mirakl-badge-warning">' . esc_html__( 'change waiting to be pushed', 'mirakl-connector-for-woocommerce' ) . '</span>';
+			} elseif ( is_array( $state ) && isset( $state['last_pushed_quantity'] ) ) {
+				$html .= '<span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'in sync', 'mirakl-connector-for-woocommerce' ) . '</span>';
+			}
+			if ( $has_reader ) {
+				$rows = array(
+					__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['woo_quantity'] ) ? (string) $state['woo_quantity'] : '—',
+					__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
+						? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
+						: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
+					__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
+						? $state['marketplace_quantity'] . ' · ' . DashboardPage::ago( $state['marketplace_seen_at'] ?? null )
+						: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
+				);
+				$html .= '<dl class="mirakl-order-box">';
+				foreach ( $rows as $label => $value ) {
+					$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $value ) . '</dd>';
+				}
+				$html .= '</dl>';
+			}
+			if ( ! empty( $state['last_error'] ) ) {
+				$html .= '<p class="mirakl-text-critical">' . esc_html( (string) $state['last_error'] ) . '</p>';
 			}
 			foreach ( $problems as $problem ) {
-				$html .= '<br><span class="mirakl-badge mirakl-badge-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( ExceptionKinds::label( (string) $problem['kind'] ) ) . '</span> ' . esc_html( (string) $problem['message'] );
+				$html .= '<p><span class="mirakl-badge mirakl-badge-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( ExceptionKinds::label( (string) $problem['kind'] ) ) . '</span> ' . esc_html( (string) $problem['message'] ) . '</p>';
 			}
 			$html .= '</li>';
 		}
