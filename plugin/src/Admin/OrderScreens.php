@@ -190,7 +190,10 @@ class OrderScreens {
 		$rows[ __( 'State', 'mirakl-connector-for-woocommerce' ) ] = '' === $state ? '—' : '<span class="mirakl-state mirakl-state-' . esc_attr( strtolower( $state ) ) . '">' . esc_html( $state ) . '</span>';
 		$acceptance = $sync['acceptance_deadline'] ?? null;
 		$waiting    = 'WAITING_ACCEPTANCE' === $state;
-		$rows[ __( 'Accept by', 'mirakl-connector-for-woocommerce' ) ] = empty( $acceptance ) ? '—' : ( $waiting ? DashboardPage::countdown( $acceptance ) : esc_html( DashboardPage::when( $acceptance ) ) );
+		$refused    = in_array( $state, array( 'REFUSED', 'CANCELED' ), true );
+		$rows[ __( 'Accept by', 'mirakl-connector-for-woocommerce' ) ] = $waiting || 'STAGING' === $state
+			? ( empty( $acceptance ) ? '—' : DashboardPage::countdown( $acceptance ) )
+			: ( $refused ? esc_html( $state ) : '✓ ' . esc_html__( 'accepted', 'mirakl-connector-for-woocommerce' ) );
 		$shipping = $sync['shipping_deadline'] ?? null;
 		$shipped  = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED', 'CANCELED', 'REFUSED' ), true );
 		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( DashboardPage::when( $shipping ) ) : DashboardPage::countdown( $shipping ) );
