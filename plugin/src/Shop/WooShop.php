@@ -265,7 +265,31 @@ class WooShop implements Shop {
 	 * @throws ShopRejected When a line's SKU is unknown, a product cannot be sold or stock is short.
 	 */
 	public function create_order( array $draft ): int {
-		return $this->applying( fn () => $this->create( $draft ) );
+		return $this->applying( fn () => $this->in_transaction( fn () => $this->create( $draft ) ) );
+	}
+
+	/**
+	 * Runs a write of several rows (an order, its items, notes, stock) in one database
+	 * transaction: all of it or none of it exists afterwards, so a failure half-way never leaves
+	 * an order the engine would not know about, and the database syncs once instead of once a row.
+	 *
+	 * @param callable $write The write.
+	 * @return mixed What it returned.
+	 * @throws \Throwable What it threw, after the rollback.
+	 */
+	private function in_transaction( callable $write ) {
+		global $wpdb;
+		$wpdb->query( 'START TRANSACTION' );
+		try {
+			$result = $write();
+		} catch ( \Throwable $e ) {
+			$wpdb->query( 'ROLLBACK' );
+			// Objects cached during the write describe rows that no longer exist.
+			wp_cache_flush();
+			throw $e;
+		}
+		$wpdb->query( 'COMMIT' );
+		return $result;
 	}
 
 	/**

@@ -131,6 +131,31 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertNull($shop->find_order_by_mirakl_id('MO-NOT-THERE'));
     }
 
+    public function test_an_order_that_fails_half_way_leaves_nothing_behind(): void
+    {
+        $prefix = $this->skuPrefix();
+        $simple = $this->simpleProduct("$prefix-S", 5);
+        $draft = $this->draft([$this->line("$prefix-S", 2, '20', '3.33')]);
+        // Another plugin breaks after the order was saved and its stock reduced.
+        $break = static function (): void {
+            throw new \RuntimeException('a plugin failed while the order was made');
+        };
+        add_action('woocommerce_reduce_order_stock', $break);
+        try {
+            (new WooShop())->create_order($draft);
+            $this->fail('the failure was swallowed');
+        } catch (\RuntimeException $e) {
+            $this->assertSame('a plugin failed while the order was made', $e->getMessage());
+        } finally {
+            remove_action('woocommerce_reduce_order_stock', $break);
+        }
+        $this->assertNull((new WooShop())->find_order_by_mirakl_id($draft['mirakl_order_id']), 'no half-made order');
+        $this->assertSame(5, $this->stockOf($simple->get_id()), 'the stock is as before');
+        $id = (new WooShop())->create_order($draft);
+        $this->assertSame(3, $this->stockOf($simple->get_id()), 'the retry makes it');
+        $this->assertSame($id, (new WooShop())->find_order_by_mirakl_id($draft['mirakl_order_id'])['id']);
+    }
+
     public function test_tax_excluded_amounts_get_their_tax_added(): void
     {
         $prefix = $this->skuPrefix();
