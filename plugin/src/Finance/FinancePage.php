@@ -629,7 +629,7 @@ class FinancePage {
 			'commission_fee_line_name' => array( __( 'Fee line name', 'mirakl-connector-for-woocommerce' ), 'text', '' ),
 			'commission_account'       => array( __( 'Ledger account for commissions', 'mirakl-connector-for-woocommerce' ), 'text', __( 'Written in the ledger CSV\'s account column for commission rows (empty: none).', 'mirakl-connector-for-woocommerce' ) ),
 			'rounding_tolerance'       => array( __( 'Rounding tolerance', 'mirakl-connector-for-woocommerce' ), 'text', __( 'Largest difference per compared figure still counted as equal, e.g. 0.01.', 'mirakl-connector-for-woocommerce' ) ),
-			'import_interval_hours'    => array( __( 'Hours between imports', 'mirakl-connector-for-woocommerce' ), 'number', __( '24 imports nightly. "Import now" runs one at any time.', 'mirakl-connector-for-woocommerce' ) ),
+			'import_interval_hours'    => array( __( 'Hours between imports', 'mirakl-connector-for-woocommerce' ), 'number', __( '24 (the default) imports nightly; "Import now" runs one at any time.', 'mirakl-connector-for-woocommerce' ) ),
 		);
 		foreach ( $fields as $key => [ $label, $type, $help ] ) {
 			printf(
