@@ -4,7 +4,8 @@
  * is checked hourly and runs the import only when the core says it is due
  * (`finance_import_status()['next_due']`: `import_interval_hours` after the last complete import,
  * nightly by default); a run a call budget stopped part-way is taken up again at its `resume_at`
- * by a single event. A complete import is followed by the expected orders and the match.
+ * by a single event. A complete import is followed by the expected orders and the match; a
+ * first match over more orders than one run reads goes on at the next hourly checks.
  *
  * @package MiraklConnector
  */
@@ -74,7 +75,8 @@ class FinanceCron {
 	 * Runs the import (and the match after a complete import) when due.
 	 *
 	 * @param bool $force Run even when not due.
-	 * @return array|null The run's reports, or null when nothing was due.
+	 * @return array|null The run's reports (`import` null when only a backlog of orders was
+	 *                    sent and matched), or null when nothing was due.
 	 * @throws \Throwable What the engine throws.
 	 */
 	public function run_if_due( bool $force = false ): ?array {
@@ -85,7 +87,11 @@ class FinanceCron {
 			$status = $this->run->status();
 			$due    = is_array( $status ) ? strtotime( (string) ( $status['next_due'] ?? '' ) ) : false;
 			if ( false === $due || $due > time() ) {
-				return null;
+				// Not due: only go on sending the orders a long first run left.
+				return $this->run->has_backlog() ? array(
+					'import' => null,
+					'match'  => $this->run->match(),
+				) : null;
 			}
 		}
 		$result = $this->run->run();

@@ -31,6 +31,11 @@ class FinanceRun {
 
 	/** Expected orders per finance_record_expected() call. */
 	private const BATCH = 200;
+	/**
+	 * Orders read per run at most (each is loaded through WooCommerce); a shop's first run over
+	 * years of orders goes on from where it stopped on the next hourly check.
+	 */
+	public const MAX_ORDERS_PER_RUN = 2000;
 	/** Seconds the "changed since" marker reaches back. */
 	private const OVERLAP = 60;
 
@@ -80,9 +85,20 @@ class FinanceRun {
 	public function record_expected( bool $all = false ): int {
 		$state   = md5( StateDirectory::state_file() );
 		$marker  = get_option( self::OPTION_EXPECTED_SINCE, array() );
-		$since   = ( ! $all && is_array( $marker ) && ( $marker['state'] ?? '' ) === $state ) ? (int) ( $marker['since'] ?? 0 ) : 0;
-		$started = time();
-		$ids     = ExpectedOrders::changed_since( $since );
+		$marker  = ( is_array( $marker ) && ( $marker['state'] ?? '' ) === $state ) ? $marker : array();
+		$resume  = ! $all && ! empty( $marker['after'] );
+		$since   = $all ? 0 : (int) ( $marker['since'] ?? 0 );
+		$after   = $resume ? (int) $marker['after'] : 0;
+		$started = $resume ? (int) $marker['started'] : time();
+		$ids     = array_values( array_filter( ExpectedOrders::changed_since( $since ), static fn ( $id ) => $id > $after ) );
+		/**
+		 * Filters how many marketplace orders one finance run reads at most.
+		 *
+		 * @param int $limit The limit (default 2,000).
+		 */
+		$limit = max( 1, (int) apply_filters( 'mirakl_connector_finance_orders_per_run', self::MAX_ORDERS_PER_RUN ) );
+		$left  = array_slice( $ids, $limit );
+		$ids   = array_slice( $ids, 0, $limit );
 		$engine  = $this->bridge->engine();
 		$sent    = 0;
 		foreach ( array_chunk( $ids, self::BATCH ) as $chunk ) {
@@ -91,15 +107,29 @@ class FinanceRun {
 				$sent += (int) $engine->finance_record_expected( $orders );
 			}
 		}
+		// With orders left, the marker stays where it was and remembers the last id sent.
 		update_option(
 			self::OPTION_EXPECTED_SINCE,
-			array(
+			empty( $left ) ? array(
 				'state' => $state,
 				'since' => $started - self::OVERLAP,
+			) : array(
+				'state'   => $state,
+				'since'   => $since,
+				'after'   => (int) end( $ids ),
+				'started' => $started,
 			),
 			false
 		);
 		return $sent;
+	}
+
+	/**
+	 * Whether the last run stopped with marketplace orders still to send.
+	 */
+	public function has_backlog(): bool {
+		$marker = get_option( self::OPTION_EXPECTED_SINCE, array() );
+		return is_array( $marker ) && ! empty( $marker['after'] ) && ( $marker['state'] ?? '' ) === md5( StateDirectory::state_file() );
 	}
 
 	/**

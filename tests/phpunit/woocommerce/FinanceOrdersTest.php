@@ -4,6 +4,7 @@ namespace MiraklConnector\Tests\WooCommerce;
 
 use MiraklConnector\Finance\CommissionPosting;
 use MiraklConnector\Finance\ExpectedOrders;
+use MiraklConnector\Finance\FinanceRun;
 use MiraklConnector\Shop\WooShop;
 use MiraklConnector\Tests\MarketplaceTestCase;
 
@@ -180,6 +181,25 @@ final class FinanceOrdersTest extends MarketplaceTestCase
         $this->assertSame(1, $this->bridge()->engine()->finance_record_expected([$expected]));
         $this->assertContains($order->get_id(), ExpectedOrders::changed_since(time() - 120));
         $this->assertNotContains($order->get_id(), ExpectedOrders::changed_since(time() + 3600));
+    }
+
+    public function test_a_first_run_over_more_orders_than_one_run_reads_goes_on_where_it_stopped(): void
+    {
+        $this->createOrder();
+        $this->createOrder();
+        $all = count(ExpectedOrders::changed_since(0));
+        $limit = static fn () => $all - 1;
+        add_filter('mirakl_connector_finance_orders_per_run', $limit);
+        try {
+            $run = new FinanceRun($this->bridge());
+            $this->assertSame($all - 1, $run->record_expected());
+            $this->assertTrue($run->has_backlog(), 'orders are left for the next run');
+            $this->assertSame(1, $run->record_expected());
+            $this->assertFalse($run->has_backlog());
+        } finally {
+            remove_filter('mirakl_connector_finance_orders_per_run', $limit);
+            delete_option(FinanceRun::OPTION_EXPECTED_SINCE);
+        }
     }
 
     public function test_a_cancelled_order_is_expected_cancelled_and_other_orders_are_not_expected(): void
