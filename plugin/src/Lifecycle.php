@@ -58,7 +58,8 @@ final class Lifecycle {
 	 */
 	public static function deactivate(): void {
 		foreach ( self::SCHEDULED_HOOKS as $hook ) {
-			wp_clear_scheduled_hook( $hook );
+			// Every event of the hook, whatever its arguments (a resumed finance import has one).
+			wp_unschedule_hook( $hook );
 		}
 	}
 
