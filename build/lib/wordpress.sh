@@ -28,11 +28,24 @@ wp_make_site() {
   cp -a "$MC_WP_CORE" "$site"
   # Debian's copy carries an .htaccess link into /etc and a wp-config.php that reads /etc/wordpress.
   rm -f "$site/.htaccess" "$site/wp-config.php"
+  wp_fix_links "$site"
   mkdir -p "$site/wp-content/plugins" "$site/wp-content/uploads" "$site/wp-content/mu-plugins"
   cp "$MC_ROOT/build/lib/wp-site-mu-plugin.php" "$site/wp-content/mu-plugins/mirakl-dev-site.php"
   cp "$MC_ROOT/build/lib/router.php" "$site/router.php"
   mariadb_ensure_db "$dbname" "$MC_WP_DB_USER" "$MC_WP_DB_PASSWORD"
   wp_write_config "$site" "$dbname" "$url" "$extra"
+}
+
+# wp_fix_links SITE — Debian's WordPress links some files (underscore.js, ID3, certificates) to
+# other packages with relative links, which point nowhere in a copy: wp-admin's scripts then fail
+# (Site Health, media). Each link is made absolute, to what it names in Debian's copy.
+wp_fix_links() {
+  local site=$1 link target
+  while IFS= read -r -d '' link; do
+    [[ "$link" == ./.htaccess || "$link" == ./wp-config.php ]] && continue
+    target="$(readlink -f "$MC_WP_CORE/$link")" || continue
+    [[ -e "$target" ]] && ln -sfn "$target" "$site/$link"
+  done < <(cd "$MC_WP_CORE" && find . -type l -print0)
 }
 
 wp_write_config() {
