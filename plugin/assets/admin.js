@@ -33,6 +33,12 @@
 				history.replaceState( null, '', '#mirakl-section-' + tab.getAttribute( 'data-section' ) );
 			} );
 		} );
+		window.addEventListener( 'hashchange', function () {
+			var id = ( window.location.hash || '' ).replace( '#mirakl-section-', '' );
+			if ( document.getElementById( 'mirakl-section-' + id ) ) {
+				show( id );
+			}
+		} );
 		// Links in the error list open the section of the field.
 		document.querySelectorAll( '.mirakl-error-list a' ).forEach( function ( link ) {
 			link.addEventListener( 'click', function () {

@@ -421,7 +421,7 @@ class SettingsPage {
 	private function orders_section( FieldRenderer $field, string $title ): void {
 		self::open_section( 'orders', $title, __( 'Marketplace orders are created in WooCommerce and accepted at once. These settings decide what happens when that is not possible.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'acceptance_window_hours', __( 'Acceptance window', 'mirakl-connector-for-woocommerce' ), __( 'hours the operator gives you to accept an order before cancelling it (1–720)', 'mirakl-connector-for-woocommerce' ) );
-		$field->text( 'acceptance_warning_percents', __( 'Acceptance warnings', 'mirakl-connector-for-woocommerce' ), __( 'warn when an order still waits after these percentages of the window, such as "50, 80"', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'small-text', 'error_key' => 'acceptance_warning_fractions' ) );
+		$field->text( 'acceptance_warning_percents', __( 'Acceptance warnings', 'mirakl-connector-for-woocommerce' ), __( 'warn when an order still waits after these percentages of the window, such as "50, 80"', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'mirakl-medium-text', 'error_key' => 'acceptance_warning_fractions' ) );
 		$policies = array(
 			'hold'   => __( 'Hold the order and alert me (I decide before the deadline)', 'mirakl-connector-for-woocommerce' ),
 			'refuse' => __( 'Refuse the lines at once', 'mirakl-connector-for-woocommerce' ),
