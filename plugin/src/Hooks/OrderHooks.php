@@ -136,6 +136,9 @@ class OrderHooks {
 			if ( 'shop_order' !== get_post_type( (int) $object_id ) ) {
 				return;
 			}
+			// A write past WC_Order leaves WooCommerce's cached meta of the order stale for the
+			// rest of the request (for us and everyone else): drop it, as an order save would.
+			\WC_Cache_Helper::invalidate_cache_group( 'object_' . (int) $object_id );
 			$order = wc_get_order( (int) $object_id );
 			if ( WooShop::is_marketplace_order( $order ) && null !== TrackingReader::read( $order ) ) {
 				$this->changes->shipped( (int) $order->get_id() );

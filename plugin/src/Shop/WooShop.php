@@ -539,6 +539,9 @@ class WooShop implements Shop {
 	 * @param int $order_id Order id.
 	 */
 	public function read_tracking( int $order_id ): ?array {
+		// Tracking plugins may write post meta past WC_Order, which WooCommerce's cached meta of
+		// the order does not see: read it fresh.
+		\WC_Cache_Helper::invalidate_cache_group( 'object_' . $order_id );
 		$order = wc_get_order( $order_id );
 		return $order instanceof \WC_Order ? TrackingReader::read( $order ) : null;
 	}
