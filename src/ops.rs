@@ -250,6 +250,23 @@ pub fn carriers(store: &Store) -> Result<Vec<CarrierOption>, StoreError> {
         .unwrap_or_default())
 }
 
+/// Reads SH21 now (within its daily budget) and replaces the engine's cached carriers; a
+/// refused budget comes back as `CallBudgetExhausted` with the time it may run.
+pub fn refresh_carriers<T: Transport, B: CallBudget>(
+    store: &Store,
+    client: &Client<T, B>,
+) -> Result<Vec<CarrierOption>, OpsError> {
+    let carriers: Vec<CarrierOption> = client
+        .reference()
+        .carriers()?
+        .into_iter()
+        .map(|carrier| CarrierOption { code: carrier.code, label: carrier.label })
+        .collect();
+    let text = serde_json::to_string(&carriers).map_err(|e| StoreError::Data(e.to_string()))?;
+    store.set_cursor(CARRIERS_CURSOR, &text)?;
+    Ok(carriers)
+}
+
 /// The cached RE01 REFUND reason codes; empty before the engine's first reference refresh.
 pub fn refund_reasons(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(store
@@ -625,5 +642,19 @@ mod tests {
         store.try_acquire("OR11", limits, Utc::now()).unwrap().unwrap();
         let or11 = budgets(&store).unwrap().into_iter().find(|b| b.api == "OR11").unwrap();
         assert_eq!((or11.used, or11.max_calls, or11.window_secs), (1, 1, 60));
+    }
+
+    #[test]
+    fn refreshing_carriers_replaces_the_cache_within_the_daily_budget() {
+        let store = Store::open_in_memory().unwrap();
+        let transport = ScriptedTransport::new();
+        transport.respond(200, r#"{"carriers":[{"code":"UPS","label":"UPS"},{"code":"COLISSIMO","label":"Colissimo","tracking_url":"https://t/{trackingId}"}]}"#);
+        let client = client(transport, MemoryBudget::new());
+        let fresh = refresh_carriers(&store, &client).unwrap();
+        assert_eq!(fresh.len(), 2);
+        assert_eq!(carriers(&store).unwrap(), fresh);
+        let error = refresh_carriers(&store, &client).unwrap_err();
+        assert_eq!(crate::error::Coded::code(&error), crate::error::ErrorCode::CallBudgetExhausted);
+        assert_eq!(carriers(&store).unwrap().len(), 2, "a refused refresh keeps the cache");
     }
 }

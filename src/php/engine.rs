@@ -363,6 +363,16 @@ impl NativeEngine {
         })
     }
 
+    /// Reads the Mirakl carriers (SH21) now and updates the cache; SH21 may be called once a day.
+    pub fn refresh_carriers(&self) -> PhpResult<Zval> {
+        export(|| {
+            let cached = self.take_engine()?;
+            let outcome = ops::refresh_carriers(cached.engine.store(), cached.engine.client());
+            self.put_engine(cached);
+            to_zval(&outcome?)
+        })
+    }
+
     /// The Mirakl carriers (SH21) as last cached by the engine.
     pub fn carriers(&self) -> PhpResult<Zval> {
         export(|| to_zval(&ops::carriers(&*self.store()?)?))

@@ -108,6 +108,13 @@ assert($or11['used'] >= 1 && $or11['max_calls'] === 1 && $or11['window_secs'] ==
 assert($engine->recent_activity(20) !== [] && is_array($engine->stock_drift(100)) && is_array($engine->refund_reasons()));
 assert($engine->sku_status('SKU-A')['woo_quantity'] === 3, var_export($engine->sku_status('SKU-A'), true));
 assert($engine->sku_status('NO-SUCH-SKU') === null);
+// The engine's daily reference refresh already read SH21: the cache is filled, and a manual
+// refresh the same day is refused by SH21's budget with the time it may run.
+$carriers = $engine->carriers();
+assert($carriers !== [] && isset($carriers[0]['code']), var_export($carriers, true));
+$e = expect_throws(MiraklConnector\Native\MiraklException::class, fn () => $engine->refresh_carriers());
+assert($e->getCode() === MiraklConnector\Native\NativeException::CALL_BUDGET_EXHAUSTED && str_contains($e->getMessage(), 'SH21'), $e->getMessage());
+assert($engine->carriers() === $carriers);
 
 // Finance: the customer is debited, the ledger imported and matched, the month reported.
 $sandbox->console('POST', "/orders/$order_id/debit");
