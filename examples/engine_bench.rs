@@ -163,6 +163,14 @@ impl Shop for TimedShop<'_> {
     fn set_order_status(&mut self, order: ShopOrderId, status: &str) -> Result<(), ShopError> {
         timed!(self, self.inner.set_order_status(order, status))
     }
+    fn update_order_addresses(
+        &mut self,
+        order: ShopOrderId,
+        billing: Option<&Address>,
+        shipping: Option<&Address>,
+    ) -> Result<(), ShopError> {
+        timed!(self, self.inner.update_order_addresses(order, billing, shipping))
+    }
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {
         timed!(self, self.inner.add_order_note(order, note))
     }

@@ -47,6 +47,26 @@ fn a_new_order_is_created_in_the_shop_and_accepted_in_the_same_tick() {
 }
 
 #[test]
+fn addresses_revealed_when_the_order_is_paid_reach_the_shop_order() {
+    let mut h = Harness::new();
+    let (id, wc) = accepted_order(&mut h);
+    // The buyer's final address as Mirakl shows it once the order is paid.
+    h.sandbox.with_state(|state| {
+        let order = state.orders.iter_mut().find(|o| o.order_id == id).unwrap();
+        order.customer.street_1 = "8 quai des Orfèvres".into();
+        order.customer.city = "Lyon".into();
+        order.customer.zip_code = "69002".into();
+    });
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    let draft = &h.shop.orders[&wc].draft;
+    assert_eq!(h.shop.orders[&wc].status, "processing");
+    let shipping = draft.shipping_address.as_ref().expect("a shipping address");
+    assert_eq!((shipping.street_1.as_str(), shipping.city.as_str(), shipping.zip_code.as_str()), ("8 quai des Orfèvres", "Lyon", "69002"));
+    assert_eq!(draft.billing_address.as_ref().map(|a| a.city.as_str()), Some("Lyon"));
+}
+
+#[test]
 fn a_cancelled_order_is_cancelled_and_restocked_in_the_shop() {
     let mut h = Harness::new();
     let (id, wc) = accepted_order(&mut h);

@@ -69,6 +69,7 @@ final class Lifecycle {
 	public static function uninstall(): void {
 		self::deactivate();
 		StateDirectory::remove();
+		Shop\MarketplaceTax::remove();
 		foreach ( self::OPTIONS as $option ) {
 			delete_option( $option );
 		}

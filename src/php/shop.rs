@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::convert;
 use crate::sync::shop::{
-    CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
+    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
     ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
 };
 
@@ -106,6 +106,18 @@ impl Shop for PhpShop<'_> {
 
     fn set_order_status(&mut self, order: ShopOrderId, status: &str) -> Result<(), ShopError> {
         self.call_void("set_order_status", &[to_value(&order)?, to_value(status)?])
+    }
+
+    fn update_order_addresses(
+        &mut self,
+        order: ShopOrderId,
+        billing: Option<&Address>,
+        shipping: Option<&Address>,
+    ) -> Result<(), ShopError> {
+        self.call_void(
+            "update_order_addresses",
+            &[to_value(&order)?, to_value(&billing)?, to_value(&shipping)?],
+        )
     }
 
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {

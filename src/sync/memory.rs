@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use rust_decimal::Decimal;
 
 use super::shop::{
-    CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
+    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
     ShopOrderRef, ShopRefund, ShopRefundId, ShopRefundLine, ShopTracking, StockLevel,
 };
 
@@ -43,6 +43,7 @@ pub enum ShopOp {
     FindOrder,
     CreateOrder,
     SetStatus,
+    SetAddresses,
     AddNote,
     Cancel,
     ReadTracking,
@@ -329,6 +330,27 @@ impl Shop for MemoryShop {
                 .get_mut(&order)
                 .ok_or_else(|| ShopError::rejected(format!("no order {order}")))?;
             order.status = status.to_owned();
+            Ok(())
+        })
+    }
+
+    fn update_order_addresses(
+        &mut self,
+        order: ShopOrderId,
+        billing: Option<&Address>,
+        shipping: Option<&Address>,
+    ) -> Result<(), ShopError> {
+        self.run(ShopOp::SetAddresses, |shop| {
+            let order = shop
+                .orders
+                .get_mut(&order)
+                .ok_or_else(|| ShopError::rejected(format!("no order {order}")))?;
+            if let Some(billing) = billing {
+                order.draft.billing_address = Some(billing.clone());
+            }
+            if let Some(shipping) = shipping {
+                order.draft.shipping_address = Some(shipping.clone());
+            }
             Ok(())
         })
     }

@@ -208,6 +208,16 @@ pub trait Shop {
 
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError>;
 
+    /// Sets the order's addresses once Mirakl reveals them (operators often hide them until
+    /// the order is paid); `None` leaves that address as it is. Setting the same address again
+    /// changes nothing.
+    fn update_order_addresses(
+        &mut self,
+        order: ShopOrderId,
+        billing: Option<&Address>,
+        shipping: Option<&Address>,
+    ) -> Result<(), ShopError>;
+
     /// Cancels the order and puts its stock back; a second call changes nothing.
     fn cancel_order(&mut self, order: ShopOrderId, reason: &str) -> Result<(), ShopError>;
 

@@ -338,6 +338,14 @@ impl Shop for CrashingShop<'_> {
     fn set_order_status(&mut self, order: ShopOrderId, status: &str) -> Result<(), ShopError> {
         self.check(ShopOp::SetStatus, |s| s.set_order_status(order, status))
     }
+    fn update_order_addresses(
+        &mut self,
+        order: ShopOrderId,
+        billing: Option<&Address>,
+        shipping: Option<&Address>,
+    ) -> Result<(), ShopError> {
+        self.check(ShopOp::SetAddresses, |s| s.update_order_addresses(order, billing, shipping))
+    }
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {
         self.check(ShopOp::AddNote, |s| s.add_order_note(order, note))
     }

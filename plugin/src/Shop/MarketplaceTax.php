@@ -49,4 +49,22 @@ final class MarketplaceTax {
 		update_option( self::OPTION, $id, false );
 		return $id;
 	}
+
+	/**
+	 * Removes the rate and the tax class (on uninstall). Orders keep their tax lines: WooCommerce
+	 * stores each line's label and amounts on the order itself.
+	 */
+	public static function remove(): void {
+		$id = (int) get_option( self::OPTION, 0 );
+		if ( class_exists( \WC_Tax::class ) ) {
+			if ( $id > 0 ) {
+				\WC_Tax::_delete_tax_rate( $id );
+			}
+			$class = \WC_Tax::get_tax_class_by( 'slug', self::CLASS_SLUG );
+			if ( $class ) {
+				\WC_Tax::delete_tax_class_by( 'slug', self::CLASS_SLUG );
+			}
+		}
+		delete_option( self::OPTION );
+	}
 }

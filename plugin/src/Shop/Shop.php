@@ -76,6 +76,16 @@ interface Shop {
 	public function set_order_status( int $order_id, string $status ): void;
 
 	/**
+	 * Sets the order's addresses once Mirakl reveals them (often only once the order is paid);
+	 * null leaves that address as it is. Setting the same address again changes nothing.
+	 *
+	 * @param int        $order_id Order id.
+	 * @param array|null $billing  {first_name, last_name, company, street_1, street_2, zip_code, city, state, country_iso_code, phone} or null.
+	 * @param array|null $shipping Same shape, or null.
+	 */
+	public function update_order_addresses( int $order_id, ?array $billing, ?array $shipping ): void;
+
+	/**
 	 * Adds a private order note.
 	 *
 	 * @param int    $order_id Order id.

@@ -447,30 +447,91 @@ class WooShop implements Shop {
 			'first_name' => (string) ( $draft['customer_first_name'] ?? '' ),
 			'last_name'  => (string) ( $draft['customer_last_name'] ?? '' ),
 		);
-		foreach ( array( 'billing' => $billing ?? $shipping, 'shipping' => $shipping ) as $type => $address ) {
-			$fields = null === $address ? ( 'billing' === $type ? $names : array() ) : array(
-				'first_name' => (string) ( $address['first_name'] ?? '' ),
-				'last_name'  => (string) ( $address['last_name'] ?? '' ),
-				'company'    => (string) ( $address['company'] ?? '' ),
-				'address_1'  => (string) ( $address['street_1'] ?? '' ),
-				'address_2'  => (string) ( $address['street_2'] ?? '' ),
-				'postcode'   => (string) ( $address['zip_code'] ?? '' ),
-				'city'       => (string) ( $address['city'] ?? '' ),
-				'state'      => (string) ( $address['state'] ?? '' ),
-				'country'    => CountryCodes::to_woocommerce( $address['country_iso_code'] ?? '' ),
-				'phone'      => (string) ( $address['phone'] ?? '' ),
-			);
-			if ( 'billing' === $type && null !== $address ) {
-				$fields['first_name'] = '' !== $fields['first_name'] ? $fields['first_name'] : $names['first_name'];
-				$fields['last_name']  = '' !== $fields['last_name'] ? $fields['last_name'] : $names['last_name'];
-			}
-			foreach ( $fields as $field => $value ) {
-				$setter = "set_{$type}_{$field}";
-				if ( is_callable( array( $order, $setter ) ) ) {
-					$order->$setter( $value );
-				}
+		$billing  = $billing ?? $shipping;
+		if ( null === $billing ) {
+			$this->set_fields( $order, 'billing', $names );
+		} else {
+			$this->set_address( $order, 'billing', $billing, $names );
+		}
+		if ( null !== $shipping ) {
+			$this->set_address( $order, 'shipping', $shipping, $names );
+		}
+	}
+
+	/**
+	 * One address in WooCommerce's fields; a billing address without names takes the buyer's.
+	 *
+	 * @param \WC_Order $order   The order.
+	 * @param string    $type    billing or shipping.
+	 * @param array     $address The Mirakl address (the Shop port's shape).
+	 * @param array     $names   The buyer's first_name and last_name.
+	 */
+	private function set_address( \WC_Order $order, string $type, array $address, array $names ): void {
+		$fields = array(
+			'first_name' => (string) ( $address['first_name'] ?? '' ),
+			'last_name'  => (string) ( $address['last_name'] ?? '' ),
+			'company'    => (string) ( $address['company'] ?? '' ),
+			'address_1'  => (string) ( $address['street_1'] ?? '' ),
+			'address_2'  => (string) ( $address['street_2'] ?? '' ),
+			'postcode'   => (string) ( $address['zip_code'] ?? '' ),
+			'city'       => (string) ( $address['city'] ?? '' ),
+			'state'      => (string) ( $address['state'] ?? '' ),
+			'country'    => CountryCodes::to_woocommerce( $address['country_iso_code'] ?? '' ),
+			'phone'      => (string) ( $address['phone'] ?? '' ),
+		);
+		if ( 'billing' === $type ) {
+			$fields['first_name'] = '' !== $fields['first_name'] ? $fields['first_name'] : (string) ( $names['first_name'] ?? '' );
+			$fields['last_name']  = '' !== $fields['last_name'] ? $fields['last_name'] : (string) ( $names['last_name'] ?? '' );
+		}
+		$this->set_fields( $order, $type, $fields );
+	}
+
+	/**
+	 * Sets address fields through the order's CRUD setters.
+	 *
+	 * @param \WC_Order $order  The order.
+	 * @param string    $type   billing or shipping.
+	 * @param array     $fields Field name => value.
+	 */
+	private function set_fields( \WC_Order $order, string $type, array $fields ): void {
+		foreach ( $fields as $field => $value ) {
+			$setter = "set_{$type}_{$field}";
+			if ( is_callable( array( $order, $setter ) ) ) {
+				$order->$setter( $value );
 			}
 		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int        $order_id Order id.
+	 * @param array|null $billing  Billing address, or null to leave it.
+	 * @param array|null $shipping Shipping address, or null to leave it.
+	 * @throws ShopRejected When the order does not exist.
+	 */
+	public function update_order_addresses( int $order_id, ?array $billing, ?array $shipping ): void {
+		$this->applying(
+			function () use ( $order_id, $billing, $shipping ) {
+				$order  = $this->order( $order_id );
+				$before = array( $order->get_address( 'billing' ), $order->get_address( 'shipping' ) );
+				$names  = array(
+					'first_name' => $order->get_billing_first_name(),
+					'last_name'  => $order->get_billing_last_name(),
+				);
+				if ( null !== $billing ) {
+					$this->set_address( $order, 'billing', $billing, $names );
+				}
+				if ( null !== $shipping ) {
+					$this->set_address( $order, 'shipping', $shipping, $names );
+				}
+				if ( array( $order->get_address( 'billing' ), $order->get_address( 'shipping' ) ) === $before ) {
+					return;
+				}
+				$order->save();
+				$order->add_order_note( __( 'The marketplace revealed the buyer\'s addresses: billing and shipping addresses updated.', 'mirakl-connector-for-woocommerce' ) );
+			}
+		);
 	}
 
 	/**

@@ -637,6 +637,7 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
                 ctx.refresh_stock(&skus)?;
             }
             _ if mapping.state != state => {
+                update_addresses(ctx, &order, shop_order)?;
                 if let Some(status) = ctx.settings.shop_status_for(state) {
                     // Only a status the engine itself gave for an earlier state is replaced: a
                     // status the merchant set (e.g. completed) is theirs.
@@ -659,6 +660,23 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     updated.shipping_deadline = order.shipping_deadline;
     ctx.store.upsert_order(&updated)?;
     Ok(Outcome::Done("synced"))
+}
+
+/// Gives the shop order the addresses Mirakl shows now: operators often reveal them only once
+/// the order is paid, after the shop order was created without them.
+fn update_addresses<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    order: &Order,
+    shop_order: i64,
+) -> Result<(), JobError> {
+    let customer = order.customer.as_ref();
+    let billing = address(customer.and_then(|c| c.billing_address.as_ref()));
+    let shipping = address(customer.and_then(|c| c.shipping_address.as_ref()));
+    if billing.is_some() || shipping.is_some() {
+        ctx.shop
+            .update_order_addresses(shop_order, billing.as_ref(), shipping.as_ref())?;
+    }
+    Ok(())
 }
 
 /// How far along its life an order state is; terminal states last. Unknown states rank with

@@ -110,6 +110,17 @@ class MemoryShop implements Shop
         $this->orders[$order_id]['status'] = $status;
     }
 
+    public function update_order_addresses(int $order_id, ?array $billing, ?array $shipping): void
+    {
+        $this->enter(__FUNCTION__);
+        if ($billing !== null) {
+            $this->orders[$order_id]['draft']['billing_address'] = $billing;
+        }
+        if ($shipping !== null) {
+            $this->orders[$order_id]['draft']['shipping_address'] = $shipping;
+        }
+    }
+
     public function add_order_note(int $order_id, string $note): void
     {
         $this->enter(__FUNCTION__);

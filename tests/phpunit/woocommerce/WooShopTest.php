@@ -212,6 +212,34 @@ final class WooShopTest extends MarketplaceTestCase
         $shop->set_order_status(999999999, 'processing');
     }
 
+    public function test_addresses_revealed_later_fill_an_order_created_without_them(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        // Operators often hide addresses until the order is paid: the order is made without them.
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 1, '20', '3.33')], ['billing_address' => null, 'shipping_address' => null]));
+        $order = wc_get_order($id);
+        $this->assertSame('Marie', $order->get_billing_first_name(), 'the buyer is named');
+        $this->assertSame('', $order->get_shipping_address_1());
+
+        $shipping = ['first_name' => 'Paul', 'last_name' => 'Martin', 'company' => null, 'street_1' => '8 quai des Orfèvres',
+            'street_2' => null, 'zip_code' => '69002', 'city' => 'Lyon', 'state' => null, 'country_iso_code' => 'FRA', 'phone' => null];
+        $shop->update_order_addresses($id, null, $shipping);
+        $order = wc_get_order($id);
+        $this->assertSame(['8 quai des Orfèvres', 'Lyon', '69002', 'FR', 'Paul'], [
+            $order->get_shipping_address_1(), $order->get_shipping_city(), $order->get_shipping_postcode(),
+            $order->get_shipping_country(), $order->get_shipping_first_name(),
+        ]);
+        $this->assertSame('', $order->get_billing_city(), 'a null billing address is left as it is');
+        $notes = fn () => count(wc_get_order_notes(['order_id' => $id]));
+        $before = $notes();
+        $shop->update_order_addresses($id, null, $shipping);
+        $this->assertSame($before, $notes(), 'the same address again changes nothing');
+        $this->expectException(ShopRejected::class);
+        $shop->update_order_addresses(999999999, null, $shipping);
+    }
+
     public function test_stock_is_read_in_bulk_for_products_and_variations(): void
     {
         $prefix = $this->skuPrefix();
