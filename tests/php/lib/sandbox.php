@@ -10,6 +10,7 @@ final class SandboxProcess
 {
     public string $base_url;
     public string $console;
+    /** @var resource|null */
     private $process;
     private string $config_file;
 
@@ -39,12 +40,24 @@ final class SandboxProcess
         }
         $this->base_url = "http://$address/api";
         $this->console = "http://$address/_sandbox";
+        // Shutdown functions run even after a fatal error or a failed assertion, which can skip
+        // destructors: the sandbox must never outlive the script.
+        register_shutdown_function([$this, 'stop']);
     }
 
     public function __destruct()
     {
+        $this->stop();
+    }
+
+    public function stop(): void
+    {
+        if ($this->process === null) {
+            return;
+        }
         proc_terminate($this->process);
         proc_close($this->process);
+        $this->process = null;
         @unlink($this->config_file);
     }
 
