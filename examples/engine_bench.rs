@@ -20,11 +20,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use mirakl_connector::mirakl::{ClientConfig, HttpTransport, Request, Response, Transport, TransportError};
+use mirakl_connector::mirakl::{
+    ClientConfig, HttpTransport, Request, Response, Transport, TransportError,
+};
 use mirakl_connector::store::{ManualClock, Store};
 use mirakl_connector::sync::memory::MemoryShop;
 use mirakl_connector::sync::shop::*;
-use mirakl_connector::sync::{engine_client, events, Engine, StockChange, StoreBudget, SyncSettings};
+use mirakl_connector::sync::{
+    engine_client, events, Engine, StockChange, StoreBudget, SyncSettings,
+};
 use mirakl_sandbox::{NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
 
@@ -151,7 +155,11 @@ impl Shop for TimedShop<'_> {
     fn read_offers(&mut self, skus: &[String]) -> Result<Vec<ProductOffer>, ShopError> {
         timed!(self, self.inner.read_offers(skus))
     }
-    fn read_catalogue(&mut self, after: Option<&str>, limit: usize) -> Result<CataloguePage, ShopError> {
+    fn read_catalogue(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CataloguePage, ShopError> {
         timed!(self, self.inner.read_catalogue(after, limit))
     }
     fn find_order_by_mirakl_id(&mut self, id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
@@ -169,7 +177,10 @@ impl Shop for TimedShop<'_> {
         billing: Option<&Address>,
         shipping: Option<&Address>,
     ) -> Result<(), ShopError> {
-        timed!(self, self.inner.update_order_addresses(order, billing, shipping))
+        timed!(
+            self,
+            self.inner.update_order_addresses(order, billing, shipping)
+        )
     }
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {
         timed!(self, self.inner.add_order_note(order, note))
@@ -239,7 +250,8 @@ impl Bench {
             wire: wire.clone(),
         };
         let client = engine_client(&config, transport, &store, clock.clone());
-        let engine = Engine::new(Rc::clone(&store), client, settings.clone(), clock.clone()).expect("engine");
+        let engine = Engine::new(Rc::clone(&store), client, settings.clone(), clock.clone())
+            .expect("engine");
         Bench {
             sandbox,
             clock,
@@ -303,7 +315,10 @@ fn dirty_tick(skus: usize, file_backed: bool) {
     b.tick();
     let changes: Vec<StockChange> = names
         .iter()
-        .map(|sku| StockChange { sku: sku.clone(), quantity: 0 })
+        .map(|sku| StockChange {
+            sku: sku.clone(),
+            quantity: 0,
+        })
         .collect();
     for change in &changes {
         b.shop.set_stock(&change.sku, 0);
@@ -314,7 +329,11 @@ fn dirty_tick(skus: usize, file_backed: bool) {
     b.advance(60);
     let (total, shop, wire) = b.tick();
     let engine = total.saturating_sub(shop).saturating_sub(wire);
-    let store = if file_backed { "file-backed store" } else { "in-memory store" };
+    let store = if file_backed {
+        "file-backed store"
+    } else {
+        "in-memory store"
+    };
     println!("1. tick with {skus} dirty SKUs (one STO01 of {skus} rows, {store}):");
     println!("   total {:.1} ms = engine {:.1} ms + shop {:.1} ms + Mirakl HTTP (sandbox) {:.1} ms   [target: engine ≤ 100 ms]",
         ms(total), ms(engine), ms(shop), ms(wire));
@@ -358,14 +377,17 @@ fn acceptance_latency(orders: usize) {
         .filter_map(|id| {
             b.sandbox.with_state(|s| {
                 s.order(id).ok().and_then(|o| {
-                    o.acceptance_decision_date.map(|d| (d - o.created_date).num_seconds())
+                    o.acceptance_decision_date
+                        .map(|d| (d - o.created_date).num_seconds())
                 })
             })
         })
         .collect();
     let max = latencies.iter().copied().max().unwrap_or(-1);
     let mean = latencies.iter().sum::<i64>() as f64 / latencies.len().max(1) as f64;
-    println!("2. marketplace order → acceptance (simulated time, one tick a minute, {orders} orders):");
+    println!(
+        "2. marketplace order → acceptance (simulated time, one tick a minute, {orders} orders):"
+    );
     println!("   accepted {}/{orders}; mean {mean:.0} s, max {max} s   [target: within the next tick, ≤ 60 s]",
         latencies.len());
 }
@@ -399,7 +421,9 @@ fn calls_per_minute(skus: usize) {
         b.advance(10);
     }
     println!("3. {skus} stock changes within one minute:");
-    println!("   in that minute: {stock01} STO01, {stock02} STO02   [target: 1 STO01 + its STO02 polls]");
+    println!(
+        "   in that minute: {stock01} STO01, {stock02} STO02   [target: 1 STO01 + its STO02 polls]"
+    );
     // Until that import is final (40 s of sandbox processing; STO02 at most every 15 s).
     for _ in 0..4 {
         b.advance(15);
@@ -412,12 +436,19 @@ fn calls_per_minute(skus: usize) {
 
 fn reconciliation_memory(skus: usize) {
     let mut b = Bench::new(SandboxConfig::for_tests().initial_offers(skus));
-    let offers: Vec<(String, i64)> = b
-        .sandbox
-        .with_state(|s| s.offers.iter().map(|o| (o.shop_sku.clone(), o.quantity)).collect());
+    let offers: Vec<(String, i64)> = b.sandbox.with_state(|s| {
+        s.offers
+            .iter()
+            .map(|o| (o.shop_sku.clone(), o.quantity))
+            .collect()
+    });
     for (i, (sku, quantity)) in offers.iter().enumerate() {
         // One SKU in a hundred drifted.
-        let shop_quantity = if i % 100 == 0 { quantity + 3 } else { *quantity };
+        let shop_quantity = if i % 100 == 0 {
+            quantity + 3
+        } else {
+            *quantity
+        };
         b.shop.add_product(sku, shop_quantity, Decimal::from(9));
     }
     let before = process_peak_rss();
@@ -426,8 +457,14 @@ fn reconciliation_memory(skus: usize) {
     track(false);
     let peak = PEAK.load(Ordering::Relaxed);
     let repaired = b.repaired;
-    println!("4. full reconciliation of {} SKUs (OF51 export + shop reads + ledger):", offers.len());
-    println!("   peak memory allocated by the engine's thread: {:.1} MiB   [target ≤ 128 MiB]", mib(peak));
+    println!(
+        "4. full reconciliation of {} SKUs (OF51 export + shop reads + ledger):",
+        offers.len()
+    );
+    println!(
+        "   peak memory allocated by the engine's thread: {:.1} MiB   [target ≤ 128 MiB]",
+        mib(peak)
+    );
     println!("   tick {:.0} ms (shop {:.0} ms, Mirakl HTTP {:.0} ms); {} drifted SKUs repaired (1 in 100 was made to drift)",
         ms(total), ms(shop), ms(wire), repaired);
     if let (Some(before), Some(after)) = (before, process_peak_rss()) {
@@ -439,8 +476,10 @@ fn reconciliation_memory(skus: usize) {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = if quick { 10 } else { 1 };
-    println!("engine_bench: sandbox on loopback, simulated clock, file-backed store{}",
-        if quick { " (quick sizes)" } else { "" });
+    println!(
+        "engine_bench: sandbox on loopback, simulated clock, file-backed store{}",
+        if quick { " (quick sizes)" } else { "" }
+    );
     dirty_tick(10_000 / scale, true);
     dirty_tick(10_000 / scale, false);
     acceptance_latency(20);

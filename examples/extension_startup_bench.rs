@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let mut args = env::args().skip(1);
-    let so = args
-        .next()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/libmirakl_connector.so"));
+    let so = args.next().map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/libmirakl_connector.so")
+    });
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(300);
     let so = match so.canonicalize() {
         Ok(path) => path,
@@ -25,7 +24,13 @@ fn main() {
         }
     };
     let extension_arg = format!("extension={}", so.display());
-    let with: [&str; 5] = ["-n", "-d", &extension_arg, "-r", "if (!extension_loaded('mirakl_connector')) exit(3);"];
+    let with: [&str; 5] = [
+        "-n",
+        "-d",
+        &extension_arg,
+        "-r",
+        "if (!extension_loaded('mirakl_connector')) exit(3);",
+    ];
     let without: [&str; 3] = ["-n", "-r", ""];
 
     // Warm the page cache and check both commands work before measuring.
@@ -51,7 +56,10 @@ fn main() {
     let loaded = Summary::of(&mut with_times);
     let added_us = loaded.median.as_secs_f64() * 1e6 - base.median.as_secs_f64() * 1e6;
 
-    println!("php start-up, {runs} interleaved runs each ({})", so.display());
+    println!(
+        "php start-up, {runs} interleaved runs each ({})",
+        so.display()
+    );
     println!("  without extension: {base}");
     println!("  with extension:    {loaded}");
     println!("  added by the extension: {added_us:.0} µs difference of medians, {paired_median:.0} µs median of paired differences (target < 1000 µs)");
@@ -90,7 +98,12 @@ impl Summary {
     fn of(samples: &mut [Duration]) -> Summary {
         samples.sort_unstable();
         let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Summary { median: at(0.5), p10: at(0.1), p90: at(0.9), min: samples[0] }
+        Summary {
+            median: at(0.5),
+            p10: at(0.1),
+            p90: at(0.9),
+            min: samples[0],
+        }
     }
 }
 

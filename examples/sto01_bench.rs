@@ -36,7 +36,8 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let moved = unsafe { System.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             if new_size >= layout.size() {
-                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                    - layout.size();
                 PEAK.fetch_max(live, Ordering::Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -104,7 +105,10 @@ fn main() {
     let median = timings[timings.len() / 2];
     let p95 = timings[(timings.len() * 95).div_ceil(100).saturating_sub(1)];
 
-    println!("STO01 stock file: {count} lines, {:.1} MiB of CSV, {RUNS} builds", mib(file_bytes));
+    println!(
+        "STO01 stock file: {count} lines, {:.1} MiB of CSV, {RUNS} builds",
+        mib(file_bytes)
+    );
     println!(
         "time: median {:.1} ms, p95 {:.1} ms (target ≤ 200 ms)",
         millis(median),
@@ -116,7 +120,10 @@ fn main() {
         mib(baseline)
     );
     match peak_rss_kib() {
-        Some(kib) => println!("peak RSS of the whole process (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "peak RSS of the whole process (VmHWM): {:.1} MiB",
+            kib as f64 / 1024.0
+        ),
         None => println!("peak RSS: /proc/self/status not available"),
     }
 }

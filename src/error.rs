@@ -115,7 +115,10 @@ pub struct ExportError {
 
 impl ExportError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ExportError { code, message: message.into() }
+        ExportError {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn from_coded<E: Coded>(error: &E) -> Self {
@@ -166,7 +169,9 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, ExportError>) -> Result<T, ExportE
     match outcome {
         Ok(result) => result,
         Err(payload) => {
-            let detail = recorded.flatten().unwrap_or_else(|| panic_text(payload.as_ref()));
+            let detail = recorded
+                .flatten()
+                .unwrap_or_else(|| panic_text(payload.as_ref()));
             Err(ExportError::new(
                 ErrorCode::Internal,
                 format!("internal error in the connector core ({detail}); please report it"),
@@ -206,7 +211,10 @@ mod tests {
         assert!(ErrorCode::MiraklThrottled.is_transient());
         assert!(ErrorCode::StoreBusy.is_transient());
         assert!(!ErrorCode::InvalidSettings.is_transient());
-        assert!(!ErrorCode::MiraklOutcomeUnknown.is_transient(), "must reconcile, not retry");
+        assert!(
+            !ErrorCode::MiraklOutcomeUnknown.is_transient(),
+            "must reconcile, not retry"
+        );
         assert!(!ErrorCode::MiraklAuth.is_transient());
     }
 
@@ -221,8 +229,16 @@ mod tests {
     fn guard_turns_a_panic_into_an_internal_error() {
         let err = guard::<()>(|| panic!("index out of range")).unwrap_err();
         assert_eq!(err.code, ErrorCode::Internal);
-        assert!(err.message.contains("index out of range"), "{}", err.message);
-        assert!(err.message.contains("error.rs"), "location kept: {}", err.message);
+        assert!(
+            err.message.contains("index out of range"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("error.rs"),
+            "location kept: {}",
+            err.message
+        );
         // The thread stays usable and the next call is unaffected.
         assert_eq!(guard(|| Ok(1)), Ok(1));
     }
@@ -230,6 +246,10 @@ mod tests {
     #[test]
     fn guard_reports_non_text_payloads() {
         let err = guard::<()>(|| std::panic::panic_any(42_u8)).unwrap_err();
-        assert!(err.message.contains("non-text panic payload"), "{}", err.message);
+        assert!(
+            err.message.contains("non-text panic payload"),
+            "{}",
+            err.message
+        );
     }
 }

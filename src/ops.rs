@@ -28,7 +28,9 @@ pub const CARRIERS_CURSOR: &str = "reference.carriers";
 /// Cursor holding the cached RE01 REFUND reason codes, written by the same job.
 pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
 /// The APIs whose budgets the dashboard shows: the ones a tick spends.
-const DASHBOARD_BUDGETS: &[&str] = &["OR11", "STO01", "STO02", "OF01", "OF51", "SH21", "A01", "TL02"];
+const DASHBOARD_BUDGETS: &[&str] = &[
+    "OR11", "STO01", "STO02", "OF01", "OF51", "SH21", "A01", "TL02",
+];
 
 /// A summary of the last tick, kept for the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +67,11 @@ pub struct Health {
 }
 
 /// Keeps a summary of a tick that ran, for [`health`].
-pub fn record_tick(store: &Store, report: &TickReport, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn record_tick(
+    store: &Store,
+    report: &TickReport,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     if !report.ran {
         return Ok(());
     }
@@ -73,7 +79,11 @@ pub fn record_tick(store: &Store, report: &TickReport, at: DateTime<Utc>) -> Res
         at,
         duration_ms: report.duration_ms,
         ran: report.ran,
-        jobs_run: report.jobs.values().flat_map(|outcomes| outcomes.values()).sum(),
+        jobs_run: report
+            .jobs
+            .values()
+            .flat_map(|outcomes| outcomes.values())
+            .sum(),
         api_calls: report.api_calls.values().sum(),
         exceptions_raised: u32::try_from(report.exceptions.len()).unwrap_or(u32::MAX),
         next_due_at: report.next_due_at,
@@ -83,7 +93,11 @@ pub fn record_tick(store: &Store, report: &TickReport, at: DateTime<Utc>) -> Res
 }
 
 /// The runner's health; `late_after` is the longest gap between ticks that is still normal.
-pub fn health(store: &Store, now: DateTime<Utc>, late_after: Duration) -> Result<Health, StoreError> {
+pub fn health(
+    store: &Store,
+    now: DateTime<Utc>,
+    late_after: Duration,
+) -> Result<Health, StoreError> {
     let last_tick = store
         .cursor(LAST_TICK_CURSOR)?
         .and_then(|cursor| serde_json::from_str::<LastTick>(&cursor.value).ok());
@@ -145,7 +159,10 @@ impl crate::error::Coded for QueryError {
 impl ExceptionQuery {
     /// Reads the query from PHP's array (as JSON).
     pub fn from_json(value: Value) -> Result<ExceptionQuery, QueryError> {
-        serde_json::from_value(value).map_err(|e| QueryError { field: "filter", reason: e.to_string() })
+        serde_json::from_value(value).map_err(|e| QueryError {
+            field: "filter",
+            reason: e.to_string(),
+        })
     }
 
     pub fn to_filter(&self) -> Result<ExceptionFilter, QueryError> {
@@ -215,20 +232,20 @@ pub fn test_connection<T: Transport, B: CallBudget>(
                 currency_iso_code: account.currency_iso_code,
                 account_read_at: Some(now),
             };
-            let text = serde_json::to_string(&report).map_err(|e| StoreError::Data(e.to_string()))?;
+            let text =
+                serde_json::to_string(&report).map_err(|e| StoreError::Data(e.to_string()))?;
             store.set_cursor(ACCOUNT_CURSOR, &text)?;
             report
         }
-        Err(error) if matches!(error.class(), ErrorClass::BudgetExhausted { .. }) => {
-            cached.unwrap_or(ConnectionReport {
+        Err(error) if matches!(error.class(), ErrorClass::BudgetExhausted { .. }) => cached
+            .unwrap_or(ConnectionReport {
                 platform_version: String::new(),
                 shop_id: None,
                 shop_name: None,
                 shop_state: None,
                 currency_iso_code: None,
                 account_read_at: None,
-            })
-        }
+            }),
         Err(error) => return Err(error.into()),
     };
     report.platform_version = version.version;
@@ -260,7 +277,10 @@ pub fn refresh_carriers<T: Transport, B: CallBudget>(
         .reference()
         .carriers()?
         .into_iter()
-        .map(|carrier| CarrierOption { code: carrier.code, label: carrier.label })
+        .map(|carrier| CarrierOption {
+            code: carrier.code,
+            label: carrier.label,
+        })
         .collect();
     let text = serde_json::to_string(&carriers).map_err(|e| StoreError::Data(e.to_string()))?;
     store.set_cursor(CARRIERS_CURSOR, &text)?;
@@ -337,7 +357,10 @@ pub fn orders_at_risk(
 ) -> Result<Vec<OrderAtRisk>, StoreError> {
     let horizon = chrono::Duration::from_std(horizon).unwrap_or(chrono::Duration::MAX);
     let mut at_risk = Vec::new();
-    let groups = [(AWAITING_ACCEPTANCE, DeadlineKind::Acceptance), (AWAITING_SHIPMENT, DeadlineKind::Shipping)];
+    let groups = [
+        (AWAITING_ACCEPTANCE, DeadlineKind::Acceptance),
+        (AWAITING_SHIPMENT, DeadlineKind::Shipping),
+    ];
     for (states, kind) in groups {
         for state in states {
             for order in store.list_orders(Some(state), AT_RISK_SCAN, 0)? {
@@ -510,7 +533,11 @@ mod tests {
         let late_after = Duration::from_secs(300);
         assert!(health(&store, at(0), late_after).unwrap().runner_late);
 
-        let report = TickReport { ran: true, duration_ms: 12, ..TickReport::default() };
+        let report = TickReport {
+            ran: true,
+            duration_ms: 12,
+            ..TickReport::default()
+        };
         record_tick(&store, &report, at(0)).unwrap();
         let fresh = health(&store, at(4), late_after).unwrap();
         assert!(!fresh.runner_late);
@@ -522,32 +549,61 @@ mod tests {
     fn a_tick_that_did_not_run_is_not_recorded() {
         let store = Store::open_in_memory().unwrap();
         record_tick(&store, &TickReport::default(), at(0)).unwrap();
-        assert!(health(&store, at(1), Duration::from_secs(300)).unwrap().last_tick.is_none());
+        assert!(health(&store, at(1), Duration::from_secs(300))
+            .unwrap()
+            .last_tick
+            .is_none());
     }
 
     #[test]
     fn exception_queries_name_the_bad_field() {
-        let query = ExceptionQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
+        let query =
+            ExceptionQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
         let filter = query.to_filter().unwrap();
         assert_eq!(filter.state, None);
         assert_eq!(filter.limit, 1000);
-        assert_eq!(ExceptionQuery::default().to_filter().unwrap().state, Some(ExceptionState::Open));
-        let bad = ExceptionQuery { severity: Some("loud".into()), ..ExceptionQuery::default() };
+        assert_eq!(
+            ExceptionQuery::default().to_filter().unwrap().state,
+            Some(ExceptionState::Open)
+        );
+        let bad = ExceptionQuery {
+            severity: Some("loud".into()),
+            ..ExceptionQuery::default()
+        };
         assert_eq!(bad.to_filter().unwrap_err().field, "severity");
-        assert_eq!(ExceptionQuery::from_json(serde_json::json!({"colour": 1})).unwrap_err().field, "filter");
+        assert_eq!(
+            ExceptionQuery::from_json(serde_json::json!({"colour": 1}))
+                .unwrap_err()
+                .field,
+            "filter"
+        );
     }
 
     #[test]
     fn carriers_come_from_the_engine_cache() {
         let store = Store::open_in_memory().unwrap();
         assert!(carriers(&store).unwrap().is_empty());
-        store.set_cursor(CARRIERS_CURSOR, r#"[{"code":"UPS","label":"UPS"},{"code":"DHL","label":null}]"#).unwrap();
+        store
+            .set_cursor(
+                CARRIERS_CURSOR,
+                r#"[{"code":"UPS","label":"UPS"},{"code":"DHL","label":null}]"#,
+            )
+            .unwrap();
         let list = carriers(&store).unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(list[1], CarrierOption { code: "DHL".into(), label: None });
+        assert_eq!(
+            list[1],
+            CarrierOption {
+                code: "DHL".into(),
+                label: None
+            }
+        );
     }
 
-    fn client(transport: ScriptedTransport, budget: MemoryBudget) -> Client<ScriptedTransport, MemoryBudget> {
+    fn client(
+        transport: ScriptedTransport,
+        budget: MemoryBudget,
+    ) -> Client<ScriptedTransport, MemoryBudget> {
         let config = ClientConfig::new("https://acme.mirakl.net/api".parse().unwrap(), "key");
         Client::new(&config, transport, budget).with_sleeper(|_| {})
     }
@@ -576,8 +632,12 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let transport = ScriptedTransport::new();
         transport.respond(401, r#"{"status":401,"message":"Unauthorized"}"#);
-        let error = test_connection(&store, &client(transport, MemoryBudget::new()), at(0)).unwrap_err();
-        assert_eq!(crate::error::Coded::code(&error), crate::error::ErrorCode::MiraklAuth);
+        let error =
+            test_connection(&store, &client(transport, MemoryBudget::new()), at(0)).unwrap_err();
+        assert_eq!(
+            crate::error::Coded::code(&error),
+            crate::error::ErrorCode::MiraklAuth
+        );
     }
 
     #[test]
@@ -603,7 +663,12 @@ mod tests {
         assert_eq!(risk[0].deadline_kind, DeadlineKind::Shipping);
         assert_eq!(risk[0].seconds_left, -600, "past deadlines stay listed");
         assert_eq!(risk[1].seconds_left, 1200);
-        assert_eq!(orders_at_risk(&store, at(30), Duration::from_secs(3600), 1).unwrap().len(), 1);
+        assert_eq!(
+            orders_at_risk(&store, at(30), Duration::from_secs(3600), 1)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -612,7 +677,14 @@ mod tests {
         let mut mapped = crate::store::OrderMapping::new("M-9", "SHIPPING");
         mapped.wc_order_id = Some(77);
         store.upsert_order(&mapped).unwrap();
-        assert_eq!(order_status(&store, 77).unwrap().unwrap().order.mirakl_order_id, "M-9");
+        assert_eq!(
+            order_status(&store, 77)
+                .unwrap()
+                .unwrap()
+                .order
+                .mirakl_order_id,
+            "M-9"
+        );
         assert!(order_status(&store, 78).unwrap().is_none());
     }
 
@@ -621,14 +693,20 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let push = |sku: &str, woo: i64, pushed: i64| {
             let revision = store.set_woo_quantity(sku, woo).unwrap();
-            store.record_sku_push(sku, revision, pushed, Some("imp-1")).unwrap();
+            store
+                .record_sku_push(sku, revision, pushed, Some("imp-1"))
+                .unwrap();
         };
         push("IN-STEP", 5, 4); // buffer of 1
         push("MARKET-DIFFERS", 5, 4);
-        store.record_marketplace_quantity("MARKET-DIFFERS", 9, at(0)).unwrap();
+        store
+            .record_marketplace_quantity("MARKET-DIFFERS", 9, at(0))
+            .unwrap();
         push("SHOP-DIFFERS", 8, 4);
         push("FAILED", 2, 1);
-        store.record_sku_push_error("FAILED", "unknown offer").unwrap();
+        store
+            .record_sku_push_error("FAILED", "unknown offer")
+            .unwrap();
         let drift = stock_drift(&store, |woo| woo - 1, 100).unwrap();
         let skus: Vec<&str> = drift.iter().map(|d| d.sku.as_str()).collect();
         assert_eq!(skus, ["FAILED", "MARKET-DIFFERS", "SHOP-DIFFERS"]);
@@ -639,8 +717,15 @@ mod tests {
     fn budgets_show_calls_spent_in_the_window() {
         let store = Store::open_in_memory().unwrap();
         let limits = crate::mirakl::limits_for("OR11");
-        store.try_acquire("OR11", limits, Utc::now()).unwrap().unwrap();
-        let or11 = budgets(&store).unwrap().into_iter().find(|b| b.api == "OR11").unwrap();
+        store
+            .try_acquire("OR11", limits, Utc::now())
+            .unwrap()
+            .unwrap();
+        let or11 = budgets(&store)
+            .unwrap()
+            .into_iter()
+            .find(|b| b.api == "OR11")
+            .unwrap();
         assert_eq!((or11.used, or11.max_calls, or11.window_secs), (1, 1, 60));
     }
 
@@ -654,7 +739,14 @@ mod tests {
         assert_eq!(fresh.len(), 2);
         assert_eq!(carriers(&store).unwrap(), fresh);
         let error = refresh_carriers(&store, &client).unwrap_err();
-        assert_eq!(crate::error::Coded::code(&error), crate::error::ErrorCode::CallBudgetExhausted);
-        assert_eq!(carriers(&store).unwrap().len(), 2, "a refused refresh keeps the cache");
+        assert_eq!(
+            crate::error::Coded::code(&error),
+            crate::error::ErrorCode::CallBudgetExhausted
+        );
+        assert_eq!(
+            carriers(&store).unwrap().len(),
+            2,
+            "a refused refresh keeps the cache"
+        );
     }
 }

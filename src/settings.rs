@@ -85,12 +85,17 @@ where
     match MapOrList::<M>::deserialize(deserializer)? {
         MapOrList::Map(map) => Ok(map),
         MapOrList::List(items) if items.is_empty() => Ok(M::default()),
-        MapOrList::List(_) => Err(serde::de::Error::custom("expected a map of names to values")),
+        MapOrList::List(_) => Err(serde::de::Error::custom(
+            "expected a map of names to values",
+        )),
     }
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> SettingsError {
-    SettingsError { field, reason: reason.into() }
+    SettingsError {
+        field,
+        reason: reason.into(),
+    }
 }
 
 /// Validates raw settings (as an administrator typed them, or as stored in WordPress options).
@@ -115,10 +120,19 @@ pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
             format!("must not exceed timeout ({timeout_secs} s)"),
         ));
     }
-    Ok(ConnectionSettings { api_url, api_key, shop_id, connect_timeout_secs, timeout_secs })
+    Ok(ConnectionSettings {
+        api_url,
+        api_key,
+        shop_id,
+        connect_timeout_secs,
+        timeout_secs,
+    })
 }
 
-fn required_text<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, SettingsError> {
+fn required_text<'a>(
+    map: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a str, SettingsError> {
     match map.get(field) {
         None | Some(Value::Null) => Err(invalid(field, "is required")),
         Some(Value::String(text)) if text.is_empty() => Err(invalid(field, "is required")),
@@ -131,7 +145,10 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
     const FIELD: &str = "api_url";
     let trimmed = text.trim();
     let mut url = Url::parse(trimmed).map_err(|e| {
-        invalid(FIELD, format!("is not a valid URL ({e}); expected https://<instance>.mirakl.net/api"))
+        invalid(
+            FIELD,
+            format!("is not a valid URL ({e}); expected https://<instance>.mirakl.net/api"),
+        )
     })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(FIELD, "must not contain a user name or password"));
@@ -145,19 +162,24 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => {
-            return Err(invalid(
-                FIELD,
-                "must use https (plain http is accepted only for a loopback host such as 127.0.0.1)",
-            ))
-        }
+        "http" => return Err(invalid(
+            FIELD,
+            "must use https (plain http is accepted only for a loopback host such as 127.0.0.1)",
+        )),
         other => return Err(invalid(FIELD, format!("must use https, not {other}"))),
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(FIELD, "must not contain a query string or fragment"));
+        return Err(invalid(
+            FIELD,
+            "must not contain a query string or fragment",
+        ));
     }
     let path = url.path().trim_end_matches('/').to_owned();
-    let path = if path.ends_with("/api") { path } else { format!("{path}/api") };
+    let path = if path.ends_with("/api") {
+        path
+    } else {
+        format!("{path}/api")
+    };
     url.set_path(&path);
     Ok(url.to_string())
 }
@@ -165,13 +187,19 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
 fn validate_api_key(text: &str) -> Result<String, SettingsError> {
     const FIELD: &str = "api_key";
     if text.chars().any(char::is_whitespace) {
-        return Err(invalid(FIELD, "must not contain spaces or line breaks (check the pasted key)"));
+        return Err(invalid(
+            FIELD,
+            "must not contain spaces or line breaks (check the pasted key)",
+        ));
     }
     if text.chars().any(char::is_control) {
         return Err(invalid(FIELD, "must not contain control characters"));
     }
     if text.len() > 512 {
-        return Err(invalid(FIELD, "is longer than any Mirakl key (512 characters at most)"));
+        return Err(invalid(
+            FIELD,
+            "is longer than any Mirakl key (512 characters at most)",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -188,7 +216,12 @@ fn validate_shop_id(value: Option<&Value>) -> Result<Option<i64>, SettingsError>
         Some(Value::Number(number)) => number
             .as_i64()
             .ok_or_else(|| invalid(FIELD, "must be a whole number (the shop's numeric id)"))?,
-        Some(_) => return Err(invalid(FIELD, "must be a whole number (the shop's numeric id)")),
+        Some(_) => {
+            return Err(invalid(
+                FIELD,
+                "must be a whole number (the shop's numeric id)",
+            ))
+        }
     };
     if id <= 0 {
         return Err(invalid(FIELD, "must be a positive number"));
@@ -202,7 +235,12 @@ fn bounded_seconds(
     default: u64,
     (min, max): (u64, u64),
 ) -> Result<u64, SettingsError> {
-    let out_of_bounds = || invalid(field, format!("must be a whole number of seconds from {min} to {max}"));
+    let out_of_bounds = || {
+        invalid(
+            field,
+            format!("must be a whole number of seconds from {min} to {max}"),
+        )
+    };
     let seconds = match map.get(field) {
         None | Some(Value::Null) => return Ok(default),
         Some(Value::String(text)) if text.trim().is_empty() => return Ok(default),
@@ -229,12 +267,14 @@ mod tests {
     #[test]
     fn accepts_and_normalises_a_typical_instance_url() {
         let settings =
-            validate(&json!({"api_url": " https://acme.mirakl.net/ ", "api_key": "abc-123"})).unwrap();
+            validate(&json!({"api_url": " https://acme.mirakl.net/ ", "api_key": "abc-123"}))
+                .unwrap();
         assert_eq!(settings.api_url, "https://acme.mirakl.net/api");
         assert_eq!(settings.shop_id, None);
         assert_eq!(settings.connect_timeout_secs, DEFAULT_CONNECT_TIMEOUT_SECS);
         assert_eq!(settings.timeout_secs, DEFAULT_TIMEOUT_SECS);
-        let again = validate(&json!({"api_url": "https://acme.mirakl.net/api/", "api_key": "k"})).unwrap();
+        let again =
+            validate(&json!({"api_url": "https://acme.mirakl.net/api/", "api_key": "k"})).unwrap();
         assert_eq!(again.api_url, "https://acme.mirakl.net/api");
     }
 
@@ -264,10 +304,17 @@ mod tests {
 
     #[test]
     fn api_key_rules_never_echo_the_key() {
-        assert_eq!(field_of(json!({"api_url": "https://a.b", "api_key": ""})), "api_key");
+        assert_eq!(
+            field_of(json!({"api_url": "https://a.b", "api_key": ""})),
+            "api_key"
+        );
         assert_eq!(field_of(json!({"api_url": "https://a.b"})), "api_key");
-        assert_eq!(field_of(json!({"api_url": "https://a.b", "api_key": 42})), "api_key");
-        let err = validate(&json!({"api_url": "https://a.b", "api_key": "secret value"})).unwrap_err();
+        assert_eq!(
+            field_of(json!({"api_url": "https://a.b", "api_key": 42})),
+            "api_key"
+        );
+        let err =
+            validate(&json!({"api_url": "https://a.b", "api_key": "secret value"})).unwrap_err();
         assert_eq!(err.field, "api_key");
         assert!(!err.to_string().contains("secret"));
         let err = validate(&json!({"api_url": "https://a.b", "api_key": "secret\n"})).unwrap_err();
@@ -276,7 +323,8 @@ mod tests {
 
     #[test]
     fn debug_output_redacts_the_key() {
-        let settings = validate(&json!({"api_url": "https://a.b", "api_key": "topsecret"})).unwrap();
+        let settings =
+            validate(&json!({"api_url": "https://a.b", "api_key": "topsecret"})).unwrap();
         let shown = format!("{settings:?}");
         assert!(!shown.contains("topsecret"), "{shown}");
         assert!(shown.contains("redacted"));
@@ -284,7 +332,8 @@ mod tests {
 
     #[test]
     fn shop_id_is_optional_and_numeric() {
-        let base = |shop_id: Value| json!({"api_url": "https://a.b", "api_key": "k", "shop_id": shop_id});
+        let base =
+            |shop_id: Value| json!({"api_url": "https://a.b", "api_key": "k", "shop_id": shop_id});
         assert_eq!(validate(&base(json!(""))).unwrap().shop_id, None);
         assert_eq!(validate(&base(Value::Null)).unwrap().shop_id, None);
         assert_eq!(validate(&base(json!("2001"))).unwrap().shop_id, Some(2001));
@@ -296,9 +345,7 @@ mod tests {
 
     #[test]
     fn timeouts_are_bounded() {
-        let base = |c: Value, t: Value| {
-            json!({"api_url": "https://a.b", "api_key": "k", "connect_timeout": c, "timeout": t})
-        };
+        let base = |c: Value, t: Value| json!({"api_url": "https://a.b", "api_key": "k", "connect_timeout": c, "timeout": t});
         let ok = validate(&base(json!("3"), json!(20))).unwrap();
         assert_eq!((ok.connect_timeout_secs, ok.timeout_secs), (3, 20));
         assert_eq!(field_of(base(json!(0), json!(20))), "connect_timeout");

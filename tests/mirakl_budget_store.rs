@@ -23,17 +23,33 @@ fn two_workers_share_one_budget_through_the_store() {
     let first_transport = Arc::new(ScriptedTransport::new());
     first_transport.respond(201, r#"{"import_id":"1"}"#);
     let first = Client::new(&settings, Arc::clone(&first_transport), first_worker);
-    assert_eq!(first.stock().import(&lines).expect("first STO01").import_id, "1");
+    assert_eq!(
+        first.stock().import(&lines).expect("first STO01").import_id,
+        "1"
+    );
 
     let second_transport = Arc::new(ScriptedTransport::new());
     let second = Client::new(&settings, Arc::clone(&second_transport), second_worker);
-    let error = second.stock().import(&lines).expect_err("same minute, other worker");
-    assert!(matches!(error.class(), ErrorClass::BudgetExhausted { .. }), "{error:?}");
+    let error = second
+        .stock()
+        .import(&lines)
+        .expect_err("same minute, other worker");
+    assert!(
+        matches!(error.class(), ErrorClass::BudgetExhausted { .. }),
+        "{error:?}"
+    );
     assert_eq!(error.code(), ErrorCode::CallBudgetExhausted);
-    assert_eq!(second_transport.calls(), 0, "refused without touching the network");
+    assert_eq!(
+        second_transport.calls(),
+        0,
+        "refused without touching the network"
+    );
 
     // Calls without a documented ceiling are never refused.
     second_transport.respond(204, "");
-    second.orders().ship("O-1").expect("OR24 has no frequency ceiling");
+    second
+        .orders()
+        .ship("O-1")
+        .expect("OR24 has no frequency ceiling");
     assert_eq!(second_transport.calls(), 1);
 }

@@ -56,7 +56,8 @@ fn a_read_gives_up_after_max_attempts_with_a_transient_error() {
 fn a_write_whose_connection_dropped_is_outcome_unknown_and_not_resent() {
     for kind in [TransportErrorKind::Dropped, TransportErrorKind::Timeout] {
         let t = transport();
-        t.fail(kind, "connection closed before the answer").respond(204, "");
+        t.fail(kind, "connection closed before the answer")
+            .respond(204, "");
         let (client, waits) = scripted_client(Arc::clone(&t));
         let error = client
             .orders()
@@ -82,16 +83,23 @@ fn a_write_500_is_outcome_unknown_but_503_is_retried() {
     let t = transport();
     t.respond(503, "busy").respond(204, "");
     let (client, _) = scripted_client(Arc::clone(&t));
-    client.orders().ship("O-1").expect("503 means not processed: retried");
+    client
+        .orders()
+        .ship("O-1")
+        .expect("503 means not processed: retried");
     assert_eq!(t.calls(), 2);
 }
 
 #[test]
 fn a_write_that_could_not_connect_is_retried() {
     let t = transport();
-    t.fail(TransportErrorKind::Connect, "connection refused").respond(204, "");
+    t.fail(TransportErrorKind::Connect, "connection refused")
+        .respond(204, "");
     let (client, _) = scripted_client(Arc::clone(&t));
-    client.orders().ship("O-1").expect("nothing was sent: safe to retry");
+    client
+        .orders()
+        .ship("O-1")
+        .expect("nothing was sent: safe to retry");
     assert_eq!(t.calls(), 2);
 }
 
@@ -107,7 +115,10 @@ fn throttling_honours_retry_after_in_call_and_requeues_long_waits() {
     let t = transport();
     t.respond_with(Response::new(429, "").with_header("Retry-After", "120"));
     let (client, waits) = scripted_client(Arc::clone(&t));
-    let error = client.account().version().expect_err("too long to wait in-call");
+    let error = client
+        .account()
+        .version()
+        .expect_err("too long to wait in-call");
     assert_eq!(
         error.class(),
         ErrorClass::Throttled {
@@ -132,11 +143,14 @@ fn a_throttled_write_is_retried_because_it_was_not_processed() {
 #[test]
 fn client_auth_and_decode_errors_are_classified_with_mirakls_message() {
     let t = transport();
-    t.respond(400, r#"{"status":400,"message":"The limit of 100 is exceeded for the parameter : order_ids"}"#)
-        .respond(401, r#"{"status":401,"message":"Unauthorized"}"#)
-        .respond(403, "Forbidden")
-        .respond(200, "{not json")
-        .respond(404, "<html>Not found</html>");
+    t.respond(
+        400,
+        r#"{"status":400,"message":"The limit of 100 is exceeded for the parameter : order_ids"}"#,
+    )
+    .respond(401, r#"{"status":401,"message":"Unauthorized"}"#)
+    .respond(403, "Forbidden")
+    .respond(200, "{not json")
+    .respond(404, "<html>Not found</html>");
     let (client, _) = scripted_client(Arc::clone(&t));
     let error = client.account().version().expect_err("400");
     assert_eq!(
@@ -148,30 +162,46 @@ fn client_auth_and_decode_errors_are_classified_with_mirakls_message() {
     );
     assert_eq!(error.code(), ErrorCode::MiraklRejected);
     let error = client.account().version().expect_err("401");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Auth, ErrorCode::MiraklAuth));
+    assert_eq!(
+        (error.class(), error.code()),
+        (ErrorClass::Auth, ErrorCode::MiraklAuth)
+    );
     let error = client.account().version().expect_err("403");
     assert_eq!(error.class(), ErrorClass::Auth);
     let error = client.account().version().expect_err("malformed");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, ErrorCode::MiraklDecode));
+    assert_eq!(
+        (error.class(), error.code()),
+        (ErrorClass::Decode, ErrorCode::MiraklDecode)
+    );
     let error = client.account().version().expect_err("404");
-    assert!(matches!(error.class(), ErrorClass::Client { status: 404, ref message } if message.contains("Not found")));
+    assert!(
+        matches!(error.class(), ErrorClass::Client { status: 404, ref message } if message.contains("Not found"))
+    );
     assert_eq!(t.calls(), 5, "none of these is retried");
 }
 
 #[test]
 fn the_budget_refuses_without_touching_the_network() {
     let t = transport();
-    t.respond(201, r#"{"import_id":"1"}"#).respond(201, r#"{"import_id":"2"}"#);
+    t.respond(201, r#"{"import_id":"1"}"#)
+        .respond(201, r#"{"import_id":"2"}"#);
     let now = Utc.with_ymd_and_hms(2026, 11, 27, 7, 0, 0).unwrap();
     let clock = Arc::new(Mutex::new(now));
     let clock_reader = Arc::clone(&clock);
-    let client = Client::new(&config("https://x.test/api"), Arc::clone(&t), MemoryBudget::new())
-        .with_clock(move || *clock_reader.lock().unwrap());
+    let client = Client::new(
+        &config("https://x.test/api"),
+        Arc::clone(&t),
+        MemoryBudget::new(),
+    )
+    .with_clock(move || *clock_reader.lock().unwrap());
     let lines = [StockLine::new("SKU", 1)];
     assert_eq!(client.stock().import(&lines).expect("first").import_id, "1");
 
     *clock.lock().unwrap() = now + chrono::Duration::seconds(20);
-    let error = client.stock().import(&lines).expect_err("STO01 is once a minute");
+    let error = client
+        .stock()
+        .import(&lines)
+        .expect_err("STO01 is once a minute");
     let until = now + chrono::Duration::seconds(60);
     assert_eq!(
         error.class(),
@@ -184,20 +214,59 @@ fn the_budget_refuses_without_touching_the_network() {
     assert_eq!(t.calls(), 1, "refused before the transport");
 
     *clock.lock().unwrap() = until;
-    assert_eq!(client.stock().import(&lines).expect("allowed again").import_id, "2");
+    assert_eq!(
+        client
+            .stock()
+            .import(&lines)
+            .expect("allowed again")
+            .import_id,
+        "2"
+    );
 }
 
 #[test]
 fn budget_table_follows_the_documented_maximum_usage() {
-    let minute = |n| Limit { window_secs: 60, max_calls: n };
+    let minute = |n| Limit {
+        window_secs: 60,
+        max_calls: n,
+    };
     assert_eq!(limits_for("OR11"), [minute(1)]);
     assert_eq!(limits_for("STO01"), [minute(1)]);
     assert_eq!(limits_for("OF01"), [minute(1)]);
-    assert_eq!(limits_for("STO02"), [Limit { window_secs: 15, max_calls: 1 }]);
-    assert_eq!(limits_for("TL02"), [minute(20), Limit { window_secs: 3600, max_calls: 60 }]);
-    assert_eq!(limits_for("A01"), [Limit { window_secs: 86_400, max_calls: 1 }]);
-    assert_eq!(limits_for("SH21"), [Limit { window_secs: 86_400, max_calls: 1 }]);
-    for per_event in ["OR21", "OR23", "OR24", "OR28", "OR29", "ST01", "V01", "RE01", "OF21"] {
+    assert_eq!(
+        limits_for("STO02"),
+        [Limit {
+            window_secs: 15,
+            max_calls: 1
+        }]
+    );
+    assert_eq!(
+        limits_for("TL02"),
+        [
+            minute(20),
+            Limit {
+                window_secs: 3600,
+                max_calls: 60
+            }
+        ]
+    );
+    assert_eq!(
+        limits_for("A01"),
+        [Limit {
+            window_secs: 86_400,
+            max_calls: 1
+        }]
+    );
+    assert_eq!(
+        limits_for("SH21"),
+        [Limit {
+            window_secs: 86_400,
+            max_calls: 1
+        }]
+    );
+    for per_event in [
+        "OR21", "OR23", "OR24", "OR28", "OR29", "ST01", "V01", "RE01", "OF21",
+    ] {
         assert!(limits_for(per_event).is_empty(), "{per_event}");
     }
 }
@@ -209,10 +278,20 @@ fn memory_budget_applies_every_window() {
     let limits = limits_for("TL02");
     for i in 0..20 {
         let at = start + chrono::Duration::seconds(i);
-        assert_eq!(budget.try_acquire("TL02", limits, at).unwrap(), Ok(()), "call {i}");
+        assert_eq!(
+            budget.try_acquire("TL02", limits, at).unwrap(),
+            Ok(()),
+            "call {i}"
+        );
     }
-    let refused = budget.try_acquire("TL02", limits, start + chrono::Duration::seconds(30)).unwrap();
-    assert_eq!(refused, Err(start + chrono::Duration::seconds(60)), "21st call in a minute");
+    let refused = budget
+        .try_acquire("TL02", limits, start + chrono::Duration::seconds(30))
+        .unwrap();
+    assert_eq!(
+        refused,
+        Err(start + chrono::Duration::seconds(60)),
+        "21st call in a minute"
+    );
     // 60 calls an hour: three full minutes, then the hour window blocks.
     for minute in 1..3 {
         for i in 0..20 {
@@ -290,8 +369,12 @@ fn or11_pages_until_total_count_then_stops() {
 #[test]
 fn pagination_stops_at_the_first_error_and_tells_where_to_resume() {
     let t = transport();
-    t.respond(200, fixture("OR11_orders_list_b2b_refunds_cancelations.json").replace("\"total_count\": 1", "\"total_count\": 3"))
-        .respond(400, r#"{"message":"nope"}"#);
+    t.respond(
+        200,
+        fixture("OR11_orders_list_b2b_refunds_cancelations.json")
+            .replace("\"total_count\": 1", "\"total_count\": 3"),
+    )
+    .respond(400, r#"{"message":"nope"}"#);
     let (client, _) = scripted_client(Arc::clone(&t));
     let mut pages = client.orders().list(OrderQuery {
         page_size: Some(1),
@@ -330,20 +413,61 @@ fn every_error_maps_to_a_stable_code_that_agrees_on_transience() {
     let api = ApiCode::OR21;
     let text = || "m".to_owned();
     let errors = vec![
-        MiraklError::Connect { api, message: text() },
-        MiraklError::Server { api, status: 503, message: text() },
-        MiraklError::ReadInterrupted { api, message: text() },
-        MiraklError::Throttled { api, retry_after: None },
-        MiraklError::Client { api, status: 400, message: text() },
-        MiraklError::Auth { api, status: 401, message: text() },
-        MiraklError::Decode { api, message: text() },
-        MiraklError::OutcomeUnknown { api, message: text() },
-        MiraklError::BudgetExhausted { api, until: Utc::now(), wait: Duration::ZERO },
-        MiraklError::BudgetUnavailable { api, message: text() },
-        MiraklError::Invalid { api, message: text() },
+        MiraklError::Connect {
+            api,
+            message: text(),
+        },
+        MiraklError::Server {
+            api,
+            status: 503,
+            message: text(),
+        },
+        MiraklError::ReadInterrupted {
+            api,
+            message: text(),
+        },
+        MiraklError::Throttled {
+            api,
+            retry_after: None,
+        },
+        MiraklError::Client {
+            api,
+            status: 400,
+            message: text(),
+        },
+        MiraklError::Auth {
+            api,
+            status: 401,
+            message: text(),
+        },
+        MiraklError::Decode {
+            api,
+            message: text(),
+        },
+        MiraklError::OutcomeUnknown {
+            api,
+            message: text(),
+        },
+        MiraklError::BudgetExhausted {
+            api,
+            until: Utc::now(),
+            wait: Duration::ZERO,
+        },
+        MiraklError::BudgetUnavailable {
+            api,
+            message: text(),
+        },
+        MiraklError::Invalid {
+            api,
+            message: text(),
+        },
     ];
     for error in &errors {
-        assert_eq!(error.is_transient(), Coded::code(error).is_transient(), "{error:?}");
+        assert_eq!(
+            error.is_transient(),
+            Coded::code(error).is_transient(),
+            "{error:?}"
+        );
         assert_eq!(error.api(), api);
     }
 }
@@ -367,10 +491,22 @@ fn client_config_comes_from_validated_settings() {
 fn retry_after_reads_seconds_and_http_dates() {
     use mirakl_connector::mirakl::client::parse_retry_after;
     assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
-    assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
-    let in_a_minute = (Utc::now() + chrono::Duration::seconds(60)).to_rfc2822().replace("+0000", "GMT");
+    assert_eq!(
+        parse_retry_after(" 1.5 "),
+        Some(Duration::from_millis(1500))
+    );
+    let in_a_minute = (Utc::now() + chrono::Duration::seconds(60))
+        .to_rfc2822()
+        .replace("+0000", "GMT");
     let wait = parse_retry_after(&in_a_minute).expect("HTTP date");
-    assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
-    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "past dates: now");
+    assert!(
+        wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+        "{wait:?}"
+    );
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Some(Duration::ZERO),
+        "past dates: now"
+    );
     assert_eq!(parse_retry_after("soon"), None);
 }

@@ -35,7 +35,10 @@ fn tl02_official_example_parses_with_unknown_types_kept() {
         .expect("a transaction about an order line");
     assert_eq!(with_order.order_id(), Some("ORDER1-A"));
     let entities = with_order.entities.as_ref().expect("entities");
-    assert_eq!(entities.order_line.as_ref().map(|l| l.id.as_str()), Some("ORDER1-A-1"));
+    assert_eq!(
+        entities.order_line.as_ref().map(|l| l.id.as_str()),
+        Some("ORDER1-A-1")
+    );
 }
 
 #[test]
@@ -48,7 +51,10 @@ fn tl02_request_uses_repeated_filters_and_page_token_alone() {
         ..TransactionQuery::default()
     };
     let request = finance::transactions(&query);
-    assert_eq!((request.api, request.path.as_str()), (ApiCode::TL02, "/sellerpayment/transactions_logs"));
+    assert_eq!(
+        (request.api, request.path.as_str()),
+        (ApiCode::TL02, "/sellerpayment/transactions_logs")
+    );
     let types: Vec<&str> = request
         .query
         .iter()
@@ -57,7 +63,10 @@ fn tl02_request_uses_repeated_filters_and_page_token_alone() {
         .collect();
     assert_eq!(types, ["ORDER_AMOUNT", "COMMISSION_FEE"]);
     assert_eq!(request.query_value("limit"), Some("2000"));
-    assert_eq!(request.query_value("last_updated_from"), Some("2026-11-01T00:00:00.000Z"));
+    assert_eq!(
+        request.query_value("last_updated_from"),
+        Some("2026-11-01T00:00:00.000Z")
+    );
 
     let next = finance::transactions_page("tok", 2000);
     assert_eq!(next.query_value("page_token"), Some("tok"));
@@ -77,7 +86,10 @@ fn tl02_pages_are_followed_until_the_token_disappears() {
         .collect::<Result<_, _>>()
         .expect("pages");
     assert_eq!(pages.len(), 2);
-    let ids: Vec<&str> = pages.iter().flat_map(|p| p.data.iter().map(|t| t.id.as_str())).collect();
+    let ids: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p.data.iter().map(|t| t.id.as_str()))
+        .collect();
     assert_eq!(ids, ["TXN001", "TXN002", "TXN003", "TXN004", "TXN005"]);
     assert_eq!(pages[1].data[1].amount, Decimal::from_str("200.00").ok());
     let requests = transport.requests();
@@ -87,20 +99,28 @@ fn tl02_pages_are_followed_until_the_token_disappears() {
 #[test]
 fn tl02_single_page_mock_parses() {
     let page: TransactionPage =
-        serde_json::from_str(&fixture("TL02_transaction_logs_single_page.json")).expect("TL02 single");
+        serde_json::from_str(&fixture("TL02_transaction_logs_single_page.json"))
+            .expect("TL02 single");
     assert!(page.next_page_token.is_none());
     assert!(!page.data.is_empty());
 }
 
 #[test]
 fn iv01_official_example_parses() {
-    let page: InvoicePage = serde_json::from_str(&fixture("IV01_invoices_response.json")).expect("IV01");
+    let page: InvoicePage =
+        serde_json::from_str(&fixture("IV01_invoices_response.json")).expect("IV01");
     let invoice = &page.invoices[0];
     assert_eq!(invoice.invoice_id, "2");
     assert_eq!(invoice.invoice_type, Some(InvoiceType::AutoInvoice));
     assert_eq!(invoice.total_amount_incl_taxes, Some(Decimal::from(1002)));
-    assert_eq!(invoice.payment.as_ref().and_then(|p| p.state.as_deref()), Some("PENDING"));
-    assert_eq!(invoice.payment.as_ref().and_then(|p| p.reference.clone()), None);
+    assert_eq!(
+        invoice.payment.as_ref().and_then(|p| p.state.as_deref()),
+        Some("PENDING")
+    );
+    assert_eq!(
+        invoice.payment.as_ref().and_then(|p| p.reference.clone()),
+        None
+    );
     let summary = invoice.summary.as_ref().expect("summary");
     assert_eq!(summary.total_commissions_incl_tax, Some(Decimal::from(-9)));
     assert!(page.total_count.is_some());
@@ -115,13 +135,18 @@ fn iv01_request_and_pages() {
         ..InvoiceQuery::default()
     };
     let request = finance::invoices(&query, 0);
-    assert_eq!((request.api, request.path.as_str()), (ApiCode::IV01, "/invoices"));
+    assert_eq!(
+        (request.api, request.path.as_str()),
+        (ApiCode::IV01, "/invoices")
+    );
     assert_eq!(request.query_value("type"), Some("ALL"));
     assert_eq!(request.budget_key, "IV01");
     assert_eq!(finance::invoices(&query, 1).budget_key, "IV01-page");
 
     let transport = Arc::new(ScriptedTransport::new());
-    let one = |id: u32| format!(r#"{{"invoices":[{{"invoice_id":{id},"type":"AUTO_INVOICE"}}],"total_count":2}}"#);
+    let one = |id: u32| {
+        format!(r#"{{"invoices":[{{"invoice_id":{id},"type":"AUTO_INVOICE"}}],"total_count":2}}"#)
+    };
     transport.respond(200, one(1)).respond(200, one(2));
     let (client, _) = scripted_client(Arc::clone(&transport));
     let ids: Vec<String> = client

@@ -46,16 +46,25 @@ fn money_survives_as_number_and_as_string() {
         assert_eq!(probe(json).amount, Some(dec(expected)), "{json}");
     }
     // Scale is kept when given as text: "12.10" prints as 12.10.
-    assert_eq!(probe(r#"{"amount": "12.10"}"#).amount.map(|a| a.to_string()), Some("12.10".to_owned()));
+    assert_eq!(
+        probe(r#"{"amount": "12.10"}"#)
+            .amount
+            .map(|a| a.to_string()),
+        Some("12.10".to_owned())
+    );
     // 0.1 + 0.2 is exact in decimals.
-    let sum = probe(r#"{"amount": 0.1}"#).amount.unwrap() + probe(r#"{"amount": "0.2"}"#).amount.unwrap();
+    let sum =
+        probe(r#"{"amount": 0.1}"#).amount.unwrap() + probe(r#"{"amount": "0.2"}"#).amount.unwrap();
     assert_eq!(sum, dec("0.3"));
 }
 
 #[test]
 fn null_and_empty_read_as_absent() {
     let p = probe(r#"{"amount": null, "quantity": null, "code": null, "at": null, "list": null}"#);
-    assert_eq!((p.amount, p.quantity, p.code, p.at), (None, None, None, None));
+    assert_eq!(
+        (p.amount, p.quantity, p.code, p.at),
+        (None, None, None, None)
+    );
     assert!(p.list.is_empty());
     let p = probe(r#"{"amount": "", "at": ""}"#);
     assert_eq!((p.amount, p.at), (None, None));
@@ -77,7 +86,10 @@ fn dates_with_offsets_z_and_millis() {
     let base = Utc.with_ymd_and_hms(2019, 4, 2, 14, 58, 22).unwrap();
     let cases = [
         ("2019-04-02T14:58:22Z", base),
-        ("2019-04-02T14:58:22.460Z", base + chrono::Duration::milliseconds(460)),
+        (
+            "2019-04-02T14:58:22.460Z",
+            base + chrono::Duration::milliseconds(460),
+        ),
         ("2019-04-02T16:58:22+02:00", base),
         ("2019-04-02T16:58:22.000+0200", base),
         ("2019-04-02T15:58:22+01", base),
@@ -85,7 +97,11 @@ fn dates_with_offsets_z_and_millis() {
     ];
     for (text, expected) in cases {
         assert_eq!(parse_datetime(text), Some(expected), "{text}");
-        assert_eq!(probe(&format!(r#"{{"at": "{text}"}}"#)).at, Some(expected), "{text}");
+        assert_eq!(
+            probe(&format!(r#"{{"at": "{text}"}}"#)).at,
+            Some(expected),
+            "{text}"
+        );
     }
     assert_eq!(
         parse_datetime("2026-03-08"),

@@ -5,8 +5,8 @@ mod mirakl_support;
 use chrono::{TimeZone, Utc};
 use mirakl_connector::mirakl::model::TaxMode;
 use mirakl_connector::mirakl::orders::{
-    self, LineDecision, Order, OrderLineState, OrderPage, OrderQuery, OrderState,
-    PaymentWorkflow, RefundLine, RefundRequest, RefundResponse, RefundState, Tracking,
+    self, LineDecision, Order, OrderLineState, OrderPage, OrderQuery, OrderState, PaymentWorkflow,
+    RefundLine, RefundRequest, RefundResponse, RefundState, Tracking,
 };
 use mirakl_connector::mirakl::{ApiCode, Body, Method};
 use mirakl_support::{fixture, fixture_json, json_body, normalise};
@@ -19,21 +19,28 @@ fn dec(text: &str) -> Decimal {
 
 #[test]
 fn or11_official_example_parses_with_money_dates_refunds_and_cancelations() {
-    let page: OrderPage = serde_json::from_str(&fixture("OR11_orders_list_b2b_refunds_cancelations.json"))
-        .expect("OR11 parses");
+    let page: OrderPage =
+        serde_json::from_str(&fixture("OR11_orders_list_b2b_refunds_cancelations.json"))
+            .expect("OR11 parses");
     assert_eq!(page.total_count, Some(1));
     let order = &page.orders[0];
     assert_eq!(order.order_id, "Order_00010-A");
     assert_eq!(order.commercial_id.as_deref(), Some("Order_00010"));
     assert_eq!(order.order_state, OrderState::Received);
     assert_eq!(order.order_state_reason_code, None, "null reads as absent");
-    assert_eq!(order.payment_workflow, Some(PaymentWorkflow::PayOnAcceptance));
+    assert_eq!(
+        order.payment_workflow,
+        Some(PaymentWorkflow::PayOnAcceptance)
+    );
     assert_eq!(order.order_tax_mode, Some(TaxMode::TaxExcluded));
     assert_eq!(order.total_price, Some(dec("173")));
     assert_eq!(order.total_commission, Some(dec("21.3")));
     assert_eq!(
         order.customer_debited_date,
-        Some(Utc.with_ymd_and_hms(2019, 4, 2, 14, 58, 22).unwrap() + chrono::Duration::milliseconds(460))
+        Some(
+            Utc.with_ymd_and_hms(2019, 4, 2, 14, 58, 22).unwrap()
+                + chrono::Duration::milliseconds(460)
+        )
     );
     assert_eq!(
         order.shipping_deadline.map(|d| d.to_rfc3339()),
@@ -45,7 +52,10 @@ fn or11_official_example_parses_with_money_dates_refunds_and_cancelations() {
         .and_then(|c| c.shipping_address.as_ref())
         .expect("shipping address");
     assert_eq!(shipping.zip_code.as_deref(), Some("NY 10012"));
-    assert_eq!(shipping.additional_info.as_deref(), Some("One article per box"));
+    assert_eq!(
+        shipping.additional_info.as_deref(),
+        Some("One article per box")
+    );
 
     let line = &order.order_lines[0];
     assert_eq!(line.order_line_id, "Order_00010-A-1");
@@ -63,8 +73,14 @@ fn or11_official_example_parses_with_money_dates_refunds_and_cancelations() {
     assert_eq!(refund.amount, Some(dec("6.82")));
     assert_eq!(refund.shipping_amount, Some(dec("1.79")));
     assert_eq!(refund.reason_code.as_deref(), Some("19"));
-    assert_eq!(refund.current_state(), Some(&RefundState::WaitingRefundPayment));
-    assert_eq!(refund.order_refund_id.as_deref(), Some("f029dc92-e5ae-4b89-b342-cf254ddd4b4d"));
+    assert_eq!(
+        refund.current_state(),
+        Some(&RefundState::WaitingRefundPayment)
+    );
+    assert_eq!(
+        refund.order_refund_id.as_deref(),
+        Some("f029dc92-e5ae-4b89-b342-cf254ddd4b4d")
+    );
 
     let cancelation = &line.cancelations[0];
     assert_eq!(cancelation.id, "1122");
@@ -73,7 +89,8 @@ fn or11_official_example_parses_with_money_dates_refunds_and_cancelations() {
 
 #[test]
 fn or12_single_order_shape_parses_as_an_order() {
-    let order: Order = serde_json::from_str(&fixture("OR12_order_detail.json")).expect("OR12 parses");
+    let order: Order =
+        serde_json::from_str(&fixture("OR12_order_detail.json")).expect("OR12 parses");
     assert!(!order.order_id.is_empty());
     assert!(!order.order_lines.is_empty());
 }
@@ -89,7 +106,10 @@ fn unknown_states_are_kept_as_text() {
         page.orders[0].order_state,
         OrderState::Other("AWAITING_SOMETHING_NEW".to_owned())
     );
-    assert_eq!(page.orders[0].order_state.as_str(), "AWAITING_SOMETHING_NEW");
+    assert_eq!(
+        page.orders[0].order_state.as_str(),
+        "AWAITING_SOMETHING_NEW"
+    );
     assert_eq!(
         page.orders[0].order_lines[0].order_line_state,
         OrderLineState::Other("PARTIALLY_RETURNED".to_owned())
@@ -108,8 +128,14 @@ fn or11_list_request_carries_filters_paging_and_budget_key() {
     assert_eq!(first.api, ApiCode::OR11);
     assert_eq!(first.method, Method::Get);
     assert_eq!(first.path, "/orders");
-    assert_eq!(first.query_value("order_state_codes"), Some("WAITING_ACCEPTANCE,SHIPPING"));
-    assert_eq!(first.query_value("start_update_date"), Some("2026-11-27T06:00:00.000Z"));
+    assert_eq!(
+        first.query_value("order_state_codes"),
+        Some("WAITING_ACCEPTANCE,SHIPPING")
+    );
+    assert_eq!(
+        first.query_value("start_update_date"),
+        Some("2026-11-27T06:00:00.000Z")
+    );
     assert_eq!(first.query_value("order_tax_mode"), Some("TAX_EXCLUDED"));
     assert_eq!(first.query_value("max"), Some("100"));
     assert_eq!(first.query_value("offset"), Some("0"));
@@ -118,7 +144,10 @@ fn or11_list_request_carries_filters_paging_and_budget_key() {
 
     let third = orders::list(&query, 200);
     assert_eq!(third.query_value("offset"), Some("200"));
-    assert_eq!(third.budget_key, "OR11-page", "follow-up pages spend the page budget");
+    assert_eq!(
+        third.budget_key, "OR11-page",
+        "follow-up pages spend the page budget"
+    );
 
     let oversized = OrderQuery {
         page_size: Some(1000),
@@ -133,7 +162,10 @@ fn or21_accept_request_matches_the_documented_example() {
     assert_eq!(request.api, ApiCode::OR21);
     assert_eq!(request.method, Method::Put);
     assert_eq!(request.path, "/orders/Order_00012-B/accept");
-    assert_eq!(json_body(&request), fixture_json("OR21_accept_request.json"));
+    assert_eq!(
+        json_body(&request),
+        fixture_json("OR21_accept_request.json")
+    );
 
     let refusal = orders::accept_lines("A", &[LineDecision::refuse("A-1")]);
     assert_eq!(json_body(&refusal)["order_lines"][0]["accepted"], false);
@@ -158,7 +190,10 @@ fn or23_tracking_request_matches_the_documented_example() {
     assert_eq!(request.api, ApiCode::OR23);
     assert_eq!(request.method, Method::Put);
     assert_eq!(request.path, "/orders/ORDER-1/tracking");
-    assert_eq!(json_body(&request), fixture_json("OR23_tracking_request.json"));
+    assert_eq!(
+        json_body(&request),
+        fixture_json("OR23_tracking_request.json")
+    );
 
     let registered_only = Tracking {
         carrier_code: Some("DHL".to_owned()),
@@ -175,7 +210,10 @@ fn or23_tracking_request_matches_the_documented_example() {
 #[test]
 fn or24_and_or29_have_no_body() {
     let ship = orders::ship("ORDER-1");
-    assert_eq!((ship.api, ship.method, ship.path.as_str()), (ApiCode::OR24, Method::Put, "/orders/ORDER-1/ship"));
+    assert_eq!(
+        (ship.api, ship.method, ship.path.as_str()),
+        (ApiCode::OR24, Method::Put, "/orders/ORDER-1/ship")
+    );
     assert_eq!(ship.body, Body::None);
     let cancel = orders::cancel("ORDER-1");
     assert_eq!(
@@ -228,7 +266,10 @@ fn coded(amount: &str, code: &str) -> mirakl_connector::mirakl::model::CodedAmou
 fn or28_refund_amounts_keep_their_cents() {
     let request = orders::refund(&RefundRequest {
         order_tax_mode: None,
-        refunds: vec![RefundLine::new("L-1", dec("12.10")), RefundLine::new("L-2", dec("0.07"))],
+        refunds: vec![
+            RefundLine::new("L-1", dec("12.10")),
+            RefundLine::new("L-2", dec("0.07")),
+        ],
     });
     let body = serde_json::to_string(&json_body(&request)).expect("json");
     assert!(body.contains("\"amount\":12.1"), "{body}");

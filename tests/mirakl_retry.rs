@@ -44,21 +44,87 @@ fn retry_table() {
         retry_after: Some(secs(s)),
     };
     let table: Vec<(&str, u32, ErrorClass, Duration, Expect)> = vec![
-        ("transient, 1st try: jitter ≤ base", 1, ErrorClass::Transient, ms(0), Expect::Retry(ms(0), ms(250))),
-        ("transient, 2nd try: jitter ≤ 2×base", 2, ErrorClass::Transient, ms(300), Expect::Retry(ms(0), ms(500))),
-        ("transient, attempts spent", 3, ErrorClass::Transient, ms(900), Expect::Requeue(ms(2000))),
-        ("transient, near the in-call limit", 1, ErrorClass::Transient, ms(4900), Expect::Requeue(ms(500))),
-        ("429 with short Retry-After", 1, throttled(2), ms(0), Expect::Retry(secs(2), secs(2))),
-        ("429 Retry-After past the in-call limit", 1, throttled(2), secs(4), Expect::Requeue(secs(2))),
-        ("429 with long Retry-After", 1, throttled(3600), ms(0), Expect::Requeue(secs(3600))),
-        ("429 attempts spent", 3, throttled(1), ms(100), Expect::Requeue(secs(1))),
-        ("429 without Retry-After backs off", 1, ErrorClass::Throttled { retry_after: None }, ms(0), Expect::Retry(ms(0), ms(250))),
+        (
+            "transient, 1st try: jitter ≤ base",
+            1,
+            ErrorClass::Transient,
+            ms(0),
+            Expect::Retry(ms(0), ms(250)),
+        ),
+        (
+            "transient, 2nd try: jitter ≤ 2×base",
+            2,
+            ErrorClass::Transient,
+            ms(300),
+            Expect::Retry(ms(0), ms(500)),
+        ),
+        (
+            "transient, attempts spent",
+            3,
+            ErrorClass::Transient,
+            ms(900),
+            Expect::Requeue(ms(2000)),
+        ),
+        (
+            "transient, near the in-call limit",
+            1,
+            ErrorClass::Transient,
+            ms(4900),
+            Expect::Requeue(ms(500)),
+        ),
+        (
+            "429 with short Retry-After",
+            1,
+            throttled(2),
+            ms(0),
+            Expect::Retry(secs(2), secs(2)),
+        ),
+        (
+            "429 Retry-After past the in-call limit",
+            1,
+            throttled(2),
+            secs(4),
+            Expect::Requeue(secs(2)),
+        ),
+        (
+            "429 with long Retry-After",
+            1,
+            throttled(3600),
+            ms(0),
+            Expect::Requeue(secs(3600)),
+        ),
+        (
+            "429 attempts spent",
+            3,
+            throttled(1),
+            ms(100),
+            Expect::Requeue(secs(1)),
+        ),
+        (
+            "429 without Retry-After backs off",
+            1,
+            ErrorClass::Throttled { retry_after: None },
+            ms(0),
+            Expect::Retry(ms(0), ms(250)),
+        ),
         ("client error", 1, client, ms(0), Expect::GiveUp),
         ("auth", 1, ErrorClass::Auth, ms(0), Expect::GiveUp),
         ("decode", 1, ErrorClass::Decode, ms(0), Expect::GiveUp),
-        ("outcome unknown never retries", 1, ErrorClass::OutcomeUnknown, ms(0), Expect::GiveUp),
+        (
+            "outcome unknown never retries",
+            1,
+            ErrorClass::OutcomeUnknown,
+            ms(0),
+            Expect::GiveUp,
+        ),
         ("invalid", 1, ErrorClass::Invalid, ms(0), Expect::GiveUp),
-        ("budget spent: back to the queue", 1, budget, ms(0), Expect::Requeue(secs(42))),
+        (
+            "budget spent: back to the queue",
+            1,
+            budget,
+            ms(0),
+            Expect::Requeue(secs(42)),
+        ),
     ];
     for seed in 0..50 {
         let mut rng = StdRng::seed_from_u64(seed);
@@ -66,9 +132,14 @@ fn retry_table() {
             let decision = decide(*attempt, class, *elapsed, &policy, &mut rng);
             match (expect, decision) {
                 (Expect::Retry(min, max), RetryDecision::RetryAfter(wait)) => {
-                    assert!(wait >= *min && wait <= *max, "{name}: {wait:?} not in [{min:?}, {max:?}]")
+                    assert!(
+                        wait >= *min && wait <= *max,
+                        "{name}: {wait:?} not in [{min:?}, {max:?}]"
+                    )
                 }
-                (Expect::Requeue(want), RetryDecision::Requeue(got)) => assert_eq!(got, *want, "{name}"),
+                (Expect::Requeue(want), RetryDecision::Requeue(got)) => {
+                    assert_eq!(got, *want, "{name}")
+                }
                 (Expect::GiveUp, RetryDecision::GiveUp) => {}
                 (want, got) => panic!("{name}: expected {want:?}, got {got:?}"),
             }

@@ -7,7 +7,9 @@ mod mirakl_support;
 use mirakl_connector::error::ErrorCode;
 use mirakl_connector::mirakl::finance::{InvoiceQuery, TransactionQuery};
 use mirakl_connector::mirakl::model::ImportStatus;
-use mirakl_connector::mirakl::offers::{OfferExportQuery, OfferImportOptions, OfferLine, OfferQuery};
+use mirakl_connector::mirakl::offers::{
+    OfferExportQuery, OfferImportOptions, OfferLine, OfferQuery,
+};
 use mirakl_connector::mirakl::orders::{
     LineDecision, Order, OrderQuery, OrderState, RefundLine, RefundRequest, Tracking,
 };
@@ -17,7 +19,9 @@ use mirakl_connector::mirakl::stock::StockLine;
 use mirakl_connector::mirakl::{
     Client, ClientConfig, ErrorClass, HttpTransport, MemoryBudget, MiraklError,
 };
-use mirakl_sandbox::{Fault, FaultRule, NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig, Trigger};
+use mirakl_sandbox::{
+    Fault, FaultRule, NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig, Trigger,
+};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -47,7 +51,9 @@ fn client(sandbox: &RunningSandbox) -> (SandboxClient, Arc<Mutex<Vec<Duration>>>
         .expect("client")
         .with_rng_seed(3)
         .with_sleeper(move |wait| log.lock().expect("log").push(wait))
-        .with_clock(move || chrono::Utc::now() + chrono::Duration::days(days.fetch_add(1, Ordering::SeqCst)));
+        .with_clock(move || {
+            chrono::Utc::now() + chrono::Duration::days(days.fetch_add(1, Ordering::SeqCst))
+        });
     (client, waits)
 }
 
@@ -111,9 +117,15 @@ fn account_version_carriers_and_reasons() {
     assert!(!client.account().version().expect("V01").version.is_empty());
     let carriers = client.reference().carriers().expect("SH21");
     assert!(carriers.iter().any(|c| c.code == "DHL"));
-    let reasons = client.reference().reasons(Some(&ReasonType::Refund)).expect("RE01");
+    let reasons = client
+        .reference()
+        .reasons(Some(&ReasonType::Refund))
+        .expect("RE01");
     assert!(!reasons.reasons.is_empty());
-    assert!(reasons.reasons.iter().all(|r| r.reason_type == ReasonType::Refund));
+    assert!(reasons
+        .reasons
+        .iter()
+        .all(|r| r.reason_type == ReasonType::Refund));
 }
 
 #[test]
@@ -137,7 +149,10 @@ fn order_lifecycle_accept_track_ship_refund() {
 
     accept_all(&client, &waiting);
     sandbox.debit(&order_id).expect("debit");
-    assert_eq!(find_order(&client, &order_id).order_state, OrderState::Shipping);
+    assert_eq!(
+        find_order(&client, &order_id).order_state,
+        OrderState::Shipping
+    );
 
     let carrier = client.reference().carriers().expect("SH21").remove(0);
     client
@@ -156,7 +171,11 @@ fn order_lifecycle_accept_track_ship_refund() {
     assert_eq!(shipped.order_state, OrderState::Shipped);
     assert_eq!(shipped.shipping_tracking.as_deref(), Some("TRACK-1"));
 
-    let reason = client.reference().reasons(Some(&ReasonType::Refund)).expect("RE01").reasons[0]
+    let reason = client
+        .reference()
+        .reasons(Some(&ReasonType::Refund))
+        .expect("RE01")
+        .reasons[0]
         .code
         .clone();
     let line = &shipped.order_lines[0];
@@ -174,7 +193,10 @@ fn order_lifecycle_accept_track_ship_refund() {
     let refund_id = created.refunds[0].refund_id.clone();
     let listed = find_order(&client, &order_id);
     let refunds = &listed.order_lines[0].refunds;
-    assert!(refunds.iter().any(|r| r.id == refund_id), "OR11 shows the refund made by OR28");
+    assert!(
+        refunds.iter().any(|r| r.id == refund_id),
+        "OR11 shows the refund made by OR28"
+    );
     assert_eq!(refunds[0].amount, Some(dec("10.00")));
 }
 
@@ -188,18 +210,34 @@ fn refusing_and_cancelling_orders() {
     let refused = find_order(&client, &refused_id);
     client
         .orders()
-        .accept_lines(&refused_id, &[LineDecision::refuse(refused.order_lines[0].order_line_id.clone())])
+        .accept_lines(
+            &refused_id,
+            &[LineDecision::refuse(
+                refused.order_lines[0].order_line_id.clone(),
+            )],
+        )
         .expect("OR21 refusal");
-    assert_eq!(find_order(&client, &refused_id).order_state, OrderState::Refused);
+    assert_eq!(
+        find_order(&client, &refused_id).order_state,
+        OrderState::Refused
+    );
 
     let cancel_id = new_order(&sandbox, "SKU-B", 1);
     accept_all(&client, &find_order(&client, &cancel_id));
     assert_eq!(find_order(&client, &cancel_id).can_cancel, Some(true));
     client.orders().cancel(&cancel_id).expect("OR29");
-    assert_eq!(find_order(&client, &cancel_id).order_state, OrderState::Canceled);
+    assert_eq!(
+        find_order(&client, &cancel_id).order_state,
+        OrderState::Canceled
+    );
 
-    let error = client.orders().cancel(&cancel_id).expect_err("already canceled");
-    assert!(matches!(error.class(), ErrorClass::Client { status: 400, ref message } if !message.is_empty()));
+    let error = client
+        .orders()
+        .cancel(&cancel_id)
+        .expect_err("already canceled");
+    assert!(
+        matches!(error.class(), ErrorClass::Client { status: 400, ref message } if !message.is_empty())
+    );
 }
 
 #[test]
@@ -210,7 +248,9 @@ fn shipments_report_success_and_errors_side_by_side() {
     let order_id = new_order(&sandbox, "SKU-C", 1);
     accept_all(&client, &find_order(&client, &order_id));
     sandbox.debit(&order_id).expect("debit");
-    let line_id = find_order(&client, &order_id).order_lines[0].order_line_id.clone();
+    let line_id = find_order(&client, &order_id).order_lines[0]
+        .order_line_id
+        .clone();
     let shipment = |order: &str| NewShipment {
         order_id: order.to_owned(),
         shipment_lines: vec![ShipmentLine {
@@ -236,7 +276,10 @@ fn shipments_report_success_and_errors_side_by_side() {
     assert_eq!(result.shipment_success.len(), 1);
     assert_eq!(result.shipment_success[0].order_id, order_id);
     assert_eq!(result.shipment_errors.len(), 1);
-    assert_eq!(result.shipment_errors[0].order_id.as_deref(), Some("NO-SUCH-ORDER"));
+    assert_eq!(
+        result.shipment_errors[0].order_id.as_deref(),
+        Some("NO-SUCH-ORDER")
+    );
 }
 
 #[test]
@@ -246,9 +289,15 @@ fn stock_import_then_status_then_offers_show_the_quantity() {
     let (client, _) = client(&sandbox);
     let created = client
         .stock()
-        .import(&[StockLine::new("SKU-D", 42), StockLine::new("SKU-UNKNOWN", 1)])
+        .import(&[
+            StockLine::new("SKU-D", 42),
+            StockLine::new("SKU-UNKNOWN", 1),
+        ])
         .expect("STO01");
-    let status = client.stock().import_status(&created.import_id).expect("STO02");
+    let status = client
+        .stock()
+        .import_status(&created.import_id)
+        .expect("STO02");
     assert_eq!(status.status, ImportStatus::Complete);
     assert_eq!(status.lines_in_success, Some(1));
     assert_eq!(status.lines_in_error, Some(1));
@@ -262,7 +311,10 @@ fn stock_import_then_status_then_offers_show_the_quantity() {
     assert_eq!(offer.quantity, Some(42));
     assert_eq!(offer.price, Some(dec("12.50")));
 
-    let exported = client.offers().export(&OfferExportQuery::default()).expect("OF51");
+    let exported = client
+        .offers()
+        .export(&OfferExportQuery::default())
+        .expect("OF51");
     let row = exported
         .iter()
         .find(|o| o.shop_sku.as_deref() == Some("SKU-D"))
@@ -294,11 +346,20 @@ fn offer_import_status_and_error_report() {
         .offers()
         .import(&[good, without_price], &OfferImportOptions::default())
         .expect("OF01");
-    let status = client.offers().import_status(&created.import_id).expect("OF02");
+    let status = client
+        .offers()
+        .import_status(&created.import_id)
+        .expect("OF02");
     assert_eq!(status.status, ImportStatus::Complete);
-    assert_eq!((status.lines_in_success, status.lines_in_error), (Some(1), Some(1)));
+    assert_eq!(
+        (status.lines_in_success, status.lines_in_error),
+        (Some(1), Some(1))
+    );
     assert_eq!(status.has_error_report, Some(true));
-    let report = client.offers().error_report(&created.import_id).expect("OF03");
+    let report = client
+        .offers()
+        .error_report(&created.import_id)
+        .expect("OF03");
     assert_eq!(report.len(), 1);
     assert_eq!(report[0].sku.as_deref(), Some("NEW-2"));
     assert!(!report[0].error_message.is_empty());
@@ -325,11 +386,17 @@ fn transactions_and_invoices_after_a_payout() {
         .flat_map(|page| page.expect("TL02").data)
         .collect();
     assert!(transactions.len() > 2, "more than one page followed");
-    assert!(transactions.iter().any(|t| t.order_id() == Some(order_id.as_str())));
+    assert!(transactions
+        .iter()
+        .any(|t| t.order_id() == Some(order_id.as_str())));
     let mut ids: Vec<&str> = transactions.iter().map(|t| t.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), transactions.len(), "no transaction twice across pages");
+    assert_eq!(
+        ids.len(),
+        transactions.len(),
+        "no transaction twice across pages"
+    );
 
     let invoices: Vec<_> = client
         .finance()
@@ -339,7 +406,9 @@ fn transactions_and_invoices_after_a_payout() {
         })
         .flat_map(|page| page.expect("IV01").invoices)
         .collect();
-    assert!(invoices.iter().any(|i| i.invoice_id == invoice_id.to_string()));
+    assert!(invoices
+        .iter()
+        .any(|i| i.invoice_id == invoice_id.to_string()));
 }
 
 #[test]
@@ -357,7 +426,11 @@ fn or11_offset_pages_cover_every_order_once() {
         .collect::<Result<_, _>>()
         .expect("pages");
     assert_eq!(pages.len(), 3);
-    let mut listed: Vec<String> = pages.into_iter().flat_map(|p| p.orders).map(|o| o.order_id).collect();
+    let mut listed: Vec<String> = pages
+        .into_iter()
+        .flat_map(|p| p.orders)
+        .map(|o| o.order_id)
+        .collect();
     listed.sort();
     let mut expected = created;
     expected.sort();
@@ -368,12 +441,31 @@ fn or11_offset_pages_cover_every_order_once() {
 fn a_429_storm_is_ridden_out_with_retry_after() {
     let sandbox = start(SandboxConfig::for_tests());
     let (client, waits) = client(&sandbox);
-    fault(&sandbox, "V01", Fault::Status { status: 429, retry_after_secs: Some(1) }, 2);
+    fault(
+        &sandbox,
+        "V01",
+        Fault::Status {
+            status: 429,
+            retry_after_secs: Some(1),
+        },
+        2,
+    );
     client.account().version().expect("third try passes");
-    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(1), Duration::from_secs(1)]);
+    assert_eq!(
+        *waits.lock().unwrap(),
+        vec![Duration::from_secs(1), Duration::from_secs(1)]
+    );
 
     // A longer storm: the call gives up after max_attempts and says when to come back.
-    fault(&sandbox, "OR11", Fault::Status { status: 429, retry_after_secs: Some(1) }, 10);
+    fault(
+        &sandbox,
+        "OR11",
+        Fault::Status {
+            status: 429,
+            retry_after_secs: Some(1),
+        },
+        10,
+    );
     let error = client
         .orders()
         .list(OrderQuery::default())
@@ -397,19 +489,38 @@ fn the_sandbox_rate_limit_is_honoured_with_a_real_wait() {
     let days = AtomicI64::new(0);
     let client = Client::connect(&settings(&sandbox, &sandbox.api_key()), MemoryBudget::new())
         .expect("client")
-        .with_clock(move || chrono::Utc::now() + chrono::Duration::days(days.fetch_add(1, Ordering::SeqCst)));
+        .with_clock(move || {
+            chrono::Utc::now() + chrono::Duration::days(days.fetch_add(1, Ordering::SeqCst))
+        });
     let started = std::time::Instant::now();
-    client.stock().import(&[StockLine::new("SKU-G", 2)]).expect("first");
-    client.stock().import(&[StockLine::new("SKU-G", 3)]).expect("second, after Retry-After");
-    assert!(started.elapsed() >= Duration::from_millis(900), "waited {:?}", started.elapsed());
+    client
+        .stock()
+        .import(&[StockLine::new("SKU-G", 2)])
+        .expect("first");
+    client
+        .stock()
+        .import(&[StockLine::new("SKU-G", 3)])
+        .expect("second, after Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
 fn the_client_budget_refuses_before_the_sandbox_sees_the_call() {
     let sandbox = start(SandboxConfig::for_tests());
-    let client = Client::connect(&settings(&sandbox, &sandbox.api_key()), MemoryBudget::new()).expect("client");
-    client.stock().import(&[StockLine::new("X", 1)]).expect("first STO01");
-    let error = client.stock().import(&[StockLine::new("X", 2)]).expect_err("second within a minute");
+    let client = Client::connect(&settings(&sandbox, &sandbox.api_key()), MemoryBudget::new())
+        .expect("client");
+    client
+        .stock()
+        .import(&[StockLine::new("X", 1)])
+        .expect("first STO01");
+    let error = client
+        .stock()
+        .import(&[StockLine::new("X", 2)])
+        .expect_err("second within a minute");
     let ErrorClass::BudgetExhausted { wait, .. } = error.class() else {
         panic!("expected a budget refusal, got {error:?}");
     };
@@ -426,14 +537,19 @@ fn dropped_connections_retry_reads_and_report_writes_as_outcome_unknown() {
     let (client, waits) = client(&sandbox);
 
     fault(&sandbox, "V01", Fault::DropBeforeProcessing, 1);
-    client.account().version().expect("read retried after a drop");
+    client
+        .account()
+        .version()
+        .expect("read retried after a drop");
     fault(&sandbox, "OR11", Fault::TruncatedBody, 1);
     let order = find_order(&client, &order_id);
     assert_eq!(waits.lock().unwrap().len(), 2);
 
     // The write is applied, then the connection drops: the client must not re-send it.
     fault(&sandbox, "OR21", Fault::DropAfterProcessing, 1);
-    let decisions = [LineDecision::accept(order.order_lines[0].order_line_id.clone())];
+    let decisions = [LineDecision::accept(
+        order.order_lines[0].order_line_id.clone(),
+    )];
     let error = client
         .orders()
         .accept_lines(&order_id, &decisions)
@@ -441,7 +557,10 @@ fn dropped_connections_retry_reads_and_report_writes_as_outcome_unknown() {
     assert_eq!(error.class(), ErrorClass::OutcomeUnknown);
     assert!(matches!(error, MiraklError::OutcomeUnknown { .. }));
     // Reconciling shows the acceptance did happen.
-    assert_ne!(find_order(&client, &order_id).order_state, OrderState::WaitingAcceptance);
+    assert_ne!(
+        find_order(&client, &order_id).order_state,
+        OrderState::WaitingAcceptance
+    );
 
     // Dropped before processing looks the same from outside: still unknown, still not re-sent.
     fault(&sandbox, "OR24", Fault::DropBeforeProcessing, 1);
@@ -464,7 +583,15 @@ fn slow_answers_time_out_reads_retry_writes_are_unknown() {
 fn server_errors_on_reads_are_retried() {
     let sandbox = start(SandboxConfig::for_tests());
     let (client, waits) = client(&sandbox);
-    fault(&sandbox, "A01", Fault::Status { status: 500, retry_after_secs: None }, 2);
+    fault(
+        &sandbox,
+        "A01",
+        Fault::Status {
+            status: 500,
+            retry_after_secs: None,
+        },
+        2,
+    );
     client.account().get().expect("third try");
     assert_eq!(waits.lock().unwrap().len(), 2);
 }
@@ -475,7 +602,10 @@ fn malformed_bodies_are_decode_errors() {
     let (client, waits) = client(&sandbox);
     fault(&sandbox, "A01", Fault::MalformedJson, 1);
     let error = client.account().get().expect_err("malformed");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Decode, ErrorCode::MiraklDecode));
+    assert_eq!(
+        (error.class(), error.code()),
+        (ErrorClass::Decode, ErrorCode::MiraklDecode)
+    );
     assert!(waits.lock().unwrap().is_empty(), "not retried");
     client.account().get().expect("the next call is fine");
 }
@@ -499,5 +629,8 @@ fn nothing_listening_is_a_transient_connect_error() {
         .expect("client")
         .with_sleeper(|_| {});
     let error = client.orders().ship("O-1").expect_err("refused");
-    assert_eq!((error.class(), error.code()), (ErrorClass::Transient, ErrorCode::MiraklTransient));
+    assert_eq!(
+        (error.class(), error.code()),
+        (ErrorClass::Transient, ErrorCode::MiraklTransient)
+    );
 }

@@ -3,7 +3,9 @@
 mod mirakl_support;
 
 use mirakl_connector::mirakl::model::ImportStatus;
-use mirakl_connector::mirakl::stock::{self, StockImport, StockImportStatus, StockLine, UpdateDelete};
+use mirakl_connector::mirakl::stock::{
+    self, StockImport, StockImportStatus, StockLine, UpdateDelete,
+};
 use mirakl_connector::mirakl::{ApiCode, Body, Method};
 use mirakl_support::fixture;
 

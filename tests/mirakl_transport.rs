@@ -28,7 +28,9 @@ fn serve_once(response: Vec<u8>) -> (SocketAddr, JoinHandle<String>) {
 }
 
 fn read_request(stream: &mut TcpStream) -> String {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     let mut data = Vec::new();
     let mut buffer = [0u8; 8192];
     loop {
@@ -42,8 +44,10 @@ fn read_request(stream: &mut TcpStream) -> String {
                 .lines()
                 .find_map(|l| l.strip_prefix("content-length:"))
                 .and_then(|v| v.trim().parse::<usize>().ok());
-            let chunked_done = head.contains("transfer-encoding: chunked") && text.ends_with("0\r\n\r\n");
-            if wanted.map_or(!head.contains("transfer-encoding"), |n| body_len >= n) || chunked_done {
+            let chunked_done =
+                head.contains("transfer-encoding: chunked") && text.ends_with("0\r\n\r\n");
+            if wanted.map_or(!head.contains("transfer-encoding"), |n| body_len >= n) || chunked_done
+            {
                 return text;
             }
         }
@@ -63,7 +67,10 @@ fn http_response(status: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
     response
 }
 
-fn client(addr: SocketAddr, shop_id: Option<i64>) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
+fn client(
+    addr: SocketAddr,
+    shop_id: Option<i64>,
+) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
     let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
     config.shop_id = shop_id;
     config.timeout = Duration::from_secs(5);
@@ -90,11 +97,21 @@ fn headers_on_the_wire_and_a_gzip_answer() {
     let version = client(addr, Some(7)).account().version().expect("V01");
     assert_eq!(version.version, "3.210", "gzip body decoded");
     let request = server.join().expect("server");
-    assert!(request.starts_with("GET /api/version?shop_id=7 HTTP/1.1\r\n"), "{request}");
-    assert_eq!(header(&request, "authorization"), Some(KEY), "raw key, no Bearer");
+    assert!(
+        request.starts_with("GET /api/version?shop_id=7 HTTP/1.1\r\n"),
+        "{request}"
+    );
+    assert_eq!(
+        header(&request, "authorization"),
+        Some(KEY),
+        "raw key, no Bearer"
+    );
     assert_eq!(
         header(&request, "user-agent"),
-        Some(concat!("mirakl-connector-for-woocommerce/", env!("CARGO_PKG_VERSION")))
+        Some(concat!(
+            "mirakl-connector-for-woocommerce/",
+            env!("CARGO_PKG_VERSION")
+        ))
     );
     assert!(header(&request, "accept-encoding").is_some_and(|v| v.contains("gzip")));
     assert_eq!(header(&request, "accept"), Some("application/json"));
@@ -102,7 +119,11 @@ fn headers_on_the_wire_and_a_gzip_answer() {
 
 #[test]
 fn query_dates_are_url_encoded() {
-    let (addr, server) = serve_once(http_response("200 OK", "", br#"{"orders":[],"total_count":0}"#));
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "",
+        br#"{"orders":[],"total_count":0}"#,
+    ));
     let query = OrderQuery {
         start_update_date: Some(
             chrono::DateTime::parse_from_rfc3339("2026-11-27T08:00:00+02:00")
@@ -130,9 +151,16 @@ fn sto01_is_multipart_with_the_file_part() {
         .expect("STO01");
     assert_eq!(created.import_id, "77");
     let request = server.join().expect("server");
-    assert!(request.starts_with("POST /api/offers/stock/imports HTTP/1.1\r\n"), "{request}");
-    assert!(header(&request, "content-type").is_some_and(|v| v.starts_with("multipart/form-data; boundary=")));
-    assert!(request.contains("name=\"file\"; filename=\"stock.csv\""), "{request}");
+    assert!(
+        request.starts_with("POST /api/offers/stock/imports HTTP/1.1\r\n"),
+        "{request}"
+    );
+    assert!(header(&request, "content-type")
+        .is_some_and(|v| v.starts_with("multipart/form-data; boundary=")));
+    assert!(
+        request.contains("name=\"file\"; filename=\"stock.csv\""),
+        "{request}"
+    );
     assert!(request.contains("\"offer-sku\";\"quantity\";\"warehouse-code\";\"update-delete\""));
     assert!(request.contains("\"SKU-1\";\"5\";\"\";\"\""));
 }
@@ -151,7 +179,10 @@ fn a_write_whose_answer_never_comes_times_out_as_outcome_unknown() {
     config.timeout = Duration::from_millis(500);
     let client = Client::connect(&config, MemoryBudget::new()).expect("client");
     let error = client.orders().ship("O-1").expect_err("no answer in time");
-    assert_eq!(error.class(), mirakl_connector::mirakl::ErrorClass::OutcomeUnknown);
+    assert_eq!(
+        error.class(),
+        mirakl_connector::mirakl::ErrorClass::OutcomeUnknown
+    );
     let request = server.join().expect("server");
     assert!(request.starts_with("PUT /api/orders/O-1/ship HTTP/1.1"));
 }

@@ -15,7 +15,9 @@ use mirakl_connector::sync::{Engine, SyncSettings};
 use serde_json::json;
 
 fn start() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2025-01-06T09:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2025-01-06T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn page(from: usize, count: usize, total: usize) -> Vec<u8> {
@@ -40,10 +42,17 @@ fn the_cursor_moves_only_past_recorded_orders() {
     let transport = Arc::new(ScriptedTransport::new());
     let config = ClientConfig::new("https://mirakl.example.test/api".parse().unwrap(), "key");
     let budget_clock = clock.clone();
-    let client = mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
-        .with_clock(move || budget_clock.now())
-        .with_sleeper(|_| {});
-    let mut engine = Engine::new(Rc::clone(&store), client, SyncSettings::default(), clock.clone()).unwrap();
+    let client =
+        mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
+            .with_clock(move || budget_clock.now())
+            .with_sleeper(|_| {});
+    let mut engine = Engine::new(
+        Rc::clone(&store),
+        client,
+        SyncSettings::default(),
+        clock.clone(),
+    )
+    .unwrap();
     let mut shop = MemoryShop::new();
 
     // Page 1 arrives, page 2 fails three times (every in-call attempt).
@@ -54,7 +63,10 @@ fn the_cursor_moves_only_past_recorded_orders() {
     engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
     assert!(store.order("X-000").unwrap().is_some(), "page 1 recorded");
     assert!(store.order("X-120").unwrap().is_none());
-    assert!(store.cursor("orders.last_updated_date").unwrap().is_none(), "cursor kept");
+    assert!(
+        store.cursor("orders.last_updated_date").unwrap().is_none(),
+        "cursor kept"
+    );
 
     // Everything the script did not expect (reference data, reconciliation) failed and backs
     // off; the poll, claimed first, reads both pages.
@@ -65,8 +77,12 @@ fn the_cursor_moves_only_past_recorded_orders() {
     assert!(store.order("X-149").unwrap().is_some());
     let cursor = store.cursor("orders.last_updated_date").unwrap().unwrap();
     assert_eq!(
-        DateTime::parse_from_rfc3339(&cursor.value).unwrap().with_timezone(&Utc),
-        DateTime::parse_from_rfc3339("2025-01-06T08:02:29Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(&cursor.value)
+            .unwrap()
+            .with_timezone(&Utc),
+        DateTime::parse_from_rfc3339("2025-01-06T08:02:29Z")
+            .unwrap()
+            .with_timezone(&Utc)
     );
 
     // The next poll asks from the cursor minus the overlap.
@@ -78,5 +94,8 @@ fn the_cursor_moves_only_past_recorded_orders() {
         .into_iter()
         .rfind(|r| r.api.as_str() == "OR11")
         .unwrap();
-    assert_eq!(last_or11.query_value("start_update_date"), Some("2025-01-06T07:52:29.000Z"));
+    assert_eq!(
+        last_or11.query_value("start_update_date"),
+        Some("2025-01-06T07:52:29.000Z")
+    );
 }

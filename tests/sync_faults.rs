@@ -32,17 +32,29 @@ fn setup() -> Harness {
 
 #[test]
 fn a_crash_at_any_shop_step_of_an_import_never_creates_the_order_twice() {
-    for op in [ShopOp::ReadStock, ShopOp::FindOrder, ShopOp::CreateOrder, ShopOp::AddNote] {
+    for op in [
+        ShopOp::ReadStock,
+        ShopOp::FindOrder,
+        ShopOp::CreateOrder,
+        ShopOp::AddNote,
+    ] {
         for after in [false, true] {
             let mut h = setup();
             let id = h.order(&[("A", 2), ("B", 1)]);
             h.advance(60);
-            assert!(h.tick_crashing_at(op, after), "{op:?} after={after} did not crash");
+            assert!(
+                h.tick_crashing_at(op, after),
+                "{op:?} after={after} did not crash"
+            );
             h.advance(AFTER_LEASES);
             h.restart();
             h.run_minutes(3);
             assert_eq!(h.shop.orders_for(&id).len(), 1, "{op:?} after={after}");
-            assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT", "{op:?} after={after}");
+            assert_eq!(
+                h.mirakl_state(&id),
+                "WAITING_DEBIT_PAYMENT",
+                "{op:?} after={after}"
+            );
             assert_eq!(h.shop.stock("A"), Some(8), "{op:?} after={after}");
             h.calls.assert_within_budgets();
         }
@@ -53,13 +65,24 @@ fn a_crash_at_any_shop_step_of_an_import_never_creates_the_order_twice() {
 fn a_dropped_connection_after_or21_is_reconciled_by_reading_the_order() {
     let mut h = setup();
     let id = h.order(&[("A", 1)]);
-    h.sandbox
-        .add_fault(fault("OR21", Fault::DropAfterProcessing, Trigger::NextCalls(1)));
+    h.sandbox.add_fault(fault(
+        "OR21",
+        Fault::DropAfterProcessing,
+        Trigger::NextCalls(1),
+    ));
     h.advance(60);
     let report = h.tick();
-    assert_eq!(report.count("import_order", "outcome_unknown"), 1, "{report:?}");
+    assert_eq!(
+        report.count("import_order", "outcome_unknown"),
+        1,
+        "{report:?}"
+    );
     h.run_minutes(4);
-    assert_eq!(h.calls.get("OR21"), 1, "never resent once Mirakl showed it accepted");
+    assert_eq!(
+        h.calls.get("OR21"),
+        1,
+        "never resent once Mirakl showed it accepted"
+    );
     assert_eq!(h.shop.orders_for(&id).len(), 1);
     assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
     h.calls.assert_within_budgets();
@@ -79,9 +102,14 @@ fn shipping_order(h: &mut Harness) -> (String, i64) {
 fn a_refund_whose_answer_was_lost_is_adopted_not_sent_again() {
     let mut h = setup();
     let (id, wc) = shipping_order(&mut h);
-    h.sandbox
-        .add_fault(fault("OR28", Fault::DropAfterProcessing, Trigger::NextCalls(1)));
-    let refund = h.shop.refund(wc, &[("A", 1, Decimal::from(20))], Decimal::ZERO);
+    h.sandbox.add_fault(fault(
+        "OR28",
+        Fault::DropAfterProcessing,
+        Trigger::NextCalls(1),
+    ));
+    let refund = h
+        .shop
+        .refund(wc, &[("A", 1, Decimal::from(20))], Decimal::ZERO);
     events::refund_created(&h.store, refund).unwrap();
     h.run_minutes(6);
     assert_eq!(h.mirakl_refund_count(&id), 1);
@@ -97,7 +125,9 @@ fn a_malformed_refund_answer_is_adopted_too() {
     let (id, wc) = shipping_order(&mut h);
     h.sandbox
         .add_fault(fault("OR28", Fault::MalformedJson, Trigger::NextCalls(1)));
-    let refund = h.shop.refund(wc, &[("B", 1, Decimal::from(3))], Decimal::new(490, 2));
+    let refund = h
+        .shop
+        .refund(wc, &[("B", 1, Decimal::from(3))], Decimal::new(490, 2));
     events::refund_created(&h.store, refund).unwrap();
     h.run_minutes(6);
     assert_eq!(h.mirakl_refund_count(&id), 1);
@@ -108,8 +138,11 @@ fn a_malformed_refund_answer_is_adopted_too() {
 fn a_shipment_whose_answer_was_lost_is_not_sent_again() {
     let mut h = setup();
     let (id, wc) = shipping_order(&mut h);
-    h.sandbox
-        .add_fault(fault("ST01", Fault::DropAfterProcessing, Trigger::NextCalls(1)));
+    h.sandbox.add_fault(fault(
+        "ST01",
+        Fault::DropAfterProcessing,
+        Trigger::NextCalls(1),
+    ));
     h.shop.ship(wc, "Colissimo", "6A1");
     events::order_shipped(&h.store, wc).unwrap();
     h.run_minutes(4);
@@ -122,12 +155,18 @@ fn a_429_storm_and_5xx_delay_but_lose_nothing() {
     let mut h = setup();
     h.sandbox.add_fault(fault(
         "*",
-        Fault::Status { status: 429, retry_after_secs: Some(30) },
+        Fault::Status {
+            status: 429,
+            retry_after_secs: Some(30),
+        },
         Trigger::Probability(0.6),
     ));
     h.sandbox.add_fault(fault(
         "*",
-        Fault::Status { status: 503, retry_after_secs: None },
+        Fault::Status {
+            status: 503,
+            retry_after_secs: None,
+        },
         Trigger::Probability(0.2),
     ));
     let ids: Vec<String> = (0..5).map(|_| h.order(&[("A", 1)])).collect();

@@ -15,7 +15,14 @@ fn offer(h: &Harness, sku: &str) -> Option<(Decimal, i64, String, String)> {
         s.offers
             .iter()
             .find(|o| o.shop_sku == sku && !o.deleted)
-            .map(|o| (o.price, o.quantity, o.product_id.clone(), o.product_id_type.clone()))
+            .map(|o| {
+                (
+                    o.price,
+                    o.quantity,
+                    o.product_id.clone(),
+                    o.product_id_type.clone(),
+                )
+            })
     })
 }
 
@@ -39,10 +46,19 @@ fn a_changed_product_is_exported_with_its_identifier_and_stock() {
     events::product_changed(&h.store, &["NEW-1".to_owned()]).unwrap();
     let report = h.run_minutes(3);
     assert_eq!(report.count("export_offers", "exported"), 1, "{report:?}");
-    assert_eq!(report.count("poll_offer_import", "complete"), 1, "{report:?}");
+    assert_eq!(
+        report.count("poll_offer_import", "complete"),
+        1,
+        "{report:?}"
+    );
     assert_eq!(
         offer(&h, "NEW-1"),
-        Some((Decimal::new(1250, 2), 5, "3700000000017".to_owned(), "EAN".to_owned()))
+        Some((
+            Decimal::new(1250, 2),
+            5,
+            "3700000000017".to_owned(),
+            "EAN".to_owned()
+        ))
     );
     // A price change goes out the same way, once.
     h.shop.set_price("NEW-1", Decimal::from(11));

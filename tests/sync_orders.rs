@@ -62,8 +62,18 @@ fn addresses_revealed_when_the_order_is_paid_reach_the_shop_order() {
     let draft = &h.shop.orders[&wc].draft;
     assert_eq!(h.shop.orders[&wc].status, "processing");
     let shipping = draft.shipping_address.as_ref().expect("a shipping address");
-    assert_eq!((shipping.street_1.as_str(), shipping.city.as_str(), shipping.zip_code.as_str()), ("8 quai des Orfèvres", "Lyon", "69002"));
-    assert_eq!(draft.billing_address.as_ref().map(|a| a.city.as_str()), Some("Lyon"));
+    assert_eq!(
+        (
+            shipping.street_1.as_str(),
+            shipping.city.as_str(),
+            shipping.zip_code.as_str()
+        ),
+        ("8 quai des Orfèvres", "Lyon", "69002")
+    );
+    assert_eq!(
+        draft.billing_address.as_ref().map(|a| a.city.as_str()),
+        Some("Lyon")
+    );
 }
 
 #[test]
@@ -82,9 +92,7 @@ fn a_cancelled_order_is_cancelled_and_restocked_in_the_shop() {
 fn an_unknown_sku_is_held_for_a_human_and_the_deadline_clock_warns() {
     let mut h = Harness::new();
     h.add_product("A", 10, 20);
-    h.sandbox
-        .add_offer("GHOST", Decimal::from(5), 3)
-        .unwrap();
+    h.sandbox.add_offer("GHOST", Decimal::from(5), 3).unwrap();
     h.tick();
     let id = h.order(&[("A", 1), ("GHOST", 1)]);
     h.run_minutes(2);
@@ -133,7 +141,10 @@ fn without_partial_acceptance_a_short_line_refuses_the_whole_order() {
         partial_acceptance: false,
         ..test_settings()
     };
-    let mut h = Harness::with(SandboxConfig::for_tests().partial_acceptance(false), settings);
+    let mut h = Harness::with(
+        SandboxConfig::for_tests().partial_acceptance(false),
+        settings,
+    );
     h.add_product("A", 10, 20);
     h.add_product("B", 5, 7);
     h.tick();
@@ -165,13 +176,23 @@ fn a_shipped_order_goes_out_with_st01() {
 
 #[test]
 fn without_multi_shipment_the_tracking_goes_with_or23_then_or24() {
-    let mut h = Harness::with(SandboxConfig::for_tests().multi_shipment(false), test_settings());
+    let mut h = Harness::with(
+        SandboxConfig::for_tests().multi_shipment(false),
+        test_settings(),
+    );
     let (id, wc) = shipping_order(&mut h);
     h.shop.ship(wc, "colissimo", "6A123");
     events::order_shipped(&h.store, wc).unwrap();
     h.tick();
     assert_eq!(h.mirakl_state(&id), "SHIPPED");
-    assert_eq!((h.calls.get("ST01"), h.calls.get("OR23"), h.calls.get("OR24")), (1, 1, 1));
+    assert_eq!(
+        (
+            h.calls.get("ST01"),
+            h.calls.get("OR23"),
+            h.calls.get("OR24")
+        ),
+        (1, 1, 1)
+    );
     let tracking = h
         .sandbox
         .with_state(|s| s.order(&id).map(|o| o.tracking.clone()).unwrap())
@@ -215,7 +236,9 @@ fn free_text_carriers_when_the_merchant_allows_them() {
 fn a_shop_refund_is_sent_once_with_per_line_amounts() {
     let mut h = Harness::new();
     let (id, wc) = shipping_order(&mut h);
-    let refund = h.shop.refund(wc, &[("A", 1, Decimal::from(20))], Decimal::new(490, 2));
+    let refund = h
+        .shop
+        .refund(wc, &[("A", 1, Decimal::from(20))], Decimal::new(490, 2));
     events::refund_created(&h.store, refund).unwrap();
     let report = h.run_minutes(2);
     assert_eq!(report.count("refund_order", "refunded"), 1, "{report:?}");
@@ -251,7 +274,12 @@ fn a_refund_made_on_mirakl_is_recorded_in_the_shop_once() {
         })
         .unwrap();
     h.run_minutes(3);
-    let mirrored: Vec<_> = h.shop.refunds.values().filter(|r| r.order_id == wc).collect();
+    let mirrored: Vec<_> = h
+        .shop
+        .refunds
+        .values()
+        .filter(|r| r.order_id == wc)
+        .collect();
     assert_eq!(mirrored.len(), 1);
     assert_eq!(mirrored[0].lines[0].amount, Decimal::from(10));
     // The shop reports the mirrored refund like any other: it is not sent back.
@@ -283,7 +311,13 @@ fn an_order_out_of_staging_is_imported_and_accepted() {
 fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
     let mut h = Harness::new();
     let (id, _wc) = shipping_order(&mut h);
-    let deadline = h.store.order(&id).unwrap().unwrap().shipping_deadline.unwrap();
+    let deadline = h
+        .store
+        .order(&id)
+        .unwrap()
+        .unwrap()
+        .shipping_deadline
+        .unwrap();
     let until_warning = (deadline - h.clock.now()).num_seconds() - 11 * 3600;
     h.advance(until_warning);
     h.run_minutes(6);
@@ -293,7 +327,10 @@ fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
     let report = h.run_minutes(6);
     assert_eq!(h.open_exceptions("shipping_deadline_passed"), 1);
     // The tick report carries what was raised, and serialises for PHP.
-    assert!(report.exceptions.iter().any(|e| e.kind == "shipping_deadline_passed"));
+    assert!(report
+        .exceptions
+        .iter()
+        .any(|e| e.kind == "shipping_deadline_passed"));
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert!(json["jobs"]["check_deadlines"]["checked"].as_u64().unwrap() >= 1);
     assert!(json["api_calls"]["OR11"].as_u64().unwrap() >= 1);
@@ -302,7 +339,10 @@ fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
 #[test]
 fn when_the_operator_refuses_partial_acceptance_the_order_is_refused_whole_and_undone() {
     // The merchant left partial acceptance on, but the operator has it off.
-    let mut h = Harness::with(SandboxConfig::for_tests().partial_acceptance(false), test_settings());
+    let mut h = Harness::with(
+        SandboxConfig::for_tests().partial_acceptance(false),
+        test_settings(),
+    );
     h.add_product("A", 10, 20);
     h.add_product("B", 5, 7);
     h.tick();
@@ -320,7 +360,9 @@ fn when_the_operator_refuses_partial_acceptance_the_order_is_refused_whole_and_u
 fn a_refund_over_what_is_left_is_never_sent_and_can_be_retried_once_fixed() {
     let mut h = Harness::new();
     let (id, wc) = shipping_order(&mut h);
-    let refund = h.shop.refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
+    let refund = h
+        .shop
+        .refund(wc, &[("A", 2, Decimal::from(41))], Decimal::ZERO);
     events::refund_created(&h.store, refund).unwrap();
     h.run_minutes(2);
     assert_eq!(h.calls.get("OR28"), 0);
@@ -433,7 +475,10 @@ fn a_status_the_merchant_set_is_never_overwritten() {
     events::order_shipped(&h.store, wc).unwrap();
     h.run_minutes(4);
     assert_eq!(h.mirakl_state(&id), "SHIPPED");
-    assert_eq!(h.shop.orders[&wc].status, "completed", "not moved back to processing");
+    assert_eq!(
+        h.shop.orders[&wc].status, "completed",
+        "not moved back to processing"
+    );
     assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPED");
 }
 
@@ -443,14 +488,21 @@ fn reference_data_is_cached_and_a_failed_re01_does_not_spend_sh21_again() {
     let mut h = Harness::new();
     h.sandbox.add_fault(FaultRule {
         route: "RE01".to_owned(),
-        fault: Fault::Status { status: 500, retry_after_secs: None },
+        fault: Fault::Status {
+            status: 500,
+            retry_after_secs: None,
+        },
         trigger: Trigger::NextCalls(3),
     });
     h.tick();
     assert_eq!(h.calls.get("SH21"), 1);
     h.run_minutes(5);
     assert_eq!(h.calls.get("SH21"), 1, "SH21 once a day");
-    assert!(h.store.cursor("reference.refund_reasons").unwrap().is_some());
+    assert!(h
+        .store
+        .cursor("reference.refund_reasons")
+        .unwrap()
+        .is_some());
     assert!(h.store.cursor("reference.carriers").unwrap().is_some());
     h.calls.assert_within_budgets();
 }

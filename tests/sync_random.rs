@@ -56,13 +56,34 @@ fn random_faults(rng: &mut StdRng) -> Vec<FaultRule> {
         })
     };
     if rng.gen_bool(0.5) {
-        add("*", Fault::Status { status: 429, retry_after_secs: Some(20) }, 0.3);
+        add(
+            "*",
+            Fault::Status {
+                status: 429,
+                retry_after_secs: Some(20),
+            },
+            0.3,
+        );
     }
     if rng.gen_bool(0.5) {
-        add("*", Fault::Status { status: 503, retry_after_secs: None }, 0.15);
+        add(
+            "*",
+            Fault::Status {
+                status: 503,
+                retry_after_secs: None,
+            },
+            0.15,
+        );
     }
     if rng.gen_bool(0.5) {
-        add("*", Fault::Status { status: 500, retry_after_secs: None }, 0.1);
+        add(
+            "*",
+            Fault::Status {
+                status: 500,
+                retry_after_secs: None,
+            },
+            0.1,
+        );
     }
     for write in ["OR21", "OR28", "ST01", "OR24", "STO01"] {
         if rng.gen_bool(0.4) {
@@ -97,11 +118,17 @@ impl Run {
             let stock = rng.gen_range(0..15);
             h.add_product(&sku(i), stock, rng.gen_range(5..40));
             // The marketplace starts from what the shop shows it.
-            h.sandbox
-                .with_state(|s| s.live_offer_mut(&sku(i)).map(|o| o.quantity = (stock - 1).max(0)));
+            h.sandbox.with_state(|s| {
+                s.live_offer_mut(&sku(i))
+                    .map(|o| o.quantity = (stock - 1).max(0))
+            });
         }
         h.tick();
-        Run { h, rng, marketplace_refunds: 0 }
+        Run {
+            h,
+            rng,
+            marketplace_refunds: 0,
+        }
     }
 
     fn random_event(&mut self) {
@@ -115,7 +142,11 @@ impl Run {
             let _ = h.sandbox.create_random_order();
         } else if roll < 0.64 {
             let waiting: Vec<String> = h.sandbox.with_state(|s| {
-                s.orders.iter().filter(|o| o.state == "WAITING_DEBIT_PAYMENT").map(|o| o.order_id.clone()).collect()
+                s.orders
+                    .iter()
+                    .filter(|o| o.state == "WAITING_DEBIT_PAYMENT")
+                    .map(|o| o.order_id.clone())
+                    .collect()
             });
             if let Some(id) = pick(&mut self.rng, &waiting) {
                 let _ = h.sandbox.debit(&id);
@@ -129,7 +160,11 @@ impl Run {
                 .map(|o| o.id)
                 .collect();
             if let Some(wc) = pick(&mut self.rng, &processing) {
-                let carrier = if self.rng.gen_bool(0.9) { "Colissimo" } else { "Unknown Van" };
+                let carrier = if self.rng.gen_bool(0.9) {
+                    "Colissimo"
+                } else {
+                    "Unknown Van"
+                };
                 h.shop.ship(wc, carrier, "TRK");
                 events::order_shipped(&h.store, wc).unwrap();
             }
@@ -146,10 +181,16 @@ impl Run {
                 let line = &order.draft.lines[self.rng.gen_range(0..order.draft.lines.len())];
                 // Sometimes more than the line: the over-refund guard must stop it.
                 let cap = (line.price * Decimal::from(3) / Decimal::from(2)).round();
-                let amount = Decimal::from(self.rng.gen_range(1..=cap.max(Decimal::ONE).mantissa().max(1) as i64)).min(cap);
+                let amount = Decimal::from(
+                    self.rng
+                        .gen_range(1..=cap.max(Decimal::ONE).mantissa().max(1) as i64),
+                )
+                .min(cap);
                 let sku = line.sku.clone();
                 let quantity = line.quantity;
-                let refund = h.shop.refund(wc, &[(&sku, quantity, amount)], Decimal::ZERO);
+                let refund = h
+                    .shop
+                    .refund(wc, &[(&sku, quantity, amount)], Decimal::ZERO);
                 events::refund_created(&h.store, refund).unwrap();
             }
         } else if roll < 0.90 {
@@ -157,7 +198,12 @@ impl Run {
                 s.orders
                     .iter()
                     .filter(|o| matches!(o.state.as_str(), "SHIPPING" | "SHIPPED"))
-                    .flat_map(|o| o.lines.iter().filter(|l| l.is_live()).map(|l| (l.order_line_id.clone(), l.unit_price - l.refunded_price())))
+                    .flat_map(|o| {
+                        o.lines
+                            .iter()
+                            .filter(|l| l.is_live())
+                            .map(|l| (l.order_line_id.clone(), l.unit_price - l.refunded_price()))
+                    })
                     .filter(|(_, left)| *left >= Decimal::ONE)
                     .collect()
             });
@@ -183,7 +229,11 @@ impl Run {
             }
         } else if roll < 0.94 {
             let cancellable: Vec<String> = h.sandbox.with_state(|s| {
-                s.orders.iter().filter(|o| o.can_cancel()).map(|o| o.order_id.clone()).collect()
+                s.orders
+                    .iter()
+                    .filter(|o| o.can_cancel())
+                    .map(|o| o.order_id.clone())
+                    .collect()
             });
             if let Some(id) = pick(&mut self.rng, &cancellable) {
                 let _ = h.sandbox.with_state(|s| s.cancel_order(&id));
@@ -210,7 +260,9 @@ impl Run {
     fn check_no_double_orders(&self) {
         let mut per_order: BTreeMap<&str, usize> = BTreeMap::new();
         for order in self.h.shop.orders.values() {
-            *per_order.entry(order.draft.mirakl_order_id.as_str()).or_default() += 1;
+            *per_order
+                .entry(order.draft.mirakl_order_id.as_str())
+                .or_default() += 1;
         }
         for (id, count) in per_order {
             assert!(count <= 1, "Mirakl order {id} became {count} shop orders");
@@ -223,7 +275,11 @@ impl Run {
         // Every order was decided in time: none waiting, none refused by the window.
         let orders = h.sandbox.with_state(|s| s.orders.clone());
         for order in &orders {
-            assert_ne!(order.state, "WAITING_ACCEPTANCE", "seed {seed}: {} still waiting", order.order_id);
+            assert_ne!(
+                order.state, "WAITING_ACCEPTANCE",
+                "seed {seed}: {} still waiting",
+                order.order_id
+            );
             assert_ne!(
                 order.state_reason_code.as_deref(),
                 Some("AUTO_REFUSED"),
@@ -232,25 +288,53 @@ impl Run {
             );
             let accepted = order.lines.iter().any(|l| l.state != "REFUSED");
             if accepted {
-                assert_eq!(h.shop.orders_for(&order.order_id).len(), 1, "seed {seed}: {} lost", order.order_id);
+                assert_eq!(
+                    h.shop.orders_for(&order.order_id).len(),
+                    1,
+                    "seed {seed}: {} lost",
+                    order.order_id
+                );
             }
             for line in &order.lines {
                 let total = line.unit_price * Decimal::from(line.quantity);
-                assert!(line.refunded_price() <= total, "seed {seed}: {} over-refunded", line.order_line_id);
+                assert!(
+                    line.refunded_price() <= total,
+                    "seed {seed}: {} over-refunded",
+                    line.order_line_id
+                );
             }
         }
         // Refunds: each Mirakl refund belongs to one record; ours were sent once; Mirakl's were
         // mirrored once and never sent back.
-        let mirakl_refunds: usize = orders.iter().flat_map(|o| &o.lines).map(|l| l.refunds.len()).sum();
+        let mirakl_refunds: usize = orders
+            .iter()
+            .flat_map(|o| &o.lines)
+            .map(|l| l.refunds.len())
+            .sum();
         let records = h.store.list_refunds(None, 100_000, 0).unwrap();
         let mut ids: Vec<&String> = records.iter().flat_map(|r| &r.mirakl_refund_ids).collect();
         let recorded = ids.len();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), recorded, "seed {seed}: a Mirakl refund recorded twice");
-        assert_eq!(recorded, mirakl_refunds, "seed {seed}: Mirakl refunds {mirakl_refunds}, recorded {recorded}");
-        let mirrored = h.shop.refunds.values().filter(|r| r.mirakl_refund_id.is_some()).count();
-        assert_eq!(mirrored, self.marketplace_refunds, "seed {seed}: mirrored refunds");
+        assert_eq!(
+            ids.len(),
+            recorded,
+            "seed {seed}: a Mirakl refund recorded twice"
+        );
+        assert_eq!(
+            recorded, mirakl_refunds,
+            "seed {seed}: Mirakl refunds {mirakl_refunds}, recorded {recorded}"
+        );
+        let mirrored = h
+            .shop
+            .refunds
+            .values()
+            .filter(|r| r.mirakl_refund_id.is_some())
+            .count();
+        assert_eq!(
+            mirrored, self.marketplace_refunds,
+            "seed {seed}: mirrored refunds"
+        );
         self.check_stock(seed);
         h.calls.assert_within_budgets();
     }
@@ -259,7 +343,11 @@ impl Run {
     fn check_stock(&self, seed: u64) {
         for i in 0..SKUS {
             let sku = sku(i);
-            assert_eq!(self.h.mirakl_quantity(&sku), self.h.expected_quantity(&sku), "seed {seed}: stock of {sku}");
+            assert_eq!(
+                self.h.mirakl_quantity(&sku),
+                self.h.expected_quantity(&sku),
+                "seed {seed}: stock of {sku}"
+            );
         }
     }
 }
@@ -311,7 +399,10 @@ fn random_event_sequences_under_faults_keep_the_invariants() {
         }
         run.check_settled(seed);
         let (orders, refused) = run.h.sandbox.with_state(|s| {
-            (s.orders.len(), s.orders.iter().filter(|o| o.state == "REFUSED").count())
+            (
+                s.orders.len(),
+                s.orders.iter().filter(|o| o.state == "REFUSED").count(),
+            )
         });
         eprintln!(
             "seed {seed}: {orders} marketplace orders ({refused} refused), {} shop orders, {} shop refunds, {} marketplace refunds, {} exceptions open",
@@ -321,7 +412,15 @@ fn random_event_sequences_under_faults_keep_the_invariants() {
             run.h.store.count_open_exceptions().unwrap().iter().map(|(_, n)| n).sum::<u64>()
         );
         let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-        for e in run.h.store.list_exceptions(&mirakl_connector::store::ExceptionFilter { limit: 1000, ..mirakl_connector::store::ExceptionFilter::open() }).unwrap() {
+        for e in run
+            .h
+            .store
+            .list_exceptions(&mirakl_connector::store::ExceptionFilter {
+                limit: 1000,
+                ..mirakl_connector::store::ExceptionFilter::open()
+            })
+            .unwrap()
+        {
             *kinds.entry(e.kind).or_default() += 1;
         }
         eprintln!("  open exceptions by kind: {kinds:?}");

@@ -44,7 +44,10 @@ fn an_order_reserves_stock_is_found_by_mirakl_id_and_restocks_once() {
     assert_eq!(shop.find_order_by_mirakl_id("M-1").unwrap(), None);
     let id = shop.create_order(&draft("M-1", "A", 2)).unwrap();
     assert_eq!(shop.stock("A"), Some(3));
-    assert_eq!(shop.find_order_by_mirakl_id("M-1").unwrap().map(|o| o.id), Some(id));
+    assert_eq!(
+        shop.find_order_by_mirakl_id("M-1").unwrap().map(|o| o.id),
+        Some(id)
+    );
     shop.cancel_order(id, "cancelled on Mirakl").unwrap();
     shop.cancel_order(id, "cancelled on Mirakl").unwrap();
     assert_eq!(shop.stock("A"), Some(5));
@@ -57,9 +60,15 @@ fn unknown_skus_and_short_stock_are_rejections_for_a_human() {
     let unknown = shop.create_order(&draft("M-1", "NOPE", 1)).unwrap_err();
     assert!(matches!(unknown, ShopError::Rejected { .. }));
     assert_eq!(unknown.code(), ErrorCode::ShopRejected);
-    assert!(matches!(shop.create_order(&draft("M-2", "A", 2)), Err(ShopError::Rejected { .. })));
+    assert!(matches!(
+        shop.create_order(&draft("M-2", "A", 2)),
+        Err(ShopError::Rejected { .. })
+    ));
     assert_eq!(shop.stock("A"), Some(1), "a refused order reserves nothing");
-    assert_eq!(ShopError::transient("busy").code(), ErrorCode::ShopTransient);
+    assert_eq!(
+        ShopError::transient("busy").code(),
+        ErrorCode::ShopTransient
+    );
     assert!(ErrorCode::ShopTransient.is_transient());
 }
 
@@ -82,7 +91,10 @@ fn a_mirakl_refund_is_recorded_once_and_marked_as_from_mirakl() {
     assert_eq!(first, again);
     let stored = shop.read_refund(first).unwrap().unwrap();
     assert_eq!(stored.mirakl_refund_id.as_deref(), Some("5001"));
-    assert_eq!(stored.lines[0].mirakl_order_line_id.as_deref(), Some("M-1-1"));
+    assert_eq!(
+        stored.lines[0].mirakl_order_line_id.as_deref(),
+        Some("M-1-1")
+    );
 }
 
 #[test]
@@ -103,8 +115,14 @@ fn stock_reads_skip_unknown_skus_and_say_when_stock_is_not_managed() {
     assert_eq!(
         levels,
         vec![
-            StockLevel { sku: "A".to_owned(), quantity: Some(5) },
-            StockLevel { sku: "FREE".to_owned(), quantity: None },
+            StockLevel {
+                sku: "A".to_owned(),
+                quantity: Some(5)
+            },
+            StockLevel {
+                sku: "FREE".to_owned(),
+                quantity: None
+            },
         ]
     );
 }
@@ -113,7 +131,10 @@ fn stock_reads_skip_unknown_skus_and_say_when_stock_is_not_managed() {
 fn scripted_failures_can_happen_after_the_write() {
     let mut shop = MemoryShop::new();
     shop.add_product("A", 5, Decimal::from(10));
-    shop.fail_next(ShopOp::CreateOrder, ScriptedFailure::After(ShopError::transient("timeout")));
+    shop.fail_next(
+        ShopOp::CreateOrder,
+        ScriptedFailure::After(ShopError::transient("timeout")),
+    );
     assert!(shop.create_order(&draft("M-1", "A", 1)).is_err());
     // The order exists anyway: the engine must look it up before creating again.
     assert!(shop.find_order_by_mirakl_id("M-1").unwrap().is_some());

@@ -19,14 +19,22 @@ fn a_change_is_pushed_within_the_interval_and_confirmed_by_sto02() {
     h.set_stock("A", 7);
     h.advance(60);
     h.tick();
-    assert_eq!(h.calls.get("STO01"), 0, "not urgent: waits for the interval");
+    assert_eq!(
+        h.calls.get("STO01"),
+        0,
+        "not urgent: waits for the interval"
+    );
     h.run_minutes(5);
     assert_eq!(h.calls.get("STO01"), 1);
     assert_eq!(h.mirakl_quantity("A"), 7);
     let ledger = h.store.sku_ledger("A").unwrap().unwrap();
     assert!(!ledger.dirty);
     assert_eq!(ledger.last_pushed_quantity, Some(7));
-    assert_eq!(ledger.marketplace_quantity, Some(7), "STO02 marked it pushed");
+    assert_eq!(
+        ledger.marketplace_quantity,
+        Some(7),
+        "STO02 marked it pushed"
+    );
 }
 
 #[test]
@@ -117,7 +125,10 @@ fn a_sku_the_shop_cannot_read_is_never_sent() {
     events::stock_changed(
         &h.store,
         &h.settings,
-        &[StockChange { sku: "GONE".to_owned(), quantity: 0 }],
+        &[StockChange {
+            sku: "GONE".to_owned(),
+            quantity: 0,
+        }],
         h.clock.now(),
     )
     .unwrap();
@@ -126,7 +137,10 @@ fn a_sku_the_shop_cannot_read_is_never_sent() {
     assert_eq!(h.open_exceptions("stock_sku_unknown"), 1);
     // A shop that fails to answer: nothing is sent either, the push waits.
     h.set_stock("A", 0);
-    h.shop.fail_next(ShopOp::ReadStock, ScriptedFailure::Before(ShopError::transient("db busy")));
+    h.shop.fail_next(
+        ShopOp::ReadStock,
+        ScriptedFailure::Before(ShopError::transient("db busy")),
+    );
     h.advance(60);
     h.tick();
     assert_eq!(h.calls.get("STO01"), 0);

@@ -4,7 +4,9 @@
 use crate::mirakl::budget::CallBudget;
 use crate::mirakl::client::resource_handler;
 use crate::mirakl::error::MiraklError;
-use crate::mirakl::model::{bool_opt, date_opt, decimal_opt, int, int_opt, nullable, open_enum, text};
+use crate::mirakl::model::{
+    bool_opt, date_opt, decimal_opt, int, int_opt, nullable, open_enum, text,
+};
 use crate::mirakl::request::{ApiCode, Request};
 use crate::mirakl::transport::Transport;
 use chrono::{DateTime, Utc};

@@ -134,7 +134,11 @@ impl MemoryBudget {
 
 /// The earliest time one more call fits every limit, given the calls already made
 /// (`None` when it fits now). Shared with other implementations of [`CallBudget`].
-pub fn next_allowed(calls: &[DateTime<Utc>], limits: &[Limit], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn next_allowed(
+    calls: &[DateTime<Utc>],
+    limits: &[Limit],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     let mut earliest: Option<DateTime<Utc>> = None;
     for limit in limits {
         let window = chrono::Duration::seconds(limit.window_secs);

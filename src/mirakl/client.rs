@@ -42,7 +42,10 @@ impl<T, B> std::fmt::Debug for Client<T, B> {
 impl<B: CallBudget> Client<HttpTransport, B> {
     /// A client over HTTP with the settings' timeouts and key. Fails only if the HTTP stack
     /// cannot be set up (kind `Invalid`).
-    pub fn connect(config: &ClientConfig, budget: B) -> Result<Client<HttpTransport, B>, TransportError> {
+    pub fn connect(
+        config: &ClientConfig,
+        budget: B,
+    ) -> Result<Client<HttpTransport, B>, TransportError> {
         let transport = HttpTransport::new(config)?;
         Ok(Client::new(config, transport, budget))
     }
@@ -67,13 +70,19 @@ impl<T: Transport, B: CallBudget> Client<T, B> {
     }
 
     /// Replaces how the client waits between in-call retries (tests record instead of sleeping).
-    pub fn with_sleeper(mut self, sleeper: impl Fn(Duration) + Send + Sync + 'static) -> Client<T, B> {
+    pub fn with_sleeper(
+        mut self,
+        sleeper: impl Fn(Duration) + Send + Sync + 'static,
+    ) -> Client<T, B> {
         self.sleeper = Box::new(sleeper);
         self
     }
 
     /// Replaces the clock used for call budgets.
-    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Client<T, B> {
+    pub fn with_clock(
+        mut self,
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+    ) -> Client<T, B> {
         self.clock = Box::new(clock);
         self
     }
@@ -115,7 +124,13 @@ impl<T: Transport, B: CallBudget> Client<T, B> {
                     api: request.api,
                     message: "retry random source poisoned".to_owned(),
                 })?;
-                retry::decide(attempt, &error.class(), started.elapsed(), &self.policy, &mut *rng)
+                retry::decide(
+                    attempt,
+                    &error.class(),
+                    started.elapsed(),
+                    &self.policy,
+                    &mut *rng,
+                )
             };
             match decision {
                 RetryDecision::RetryAfter(wait) => (self.sleeper)(wait),
@@ -229,7 +244,11 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         }
     }
     let at = DateTime::parse_from_rfc2822(trimmed).ok()?;
-    Some((at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        (at.with_timezone(&Utc) - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Mirakl's `message` from an error body, or the start of the body as text.

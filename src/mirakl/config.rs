@@ -77,4 +77,7 @@ impl ClientConfig {
 }
 
 /// The `User-Agent` every call sends: the connector and its version.
-pub const USER_AGENT: &str = concat!("mirakl-connector-for-woocommerce/", env!("CARGO_PKG_VERSION"));
+pub const USER_AGENT: &str = concat!(
+    "mirakl-connector-for-woocommerce/",
+    env!("CARGO_PKG_VERSION")
+);

@@ -54,7 +54,10 @@ pub enum ErrorClass {
     OutcomeUnknown,
     /// This connector's own call budget for the API is spent until `until`;
     /// `wait` is how long that was from the moment of refusal.
-    BudgetExhausted { until: DateTime<Utc>, wait: Duration },
+    BudgetExhausted {
+        until: DateTime<Utc>,
+        wait: Duration,
+    },
     /// The call could not be made at all: invalid configuration or request.
     Invalid,
 }
@@ -181,7 +184,9 @@ impl MiraklError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self.class(),
-            ErrorClass::Transient | ErrorClass::Throttled { .. } | ErrorClass::BudgetExhausted { .. }
+            ErrorClass::Transient
+                | ErrorClass::Throttled { .. }
+                | ErrorClass::BudgetExhausted { .. }
         )
     }
 

@@ -5,8 +5,8 @@
 use crate::mirakl::budget::{keys, CallBudget};
 use crate::mirakl::client::{resource_handler, OffsetPages, SeekPage, SeekPages};
 use crate::mirakl::model::{
-    date_opt, decimal_opt, int_opt, nullable, offset_page, offset_query, open_enum, page_size, text,
-    text_opt, SortOrder, Tax,
+    date_opt, decimal_opt, int_opt, nullable, offset_page, offset_query, open_enum, page_size,
+    text, text_opt, SortOrder, Tax,
 };
 use crate::mirakl::request::{format_date, ApiCode, Request};
 use crate::mirakl::transport::Transport;
@@ -80,11 +80,26 @@ impl TransactionQuery {
 /// TL02: the first page of transaction logs matching `query`.
 pub fn transactions(query: &TransactionQuery) -> Request {
     Request::get(ApiCode::TL02, "/sellerpayment/transactions_logs")
-        .query_opt("date_created_from", query.date_created_from.as_ref().map(format_date))
-        .query_opt("date_created_to", query.date_created_to.as_ref().map(format_date))
-        .query_opt("last_updated_from", query.last_updated_from.as_ref().map(format_date))
-        .query_opt("transaction_date_from", query.transaction_date_from.as_ref().map(format_date))
-        .query_opt("transaction_date_to", query.transaction_date_to.as_ref().map(format_date))
+        .query_opt(
+            "date_created_from",
+            query.date_created_from.as_ref().map(format_date),
+        )
+        .query_opt(
+            "date_created_to",
+            query.date_created_to.as_ref().map(format_date),
+        )
+        .query_opt(
+            "last_updated_from",
+            query.last_updated_from.as_ref().map(format_date),
+        )
+        .query_opt(
+            "transaction_date_from",
+            query.transaction_date_from.as_ref().map(format_date),
+        )
+        .query_opt(
+            "transaction_date_to",
+            query.transaction_date_to.as_ref().map(format_date),
+        )
         .query_repeated("transaction_type", &query.transaction_types)
         .query_repeated("payment_state", &query.payment_states)
         .query_repeated("order_id", &query.order_ids)
@@ -233,7 +248,14 @@ pub fn invoices(query: &InvoiceQuery, offset: u64) -> Request {
         .query_opt("type", query.document_type.as_ref())
         .query_opt("payment_status", query.payment_status.as_ref())
         .query_opt("currency", query.currency.as_ref());
-    offset_query(request, query.page_size(), offset, None, query.order, keys::IV01_PAGE)
+    offset_query(
+        request,
+        query.page_size(),
+        offset,
+        None,
+        query.order,
+        keys::IV01_PAGE,
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -326,8 +348,9 @@ impl<'c, T: Transport, B: CallBudget> Finance<'c, T, B> {
     /// TL02: the pages of transaction logs, following `next_page_token`.
     pub fn transactions(&self, query: &TransactionQuery) -> SeekPages<'c, T, B, TransactionPage> {
         let limit = query.limit();
-        self.client
-            .seek_pages(transactions(query), move |token| transactions_page(token, limit))
+        self.client.seek_pages(transactions(query), move |token| {
+            transactions_page(token, limit)
+        })
     }
 
     /// IV01: the pages of accounting documents.

@@ -116,8 +116,14 @@ impl Default for OfferImportOptions {
 /// OF01: import an offer file already written as CSV → 201 `{import_id}`.
 pub fn import_file(file_name: &str, csv: Vec<u8>, options: &OfferImportOptions) -> Request {
     let mut fields = vec![
-        ("import_mode".to_owned(), options.import_mode.as_str().to_owned()),
-        ("with_products".to_owned(), options.with_products.to_string()),
+        (
+            "import_mode".to_owned(),
+            options.import_mode.as_str().to_owned(),
+        ),
+        (
+            "with_products".to_owned(),
+            options.with_products.to_string(),
+        ),
     ];
     if let Some(operator_format) = options.operator_format {
         fields.push(("operator_format".to_owned(), operator_format.to_string()));
@@ -151,7 +157,10 @@ pub struct OfferImport {
 
 /// OF02: an offer import's status.
 pub fn import_status(import_id: &str) -> Request {
-    Request::get(ApiCode::OF02, format!("/offers/imports/{}", segment(import_id)))
+    Request::get(
+        ApiCode::OF02,
+        format!("/offers/imports/{}", segment(import_id)),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -371,7 +380,10 @@ pub struct OfferExportQuery {
 /// OF51: export offers as CSV.
 pub fn export(query: &OfferExportQuery) -> Request {
     let request = Request::get(ApiCode::OF51, "/offers/export")
-        .query_opt("last_request_date", query.last_request_date.as_ref().map(format_date))
+        .query_opt(
+            "last_request_date",
+            query.last_request_date.as_ref().map(format_date),
+        )
         .query_opt("include_inactive_offers", query.include_inactive_offers)
         .query_list("channel_codes", &query.channel_codes)
         .query_list("include_fields", &query.include_fields);
@@ -430,7 +442,11 @@ resource_handler!(
 
 impl<'c, T: Transport, B: CallBudget> Offers<'c, T, B> {
     /// OF01: import offer rows.
-    pub fn import(&self, lines: &[OfferLine], options: &OfferImportOptions) -> Result<OfferImport, MiraklError> {
+    pub fn import(
+        &self,
+        lines: &[OfferLine],
+        options: &OfferImportOptions,
+    ) -> Result<OfferImport, MiraklError> {
         self.client.send_json(import(lines, options)?)
     }
 

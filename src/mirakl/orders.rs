@@ -406,8 +406,14 @@ pub fn list(query: &OrderQuery, offset: u64) -> Request {
         .query_list("channel_codes", &query.channel_codes)
         .query_opt("start_date", query.start_date.as_ref().map(format_date))
         .query_opt("end_date", query.end_date.as_ref().map(format_date))
-        .query_opt("start_update_date", query.start_update_date.as_ref().map(format_date))
-        .query_opt("end_update_date", query.end_update_date.as_ref().map(format_date))
+        .query_opt(
+            "start_update_date",
+            query.start_update_date.as_ref().map(format_date),
+        )
+        .query_opt(
+            "end_update_date",
+            query.end_update_date.as_ref().map(format_date),
+        )
         .query_opt("customer_debited", query.customer_debited)
         .query_opt("has_incident", query.has_incident)
         .query_opt("payment_workflow", query.payment_workflow.as_ref())
@@ -528,21 +534,45 @@ pub struct RefundLine {
     )]
     pub shipping_amount: Option<Decimal>,
     /// Informative only for Mirakl.
-    #[serde(default, deserialize_with = "int_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "int_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<i64>,
     /// A REFUND reason code from RE01.
-    #[serde(default, deserialize_with = "text_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reason_code: Option<String>,
     /// Only when the shop's currency differs from the platform's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub taxes: Vec<CodedAmount>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub shipping_taxes: Vec<CodedAmount>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub fees: Vec<CodedAmount>,
-    #[serde(default, deserialize_with = "bool_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "bool_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub excluded_from_shipment: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_legal_notice: Option<String>,
@@ -625,13 +655,19 @@ impl<'c, T: Transport, B: CallBudget> Orders<'c, T, B> {
     }
 
     /// OR21: accept or refuse lines.
-    pub fn accept_lines(&self, order_id: &str, decisions: &[LineDecision]) -> Result<(), MiraklError> {
-        self.client.send_no_content(accept_lines(order_id, decisions))
+    pub fn accept_lines(
+        &self,
+        order_id: &str,
+        decisions: &[LineDecision],
+    ) -> Result<(), MiraklError> {
+        self.client
+            .send_no_content(accept_lines(order_id, decisions))
     }
 
     /// OR23: set carrier and tracking.
     pub fn set_tracking(&self, order_id: &str, tracking: &Tracking) -> Result<(), MiraklError> {
-        self.client.send_no_content(set_tracking(order_id, tracking))
+        self.client
+            .send_no_content(set_tracking(order_id, tracking))
     }
 
     /// OR24: mark shipped.

@@ -73,7 +73,9 @@ pub struct Reason {
 impl ReasonList {
     /// The reasons of one type (e.g. REFUND for OR28).
     pub fn of_type<'a>(&'a self, wanted: &'a ReasonType) -> impl Iterator<Item = &'a Reason> + 'a {
-        self.reasons.iter().filter(move |r| &r.reason_type == wanted)
+        self.reasons
+            .iter()
+            .filter(move |r| &r.reason_type == wanted)
     }
 }
 

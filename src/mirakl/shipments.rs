@@ -29,16 +29,28 @@ pub struct NewShipment {
     pub invoice_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_from: Option<ShippingFrom>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub shipment_additional_information: Vec<AdditionalField>,
 }
 
 /// A shipped quantity of one order line, named by `order_line_id` or `offer_sku`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentLine {
-    #[serde(default, deserialize_with = "text_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_line_id: Option<String>,
-    #[serde(default, deserialize_with = "text_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub offer_sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_reference: Option<String>,

@@ -122,7 +122,10 @@ impl Transport for HttpTransport {
         };
         let mut authorization = reqwest::header::HeaderValue::from_str(self.api_key.expose())
             .map_err(|_| {
-                TransportError::new(TransportErrorKind::Invalid, "the API key is not a valid header value")
+                TransportError::new(
+                    TransportErrorKind::Invalid,
+                    "the API key is not a valid header value",
+                )
             })?;
         authorization.set_sensitive(true);
         let accept = if request.api.returns_csv() {

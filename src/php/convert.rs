@@ -15,12 +15,15 @@ fn bad_argument(message: impl Into<String>) -> ExportError {
 /// all) becomes an array, anything else an object. Map-typed settings accept the empty list
 /// (see `crate::settings::map_or_empty_list`).
 pub fn array_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
-    let is_list = array
-        .iter()
-        .enumerate()
-        .all(|(position, (key, _))| matches!(key, ArrayKey::Long(index) if index == position as i64));
+    let is_list = array.iter().enumerate().all(
+        |(position, (key, _))| matches!(key, ArrayKey::Long(index) if index == position as i64),
+    );
     if is_list {
-        return array.iter().map(|(_, value)| zval_to_json(value)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+        return array
+            .iter()
+            .map(|(_, value)| zval_to_json(value))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
     }
     let mut object = Map::new();
     for (key, value) in array.iter() {
@@ -53,14 +56,17 @@ pub fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
     } else if let Some(array) = value.array() {
         array_to_json(array)
     } else {
-        Err(bad_argument("only null, booleans, numbers, strings and arrays are accepted"))
+        Err(bad_argument(
+            "only null, booleans, numbers, strings and arrays are accepted",
+        ))
     }
 }
 
 /// Any serialisable core value as a PHP value (structs become string-keyed arrays).
 pub fn to_zval<T: serde::Serialize>(value: &T) -> Result<Zval, ExportError> {
-    let json = serde_json::to_value(value)
-        .map_err(|e| ExportError::new(ErrorCode::Internal, format!("cannot convert a result: {e}")))?;
+    let json = serde_json::to_value(value).map_err(|e| {
+        ExportError::new(ErrorCode::Internal, format!("cannot convert a result: {e}"))
+    })?;
     json_to_zval(&json)
 }
 
@@ -76,16 +82,20 @@ pub fn json_to_zval(value: &Value) -> Result<Zval, ExportError> {
         },
         Value::String(text) => zval.set_string(text, false).map_err(internal)?,
         Value::Array(items) => {
-            let mut array: ZBox<ZendHashTable> = ZendHashTable::with_capacity(items.len().try_into().unwrap_or(u32::MAX));
+            let mut array: ZBox<ZendHashTable> =
+                ZendHashTable::with_capacity(items.len().try_into().unwrap_or(u32::MAX));
             for item in items {
                 array.push(json_to_zval(item)?).map_err(internal)?;
             }
             zval.set_hashtable(array);
         }
         Value::Object(fields) => {
-            let mut array: ZBox<ZendHashTable> = ZendHashTable::with_capacity(fields.len().try_into().unwrap_or(u32::MAX));
+            let mut array: ZBox<ZendHashTable> =
+                ZendHashTable::with_capacity(fields.len().try_into().unwrap_or(u32::MAX));
             for (key, item) in fields {
-                array.insert(key.as_str(), json_to_zval(item)?).map_err(internal)?;
+                array
+                    .insert(key.as_str(), json_to_zval(item)?)
+                    .map_err(internal)?;
             }
             zval.set_hashtable(array);
         }
@@ -94,5 +104,8 @@ pub fn json_to_zval(value: &Value) -> Result<Zval, ExportError> {
 }
 
 fn internal(error: ext_php_rs::error::Error) -> ExportError {
-    ExportError::new(ErrorCode::Internal, format!("could not build a PHP value: {error}"))
+    ExportError::new(
+        ErrorCode::Internal,
+        format!("could not build a PHP value: {error}"),
+    )
 }

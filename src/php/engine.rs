@@ -21,8 +21,8 @@ use super::export;
 use super::shop::PhpShop;
 
 use crate::error::{ErrorCode, ExportError};
-use crate::mirakl::{ClientConfig, HttpTransport};
 use crate::finance;
+use crate::mirakl::{ClientConfig, HttpTransport};
 use crate::ops;
 use crate::settings::{self, ConnectionSettings};
 use crate::store::{Clock, Store, SystemClock};
@@ -47,11 +47,15 @@ thread_local! {
 }
 
 fn year_month(year: i64, month: i64) -> Result<(i32, u32), ExportError> {
-    let year = i32::try_from(year).ok().filter(|y| (2000..=2100).contains(y));
+    let year = i32::try_from(year)
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
     let month = u32::try_from(month).ok().filter(|m| (1..=12).contains(m));
     match (year, month) {
         (Some(year), Some(month)) => Ok((year, month)),
-        _ => Err(invalid_argument("year/month: expected a year from 2000 to 2100 and a month from 1 to 12")),
+        _ => Err(invalid_argument(
+            "year/month: expected a year from 2000 to 2100 and a month from 1 to 12",
+        )),
     }
 }
 
@@ -65,7 +69,11 @@ fn store_for(path: &Path) -> Result<Rc<Store>, ExportError> {
         return Ok(store);
     }
     let store = Rc::new(Store::open(path)?);
-    STORES.with(|stores| stores.borrow_mut().insert(path.to_path_buf(), Rc::clone(&store)));
+    STORES.with(|stores| {
+        stores
+            .borrow_mut()
+            .insert(path.to_path_buf(), Rc::clone(&store))
+    });
     Ok(store)
 }
 
@@ -85,10 +93,12 @@ impl NativeEngine {
     }
 
     fn connection(&self) -> Result<&ConnectionSettings, ExportError> {
-        self.connection.as_ref().map_err(|e| ExportError::new(
-            ErrorCode::InvalidSettings,
-            format!("the Mirakl connection is not configured ({e})"),
-        ))
+        self.connection.as_ref().map_err(|e| {
+            ExportError::new(
+                ErrorCode::InvalidSettings,
+                format!("the Mirakl connection is not configured ({e})"),
+            )
+        })
     }
 
     fn client_config(&self) -> Result<ClientConfig, ExportError> {
@@ -116,7 +126,10 @@ impl NativeEngine {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let client = engine_client(&config, transport, &store, Arc::clone(&clock));
         let engine = Engine::new(store, client, self.sync.clone(), clock)?;
-        Ok(CachedEngine { settings_key: key, engine })
+        Ok(CachedEngine {
+            settings_key: key,
+            engine,
+        })
     }
 
     fn put_engine(&self, cached: CachedEngine) {
@@ -142,7 +155,10 @@ impl NativeEngine {
     ) -> PhpResult<Self> {
         export(|| {
             if state_file.trim().is_empty() {
-                return Err(ExportError::new(ErrorCode::InvalidSettings, "state_file: is required"));
+                return Err(ExportError::new(
+                    ErrorCode::InvalidSettings,
+                    "state_file: is required",
+                ));
             }
             let connection = settings::validate(&map_to_json(connection)?);
             let sync = SyncSettings::from_json(&map_to_json(sync)?.to_string())?;
@@ -150,7 +166,12 @@ impl NativeEngine {
                 Some(raw) => finance::validate_settings(&map_to_json(raw)?)?,
                 None => finance::FinanceSettings::default(),
             };
-            Ok(NativeEngine { connection, sync, finance, state_file: PathBuf::from(state_file) })
+            Ok(NativeEngine {
+                connection,
+                sync,
+                finance,
+                state_file: PathBuf::from(state_file),
+            })
         })
     }
 
@@ -198,7 +219,9 @@ impl NativeEngine {
     pub fn tick(&self, shop: &mut ZendObject, budget_ms: i64) -> PhpResult<Zval> {
         export(|| {
             if !(1..=MAX_TICK_BUDGET_MS).contains(&budget_ms) {
-                return Err(invalid_argument(format!("budget_ms: must be from 1 to {MAX_TICK_BUDGET_MS}")));
+                return Err(invalid_argument(format!(
+                    "budget_ms: must be from 1 to {MAX_TICK_BUDGET_MS}"
+                )));
             }
             let budget = Duration::from_millis(u64::try_from(budget_ms).unwrap_or(1));
             let mut cached = self.take_engine()?;
@@ -213,7 +236,13 @@ impl NativeEngine {
 
     /// The runner's health for the dashboard.
     pub fn health(&self) -> PhpResult<Zval> {
-        export(|| to_zval(&ops::health(&*self.store()?, Self::now(), RUNNER_LATE_AFTER)?))
+        export(|| {
+            to_zval(&ops::health(
+                &*self.store()?,
+                Self::now(),
+                RUNNER_LATE_AFTER,
+            )?)
+        })
     }
 
     /// Exceptions matching `$filter` (`kind`, `state` open|resolved|all, `severity`,
@@ -239,7 +268,8 @@ impl NativeEngine {
     pub fn test_connection(&self) -> PhpResult<Zval> {
         export(|| {
             let cached = self.take_engine()?;
-            let outcome = ops::test_connection(cached.engine.store(), cached.engine.client(), Self::now());
+            let outcome =
+                ops::test_connection(cached.engine.store(), cached.engine.client(), Self::now());
             self.put_engine(cached);
             to_zval(&outcome?)
         })
@@ -249,9 +279,16 @@ impl NativeEngine {
     /// (past ones included), soonest first.
     pub fn orders_at_risk(&self, horizon_hours: i64, limit: i64) -> PhpResult<Zval> {
         export(|| {
-            let horizon = Duration::from_secs(u64::try_from(horizon_hours.clamp(0, 24 * 365)).unwrap_or(0) * 3600);
+            let horizon = Duration::from_secs(
+                u64::try_from(horizon_hours.clamp(0, 24 * 365)).unwrap_or(0) * 3600,
+            );
             let limit = usize::try_from(limit.clamp(1, 1000)).unwrap_or(1);
-            to_zval(&ops::orders_at_risk(&*self.store()?, Self::now(), horizon, limit)?)
+            to_zval(&ops::orders_at_risk(
+                &*self.store()?,
+                Self::now(),
+                horizon,
+                limit,
+            )?)
         })
     }
 
@@ -265,7 +302,11 @@ impl NativeEngine {
         export(|| {
             let buffer = self.sync.stock_buffer;
             let limit = usize::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
-            to_zval(&ops::stock_drift(&*self.store()?, |woo| woo - buffer, limit)?)
+            to_zval(&ops::stock_drift(
+                &*self.store()?,
+                |woo| woo - buffer,
+                limit,
+            )?)
         })
     }
 
@@ -297,7 +338,12 @@ impl NativeEngine {
     pub fn finance_import(&self) -> PhpResult<Zval> {
         export(|| {
             let cached = self.take_engine()?;
-            let outcome = finance::import_ledger(cached.engine.store(), cached.engine.client(), &self.finance, Self::now());
+            let outcome = finance::import_ledger(
+                cached.engine.store(),
+                cached.engine.client(),
+                &self.finance,
+                Self::now(),
+            );
             self.put_engine(cached);
             to_zval(&outcome?)
         })
@@ -305,15 +351,22 @@ impl NativeEngine {
 
     /// When the ledger was last imported and when the next import is due.
     pub fn finance_import_status(&self) -> PhpResult<Zval> {
-        export(|| to_zval(&finance::import_status(&*self.store()?, &self.finance, Self::now())?))
+        export(|| {
+            to_zval(&finance::import_status(
+                &*self.store()?,
+                &self.finance,
+                Self::now(),
+            )?)
+        })
     }
 
     /// Stores what WooCommerce says marketplace orders are worth (the expected side of the
     /// matching): a list of `{mirakl_order_id, wc_order_id, currency, cancelled, lines, refunds}`.
     pub fn finance_record_expected(&self, orders: &ZendHashTable) -> PhpResult<i64> {
         export(|| {
-            let orders: Vec<finance::ExpectedOrder> = serde_json::from_value(array_to_json(orders)?)
-                .map_err(|e| invalid_argument(format!("expected orders: {e}")))?;
+            let orders: Vec<finance::ExpectedOrder> =
+                serde_json::from_value(array_to_json(orders)?)
+                    .map_err(|e| invalid_argument(format!("expected orders: {e}")))?;
             finance::record_expected_orders(&*self.store()?, &orders)?;
             Ok(i64::try_from(orders.len()).unwrap_or(i64::MAX))
         })
@@ -335,7 +388,13 @@ impl NativeEngine {
 
     /// The month-end report for one month, per currency; with the order rows for drill-down
     /// when `$with_orders`.
-    pub fn finance_month_end(&self, year: i64, month: i64, currency: Option<String>, with_orders: Option<bool>) -> PhpResult<Zval> {
+    pub fn finance_month_end(
+        &self,
+        year: i64,
+        month: i64,
+        currency: Option<String>,
+        with_orders: Option<bool>,
+    ) -> PhpResult<Zval> {
         export(|| {
             let (year, month) = year_month(year, month)?;
             let store = self.store()?;
@@ -350,14 +409,35 @@ impl NativeEngine {
 
     /// A month as CSV for the accountant: `summary` (figures per currency), `orders` (one row
     /// per order) or `ledger` (every matched transaction, with accounts).
-    pub fn finance_csv(&self, kind: String, year: i64, month: i64, currency: Option<String>) -> PhpResult<String> {
+    pub fn finance_csv(
+        &self,
+        kind: String,
+        year: i64,
+        month: i64,
+        currency: Option<String>,
+    ) -> PhpResult<String> {
         export(|| {
             let (year, month) = year_month(year, month)?;
             let store = self.store()?;
             match kind.as_str() {
-                "summary" => Ok(finance::report_csv(&finance::month_end_summary(&store, year, month, currency.as_deref())?)?),
-                "orders" => Ok(finance::report_orders_csv(&finance::month_end_report(&store, year, month, currency.as_deref())?)?),
-                "ledger" => Ok(finance::ledger_csv_with_accounts(&store, year, month, &self.finance)?),
+                "summary" => Ok(finance::report_csv(&finance::month_end_summary(
+                    &store,
+                    year,
+                    month,
+                    currency.as_deref(),
+                )?)?),
+                "orders" => Ok(finance::report_orders_csv(&finance::month_end_report(
+                    &store,
+                    year,
+                    month,
+                    currency.as_deref(),
+                )?)?),
+                "ledger" => Ok(finance::ledger_csv_with_accounts(
+                    &store,
+                    year,
+                    month,
+                    &self.finance,
+                )?),
                 _ => Err(invalid_argument("kind: must be summary, orders or ledger")),
             }
         })

@@ -65,7 +65,11 @@ fn export<T>(body: impl FnOnce() -> Result<T, ExportError>) -> PhpResult<T> {
 }
 
 extern "C" fn module_info(_module: *mut ModuleEntry) {
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     info_table_start!();
     info_table_row!("Mirakl connector core", "enabled");
     info_table_row!("Version", crate::VERSION);

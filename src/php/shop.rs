@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::convert;
 use crate::sync::shop::{
-    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
-    ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
+    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft,
+    ShopOrderId, ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
 };
 
 /// The PHP class whose exceptions mean "a human must look".
@@ -33,10 +33,12 @@ impl<'a> PhpShop<'a> {
     /// Calls `method` with `args` and reads its answer as `R`.
     fn call<R: DeserializeOwned>(&self, method: &str, args: &[Value]) -> Result<R, ShopError> {
         let answer = self.call_raw(method, args)?;
-        let json = convert::zval_to_json(&answer)
-            .map_err(|e| ShopError::rejected(format!("{method}() returned {}: {e}", kind_of(&answer))))?;
-        serde_json::from_value(json)
-            .map_err(|e| ShopError::rejected(format!("{method}() returned an unexpected shape: {e}")))
+        let json = convert::zval_to_json(&answer).map_err(|e| {
+            ShopError::rejected(format!("{method}() returned {}: {e}", kind_of(&answer)))
+        })?;
+        serde_json::from_value(json).map_err(|e| {
+            ShopError::rejected(format!("{method}() returned an unexpected shape: {e}"))
+        })
     }
 
     fn call_raw(&self, method: &str, args: &[Value]) -> Result<Zval, ShopError> {
@@ -44,13 +46,16 @@ impl<'a> PhpShop<'a> {
             .iter()
             .map(convert::json_to_zval)
             .collect::<Result<Vec<Zval>, _>>()
-            .map_err(|e| ShopError::transient(format!("cannot pass arguments to {method}(): {e}")))?;
+            .map_err(|e| {
+                ShopError::transient(format!("cannot pass arguments to {method}(): {e}"))
+            })?;
         let params: Vec<&dyn IntoZvalDyn> = zvals.iter().map(|z| z as &dyn IntoZvalDyn).collect();
         let outcome = self.object.try_call_method(method, params);
         if let Some(exception) = ExecutorGlobals::take_exception() {
             return Err(shop_error_from(method, &exception));
         }
-        outcome.map_err(|e| ShopError::rejected(format!("the shop object cannot run {method}(): {e}")))
+        outcome
+            .map_err(|e| ShopError::rejected(format!("the shop object cannot run {method}(): {e}")))
     }
 
     fn call_void(&self, method: &str, args: &[Value]) -> Result<(), ShopError> {
@@ -59,7 +64,8 @@ impl<'a> PhpShop<'a> {
 }
 
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ShopError> {
-    serde_json::to_value(value).map_err(|e| ShopError::transient(format!("cannot convert an argument: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| ShopError::transient(format!("cannot convert an argument: {e}")))
 }
 
 fn kind_of(value: &Zval) -> String {
@@ -68,14 +74,15 @@ fn kind_of(value: &Zval) -> String {
 
 /// Turns a PHP exception taken from the engine into a shop error carrying its message.
 fn shop_error_from(method: &str, exception: &ZendObject) -> ShopError {
-    let class = exception.get_class_name().unwrap_or_else(|_| "Exception".to_owned());
+    let class = exception
+        .get_class_name()
+        .unwrap_or_else(|_| "Exception".to_owned());
     let message = exception
         .try_call_method("getMessage", vec![])
         .ok()
         .and_then(|m| m.string())
         .unwrap_or_default();
-    let rejected = ClassEntry::try_find(REJECTED_CLASS)
-        .is_some_and(|ce| exception.instance_of(ce));
+    let rejected = ClassEntry::try_find(REJECTED_CLASS).is_some_and(|ce| exception.instance_of(ce));
     if rejected {
         ShopError::rejected(message)
     } else {
@@ -92,11 +99,18 @@ impl Shop for PhpShop<'_> {
         self.call("read_offers", &[to_value(skus)?])
     }
 
-    fn read_catalogue(&mut self, after: Option<&str>, limit: usize) -> Result<CataloguePage, ShopError> {
+    fn read_catalogue(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CataloguePage, ShopError> {
         self.call("read_catalogue", &[to_value(&after)?, to_value(&limit)?])
     }
 
-    fn find_order_by_mirakl_id(&mut self, mirakl_order_id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
+    fn find_order_by_mirakl_id(
+        &mut self,
+        mirakl_order_id: &str,
+    ) -> Result<Option<ShopOrderRef>, ShopError> {
         self.call("find_order_by_mirakl_id", &[to_value(mirakl_order_id)?])
     }
 
@@ -141,6 +155,9 @@ impl Shop for PhpShop<'_> {
         order: ShopOrderId,
         refund: &MarketplaceRefund,
     ) -> Result<ShopRefundId, ShopError> {
-        self.call("record_marketplace_refund", &[to_value(&order)?, to_value(refund)?])
+        self.call(
+            "record_marketplace_refund",
+            &[to_value(&order)?, to_value(refund)?],
+        )
     }
 }

@@ -227,7 +227,11 @@ impl Store {
     /// [`Store::record_sku_push`] for a whole push in one transaction: one commit instead of
     /// one per SKU (10,000 commits would take a tick past its budget). SKUs missing from the
     /// ledger are skipped.
-    pub fn record_sku_pushes(&self, pushes: &[SkuPush<'_>], import_id: Option<&str>) -> Result<(), StoreError> {
+    pub fn record_sku_pushes(
+        &self,
+        pushes: &[SkuPush<'_>],
+        import_id: Option<&str>,
+    ) -> Result<(), StoreError> {
         let now = self.now_ms();
         super::immediate(&self.conn, |conn| {
             for push in pushes {
@@ -392,13 +396,28 @@ mod tests {
         // B changes again after it was read for the push: it must stay dirty.
         store.set_woo_quantity("B", 6).unwrap();
         let pushes = [
-            super::SkuPush { sku: "A", revision: a, quantity: 5 },
-            super::SkuPush { sku: "B", revision: b, quantity: 7 },
-            super::SkuPush { sku: "NEVER-SEEN", revision: 1, quantity: 3 },
+            super::SkuPush {
+                sku: "A",
+                revision: a,
+                quantity: 5,
+            },
+            super::SkuPush {
+                sku: "B",
+                revision: b,
+                quantity: 7,
+            },
+            super::SkuPush {
+                sku: "NEVER-SEEN",
+                revision: 1,
+                quantity: 3,
+            },
         ];
         store.record_sku_pushes(&pushes, Some("imp-9")).unwrap();
         let a = store.sku_ledger("A").unwrap().unwrap();
-        assert_eq!((a.last_pushed_quantity, a.dirty, a.import_id.as_deref()), (Some(5), false, Some("imp-9")));
+        assert_eq!(
+            (a.last_pushed_quantity, a.dirty, a.import_id.as_deref()),
+            (Some(5), false, Some("imp-9"))
+        );
         let b = store.sku_ledger("B").unwrap().unwrap();
         assert_eq!((b.last_pushed_quantity, b.dirty), (Some(7), true));
         assert!(store.sku_ledger("NEVER-SEEN").unwrap().is_none());
@@ -406,7 +425,13 @@ mod tests {
         store
             .record_marketplace_quantities(&[("A".to_owned(), 4), ("C".to_owned(), 2)], clock.now())
             .unwrap();
-        assert_eq!(store.sku_ledger("A").unwrap().unwrap().marketplace_quantity, Some(4));
-        assert_eq!(store.sku_ledger("C").unwrap().unwrap().marketplace_quantity, Some(2));
+        assert_eq!(
+            store.sku_ledger("A").unwrap().unwrap().marketplace_quantity,
+            Some(4)
+        );
+        assert_eq!(
+            store.sku_ledger("C").unwrap().unwrap().marketplace_quantity,
+            Some(2)
+        );
     }
 }

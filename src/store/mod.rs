@@ -26,8 +26,8 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use cursors::Cursor;
-pub use error::StoreError;
 pub(crate) use error::is_busy;
+pub use error::StoreError;
 pub use exceptions::{
     ExceptionFilter, ExceptionRecord, ExceptionState, NewException, Resolution, Severity,
 };

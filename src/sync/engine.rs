@@ -19,10 +19,10 @@ use crate::mirakl::{Client, ClientConfig, HttpTransport, MiraklError, RetryPolic
 use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreError, SystemClock};
 
 use super::error::SyncError;
+use super::events::{self, StockChange};
 use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
 use super::report::{RaisedException, TickReport};
 use super::settings::SyncSettings;
-use super::events::{self, StockChange};
 use super::shop::{Shop, ShopOrderId, ShopRefundId};
 
 /// The runner lease's name in the store.
@@ -252,9 +252,10 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         let later = |at: DateTime<Utc>| at.max(now + chrono::Duration::seconds(1));
         let settled: Result<&'static str, StoreError> = match result {
             Ok(Outcome::Done(label)) => self.store.finish(job.id, lease).map(|_| label),
-            Ok(Outcome::Later(at, label)) => {
-                self.store.release(job.id, lease, Some(later(at))).map(|_| label)
-            }
+            Ok(Outcome::Later(at, label)) => self
+                .store
+                .release(job.id, lease, Some(later(at)))
+                .map(|_| label),
             Err(JobError::Mirakl(MiraklError::BudgetExhausted { until, .. })) => self
                 .store
                 .release(job.id, lease, Some(later(until)))
@@ -263,7 +264,8 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                 let wait = retry_after
                     .unwrap_or(Duration::from_secs(THROTTLED_DEFAULT_SECS))
                     .max(Duration::from_secs(1));
-                let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+                let at =
+                    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
                 self.store
                     .release(job.id, lease, Some(later(at)))
                     .map(|_| "throttled")
@@ -271,20 +273,31 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             Err(JobError::Mirakl(error @ MiraklError::OutcomeUnknown { .. })) => {
                 let failure = Failure::new(error.to_string())
                     .retry_at(now + chrono::Duration::seconds(UNKNOWN_RETRY_SECS));
-                self.fail(job, lease, &failure, report).map(|_| "outcome_unknown")
+                self.fail(job, lease, &failure, report)
+                    .map(|_| "outcome_unknown")
             }
             Err(JobError::Mirakl(
                 error @ (MiraklError::Client { .. }
                 | MiraklError::Auth { .. }
                 | MiraklError::Invalid { .. }),
             )) => self
-                .fail(job, lease, &Failure::new(error.to_string()).permanent(), report)
+                .fail(
+                    job,
+                    lease,
+                    &Failure::new(error.to_string()).permanent(),
+                    report,
+                )
                 .map(|_| "failed"),
             Err(JobError::Mirakl(error)) => self
                 .fail(job, lease, &Failure::new(error.to_string()), report)
                 .map(|_| "retry"),
             Err(JobError::Shop(error @ super::shop::ShopError::Rejected { .. })) => self
-                .fail(job, lease, &Failure::new(error.to_string()).permanent(), report)
+                .fail(
+                    job,
+                    lease,
+                    &Failure::new(error.to_string()).permanent(),
+                    report,
+                )
                 .map(|_| "failed"),
             Err(JobError::Shop(error)) => self
                 .fail(job, lease, &Failure::new(error.to_string()), report)
@@ -322,7 +335,12 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     /// Queues the periodic jobs that are not waiting already, each `interval` after its last run.
     fn schedule_periodic(&self) -> Result<(), StoreError> {
         let s = &self.settings;
-        self.ensure(kinds::POLL_ORDERS, "orders", s.order_poll_interval_secs, priority::POLL_ORDERS)?;
+        self.ensure(
+            kinds::POLL_ORDERS,
+            "orders",
+            s.order_poll_interval_secs,
+            priority::POLL_ORDERS,
+        )?;
         self.unstarve_poll()?;
         self.ensure(
             kinds::CHECK_DEADLINES,
@@ -336,18 +354,26 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             s.reconcile_interval_secs,
             priority::HOUSEKEEPING,
         )?;
-        self.ensure(kinds::REFRESH_REFERENCE, "reference", 86_400, priority::HOUSEKEEPING)?;
+        self.ensure(
+            kinds::REFRESH_REFERENCE,
+            "reference",
+            86_400,
+            priority::HOUSEKEEPING,
+        )?;
 
         let now = self.clock.now();
         if let Some(oldest) = self.store.list_dirty_skus(1)?.first() {
-            let push = self.store.find_job(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY)?;
+            let push = self
+                .store
+                .find_job(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY)?;
             if !push
                 .as_ref()
                 .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
             {
                 // A SKU left dirty (unknown to the shop, a failed import) waits at most the
                 // interval, and never makes pushes more frequent than once a minute.
-                let due = oldest.dirty_since + chrono::Duration::seconds(s.stock_push_interval_secs);
+                let due =
+                    oldest.dirty_since + chrono::Duration::seconds(s.stock_push_interval_secs);
                 let after_last = push
                     .and_then(|j| j.finished_at)
                     .map(|t| t + chrono::Duration::seconds(60));
@@ -364,7 +390,9 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             .list_jobs(Some(JobState::Pending), Some(kinds::OFFER_DIRTY), 1, 0)?
             .is_empty()
         {
-            let export = self.store.find_job(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY)?;
+            let export = self
+                .store
+                .find_job(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY)?;
             if !export
                 .as_ref()
                 .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
@@ -400,7 +428,13 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         Ok(())
     }
 
-    fn ensure(&self, kind: &str, key: &str, interval_secs: i64, priority: i32) -> Result<(), StoreError> {
+    fn ensure(
+        &self,
+        kind: &str,
+        key: &str,
+        interval_secs: i64,
+        priority: i32,
+    ) -> Result<(), StoreError> {
         let now = self.clock.now();
         let run_at = match self.store.find_job(kind, key)? {
             None => now,
@@ -412,8 +446,11 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                 }
             },
         };
-        self.store
-            .enqueue(&NewJob::new(kind, key, json!({})).priority(priority).run_at(run_at))?;
+        self.store.enqueue(
+            &NewJob::new(kind, key, json!({}))
+                .priority(priority)
+                .run_at(run_at),
+        )?;
         Ok(())
     }
 
@@ -421,7 +458,10 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let mut next: Option<DateTime<Utc>> = None;
         for kind in kinds::RUNNABLE {
-            for job in self.store.list_jobs(Some(JobState::Pending), Some(kind), 10_000, 0)? {
+            for job in self
+                .store
+                .list_jobs(Some(JobState::Pending), Some(kind), 10_000, 0)?
+            {
                 next = Some(next.map_or(job.run_at, |n| n.min(job.run_at)));
             }
         }

@@ -61,7 +61,10 @@ mod tests {
             ErrorCode::InvalidArgument
         );
         assert_eq!(
-            SyncError::Store(StoreError::NotFound { what: "x".to_owned() }).code(),
+            SyncError::Store(StoreError::NotFound {
+                what: "x".to_owned()
+            })
+            .code(),
             ErrorCode::Store
         );
     }

@@ -31,7 +31,9 @@ pub fn stock_changed(
     now: DateTime<Utc>,
 ) -> Result<(), SyncError> {
     if changes.iter().any(|c| c.sku.trim().is_empty()) {
-        return Err(SyncError::InvalidArgument("a stock change without a SKU".to_owned()));
+        return Err(SyncError::InvalidArgument(
+            "a stock change without a SKU".to_owned(),
+        ));
     }
     let mut urgent = false;
     for change in changes {
@@ -48,7 +50,9 @@ pub fn stock_changed(
 pub fn product_changed(store: &Store, skus: &[String]) -> Result<(), SyncError> {
     for sku in skus {
         if sku.trim().is_empty() {
-            return Err(SyncError::InvalidArgument("a product change without a SKU".to_owned()));
+            return Err(SyncError::InvalidArgument(
+                "a product change without a SKU".to_owned(),
+            ));
         }
         store.enqueue(&NewJob::new(kinds::OFFER_DIRTY, sku.clone(), json!({})))?;
     }

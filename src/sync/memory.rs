@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use rust_decimal::Decimal;
 
 use super::shop::{
-    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft, ShopOrderId,
-    ShopOrderRef, ShopRefund, ShopRefundId, ShopRefundLine, ShopTracking, StockLevel,
+    Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft,
+    ShopOrderId, ShopOrderRef, ShopRefund, ShopRefundId, ShopRefundLine, ShopTracking, StockLevel,
 };
 
 /// A product or variation.
@@ -401,7 +401,9 @@ impl Shop for MemoryShop {
     }
 
     fn read_refund(&mut self, refund: ShopRefundId) -> Result<Option<ShopRefund>, ShopError> {
-        self.run(ShopOp::ReadRefund, |shop| Ok(shop.refunds.get(&refund).cloned()))
+        self.run(ShopOp::ReadRefund, |shop| {
+            Ok(shop.refunds.get(&refund).cloned())
+        })
     }
 
     fn record_marketplace_refund(

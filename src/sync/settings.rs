@@ -138,13 +138,22 @@ impl SyncSettings {
         }
         // Mirakl allows one STO01 a minute; a shorter interval would only queue.
         if !(60..=86_400).contains(&self.stock_push_interval_secs) {
-            return Err(invalid("stock_push_interval_secs", "must be between 60 and 86400"));
+            return Err(invalid(
+                "stock_push_interval_secs",
+                "must be between 60 and 86400",
+            ));
         }
         if self.product_id_type.trim().is_empty() {
-            return Err(invalid("product_id_type", "must name a product identifier type"));
+            return Err(invalid(
+                "product_id_type",
+                "must name a product identifier type",
+            ));
         }
         if !(1..=24 * 30).contains(&self.acceptance_window_hours) {
-            return Err(invalid("acceptance_window_hours", "must be between 1 and 720"));
+            return Err(invalid(
+                "acceptance_window_hours",
+                "must be between 1 and 720",
+            ));
         }
         if self
             .acceptance_warning_fractions
@@ -176,14 +185,20 @@ impl SyncSettings {
                 format!("empty carrier name or code for {carrier:?}"),
             ));
         }
-        if !matches!(self.order_tax_mode.as_str(), "TAX_INCLUDED" | "TAX_EXCLUDED") {
+        if !matches!(
+            self.order_tax_mode.as_str(),
+            "TAX_INCLUDED" | "TAX_EXCLUDED"
+        ) {
             return Err(invalid(
                 "order_tax_mode",
                 "must be TAX_INCLUDED or TAX_EXCLUDED",
             ));
         }
         if self.shipping_deadline_warning_hours < 0 {
-            return Err(invalid("shipping_deadline_warning_hours", "must be 0 or more"));
+            return Err(invalid(
+                "shipping_deadline_warning_hours",
+                "must be 0 or more",
+            ));
         }
         if self.order_poll_interval_secs < 60 {
             return Err(invalid(
@@ -192,16 +207,25 @@ impl SyncSettings {
             ));
         }
         if !(0..=24 * 60).contains(&self.order_poll_overlap_minutes) {
-            return Err(invalid("order_poll_overlap_minutes", "must be between 0 and 1440"));
+            return Err(invalid(
+                "order_poll_overlap_minutes",
+                "must be between 0 and 1440",
+            ));
         }
         if self.acceptance_sweep_interval_secs < 60 {
-            return Err(invalid("acceptance_sweep_interval_secs", "must be at least 60"));
+            return Err(invalid(
+                "acceptance_sweep_interval_secs",
+                "must be at least 60",
+            ));
         }
         if self.reconcile_interval_secs < 60 {
             return Err(invalid("reconcile_interval_secs", "must be at least 60"));
         }
         if self.deadline_check_interval_secs < 1 {
-            return Err(invalid("deadline_check_interval_secs", "must be at least 1"));
+            return Err(invalid(
+                "deadline_check_interval_secs",
+                "must be at least 1",
+            ));
         }
         Ok(())
     }
@@ -231,8 +255,8 @@ mod tests {
 
     #[test]
     fn an_invalid_value_names_its_field() {
-        let error = SyncSettings::from_json(r#"{"acceptance_warning_fractions": [0.5, 1.5]}"#)
-            .unwrap_err();
+        let error =
+            SyncSettings::from_json(r#"{"acceptance_warning_fractions": [0.5, 1.5]}"#).unwrap_err();
         assert_eq!(error.field, "acceptance_warning_fractions");
         let error = SyncSettings::from_json(r#"{"order_tax_mode": "BOTH"}"#).unwrap_err();
         assert_eq!(error.field, "order_tax_mode");

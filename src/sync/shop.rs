@@ -192,8 +192,11 @@ pub trait Shop {
     fn read_offers(&mut self, skus: &[String]) -> Result<Vec<ProductOffer>, ShopError>;
 
     /// One page of the whole catalogue (products and variations), `limit` items from `after`.
-    fn read_catalogue(&mut self, after: Option<&str>, limit: usize)
-        -> Result<CataloguePage, ShopError>;
+    fn read_catalogue(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CataloguePage, ShopError>;
 
     /// The shop order made for this Mirakl order, if any.
     fn find_order_by_mirakl_id(

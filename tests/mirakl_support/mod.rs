@@ -33,9 +33,13 @@ pub type WaitLog = Arc<Mutex<Vec<Duration>>>;
 pub fn scripted_client(transport: Arc<ScriptedTransport>) -> (ScriptedClient, WaitLog) {
     let waits = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&waits);
-    let client = Client::new(&config("https://shop.example.test/api"), transport, MemoryBudget::new())
-        .with_rng_seed(7)
-        .with_sleeper(move |wait| log.lock().expect("wait log").push(wait));
+    let client = Client::new(
+        &config("https://shop.example.test/api"),
+        transport,
+        MemoryBudget::new(),
+    )
+    .with_rng_seed(7)
+    .with_sleeper(move |wait| log.lock().expect("wait log").push(wait));
     (client, waits)
 }
 
@@ -53,7 +57,11 @@ pub fn normalise(value: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
         Value::String(text) => match text.parse::<f64>() {
-            Ok(number) if text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') => {
+            Ok(number)
+                if text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-') =>
+            {
                 serde_json::json!(number)
             }
             _ => value.clone(),

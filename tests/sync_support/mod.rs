@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use mirakl_connector::mirakl::{ClientConfig, HttpTransport, Request, Response, Transport, TransportError};
+use mirakl_connector::mirakl::{
+    ClientConfig, HttpTransport, Request, Response, Transport, TransportError,
+};
 use mirakl_connector::store::{ExceptionFilter, ManualClock, Store};
 use mirakl_connector::sync::memory::{MemoryShop, ShopOp};
 use mirakl_connector::sync::shop::*;
@@ -23,7 +25,10 @@ use rust_decimal::Decimal;
 /// Counts requests per API code as they go on the wire (in-call retries included), and logs
 /// when each one Mirakl accepted (2xx) was made, on the engine's clock.
 #[derive(Clone, Default)]
-pub struct Calls(pub Arc<Mutex<BTreeMap<String, u32>>>, pub Arc<Mutex<Vec<AcceptedCall>>>);
+pub struct Calls(
+    pub Arc<Mutex<BTreeMap<String, u32>>>,
+    pub Arc<Mutex<Vec<AcceptedCall>>>,
+);
 
 /// API code, budget key and time of a call Mirakl answered with 2xx.
 pub type AcceptedCall = (String, &'static str, DateTime<Utc>);
@@ -36,7 +41,11 @@ impl Calls {
         keys.sort();
         keys.dedup();
         for key in keys {
-            let times: Vec<DateTime<Utc>> = log.iter().filter(|(_, k, _)| *k == key).map(|(_, _, t)| *t).collect();
+            let times: Vec<DateTime<Utc>> = log
+                .iter()
+                .filter(|(_, k, _)| *k == key)
+                .map(|(_, _, t)| *t)
+                .collect();
             for limit in mirakl_connector::mirakl::limits_for(key) {
                 let window = chrono::Duration::seconds(limit.window_secs);
                 for (i, start) in times.iter().enumerate() {
@@ -137,7 +146,8 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(start_time()));
         let dir = file_backed.then(|| tempfile::tempdir().expect("temp dir"));
         let store = Rc::new(match &dir {
-            Some(dir) => Store::open_with_clock(&dir.path().join("sync.sqlite"), clock.clone()).expect("store"),
+            Some(dir) => Store::open_with_clock(&dir.path().join("sync.sqlite"), clock.clone())
+                .expect("store"),
             None => Store::open_in_memory_with_clock(clock.clone()).expect("store"),
         });
         let calls = Calls::default();
@@ -156,7 +166,13 @@ impl Harness {
 
     /// A new engine over the same store and sandbox: the process restarted.
     pub fn restart(&mut self) {
-        self.engine = new_engine(&self.sandbox, &self.store, &self.clock, &self.calls, self.settings.clone());
+        self.engine = new_engine(
+            &self.sandbox,
+            &self.store,
+            &self.clock,
+            &self.calls,
+            self.settings.clone(),
+        );
     }
 
     pub fn tick(&mut self) -> TickReport {
@@ -261,7 +277,11 @@ impl Harness {
 
     pub fn shop_order_id(&self, mirakl_order_id: &str) -> i64 {
         let orders = self.shop.orders_for(mirakl_order_id);
-        assert_eq!(orders.len(), 1, "exactly one shop order for {mirakl_order_id}");
+        assert_eq!(
+            orders.len(),
+            1,
+            "exactly one shop order for {mirakl_order_id}"
+        );
         orders[0].id
     }
 
@@ -326,7 +346,11 @@ impl Shop for CrashingShop<'_> {
     fn read_offers(&mut self, skus: &[String]) -> Result<Vec<ProductOffer>, ShopError> {
         self.check(ShopOp::ReadOffers, |s| s.read_offers(skus))
     }
-    fn read_catalogue(&mut self, after: Option<&str>, limit: usize) -> Result<CataloguePage, ShopError> {
+    fn read_catalogue(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CataloguePage, ShopError> {
         self.inner.read_catalogue(after, limit)
     }
     fn find_order_by_mirakl_id(&mut self, id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
@@ -344,7 +368,9 @@ impl Shop for CrashingShop<'_> {
         billing: Option<&Address>,
         shipping: Option<&Address>,
     ) -> Result<(), ShopError> {
-        self.check(ShopOp::SetAddresses, |s| s.update_order_addresses(order, billing, shipping))
+        self.check(ShopOp::SetAddresses, |s| {
+            s.update_order_addresses(order, billing, shipping)
+        })
     }
     fn add_order_note(&mut self, order: ShopOrderId, note: &str) -> Result<(), ShopError> {
         self.check(ShopOp::AddNote, |s| s.add_order_note(order, note))
@@ -363,6 +389,8 @@ impl Shop for CrashingShop<'_> {
         order: ShopOrderId,
         refund: &MarketplaceRefund,
     ) -> Result<ShopRefundId, ShopError> {
-        self.check(ShopOp::RecordRefund, |s| s.record_marketplace_refund(order, refund))
+        self.check(ShopOp::RecordRefund, |s| {
+            s.record_marketplace_refund(order, refund)
+        })
     }
 }

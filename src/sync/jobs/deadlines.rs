@@ -20,7 +20,9 @@ const DONE_JOB_RETENTION: StdDuration = StdDuration::from_secs(35 * 86_400);
 pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
     let window = Duration::hours(ctx.settings.acceptance_window_hours);
-    let waiting = ctx.store.list_orders(Some("WAITING_ACCEPTANCE"), 10_000, 0)?;
+    let waiting = ctx
+        .store
+        .list_orders(Some("WAITING_ACCEPTANCE"), 10_000, 0)?;
     let mut fractions = ctx.settings.acceptance_warning_fractions.clone();
     fractions.sort_by(|a, b| b.total_cmp(a));
     for order in waiting {
@@ -34,7 +36,9 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
                     "acceptance_deadline_passed",
                     "mirakl_order",
                     id.clone(),
-                    format!("Order {id} was not accepted before its acceptance deadline {deadline}"),
+                    format!(
+                        "Order {id} was not accepted before its acceptance deadline {deadline}"
+                    ),
                 )
                 .severity(Severity::Critical),
             )?;
@@ -76,7 +80,9 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
                     "shipping_deadline_passed",
                     "mirakl_order",
                     id.clone(),
-                    format!("Order {id} is not shipped and its shipping deadline {deadline} has passed"),
+                    format!(
+                        "Order {id} is not shipped and its shipping deadline {deadline} has passed"
+                    ),
                 )
                 .severity(Severity::Error),
             )?;

@@ -165,7 +165,9 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
     /// Raises (or counts again) an exception and notes it in the report.
     pub fn raise(&mut self, exception: NewException) -> Result<(), StoreError> {
         let record = self.store.raise_exception(&exception)?;
-        self.report.exceptions.push(RaisedException::from_record(record));
+        self.report
+            .exceptions
+            .push(RaisedException::from_record(record));
         Ok(())
     }
 
@@ -236,7 +238,10 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
     }
 
     /// OR11 for one order (the read-before-resend after an unknown outcome).
-    pub fn read_order(&mut self, mirakl_order_id: &str) -> Result<Option<(Value, Order)>, MiraklError> {
+    pub fn read_order(
+        &mut self,
+        mirakl_order_id: &str,
+    ) -> Result<Option<(Value, Order)>, MiraklError> {
         let query = OrderQuery {
             order_ids: vec![mirakl_order_id.to_owned()],
             ..OrderQuery::default()
@@ -327,7 +332,11 @@ pub(crate) fn pending_marketplace_units(store: &Store) -> Result<HashMap<String,
 }
 
 /// The quantity to show on the marketplace: shop stock − buffer − pending units, never below 0.
-pub(crate) fn marketplace_quantity(settings: &SyncSettings, shop_quantity: i64, pending: i64) -> u64 {
+pub(crate) fn marketplace_quantity(
+    settings: &SyncSettings,
+    shop_quantity: i64,
+    pending: i64,
+) -> u64 {
     let quantity = shop_quantity
         .saturating_sub(settings.stock_buffer)
         .saturating_sub(pending);

@@ -18,7 +18,10 @@ use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{NewException, NewJob, Severity};
 
 use super::super::shop::ProductOffer;
-use super::{import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobError, JobResult, Outcome};
+use super::{
+    import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx,
+    JobError, JobResult, Outcome,
+};
 
 pub const EXPORT_KEY: &str = "offers";
 /// Changed SKUs taken into one OF01.
@@ -35,8 +38,11 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     let markers = if full {
         Vec::new()
     } else {
-        ctx.store
-            .claim(&[kinds::OFFER_DIRTY], MAX_MARKERS, StdDuration::from_secs(600))?
+        ctx.store.claim(
+            &[kinds::OFFER_DIRTY],
+            MAX_MARKERS,
+            StdDuration::from_secs(600),
+        )?
     };
     let products: Vec<ProductOffer> = if full {
         let mut all = Vec::new();
@@ -74,7 +80,10 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                         "product_without_sku",
                         "product",
                         product.product_id.to_string(),
-                        format!("\"{}\" has no SKU and cannot be offered on the marketplace", product.title),
+                        format!(
+                            "\"{}\" has no SKU and cannot be offered on the marketplace",
+                            product.title
+                        ),
                     )
                     .severity(Severity::Warning),
                 )?;
@@ -91,13 +100,18 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     "duplicate_sku",
                     "sku",
                     sku.clone(),
-                    format!("SKU {sku} is used by several products ({}); none is sent", ids.join(", ")),
+                    format!(
+                        "SKU {sku} is used by several products ({}); none is sent",
+                        ids.join(", ")
+                    ),
                 )
                 .hint("Give each product its own SKU."),
             )?;
             continue;
         }
-        let Some(product) = products.first() else { continue };
+        let Some(product) = products.first() else {
+            continue;
+        };
         let Some(shop_quantity) = product.quantity else {
             continue;
         };
@@ -109,7 +123,10 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             sku: sku.clone(),
             product_id: Some(product_id),
             product_id_type: Some(product_id_type),
-            description: product.description.clone().or_else(|| Some(product.title.clone())),
+            description: product
+                .description
+                .clone()
+                .or_else(|| Some(product.title.clone())),
             price: Some(product.price),
             quantity: Some(marketplace_quantity(
                 ctx.settings,
@@ -198,7 +215,10 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     if status.lines_in_error.unwrap_or(0) > 0 && status.has_error_report == Some(true) {
         let rows = ctx.mirakl(ApiCode::OF03, |c| c.offers().error_report(&import_id))?;
         for row in rows {
-            let sku = row.sku.clone().unwrap_or_else(|| format!("line {}", row.error_line.unwrap_or(0)));
+            let sku = row
+                .sku
+                .clone()
+                .unwrap_or_else(|| format!("line {}", row.error_line.unwrap_or(0)));
             ctx.raise(
                 NewException::new(
                     "offer_rejected",

@@ -82,11 +82,17 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             ctx.store.set_cursor(ORDERS_CURSOR, &newest.to_rfc3339())?;
         }
     }
-    Ok(Outcome::Done(if fetched.complete { "polled" } else { "partial" }))
+    Ok(Outcome::Done(if fetched.complete {
+        "polled"
+    } else {
+        "partial"
+    }))
 }
 
 /// When OR11 was last read by a poll or a sweep.
-pub(crate) fn last_poll(store: &crate::store::Store) -> Result<Option<DateTime<Utc>>, crate::store::StoreError> {
+pub(crate) fn last_poll(
+    store: &crate::store::Store,
+) -> Result<Option<DateTime<Utc>>, crate::store::StoreError> {
     let polled = parse_cursor(store.cursor(POLLED_CURSOR)?);
     let swept = parse_cursor(store.cursor(SWEEP_CURSOR)?);
     Ok(polled.max(swept))
@@ -146,7 +152,8 @@ fn record<T: Transport, B: CallBudget>(
         }
         mapping.shipping_deadline = order.shipping_deadline;
         ctx.store.upsert_order(&mapping)?;
-        if order.order_state == OrderState::WaitingAcceptance || ACCEPTED_UNSHIPPED.contains(&state) {
+        if order.order_state == OrderState::WaitingAcceptance || ACCEPTED_UNSHIPPED.contains(&state)
+        {
             enqueue_import(ctx, id, raw)?;
         }
         return Ok(());
@@ -431,7 +438,11 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 shop_order,
                 "The marketplace does not allow partial acceptance: the whole order was refused.",
             )?;
-            let skus: Vec<String> = order.order_lines.iter().filter_map(|l| l.offer_sku.clone()).collect();
+            let skus: Vec<String> = order
+                .order_lines
+                .iter()
+                .filter_map(|l| l.offer_sku.clone())
+                .collect();
             ctx.refresh_stock(&skus)?;
             let refuse_all: Vec<LineDecision> = order
                 .order_lines
@@ -447,7 +458,9 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     "partial_acceptance_disabled",
                     "mirakl_order",
                     id.clone(),
-                    format!("Order {id} was refused whole: the marketplace refuses partial acceptance"),
+                    format!(
+                        "Order {id} was refused whole: the marketplace refuses partial acceptance"
+                    ),
                 )
                 .hint("Turn off partial acceptance in the connector's settings."),
             )?;
@@ -506,7 +519,9 @@ fn validate_lines<T: Transport, B: CallBudget>(
         let sku = line.offer_sku.clone().unwrap_or_default();
         match levels.get(&sku) {
             None => problems.push((line.order_line_id.clone(), sku, LineProblem::UnknownSku)),
-            Some(Some(available)) if *available < needed.get(sku.as_str()).copied().unwrap_or(0) => {
+            Some(Some(available))
+                if *available < needed.get(sku.as_str()).copied().unwrap_or(0) =>
+            {
                 problems.push((
                     line.order_line_id.clone(),
                     sku,
@@ -707,7 +722,10 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
     if records.iter().any(|r| r.state == REFUND_SENDING) {
         return Ok(());
     }
-    let known: BTreeSet<String> = records.into_iter().flat_map(|r| r.mirakl_refund_ids).collect();
+    let known: BTreeSet<String> = records
+        .into_iter()
+        .flat_map(|r| r.mirakl_refund_ids)
+        .collect();
     for (line, refund) in refund_ids(order) {
         if known.contains(&refund.id) {
             continue;

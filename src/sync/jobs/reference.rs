@@ -26,8 +26,10 @@ pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> J
             .iter()
             .map(|c| json!({ "code": c.code, "label": c.label }))
             .collect();
-        ctx.store
-            .set_cursor(CARRIERS_CURSOR, &serde_json::Value::Array(codes).to_string())?;
+        ctx.store.set_cursor(
+            CARRIERS_CURSOR,
+            &serde_json::Value::Array(codes).to_string(),
+        )?;
     }
     let reasons = ctx.mirakl(ApiCode::RE01, |c| {
         c.reference().reasons(Some(&ReasonType::Refund))

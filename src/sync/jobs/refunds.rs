@@ -31,7 +31,10 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         .or_else(|| ctx.job.key.parse().ok())
         .ok_or_else(|| JobError::Permanent("refund job without a shop refund id".to_owned()))?;
     let record = ctx.store.refund(refund_id)?;
-    if record.as_ref().is_some_and(|r| SETTLED.contains(&r.state.as_str())) {
+    if record
+        .as_ref()
+        .is_some_and(|r| SETTLED.contains(&r.state.as_str()))
+    {
         return Ok(Outcome::Done("already_settled"));
     }
     let Some(shop_refund) = ctx.shop.read_refund(refund_id)? else {
@@ -44,7 +47,8 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         return Ok(Outcome::Done("not_marketplace"));
     };
     // A refund that only restocks moves no money: nothing to tell Mirakl.
-    if shop_refund.lines.iter().all(|l| l.amount.is_zero()) && shop_refund.shipping_amount.is_zero() {
+    if shop_refund.lines.iter().all(|l| l.amount.is_zero()) && shop_refund.shipping_amount.is_zero()
+    {
         return Ok(Outcome::Done("no_amount"));
     }
     let id = mapping.mirakl_order_id.clone();
@@ -67,7 +71,9 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .iter()
                     .filter(|l| l.order_line_id == line.order_line_id)
                     .flat_map(|l| l.refunds.iter())
-                    .find(|r| !taken.contains(&r.id) && r.amount.unwrap_or_default() == line.amount);
+                    .find(|r| {
+                        !taken.contains(&r.id) && r.amount.unwrap_or_default() == line.amount
+                    });
                 if let Some(found) = found {
                     taken.insert(found.id.clone());
                     adopted.push(found.id.clone());
@@ -88,10 +94,15 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             ctx.store
                 .upsert_refund(&RefundRecord::new(refund_id, id.clone(), "rejected"))?;
             ctx.raise(
-                NewException::new("refund_rejected", "shop_refund", refund_id.to_string(), message)
-                    .details(serde_json::json!({ "mirakl_order_id": id }))
-                    .job(ctx.job.id)
-                    .hint("Refund the customer on the marketplace by hand if needed."),
+                NewException::new(
+                    "refund_rejected",
+                    "shop_refund",
+                    refund_id.to_string(),
+                    message,
+                )
+                .details(serde_json::json!({ "mirakl_order_id": id }))
+                .job(ctx.job.id)
+                .hint("Refund the customer on the marketplace by hand if needed."),
             )?;
             return Ok(Outcome::Done("rejected"));
         }
@@ -105,7 +116,11 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     };
     let response = ctx.mirakl(ApiCode::OR28, |c| c.orders().refund(&request))?;
     let mut sent = RefundRecord::new(refund_id, id.clone(), "sent");
-    sent.mirakl_refund_ids = response.refunds.iter().map(|r| r.refund_id.clone()).collect();
+    sent.mirakl_refund_ids = response
+        .refunds
+        .iter()
+        .map(|r| r.refund_id.clone())
+        .collect();
     ctx.store.upsert_refund(&sent)?;
     let total: Decimal = request
         .refunds
@@ -147,16 +162,19 @@ fn plan<T: Transport, B: CallBudget>(
         let line = order
             .order_lines
             .iter()
-            .find(|l| {
-                shop_line.mirakl_order_line_id.as_deref() == Some(l.order_line_id.as_str())
-            })
+            .find(|l| shop_line.mirakl_order_line_id.as_deref() == Some(l.order_line_id.as_str()))
             .or_else(|| {
                 order
                     .order_lines
                     .iter()
                     .find(|l| l.offer_sku.as_deref() == Some(shop_line.sku.as_str()))
             })
-            .ok_or_else(|| format!("refunded SKU {} is not in Mirakl order {}", shop_line.sku, order.order_id))?;
+            .ok_or_else(|| {
+                format!(
+                    "refunded SKU {} is not in Mirakl order {}",
+                    shop_line.sku, order.order_id
+                )
+            })?;
         if shop_line.amount < Decimal::ZERO {
             return Err("a refund amount is negative".to_owned());
         }
@@ -181,12 +199,19 @@ fn plan<T: Transport, B: CallBudget>(
     }
     let mut order_of_lines: Vec<&OrderLine> = Vec::new();
     for planned in &lines {
-        if let Some(l) = order.order_lines.iter().find(|l| l.order_line_id == planned.order_line_id) {
+        if let Some(l) = order
+            .order_lines
+            .iter()
+            .find(|l| l.order_line_id == planned.order_line_id)
+        {
             order_of_lines.push(l);
         }
     }
     for l in &order.order_lines {
-        if !order_of_lines.iter().any(|o| o.order_line_id == l.order_line_id) {
+        if !order_of_lines
+            .iter()
+            .any(|o| o.order_line_id == l.order_line_id)
+        {
             order_of_lines.push(l);
         }
     }
@@ -194,13 +219,20 @@ fn plan<T: Transport, B: CallBudget>(
         if shipping <= Decimal::ZERO {
             break;
         }
-        let shipping_left = if check_left { left_on(line).1 } else { shipping };
+        let shipping_left = if check_left {
+            left_on(line).1
+        } else {
+            shipping
+        };
         let take = shipping.min(shipping_left.max(Decimal::ZERO));
         if take <= Decimal::ZERO {
             continue;
         }
         shipping -= take;
-        match lines.iter_mut().find(|l| l.order_line_id == line.order_line_id) {
+        match lines
+            .iter_mut()
+            .find(|l| l.order_line_id == line.order_line_id)
+        {
             Some(existing) => existing.shipping_amount = Some(take),
             None => {
                 let mut extra = RefundLine::new(line.order_line_id.clone(), Decimal::ZERO);
@@ -216,7 +248,9 @@ fn plan<T: Transport, B: CallBudget>(
             "the shipping refund exceeds what is left by {shipping}"
         ));
     }
-    lines.retain(|l| l.amount > Decimal::ZERO || l.shipping_amount.unwrap_or_default() > Decimal::ZERO);
+    lines.retain(|l| {
+        l.amount > Decimal::ZERO || l.shipping_amount.unwrap_or_default() > Decimal::ZERO
+    });
     if lines.is_empty() {
         return Err("the refund has no amount".to_owned());
     }

@@ -108,7 +108,10 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
                 "order_not_shippable",
                 "mirakl_order",
                 id.clone(),
-                format!("Order {id} was shipped in the shop but is {} on the marketplace", mapping.state),
+                format!(
+                    "Order {id} was shipped in the shop but is {} on the marketplace",
+                    mapping.state
+                ),
             )
             .severity(Severity::Warning),
         )?;
@@ -116,7 +119,12 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     }
 
     if ctx.settings.use_shipments_api
-        && ctx.store.cursor(SHIPMENTS_API_CURSOR)?.map(|c| c.value).as_deref() != Some(UNSUPPORTED)
+        && ctx
+            .store
+            .cursor(SHIPMENTS_API_CURSOR)?
+            .map(|c| c.value)
+            .as_deref()
+            != Some(UNSUPPORTED)
     {
         let lines = match order_lines {
             Some(lines) => Some(lines),
@@ -147,8 +155,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
                 shipping_from: None,
                 shipment_additional_information: Vec::new(),
             };
-            match ctx.mirakl(ApiCode::ST01, |c| c.shipments().create(&[shipment]))
-            {
+            match ctx.mirakl(ApiCode::ST01, |c| c.shipments().create(&[shipment])) {
                 Ok(result) if result.shipment_errors.is_empty() => {
                     mark_shipped(ctx, &mut mapping)?;
                     note(ctx, shop_order, &id, &tracking);
@@ -187,7 +194,9 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         },
     };
     // OR23 sets the same values again if a retry repeats it: harmless.
-    ctx.mirakl(ApiCode::OR23, |c| c.orders().set_tracking(&id, &tracking_body))?;
+    ctx.mirakl(ApiCode::OR23, |c| {
+        c.orders().set_tracking(&id, &tracking_body)
+    })?;
     ctx.mirakl(ApiCode::OR24, |c| c.orders().ship(&id))?;
     mark_shipped(ctx, &mut mapping)?;
     note(ctx, shop_order, &id, &tracking);

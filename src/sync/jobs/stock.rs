@@ -18,7 +18,10 @@ use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{JobState, NewException, NewJob, Severity, SkuPush, Store, StoreError};
 
 use super::super::settings::SyncSettings;
-use super::{import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobResult, Outcome};
+use super::{
+    import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx,
+    JobResult, Outcome,
+};
 
 /// The single push job's key: one STO01 holds every dirty SKU.
 pub const PUSH_KEY: &str = "stock";
@@ -174,7 +177,8 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         sent.push(json!([line.offer_sku, quantity]));
     }
     let now = ctx.now();
-    ctx.store.record_sku_pushes(&pushed, Some(&import.import_id))?;
+    ctx.store
+        .record_sku_pushes(&pushed, Some(&import.import_id))?;
     ctx.store.enqueue(
         &NewJob::new(
             kinds::POLL_STOCK_IMPORT,
@@ -271,11 +275,12 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
     let body = ctx.mirakl(ApiCode::OF51, |c| {
         c.send_bytes(mirakl_offers::export(&query))
     })?;
-    let offers = parse_export_quantities(&body)
-        .map_err(|e| super::JobError::Mirakl(crate::mirakl::MiraklError::Decode {
+    let offers = parse_export_quantities(&body).map_err(|e| {
+        super::JobError::Mirakl(crate::mirakl::MiraklError::Decode {
             api: ApiCode::OF51,
             message: e,
-        }))?;
+        })
+    })?;
     drop(body);
     let pending = pending_marketplace_units(ctx.store)?;
     let in_flight_since = now - Duration::minutes(IN_FLIGHT_MINUTES);
@@ -286,11 +291,12 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
         let levels = read_shop_stock(ctx, &skus)?;
         for (sku, marketplace) in chunk {
             let ledger = ctx.store.sku_ledger(sku)?;
-            let in_flight = ledger.as_ref().is_some_and(|e| {
-                e.dirty || e.last_pushed_at.is_some_and(|t| t > in_flight_since)
-            });
+            let in_flight = ledger
+                .as_ref()
+                .is_some_and(|e| e.dirty || e.last_pushed_at.is_some_and(|t| t > in_flight_since));
             if ledger.is_some() {
-                ctx.store.record_marketplace_quantity(sku, *marketplace, now)?;
+                ctx.store
+                    .record_marketplace_quantity(sku, *marketplace, now)?;
             }
             let Some(Some(shop_quantity)) = levels.get(sku) else {
                 continue;
@@ -388,6 +394,9 @@ mod tests {
     #[test]
     fn the_export_is_read_by_header_name() {
         let csv = b"\"offer-id\";\"shop-sku\";\"quantity\";\"deleted\"\n\"1\";\"A\";\"4\";\"false\"\n\"2\";\"B\";\"7\";\"true\"\n";
-        assert_eq!(parse_export_quantities(csv).unwrap(), vec![("A".to_owned(), 4)]);
+        assert_eq!(
+            parse_export_quantities(csv).unwrap(),
+            vec![("A".to_owned(), 4)]
+        );
     }
 }

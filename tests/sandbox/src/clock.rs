@@ -16,7 +16,12 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(start: Option<DateTime<Utc>>, follows_real_time: bool) -> Clock {
-        Clock { origin: start.unwrap_or_else(Utc::now), started: Instant::now(), advanced: Duration::zero(), follows_real_time }
+        Clock {
+            origin: start.unwrap_or_else(Utc::now),
+            started: Instant::now(),
+            advanced: Duration::zero(),
+            follows_real_time,
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -33,7 +38,10 @@ impl Clock {
     /// Moves the clock forward; negative amounts, and moves that would leave chrono's date
     /// range, are ignored.
     pub fn advance(&mut self, by: Duration) {
-        let fits = self.advanced.checked_add(&by).and_then(|total| self.origin.checked_add_signed(total + Duration::days(36_600)));
+        let fits = self.advanced.checked_add(&by).and_then(|total| {
+            self.origin
+                .checked_add_signed(total + Duration::days(36_600))
+        });
         if by > Duration::zero() && fits.is_some() {
             self.advanced += by;
         }
@@ -59,13 +67,20 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(&candidate) {
         return Some(d.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(&candidate, fmt) {
             return Some(d.with_timezone(&Utc));
         }
     }
     // "+01" offsets (as in the OF01 example) lack minutes.
-    if candidate.len() > 3 && (candidate.as_bytes()[candidate.len() - 3] == b'+' || candidate.as_bytes()[candidate.len() - 3] == b'-') {
+    if candidate.len() > 3
+        && (candidate.as_bytes()[candidate.len() - 3] == b'+'
+            || candidate.as_bytes()[candidate.len() - 3] == b'-')
+    {
         let extended = format!("{candidate}:00");
         if let Ok(d) = DateTime::parse_from_rfc3339(&extended) {
             return Some(d.with_timezone(&Utc));

@@ -101,7 +101,9 @@ impl SandboxConfig {
             rate_limits_enabled: false,
             import_delay_secs: 0,
             clock_follows_real_time: false,
-            start_time: DateTime::parse_from_rfc3339("2025-01-06T09:00:00Z").ok().map(|d| d.with_timezone(&Utc)),
+            start_time: DateTime::parse_from_rfc3339("2025-01-06T09:00:00Z")
+                .ok()
+                .map(|d| d.with_timezone(&Utc)),
             ..SandboxConfig::default()
         }
     }
@@ -164,7 +166,8 @@ impl SandboxConfig {
 
     /// Reads a JSON configuration file; absent fields keep their defaults.
     pub fn from_json_file(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("invalid config {}: {e}", path.display()))
     }
 }

@@ -88,8 +88,13 @@ enum FaultsInput {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(request: &Request) -> ApiResult<T> {
-    let body: &[u8] = if request.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &request.body };
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid console request: {e}")))
+    let body: &[u8] = if request.body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &request.body
+    };
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid console request: {e}")))
 }
 
 /// Handles one console request.
@@ -108,7 +113,11 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
         ("GET", []) | ("GET", ["ui"]) => {
             let mut state = shared.lock_state();
             state.tick();
-            Ok(Response::bytes(200, "text/html;charset=UTF-8", crate::page::render(&state).into_bytes()))
+            Ok(Response::bytes(
+                200,
+                "text/html;charset=UTF-8",
+                crate::page::render(&state).into_bytes(),
+            ))
         }
         ("GET", ["state"]) => {
             let faults = shared.lock_faults().rules.clone();
@@ -122,18 +131,35 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
         }
         ("GET", ["clock"]) => {
             let state = shared.lock_state();
-            Ok(Response::json(200, &json!({ "now": format_date(state.now()) })))
+            Ok(Response::json(
+                200,
+                &json!({ "now": format_date(state.now()) }),
+            ))
         }
         ("POST", ["clock", "advance"]) => {
             let a: Advance = parse(request)?;
-            let seconds = [(a.seconds, 1i64), (a.minutes, 60), (a.hours, 3600), (a.days, 86_400)]
-                .iter()
-                .try_fold(0i64, |total, (n, unit)| n.checked_mul(*unit).and_then(|s| total.checked_add(s)))
-                .filter(|s| (0..=MAX_ADVANCE_SECS).contains(s))
-                .ok_or_else(|| ApiError::bad_request("The clock only moves forward, by at most ten years at a time"))?;
+            let seconds = [
+                (a.seconds, 1i64),
+                (a.minutes, 60),
+                (a.hours, 3600),
+                (a.days, 86_400),
+            ]
+            .iter()
+            .try_fold(0i64, |total, (n, unit)| {
+                n.checked_mul(*unit).and_then(|s| total.checked_add(s))
+            })
+            .filter(|s| (0..=MAX_ADVANCE_SECS).contains(s))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "The clock only moves forward, by at most ten years at a time",
+                )
+            })?;
             let mut state = shared.lock_state();
             state.advance_clock(seconds);
-            Ok(Response::json(200, &json!({ "now": format_date(state.now()) })))
+            Ok(Response::json(
+                200,
+                &json!({ "now": format_date(state.now()) }),
+            ))
         }
         ("POST", ["offers"]) => {
             let input: OffersInput = parse(request)?;
@@ -186,10 +212,17 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
                 "expire-acceptance" => {
                     state.expire_acceptance(Some(id))?;
                 }
-                _ => return Err(ApiError::not_found(format!("Unknown console action {action}"))),
+                _ => {
+                    return Err(ApiError::not_found(format!(
+                        "Unknown console action {action}"
+                    )))
+                }
             }
             let order = state.order(id)?;
-            Ok(Response::json(200, &json!({ "order_id": order.order_id, "order_state": order.state })))
+            Ok(Response::json(
+                200,
+                &json!({ "order_id": order.order_id, "order_state": order.state }),
+            ))
         }
         ("POST", ["expire-acceptance"]) => {
             let mut state = shared.lock_state();
@@ -210,13 +243,16 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
                 .iter()
                 .map(|i| json!({ "invoice_id": i.invoice_id, "currency_iso_code": i.currency_iso_code, "amount_transferred": money(i.amount_transferred) }))
                 .collect();
-            Ok(Response::json(200, &json!({
-                "invoice_id": invoice.invoice_id,
-                "amount_transferred": money(invoice.amount_transferred),
-                "commission_excl_taxes": money(invoice.commission_excl),
-                "commission_taxes": money(invoice.commission_tax),
-                "payouts": per_currency,
-            })))
+            Ok(Response::json(
+                200,
+                &json!({
+                    "invoice_id": invoice.invoice_id,
+                    "amount_transferred": money(invoice.amount_transferred),
+                    "commission_excl_taxes": money(invoice.commission_excl),
+                    "commission_taxes": money(invoice.commission_tax),
+                    "payouts": per_currency,
+                }),
+            ))
         }
         ("POST", ["transactions"]) => {
             let input: AccountTransaction = parse(request)?;
@@ -227,12 +263,28 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
         }
         ("GET", ["imports", id, "error_report"]) => {
             let state = shared.lock_state();
-            let id: i64 = id.parse().map_err(|_| ApiError::not_found("Unknown import"))?;
-            let import = state.imports.iter().find(|i| i.import_id == id).ok_or_else(|| ApiError::not_found("Unknown import"))?;
-            let report = import.error_report.clone().ok_or_else(|| ApiError::not_found("No error report"))?;
-            Ok(Response::bytes(200, "text/csv;charset=UTF-8", report.into_bytes()))
+            let id: i64 = id
+                .parse()
+                .map_err(|_| ApiError::not_found("Unknown import"))?;
+            let import = state
+                .imports
+                .iter()
+                .find(|i| i.import_id == id)
+                .ok_or_else(|| ApiError::not_found("Unknown import"))?;
+            let report = import
+                .error_report
+                .clone()
+                .ok_or_else(|| ApiError::not_found("No error report"))?;
+            Ok(Response::bytes(
+                200,
+                "text/csv;charset=UTF-8",
+                report.into_bytes(),
+            ))
         }
-        ("GET", ["faults"]) => Ok(Response::json(200, &json!({ "faults": shared.lock_faults().rules }))),
+        ("GET", ["faults"]) => Ok(Response::json(
+            200,
+            &json!({ "faults": shared.lock_faults().rules }),
+        )),
         ("POST", ["faults"]) => {
             let input: FaultsInput = parse(request)?;
             let rules = match input {
@@ -247,6 +299,9 @@ fn route(shared: &Shared, request: &Request) -> ApiResult<Response> {
             shared.lock_faults().rules.clear();
             Ok(Response::no_content())
         }
-        (_, _) => Err(ApiError::not_found(format!("No console route {} {}", request.method, request.path))),
+        (_, _) => Err(ApiError::not_found(format!(
+            "No console route {} {}",
+            request.method, request.path
+        ))),
     }
 }

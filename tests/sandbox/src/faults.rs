@@ -13,7 +13,11 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
     /// Answer with this status (429 carries `Retry-After`), without processing the request.
-    Status { status: u16, #[serde(default)] retry_after_secs: Option<u64> },
+    Status {
+        status: u16,
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
+    },
     /// Wait before processing; combines with any other fault.
     Latency { millis: u64 },
     /// Close the connection without processing the request.
@@ -62,7 +66,9 @@ impl Faults {
     pub fn plan(&mut self, api: &str, path: &str, rng: &mut StdRng) -> Planned {
         let mut planned = Planned::default();
         for rule in self.rules.iter_mut() {
-            let matches = rule.route == "*" || rule.route.eq_ignore_ascii_case(api) || (rule.route.starts_with('/') && path.starts_with(&rule.route));
+            let matches = rule.route == "*"
+                || rule.route.eq_ignore_ascii_case(api)
+                || (rule.route.starts_with('/') && path.starts_with(&rule.route));
             if !matches {
                 continue;
             }
@@ -86,7 +92,8 @@ impl Faults {
                 other => planned.fault = Some(other.clone()),
             }
         }
-        self.rules.retain(|r| !matches!(r.trigger, Trigger::NextCalls(0)));
+        self.rules
+            .retain(|r| !matches!(r.trigger, Trigger::NextCalls(0)));
         planned
     }
 }
@@ -101,11 +108,17 @@ mod tests {
         let mut faults = Faults::default();
         faults.rules.push(FaultRule {
             route: "OR11".into(),
-            fault: Fault::Status { status: 503, retry_after_secs: None },
+            fault: Fault::Status {
+                status: 503,
+                retry_after_secs: None,
+            },
             trigger: Trigger::NextCalls(2),
         });
         let mut rng = StdRng::seed_from_u64(1);
-        assert!(faults.plan("OR21", "/api/orders/x/accept", &mut rng).fault.is_none());
+        assert!(faults
+            .plan("OR21", "/api/orders/x/accept", &mut rng)
+            .fault
+            .is_none());
         assert!(faults.plan("OR11", "/api/orders", &mut rng).fault.is_some());
         assert!(faults.plan("OR11", "/api/orders", &mut rng).fault.is_some());
         assert!(faults.plan("OR11", "/api/orders", &mut rng).fault.is_none());

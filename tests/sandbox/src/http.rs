@@ -29,7 +29,10 @@ pub struct Request {
 impl Request {
     /// First value of a header, by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// First value of a query parameter; empty values count as absent.
@@ -86,22 +89,36 @@ impl Response {
     pub fn json(status: u16, value: &serde_json::Value) -> Response {
         Response {
             status,
-            headers: vec![("Content-Type".into(), "application/json;charset=UTF-8".into())],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json;charset=UTF-8".into(),
+            )],
             body: serde_json::to_vec(value).unwrap_or_default(),
         }
     }
 
     pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Response {
-        Response { status, headers: vec![("Content-Type".into(), content_type.into())], body }
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body,
+        }
     }
 
     pub fn no_content() -> Response {
-        Response { status: 204, headers: Vec::new(), body: Vec::new() }
+        Response {
+            status: 204,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     }
 
     /// Mirakl's error body: `{"status": <code>, "message": "..."}`.
     pub fn error(status: u16, message: impl Into<String>) -> Response {
-        Response::json(status, &serde_json::json!({ "status": status, "message": message.into() }))
+        Response::json(
+            status,
+            &serde_json::json!({ "status": status, "message": message.into() }),
+        )
     }
 
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
@@ -128,12 +145,18 @@ impl Connections {
     fn add(&self, stream: &TcpStream) -> Option<u64> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let clone = stream.try_clone().ok()?;
-        self.open.lock().unwrap_or_else(|p| p.into_inner()).insert(id, clone);
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, clone);
         Some(id)
     }
 
     fn remove(&self, id: u64) {
-        self.open.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
     }
 
     /// Shuts every open connection down; their threads then end.
@@ -145,20 +168,29 @@ impl Connections {
 }
 
 /// Accepts connections until `stop` is set; each connection runs on its own thread.
-pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, stop: Arc<AtomicBool>, connections: Arc<Connections>) {
+pub fn serve(
+    listener: TcpListener,
+    handler: Arc<dyn Handler>,
+    stop: Arc<AtomicBool>,
+    connections: Arc<Connections>,
+) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
-        let Some(id) = connections.add(&stream) else { continue };
+        let Some(id) = connections.add(&stream) else {
+            continue;
+        };
         let handler = Arc::clone(&handler);
         let stop = Arc::clone(&stop);
         let registry = Arc::clone(&connections);
-        let spawned = std::thread::Builder::new().name("sandbox-conn".into()).spawn(move || {
-            serve_connection(stream, handler, stop);
-            registry.remove(id);
-        });
+        let spawned = std::thread::Builder::new()
+            .name("sandbox-conn".into())
+            .spawn(move || {
+                serve_connection(stream, handler, stop);
+                registry.remove(id);
+            });
         if spawned.is_err() {
             connections.remove(id);
         }
@@ -168,7 +200,9 @@ pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, stop: Arc<AtomicB
 fn serve_connection(stream: TcpStream, handler: Arc<dyn Handler>, stop: Arc<AtomicBool>) {
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    let Ok(write_half) = stream.try_clone() else { return };
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
     let mut writer = write_half;
     let mut reader = BufReader::with_capacity(64 * 1024, stream);
     loop {
@@ -195,7 +229,9 @@ fn serve_connection(stream: TcpStream, handler: Arc<dyn Handler>, stop: Arc<Atom
             return;
         }
         let max = handler.max_body_bytes();
-        let wants_continue = request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+        let wants_continue = request
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
         let fits = match framing {
             Framing::Length(n) => n <= max,
             _ => true,
@@ -220,11 +256,16 @@ fn serve_connection(stream: TcpStream, handler: Arc<dyn Handler>, stop: Arc<Atom
             Err(BodyError::Io) => return,
         }
         let method = request.method.clone();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(request)))
-            .unwrap_or_else(|_| Outcome::Respond(Response::error(500, "Internal sandbox error")));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(request)))
+                .unwrap_or_else(|_| {
+                    Outcome::Respond(Response::error(500, "Internal sandbox error"))
+                });
         match outcome {
             Outcome::Respond(response) => {
-                if write_response(&mut writer, &response, !keep_alive, &method).is_err() || !keep_alive {
+                if write_response(&mut writer, &response, !keep_alive, &method).is_err()
+                    || !keep_alive
+                {
                     let _ = writer.shutdown(Shutdown::Both);
                     return;
                 }
@@ -245,7 +286,9 @@ fn serve_connection(stream: TcpStream, handler: Arc<dyn Handler>, stop: Arc<Atom
 /// Gives the client a moment to read an early error response before the socket closes.
 fn linger_and_close(writer: &TcpStream, reader: &mut BufReader<TcpStream>) {
     let _ = writer.shutdown(Shutdown::Write);
-    let _ = reader.get_ref().set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(200)));
     let mut sink = [0u8; 64 * 1024];
     let mut drained = 0usize;
     while drained < 64 * 1024 * 1024 {
@@ -261,7 +304,11 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, Respo
     let mut head = Vec::with_capacity(1024);
     loop {
         let mut line = Vec::new();
-        match reader.by_ref().take(MAX_HEAD_BYTES as u64).read_until(b'\n', &mut line) {
+        match reader
+            .by_ref()
+            .take(MAX_HEAD_BYTES as u64)
+            .read_until(b'\n', &mut line)
+        {
             Ok(0) => return Ok(None),
             Ok(_) => {}
             Err(_) => return Ok(None),
@@ -298,7 +345,10 @@ fn parse_head(head: &[u8]) -> Result<(Request, bool, Framing), Response> {
     let method = parsed.method.unwrap_or("GET").to_string();
     let target = parsed.path.unwrap_or("/");
     let http10 = parsed.version == Some(0);
-    let mut request = Request { method, ..Request::default() };
+    let mut request = Request {
+        method,
+        ..Request::default()
+    };
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     request.path = percent_decode(path, false);
     request.query = parse_query(query);
@@ -336,7 +386,11 @@ enum BodyError {
     Io,
 }
 
-fn read_body(reader: &mut BufReader<TcpStream>, framing: Framing, max: usize) -> Result<Vec<u8>, BodyError> {
+fn read_body(
+    reader: &mut BufReader<TcpStream>,
+    framing: Framing,
+    max: usize,
+) -> Result<Vec<u8>, BodyError> {
     match framing {
         Framing::None => Ok(Vec::new()),
         Framing::Length(n) if n > max => Err(BodyError::TooLarge),
@@ -349,9 +403,12 @@ fn read_body(reader: &mut BufReader<TcpStream>, framing: Framing, max: usize) ->
             let mut body = Vec::new();
             loop {
                 let mut size_line = String::new();
-                reader.read_line(&mut size_line).map_err(|_| BodyError::Io)?;
+                reader
+                    .read_line(&mut size_line)
+                    .map_err(|_| BodyError::Io)?;
                 let size_text = size_line.trim().split(';').next().unwrap_or("");
-                let size = usize::from_str_radix(size_text, 16).map_err(|_| BodyError::Malformed)?;
+                let size =
+                    usize::from_str_radix(size_text, 16).map_err(|_| BodyError::Malformed)?;
                 if size == 0 {
                     // trailers until the blank line
                     loop {
@@ -367,7 +424,9 @@ fn read_body(reader: &mut BufReader<TcpStream>, framing: Framing, max: usize) ->
                 }
                 let start = body.len();
                 body.resize(start + size, 0);
-                reader.read_exact(&mut body[start..]).map_err(|_| BodyError::Io)?;
+                reader
+                    .read_exact(&mut body[start..])
+                    .map_err(|_| BodyError::Io)?;
                 let mut crlf = String::new();
                 reader.read_line(&mut crlf).map_err(|_| BodyError::Io)?;
             }
@@ -398,7 +457,11 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn head_bytes(response: &Response, close: bool, body_len: usize) -> Vec<u8> {
-    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason(response.status)
+    );
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -410,7 +473,12 @@ fn head_bytes(response: &Response, close: bool, body_len: usize) -> Vec<u8> {
     head.into_bytes()
 }
 
-fn write_response(writer: &mut TcpStream, response: &Response, close: bool, method: &str) -> std::io::Result<()> {
+fn write_response(
+    writer: &mut TcpStream,
+    response: &Response,
+    close: bool,
+    method: &str,
+) -> std::io::Result<()> {
     let mut out = head_bytes(response, close, response.body.len());
     if method != "HEAD" && response.status != 204 {
         out.extend_from_slice(&response.body);
@@ -448,7 +516,9 @@ pub fn percent_decode(input: &str, plus_is_space: bool) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -518,8 +588,14 @@ pub fn parse_multipart(request: &Request) -> Option<Vec<Part>> {
         let start = window[0] + delimiter.len();
         let end = window[1];
         let mut section = &body[start..end];
-        section = section.strip_prefix(b"\r\n").or_else(|| section.strip_prefix(b"\n")).unwrap_or(section);
-        section = section.strip_suffix(b"\r\n").or_else(|| section.strip_suffix(b"\n")).unwrap_or(section);
+        section = section
+            .strip_prefix(b"\r\n")
+            .or_else(|| section.strip_prefix(b"\n"))
+            .unwrap_or(section);
+        section = section
+            .strip_suffix(b"\r\n")
+            .or_else(|| section.strip_suffix(b"\n"))
+            .unwrap_or(section);
         let (head, data) = match find(section, b"\r\n\r\n") {
             Some(p) => (&section[..p], &section[p + 4..]),
             None => match find(section, b"\n\n") {
@@ -531,7 +607,9 @@ pub fn parse_multipart(request: &Request) -> Option<Vec<Part>> {
         let mut name = String::new();
         let mut filename = None;
         for line in head.lines() {
-            let Some((hname, hvalue)) = line.split_once(':') else { continue };
+            let Some((hname, hvalue)) = line.split_once(':') else {
+                continue;
+            };
             if !hname.trim().eq_ignore_ascii_case("content-disposition") {
                 continue;
             }
@@ -546,7 +624,11 @@ pub fn parse_multipart(request: &Request) -> Option<Vec<Part>> {
                 }
             }
         }
-        parts.push(Part { name, filename, data: data.to_vec() });
+        parts.push(Part {
+            name,
+            filename,
+            data: data.to_vec(),
+        });
     }
     Some(parts)
 }
@@ -558,7 +640,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let first = needle[0];
     let mut i = 0;
     while i + needle.len() <= haystack.len() {
-        match haystack[i..haystack.len() - needle.len() + 1].iter().position(|&b| b == first) {
+        match haystack[i..haystack.len() - needle.len() + 1]
+            .iter()
+            .position(|&b| b == first)
+        {
             Some(p) => {
                 i += p;
                 if &haystack[i..i + needle.len()] == needle {
@@ -578,7 +663,10 @@ mod tests {
 
     #[test]
     fn decodes_percent_and_plus() {
-        assert_eq!(percent_decode("2024-01-01T00%3A00%3A00%2B01%3A00", true), "2024-01-01T00:00:00+01:00");
+        assert_eq!(
+            percent_decode("2024-01-01T00%3A00%3A00%2B01%3A00", true),
+            "2024-01-01T00:00:00+01:00"
+        );
         assert_eq!(percent_decode("a+b%zz%4", true), "a b%zz%4");
     }
 
@@ -586,7 +674,10 @@ mod tests {
     fn parses_multipart_parts() {
         let body = b"--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\nContent-Type: text/csv\r\n\r\na;b\r\n1;2\r\n--XX\r\nContent-Disposition: form-data; name=\"import_mode\"\r\n\r\nNORMAL\r\n--XX--\r\n";
         let request = Request {
-            headers: vec![("content-type".into(), "multipart/form-data; boundary=XX".into())],
+            headers: vec![(
+                "content-type".into(),
+                "multipart/form-data; boundary=XX".into(),
+            )],
             body: body.to_vec(),
             ..Request::default()
         };

@@ -15,7 +15,11 @@ use crate::state::State;
 
 fn reader(file: &[u8]) -> csv::Reader<&[u8]> {
     let file = file.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file);
-    csv::ReaderBuilder::new().delimiter(b';').flexible(true).has_headers(true).from_reader(file)
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(file)
 }
 
 /// Collects error-report rows: the original cells plus `error-line` and `error-message`.
@@ -26,7 +30,10 @@ struct ErrorReport {
 
 impl ErrorReport {
     fn new(header: &[String]) -> ErrorReport {
-        let mut writer = csv::WriterBuilder::new().delimiter(b';').quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(Vec::new());
         let mut cells: Vec<&str> = header.iter().map(String::as_str).collect();
         cells.push("error-line");
         cells.push("error-message");
@@ -46,10 +53,12 @@ impl ErrorReport {
         if self.rows == 0 {
             return None;
         }
-        self.writer.into_inner().ok().map(|b| String::from_utf8_lossy(&b).into_owned())
+        self.writer
+            .into_inner()
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 }
-
 
 /// Reads every non-blank row and applies it; a failing row goes to the report with its line
 /// number. Returns (lines read, in success, in error).
@@ -66,7 +75,10 @@ fn each_row(
         let outcome = match csv.read_record(&mut record) {
             Ok(false) => break,
             // An unreadable line (e.g. invalid UTF-8) is an error line; reading goes on.
-            Err(_) => Err((csv::StringRecord::new(), "The line cannot be read".to_string())),
+            Err(_) => Err((
+                csv::StringRecord::new(),
+                "The line cannot be read".to_string(),
+            )),
             Ok(true) if record.iter().all(|c| c.trim().is_empty()) => continue,
             Ok(true) => apply(&record).map_err(|m| (record.clone(), m)),
         };
@@ -89,7 +101,9 @@ fn fail(state: &mut State, index: usize, reason: &str) {
 }
 
 fn column(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h.trim().eq_ignore_ascii_case(name))
+    header
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
 }
 
 /// STO01: `offer-sku;quantity;warehouse-code;update-delete`.
@@ -99,21 +113,39 @@ pub fn apply_stock_file(state: &mut State, index: usize, file: &[u8], now: DateT
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(_) => return fail(state, index, "The file is not a valid CSV file"),
     };
-    let (Some(sku_col), Some(quantity_col)) = (column(&header, "offer-sku"), column(&header, "quantity")) else {
-        return fail(state, index, "The file must have the columns offer-sku and quantity");
+    let (Some(sku_col), Some(quantity_col)) =
+        (column(&header, "offer-sku"), column(&header, "quantity"))
+    else {
+        return fail(
+            state,
+            index,
+            "The file must have the columns offer-sku and quantity",
+        );
     };
     let delete_col = column(&header, "update-delete");
     let mut report = ErrorReport::new(&header);
     let (read, success, errors) = each_row(&mut csv, &mut report, |record| {
         let sku = record.get(sku_col).unwrap_or("").trim();
-        let delete = delete_col.and_then(|c| record.get(c)).is_some_and(|v| v.trim().eq_ignore_ascii_case("delete"));
+        let delete = delete_col
+            .and_then(|c| record.get(c))
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("delete"));
         let quantity_text = record.get(quantity_col).unwrap_or("").trim();
-        let quantity = if delete { Some(0) } else { quantity_text.parse::<i64>().ok().filter(|q| quantity_in_range(*q)) };
+        let quantity = if delete {
+            Some(0)
+        } else {
+            quantity_text
+                .parse::<i64>()
+                .ok()
+                .filter(|q| quantity_in_range(*q))
+        };
         if sku.is_empty() {
             return Err("The offer-sku is required".to_string());
         }
-        let quantity = quantity.ok_or_else(|| format!("The quantity '{quantity_text}' is not a positive integer"))?;
-        let offer = state.live_offer_mut(sku).ok_or_else(|| format!("The offer with sku '{sku}' does not exist"))?;
+        let quantity = quantity
+            .ok_or_else(|| format!("The quantity '{quantity_text}' is not a positive integer"))?;
+        let offer = state
+            .live_offer_mut(sku)
+            .ok_or_else(|| format!("The offer with sku '{sku}' does not exist"))?;
         offer.quantity = quantity;
         offer.last_updated = now;
         Ok(())
@@ -143,7 +175,9 @@ struct OfferColumns {
 }
 
 fn cell(record: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
-    col.and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty())
+    col.and_then(|c| record.get(c))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 /// OF01 in NORMAL, PARTIAL_UPDATE or REPLACE mode.
@@ -187,7 +221,11 @@ pub fn apply_offer_file(state: &mut State, index: usize, file: &[u8], now: DateT
         Ok(())
     });
     if mode == "REPLACE" {
-        for offer in state.offers.iter_mut().filter(|o| !o.deleted && !seen.contains(&o.shop_sku)) {
+        for offer in state
+            .offers
+            .iter_mut()
+            .filter(|o| !o.deleted && !seen.contains(&o.shop_sku))
+        {
             offer.deleted = true;
             offer.active = false;
             offer.last_updated = now;
@@ -211,7 +249,11 @@ enum RowOutcome {
     Deleted,
 }
 
-fn parse_price(record: &csv::StringRecord, col: Option<usize>, name: &str) -> Result<Option<Decimal>, String> {
+fn parse_price(
+    record: &csv::StringRecord,
+    col: Option<usize>,
+    name: &str,
+) -> Result<Option<Decimal>, String> {
     match cell(record, col) {
         None => Ok(None),
         Some(text) => match parse_money_text(text) {
@@ -221,7 +263,11 @@ fn parse_price(record: &csv::StringRecord, col: Option<usize>, name: &str) -> Re
     }
 }
 
-fn parse_count(record: &csv::StringRecord, col: Option<usize>, name: &str) -> Result<Option<i64>, String> {
+fn parse_count(
+    record: &csv::StringRecord,
+    col: Option<usize>,
+    name: &str,
+) -> Result<Option<i64>, String> {
     match cell(record, col) {
         None => Ok(None),
         Some(text) => match text.parse::<i64>() {
@@ -231,14 +277,26 @@ fn parse_count(record: &csv::StringRecord, col: Option<usize>, name: &str) -> Re
     }
 }
 
-fn apply_offer_row(state: &mut State, cols: &OfferColumns, record: &csv::StringRecord, mode: &str, now: DateTime<Utc>) -> Result<RowOutcome, String> {
-    let sku = cell(record, Some(cols.sku)).ok_or("The sku is required")?.to_string();
-    let action = cell(record, cols.update_delete).unwrap_or("update").to_ascii_lowercase();
+fn apply_offer_row(
+    state: &mut State,
+    cols: &OfferColumns,
+    record: &csv::StringRecord,
+    mode: &str,
+    now: DateTime<Utc>,
+) -> Result<RowOutcome, String> {
+    let sku = cell(record, Some(cols.sku))
+        .ok_or("The sku is required")?
+        .to_string();
+    let action = cell(record, cols.update_delete)
+        .unwrap_or("update")
+        .to_ascii_lowercase();
     if action == "delete" {
         if mode == "PARTIAL_UPDATE" {
             return Err("update-delete must be empty in PARTIAL_UPDATE mode".into());
         }
-        let offer = state.live_offer_mut(&sku).ok_or_else(|| format!("The offer with sku '{sku}' does not exist"))?;
+        let offer = state
+            .live_offer_mut(&sku)
+            .ok_or_else(|| format!("The offer with sku '{sku}' does not exist"))?;
         offer.deleted = true;
         offer.active = false;
         offer.last_updated = now;
@@ -265,13 +323,22 @@ fn apply_offer_row(state: &mut State, cols: &OfferColumns, record: &csv::StringR
         }
         let was_deleted = state.offer_by_sku.contains_key(&sku);
         if !was_deleted {
-            state.upsert_offer(&sku, price, 0, None).map_err(|e| e.message)?;
-        } else if let Some(offer) = state.offer_by_sku.get(&sku).copied().map(|i| &mut state.offers[i]) {
+            state
+                .upsert_offer(&sku, price, 0, None)
+                .map_err(|e| e.message)?;
+        } else if let Some(offer) = state
+            .offer_by_sku
+            .get(&sku)
+            .copied()
+            .map(|i| &mut state.offers[i])
+        {
             offer.deleted = false;
             offer.active = true;
         }
     }
-    let offer: &mut Offer = state.live_offer_mut(&sku).ok_or("The offer could not be created")?;
+    let offer: &mut Offer = state
+        .live_offer_mut(&sku)
+        .ok_or("The offer could not be created")?;
     if let Some(v) = price {
         offer.price = v;
     }
@@ -305,5 +372,9 @@ fn apply_offer_row(state: &mut State, cols: &OfferColumns, record: &csv::StringR
         offer.state_code = v.to_string();
     }
     offer.last_updated = now;
-    Ok(if exists { RowOutcome::Updated } else { RowOutcome::Inserted })
+    Ok(if exists {
+        RowOutcome::Updated
+    } else {
+        RowOutcome::Inserted
+    })
 }

@@ -81,28 +81,61 @@ impl Shared {
     fn api(&self, request: Request) -> Outcome {
         let route = match api::route(&request.method, &request.path) {
             Ok(route) => route,
-            Err(405) => return Outcome::Respond(Response::error(405, format!("Method {} is not allowed on {}", request.method, request.path))),
-            Err(_) => return Outcome::Respond(Response::error(404, format!("No API found for {} {}", request.method, request.path))),
+            Err(405) => {
+                return Outcome::Respond(Response::error(
+                    405,
+                    format!(
+                        "Method {} is not allowed on {}",
+                        request.method, request.path
+                    ),
+                ))
+            }
+            Err(_) => {
+                return Outcome::Respond(Response::error(
+                    404,
+                    format!("No API found for {} {}", request.method, request.path),
+                ))
+            }
         };
         let (api_key, shop_id, scale, limits_on) = {
             let state = self.lock_state();
             let c = &state.config;
-            (c.api_key.clone(), c.shop_id, c.rate_limit_scale, c.rate_limits_enabled)
+            (
+                c.api_key.clone(),
+                c.shop_id,
+                c.rate_limit_scale,
+                c.rate_limits_enabled,
+            )
         };
         if request.header("authorization") != Some(api_key.as_str()) {
-            return Outcome::Respond(Response::error(401, "Unauthorized: a valid shop API key is required in the Authorization header"));
+            return Outcome::Respond(Response::error(
+                401,
+                "Unauthorized: a valid shop API key is required in the Authorization header",
+            ));
         }
         if let Some(requested) = request.param("shop_id") {
             if requested.parse::<i64>().ok() != Some(shop_id) {
-                return Outcome::Respond(Response::error(403, format!("You are not allowed to access the shop {requested}")));
+                return Outcome::Respond(Response::error(
+                    403,
+                    format!("You are not allowed to access the shop {requested}"),
+                ));
             }
         }
         let code = route.code();
         let answers_json = !matches!(route, api::Route::OF51 | api::Route::OF03(_));
-        if let Some(accept) = request.header("accept").filter(|a| answers_json && !a.trim().is_empty()) {
+        if let Some(accept) = request
+            .header("accept")
+            .filter(|a| answers_json && !a.trim().is_empty())
+        {
             let accept = accept.to_ascii_lowercase();
-            if !["*/*", "application/*", "json"].iter().any(|t| accept.contains(t)) {
-                return Outcome::Respond(Response::error(406, format!("{code} answers application/json, not {accept}")));
+            if !["*/*", "application/*", "json"]
+                .iter()
+                .any(|t| accept.contains(t))
+            {
+                return Outcome::Respond(Response::error(
+                    406,
+                    format!("{code} answers application/json, not {accept}"),
+                ));
             }
         }
         let planned = {
@@ -113,10 +146,14 @@ impl Shared {
             std::thread::sleep(Duration::from_millis(planned.latency_ms));
         }
         match &planned.fault {
-            Some(Fault::Status { status, retry_after_secs }) => {
+            Some(Fault::Status {
+                status,
+                retry_after_secs,
+            }) => {
                 let mut response = Response::error(*status, fault_message(*status));
                 if *status == 429 || retry_after_secs.is_some() {
-                    response = response.with_header("Retry-After", retry_after_secs.unwrap_or(1).to_string());
+                    response = response
+                        .with_header("Retry-After", retry_after_secs.unwrap_or(1).to_string());
                 }
                 return Outcome::Respond(response);
             }
@@ -126,7 +163,9 @@ impl Shared {
         if limits_on {
             let limit_key = match (&route, request.param("last_request_date")) {
                 (api::Route::OF51, None) => "OF51-full",
-                (api::Route::IV01, _) if request.param("offset").is_some_and(|o| o != "0") => "IV01-page",
+                (api::Route::IV01, _) if request.param("offset").is_some_and(|o| o != "0") => {
+                    "IV01-page"
+                }
                 (api::Route::SBC11, _) if request.param("page_token").is_some() => "SBC11-page",
                 _ => code,
             };
@@ -148,7 +187,11 @@ impl Shared {
         match planned.fault {
             Some(Fault::DropAfterProcessing) => Outcome::Drop,
             Some(Fault::TruncatedBody) => Outcome::Truncate(response),
-            Some(Fault::MalformedJson) => Outcome::Respond(Response::bytes(200, "application/json;charset=UTF-8", b"{\"status\": 200, \"orders\": [{\"order_id\": ".to_vec())),
+            Some(Fault::MalformedJson) => Outcome::Respond(Response::bytes(
+                200,
+                "application/json;charset=UTF-8",
+                b"{\"status\": 200, \"orders\": [{\"order_id\": ".to_vec(),
+            )),
             _ => Outcome::Respond(response),
         }
     }
@@ -178,7 +221,10 @@ impl http::Handler for Server {
         if request.path == "/api" || request.path.starts_with("/api/") {
             return self.shared.api(request);
         }
-        Outcome::Respond(Response::error(404, format!("No API found for {} {}", request.method, request.path)))
+        Outcome::Respond(Response::error(
+            404,
+            format!("No API found for {} {}", request.method, request.path),
+        ))
     }
 
     fn max_body_bytes(&self) -> usize {
@@ -217,12 +263,21 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(config));
         let stop = Arc::new(AtomicBool::new(false));
         let connections = Arc::new(http::Connections::default());
-        let handler: Arc<dyn http::Handler> = Arc::new(Server { shared: Arc::clone(&shared), max_body_bytes });
+        let handler: Arc<dyn http::Handler> = Arc::new(Server {
+            shared: Arc::clone(&shared),
+            max_body_bytes,
+        });
         let (thread_stop, thread_connections) = (Arc::clone(&stop), Arc::clone(&connections));
         let thread = std::thread::Builder::new()
             .name("sandbox-accept".into())
             .spawn(move || http::serve(listener, handler, thread_stop, thread_connections))?;
-        Ok(RunningSandbox { addr, shared, stop, connections, thread: Some(thread) })
+        Ok(RunningSandbox {
+            addr,
+            shared,
+            stop,
+            connections,
+            thread: Some(thread),
+        })
     }
 }
 
@@ -269,7 +324,12 @@ impl RunningSandbox {
         console::snapshot(&state, &faults)
     }
 
-    pub fn add_offer(&self, sku: &str, price: rust_decimal::Decimal, quantity: i64) -> Result<(), ApiError> {
+    pub fn add_offer(
+        &self,
+        sku: &str,
+        price: rust_decimal::Decimal,
+        quantity: i64,
+    ) -> Result<(), ApiError> {
         self.with_state(|s| s.upsert_offer(sku, price, quantity, None).map(|_| ()))
     }
 
@@ -299,7 +359,11 @@ impl RunningSandbox {
 
     /// Books a manual credit, subscription fee or other operator transaction (see the console's
     /// `POST /_sandbox/transactions`); returns its transaction id.
-    pub fn add_account_transaction(&self, kind: &str, amount: rust_decimal::Decimal) -> Result<String, ApiError> {
+    pub fn add_account_transaction(
+        &self,
+        kind: &str,
+        amount: rust_decimal::Decimal,
+    ) -> Result<String, ApiError> {
         self.with_state(|s| s.add_account_transaction(kind, amount))
     }
 

@@ -5,7 +5,8 @@ use std::io::Write;
 
 use mirakl_sandbox::{Sandbox, SandboxConfig};
 
-const USAGE: &str = "usage: mirakl-sandbox --addr HOST:PORT --api-key KEY [--seed N] [--config FILE]";
+const USAGE: &str =
+    "usage: mirakl-sandbox --addr HOST:PORT --api-key KEY [--seed N] [--config FILE]";
 
 fn main() {
     if let Err(message) = run() {
@@ -25,7 +26,13 @@ fn run() -> Result<(), String> {
         match arg.as_str() {
             "--addr" => addr = value("--addr")?,
             "--api-key" => api_key = Some(value("--api-key")?),
-            "--seed" => seed = Some(value("--seed")?.parse::<u64>().map_err(|e| format!("--seed: {e}"))?),
+            "--seed" => {
+                seed = Some(
+                    value("--seed")?
+                        .parse::<u64>()
+                        .map_err(|e| format!("--seed: {e}"))?,
+                )
+            }
             "--config" => config_path = Some(value("--config")?),
             "--help" | "-h" => {
                 println!("{USAGE}");
@@ -44,10 +51,16 @@ fn run() -> Result<(), String> {
     if let Some(seed) = seed {
         config.seed = seed;
     }
-    let sandbox = Sandbox::start_on(&addr, config).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let sandbox =
+        Sandbox::start_on(&addr, config).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "{}", sandbox.addr());
-    let _ = writeln!(stdout, "shop API: {}  console: {}/", sandbox.base_url(), sandbox.console_url());
+    let _ = writeln!(
+        stdout,
+        "shop API: {}  console: {}/",
+        sandbox.base_url(),
+        sandbox.console_url()
+    );
     let _ = stdout.flush();
     loop {
         std::thread::park();

@@ -33,7 +33,11 @@ pub fn parse_money_text(text: &str) -> Option<Decimal> {
     if cleaned.is_empty() {
         return None;
     }
-    cleaned.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&cleaned).ok()).filter(|v| money_in_range(*v))
+    cleaned
+        .parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(&cleaned).ok())
+        .filter(|v| money_in_range(*v))
 }
 
 /// Largest amount or quantity accepted anywhere, so that no arithmetic on it can overflow.
@@ -114,7 +118,9 @@ pub struct Offer {
 impl Offer {
     /// The unit price a customer pays now.
     pub fn selling_price(&self) -> Decimal {
-        self.discount_price.filter(|d| *d < self.price).unwrap_or(self.price)
+        self.discount_price
+            .filter(|d| *d < self.price)
+            .unwrap_or(self.price)
     }
 }
 
@@ -207,13 +213,25 @@ pub struct LineAmounts {
 }
 
 impl OrderLine {
-    pub fn amounts(&self, tax_rate: Decimal, commission_rate: Decimal, commission_vat_rate: Decimal) -> LineAmounts {
+    pub fn amounts(
+        &self,
+        tax_rate: Decimal,
+        commission_rate: Decimal,
+        commission_vat_rate: Decimal,
+    ) -> LineAmounts {
         let price_included = round2(self.unit_price * Decimal::from(self.quantity));
         let (_, price_tax) = split_tax(price_included, tax_rate);
         let (_, shipping_tax) = split_tax(self.shipping_price, tax_rate);
         let commission_fee = round2((price_included + self.shipping_price) * commission_rate);
         let commission_vat = round2(commission_fee * commission_vat_rate);
-        LineAmounts { price_included, price_tax, shipping_included: self.shipping_price, shipping_tax, commission_fee, commission_vat }
+        LineAmounts {
+            price_included,
+            price_tax,
+            shipping_included: self.shipping_price,
+            shipping_tax,
+            commission_fee,
+            commission_vat,
+        }
     }
 
     pub fn refunded_price(&self) -> Decimal {
@@ -262,8 +280,10 @@ pub struct Order {
 
 impl Order {
     pub fn can_cancel(&self) -> bool {
-        matches!(self.state.as_str(), "WAITING_DEBIT" | "WAITING_DEBIT_PAYMENT" | "SHIPPING")
-            && self.lines.iter().all(|l| l.refunds.is_empty())
+        matches!(
+            self.state.as_str(),
+            "WAITING_DEBIT" | "WAITING_DEBIT_PAYMENT" | "SHIPPING"
+        ) && self.lines.iter().all(|l| l.refunds.is_empty())
     }
 }
 
@@ -350,9 +370,15 @@ mod tests {
 
     #[test]
     fn money_accepts_strings_and_commas() {
-        assert_eq!(parse_money_value(&serde_json::json!("1")), Some(Decimal::ONE));
+        assert_eq!(
+            parse_money_value(&serde_json::json!("1")),
+            Some(Decimal::ONE)
+        );
         assert_eq!(parse_money_text("108,56"), Some(Decimal::new(10856, 2)));
-        assert_eq!(parse_money_value(&serde_json::json!(1.5)), Some(Decimal::new(15, 1)));
+        assert_eq!(
+            parse_money_value(&serde_json::json!(1.5)),
+            Some(Decimal::new(15, 1))
+        );
         assert_eq!(parse_money_text("abc"), None);
     }
 }

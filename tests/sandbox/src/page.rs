@@ -11,7 +11,10 @@ use crate::state::State;
 const ROWS: usize = 200;
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub fn render(state: &State) -> String {
@@ -31,10 +34,26 @@ pub fn render(state: &State) -> String {
     );
     html.push_str("<h2>Orders</h2><table><tr><th>order</th><th>state</th><th>created</th><th>lines</th><th>customer</th><th>deadline</th></tr>");
     for order in state.orders.iter().rev().take(ROWS) {
-        let lines: Vec<String> = order.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, escape(&l.offer_sku), escape(&l.state))).collect();
+        let lines: Vec<String> = order
+            .lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} × {} ({})",
+                    l.quantity,
+                    escape(&l.offer_sku),
+                    escape(&l.state)
+                )
+            })
+            .collect();
         let deadline = match order.state.as_str() {
-            "WAITING_ACCEPTANCE" | "STAGING" => format!("accept by {}", format_date(order.acceptance_deadline)),
-            _ => order.shipping_deadline.map(|d| format!("ship by {}", format_date(d))).unwrap_or_default(),
+            "WAITING_ACCEPTANCE" | "STAGING" => {
+                format!("accept by {}", format_date(order.acceptance_deadline))
+            }
+            _ => order
+                .shipping_deadline
+                .map(|d| format!("ship by {}", format_date(d)))
+                .unwrap_or_default(),
         };
         let _ = write!(
             html,

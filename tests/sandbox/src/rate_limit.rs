@@ -33,16 +33,30 @@ impl RateLimiter {
             return Ok(());
         }
         let now = Instant::now();
-        let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
-        let longest = limits.iter().map(|(_, w)| scaled(*w, scale)).max().unwrap_or_default();
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
+        let longest = limits
+            .iter()
+            .map(|(_, w)| scaled(*w, scale))
+            .max()
+            .unwrap_or_default();
         let history = self.calls.entry(api.to_string()).or_default();
-        while history.front().is_some_and(|t| now.duration_since(*t) >= longest) {
+        while history
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= longest)
+        {
             history.pop_front();
         }
         let mut wait = Duration::ZERO;
         for (max_calls, window) in limits {
             let window = scaled(*window, scale);
-            let in_window: Vec<&Instant> = history.iter().filter(|t| now.duration_since(**t) < window).collect();
+            let in_window: Vec<&Instant> = history
+                .iter()
+                .filter(|t| now.duration_since(**t) < window)
+                .collect();
             if in_window.len() >= *max_calls {
                 let oldest = in_window[in_window.len() - max_calls];
                 wait = wait.max(window.saturating_sub(now.duration_since(*oldest)));

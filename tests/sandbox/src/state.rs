@@ -91,13 +91,37 @@ pub struct RefundRequest {
 pub const REFUND_REASONS: &[&str] = &["15", "16", "17"];
 pub const CANCEL_REASONS: &[&str] = &["34", "35"];
 pub const CARRIERS: &[(&str, &str, &str)] = &[
-    ("COLISSIMO", "Colissimo", "https://www.laposte.fr/outils/suivre-vos-envois?code={trackingId}"),
-    ("CHRONOPOST", "Chronopost", "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT={trackingId}"),
-    ("DHL", "DHL", "https://www.dhl.com/en/express/tracking.html?AWB={trackingId}&brand=DHL"),
-    ("DPD", "DPD", "https://tracking.dpd.de/parcelstatus?query={trackingId}"),
-    ("FED", "Fed Ex", "https://www.fedex.com/Tracking?action=track&tracknumbers={trackingId}"),
+    (
+        "COLISSIMO",
+        "Colissimo",
+        "https://www.laposte.fr/outils/suivre-vos-envois?code={trackingId}",
+    ),
+    (
+        "CHRONOPOST",
+        "Chronopost",
+        "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT={trackingId}",
+    ),
+    (
+        "DHL",
+        "DHL",
+        "https://www.dhl.com/en/express/tracking.html?AWB={trackingId}&brand=DHL",
+    ),
+    (
+        "DPD",
+        "DPD",
+        "https://tracking.dpd.de/parcelstatus?query={trackingId}",
+    ),
+    (
+        "FED",
+        "Fed Ex",
+        "https://www.fedex.com/Tracking?action=track&tracknumbers={trackingId}",
+    ),
     ("GLS", "GLS", "https://gls-group.eu/track/{trackingId}"),
-    ("UPS", "UPS", "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums={trackingId}"),
+    (
+        "UPS",
+        "UPS",
+        "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums={trackingId}",
+    ),
 ];
 
 impl State {
@@ -142,7 +166,11 @@ impl State {
     }
 
     pub fn line_amounts(&self, line: &OrderLine) -> LineAmounts {
-        line.amounts(self.config.sales_tax_rate, self.config.commission_rate, self.config.commission_vat_rate)
+        line.amounts(
+            self.config.sales_tax_rate,
+            self.config.commission_rate,
+            self.config.commission_vat_rate,
+        )
     }
 
     // ---------------------------------------------------------------- offers
@@ -195,12 +223,20 @@ impl State {
     }
 
     /// Creates or replaces an offer directly (console seeding).
-    pub fn upsert_offer(&mut self, sku: &str, price: Decimal, quantity: i64, title: Option<String>) -> ApiResult<&Offer> {
+    pub fn upsert_offer(
+        &mut self,
+        sku: &str,
+        price: Decimal,
+        quantity: i64,
+        title: Option<String>,
+    ) -> ApiResult<&Offer> {
         if sku.trim().is_empty() {
             return Err(ApiError::bad_request("offer sku is required"));
         }
         if !quantity_in_range(quantity) || price < Decimal::ZERO || !money_in_range(price) {
-            return Err(ApiError::bad_request("quantity and price must be positive and not absurdly large"));
+            return Err(ApiError::bad_request(
+                "quantity and price must be positive and not absurdly large",
+            ));
         }
         let now = self.now();
         let index = match self.offer_by_sku.get(sku) {
@@ -243,8 +279,12 @@ impl State {
                     set_line_states(order, "WAITING_ACCEPTANCE", now);
                     order.last_updated = now;
                 }
-                "WAITING_ACCEPTANCE" if order.acceptance_deadline <= now => self.auto_refuse(index, now),
-                "WAITING_DEBIT_PAYMENT" if self.config.auto_debit => to_debit.push(order.order_id.clone()),
+                "WAITING_ACCEPTANCE" if order.acceptance_deadline <= now => {
+                    self.auto_refuse(index, now)
+                }
+                "WAITING_DEBIT_PAYMENT" if self.config.auto_debit => {
+                    to_debit.push(order.order_id.clone())
+                }
                 _ => {}
             }
         }
@@ -288,7 +328,11 @@ impl State {
         order.state_reason_label = Some("Acceptance window expired".into());
         order.last_updated = now;
         set_line_states(order, "REFUSED", now);
-        let restock: Vec<(String, i64)> = order.lines.iter().map(|l| (l.offer_sku.clone(), l.quantity)).collect();
+        let restock: Vec<(String, i64)> = order
+            .lines
+            .iter()
+            .map(|l| (l.offer_sku.clone(), l.quantity))
+            .collect();
         self.restock(&restock, now);
     }
 
@@ -308,7 +352,9 @@ impl State {
         }
         if expired == 0 {
             if let Some(id) = order_id {
-                return Err(ApiError::bad_request(format!("Order {id} is not waiting for acceptance")));
+                return Err(ApiError::bad_request(format!(
+                    "Order {id} is not waiting for acceptance"
+                )));
             }
         }
         Ok(expired)
@@ -326,7 +372,10 @@ impl State {
     // ---------------------------------------------------------------- orders
 
     fn order_index(&self, order_id: &str) -> ApiResult<usize> {
-        self.order_by_id.get(order_id).copied().ok_or_else(|| ApiError::not_found(format!("Order with id {order_id} not found")))
+        self.order_by_id
+            .get(order_id)
+            .copied()
+            .ok_or_else(|| ApiError::not_found(format!("Order with id {order_id} not found")))
     }
 
     pub fn order(&self, order_id: &str) -> ApiResult<&Order> {
@@ -340,9 +389,15 @@ impl State {
         }
         let mut needed: HashMap<&str, i64> = HashMap::new();
         for line in &request.lines {
-            let prices_ok = [line.price, line.shipping_price].iter().flatten().all(|p| *p >= Decimal::ZERO && money_in_range(*p));
+            let prices_ok = [line.price, line.shipping_price]
+                .iter()
+                .flatten()
+                .all(|p| *p >= Decimal::ZERO && money_in_range(*p));
             if line.quantity <= 0 || !quantity_in_range(line.quantity) || !prices_ok {
-                return Err(ApiError::bad_request(format!("Invalid quantity or price for offer {}", line.offer_sku)));
+                return Err(ApiError::bad_request(format!(
+                    "Invalid quantity or price for offer {}",
+                    line.offer_sku
+                )));
             }
             *needed.entry(line.offer_sku.as_str()).or_default() += line.quantity;
         }
@@ -352,7 +407,9 @@ impl State {
                 .get(*sku)
                 .map(|&i| &self.offers[i])
                 .filter(|o| !o.deleted && o.active)
-                .ok_or_else(|| ApiError::bad_request(format!("Offer {sku} does not exist or is inactive")))?;
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("Offer {sku} does not exist or is inactive"))
+                })?;
             if offer.quantity < *quantity {
                 return Err(ApiError::bad_request(format!(
                     "Insufficient quantity for offer {sku}: {} available, {quantity} ordered",
@@ -361,8 +418,12 @@ impl State {
             }
         }
         let order_id = match request.order_id {
-            Some(id) if self.order_by_id.contains_key(&id) => return Err(ApiError::bad_request(format!("Order {id} already exists"))),
-            Some(id) if id.trim().is_empty() => return Err(ApiError::bad_request("order_id must not be empty")),
+            Some(id) if self.order_by_id.contains_key(&id) => {
+                return Err(ApiError::bad_request(format!("Order {id} already exists")))
+            }
+            Some(id) if id.trim().is_empty() => {
+                return Err(ApiError::bad_request("order_id must not be empty"))
+            }
             Some(id) => id,
             None => loop {
                 let candidate = format!("SBX{:06}-A", self.next_order_number);
@@ -372,18 +433,31 @@ impl State {
                 }
             },
         };
-        let commercial_id = order_id.rsplit_once('-').map(|(c, _)| c.to_string()).unwrap_or_else(|| order_id.clone());
+        let commercial_id = order_id
+            .rsplit_once('-')
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_else(|| order_id.clone());
         let now = self.now();
-        let skip_staging = request.skip_staging.unwrap_or(self.config.staging_secs <= 0);
-        let initial_state = if skip_staging { "WAITING_ACCEPTANCE" } else { "STAGING" };
+        let skip_staging = request
+            .skip_staging
+            .unwrap_or(self.config.staging_secs <= 0);
+        let initial_state = if skip_staging {
+            "WAITING_ACCEPTANCE"
+        } else {
+            "STAGING"
+        };
         let mut lines = Vec::with_capacity(request.lines.len());
         let shipping_per_unit = self.config.shipping_price_per_unit;
         for (n, line) in request.lines.iter().enumerate() {
-            let Some(offer) = self.live_offer_mut(&line.offer_sku) else { continue };
+            let Some(offer) = self.live_offer_mut(&line.offer_sku) else {
+                continue;
+            };
             offer.quantity -= line.quantity;
             offer.last_updated = now;
             let unit_price = line.price.unwrap_or_else(|| offer.selling_price());
-            let shipping_price = line.shipping_price.unwrap_or(shipping_per_unit * Decimal::from(line.quantity));
+            let shipping_price = line
+                .shipping_price
+                .unwrap_or(shipping_per_unit * Decimal::from(line.quantity));
             lines.push(OrderLine {
                 order_line_id: format!("{order_id}-{}", n + 1),
                 index: n as i64 + 1,
@@ -412,11 +486,16 @@ impl State {
             state: initial_state.into(),
             state_reason_code: None,
             state_reason_label: None,
-            currency_iso_code: request.currency_iso_code.unwrap_or_else(|| self.config.currency_iso_code.clone()),
+            currency_iso_code: request
+                .currency_iso_code
+                .unwrap_or_else(|| self.config.currency_iso_code.clone()),
             created_date: now,
             last_updated: now,
             staging_until: now + Duration::seconds(self.config.staging_secs.max(0)),
-            acceptance_deadline: now + Duration::seconds(self.config.staging_secs.max(0) + self.config.acceptance_window_secs),
+            acceptance_deadline: now
+                + Duration::seconds(
+                    self.config.staging_secs.max(0) + self.config.acceptance_window_secs,
+                ),
             acceptance_decision_date: None,
             customer_debited_date: None,
             shipping_deadline: None,
@@ -434,7 +513,13 @@ impl State {
 
     /// Creates an order of 1–3 random in-stock offers; `None` when nothing is in stock.
     pub fn create_random_order(&mut self) -> ApiResult<String> {
-        let in_stock: Vec<usize> = self.offers.iter().enumerate().filter(|(_, o)| !o.deleted && o.active && o.quantity > 0).map(|(i, _)| i).collect();
+        let in_stock: Vec<usize> = self
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.deleted && o.active && o.quantity > 0)
+            .map(|(i, _)| i)
+            .collect();
         if in_stock.is_empty() {
             return Err(ApiError::bad_request("No offer in stock to order"));
         }
@@ -449,11 +534,24 @@ impl State {
                 continue;
             }
             let quantity = self.rng.gen_range(1..=offer.quantity.min(3));
-            lines.push(NewLine { offer_sku: offer.shop_sku.clone(), quantity, price: None, shipping_price: None });
+            lines.push(NewLine {
+                offer_sku: offer.shop_sku.clone(),
+                quantity,
+                price: None,
+                shipping_price: None,
+            });
         }
         let n = self.rng.gen_range(1..10_000);
-        let customer = Customer { customer_id: format!("CUST-{n:04}"), lastname: format!("Client{n}"), ..Customer::default() };
-        self.create_order(NewOrder { lines, customer: Some(customer), ..NewOrder::default() })
+        let customer = Customer {
+            customer_id: format!("CUST-{n:04}"),
+            lastname: format!("Client{n}"),
+            ..Customer::default()
+        };
+        self.create_order(NewOrder {
+            lines,
+            customer: Some(customer),
+            ..NewOrder::default()
+        })
     }
 
     /// OR21: accept or refuse every line of an order in WAITING_ACCEPTANCE.
@@ -469,7 +567,10 @@ impl State {
         }
         for decision in decisions {
             if !order.lines.iter().any(|l| l.order_line_id == decision.id) {
-                return Err(ApiError::bad_request(format!("ORDER_LINE_NOT_FOUND: Order line {} not found in order {order_id}", decision.id)));
+                return Err(ApiError::bad_request(format!(
+                    "ORDER_LINE_NOT_FOUND: Order line {} not found in order {order_id}",
+                    decision.id
+                )));
             }
         }
         for line in &order.lines {
@@ -480,7 +581,12 @@ impl State {
                 )));
             }
         }
-        let accepted = |id: &str| decisions.iter().find(|d| d.id == id).is_some_and(|d| d.accepted);
+        let accepted = |id: &str| {
+            decisions
+                .iter()
+                .find(|d| d.id == id)
+                .is_some_and(|d| d.accepted)
+        };
         let any_accepted = order.lines.iter().any(|l| accepted(&l.order_line_id));
         let any_refused = order.lines.iter().any(|l| !accepted(&l.order_line_id));
         if any_accepted && any_refused && !self.config.partial_acceptance_enabled {
@@ -497,7 +603,11 @@ impl State {
             }
             line.last_updated = now;
         }
-        order.state = if any_accepted { "WAITING_DEBIT_PAYMENT".into() } else { "REFUSED".into() };
+        order.state = if any_accepted {
+            "WAITING_DEBIT_PAYMENT".into()
+        } else {
+            "REFUSED".into()
+        };
         order.acceptance_decision_date = Some(now);
         order.last_updated = now;
         self.restock(&restock, now);
@@ -512,8 +622,14 @@ impl State {
     pub fn debit(&mut self, order_id: &str) -> ApiResult<()> {
         let index = self.order_index(order_id)?;
         let now = self.now();
-        if !matches!(self.orders[index].state.as_str(), "WAITING_DEBIT_PAYMENT" | "WAITING_DEBIT") {
-            return Err(ApiError::bad_request(format!("Order {order_id} is in state {} and cannot be debited", self.orders[index].state)));
+        if !matches!(
+            self.orders[index].state.as_str(),
+            "WAITING_DEBIT_PAYMENT" | "WAITING_DEBIT"
+        ) {
+            return Err(ApiError::bad_request(format!(
+                "Order {order_id} is in state {} and cannot be debited",
+                self.orders[index].state
+            )));
         }
         let lead = Duration::days(self.config.shipping_lead_time_days);
         let mut rows = Vec::new();
@@ -521,12 +637,36 @@ impl State {
             let order = &self.orders[index];
             for line in order.lines.iter().filter(|l| l.is_live()) {
                 let a = self.line_amounts(line);
-                rows.push(("ORDER_AMOUNT", a.price_included - a.price_tax, Some(line.order_line_id.clone())));
-                rows.push(("ORDER_AMOUNT_TAX", a.price_tax, Some(line.order_line_id.clone())));
-                rows.push(("ORDER_SHIPPING_AMOUNT", a.shipping_included - a.shipping_tax, Some(line.order_line_id.clone())));
-                rows.push(("ORDER_SHIPPING_AMOUNT_TAX", a.shipping_tax, Some(line.order_line_id.clone())));
-                rows.push(("COMMISSION_FEE", -a.commission_fee, Some(line.order_line_id.clone())));
-                rows.push(("COMMISSION_VAT", -a.commission_vat, Some(line.order_line_id.clone())));
+                rows.push((
+                    "ORDER_AMOUNT",
+                    a.price_included - a.price_tax,
+                    Some(line.order_line_id.clone()),
+                ));
+                rows.push((
+                    "ORDER_AMOUNT_TAX",
+                    a.price_tax,
+                    Some(line.order_line_id.clone()),
+                ));
+                rows.push((
+                    "ORDER_SHIPPING_AMOUNT",
+                    a.shipping_included - a.shipping_tax,
+                    Some(line.order_line_id.clone()),
+                ));
+                rows.push((
+                    "ORDER_SHIPPING_AMOUNT_TAX",
+                    a.shipping_tax,
+                    Some(line.order_line_id.clone()),
+                ));
+                rows.push((
+                    "COMMISSION_FEE",
+                    -a.commission_fee,
+                    Some(line.order_line_id.clone()),
+                ));
+                rows.push((
+                    "COMMISSION_VAT",
+                    -a.commission_vat,
+                    Some(line.order_line_id.clone()),
+                ));
             }
         }
         let order = &mut self.orders[index];
@@ -541,7 +681,15 @@ impl State {
         }
         let (order_id, commercial_id) = (order.order_id.clone(), order.commercial_id.clone());
         for (kind, amount, line_id) in rows {
-            self.add_transaction(kind, amount, "PENDING", Some(&order_id), Some(&commercial_id), line_id, None);
+            self.add_transaction(
+                kind,
+                amount,
+                "PENDING",
+                Some(&order_id),
+                Some(&commercial_id),
+                line_id,
+                None,
+            );
         }
         Ok(())
     }
@@ -559,7 +707,10 @@ impl State {
     ) {
         let now = self.now();
         self.balance += amount;
-        let id = format!("{:08x}-5bx0-4000-8000-{:012x}", self.next_transaction_id, self.next_transaction_id);
+        let id = format!(
+            "{:08x}-5bx0-4000-8000-{:012x}",
+            self.next_transaction_id, self.next_transaction_id
+        );
         self.next_transaction_id += 1;
         let currency = order_id
             .and_then(|id| self.order_by_id.get(id))
@@ -596,13 +747,20 @@ impl State {
         match tracking.carrier_code.as_deref() {
             Some(code) => {
                 let Some(carrier) = CARRIERS.iter().find(|c| c.0 == code) else {
-                    return Err(ApiError::bad_request(format!("Carrier code {code} is unknown")));
+                    return Err(ApiError::bad_request(format!(
+                        "Carrier code {code} is unknown"
+                    )));
                 };
                 tracking.carrier_name = Some(carrier.1.to_string());
-                tracking.carrier_url = tracking.tracking_number.as_ref().map(|n| carrier.2.replace("{trackingId}", n));
+                tracking.carrier_url = tracking
+                    .tracking_number
+                    .as_ref()
+                    .map(|n| carrier.2.replace("{trackingId}", n));
             }
             None if tracking.carrier_name.is_none() => {
-                return Err(ApiError::bad_request("Either carrier_code or carrier_name is required"));
+                return Err(ApiError::bad_request(
+                    "Either carrier_code or carrier_name is required",
+                ));
             }
             None => {}
         }
@@ -630,7 +788,11 @@ impl State {
             line.last_updated = now;
         }
         let id = order.order_id.clone();
-        for row in self.transactions.iter_mut().filter(|t| t.order_id.as_deref() == Some(&id) && t.payment_state == "PENDING") {
+        for row in self
+            .transactions
+            .iter_mut()
+            .filter(|t| t.order_id.as_deref() == Some(&id) && t.payment_state == "PENDING")
+        {
             row.payment_state = "PAYABLE".into();
             row.last_updated = now;
         }
@@ -648,14 +810,21 @@ impl State {
             _ => false,
         };
         if !allowed {
-            return Err(ApiError::bad_request(format!("Order {order_id} cannot move from {} to {to}", order.state)));
+            return Err(ApiError::bad_request(format!(
+                "Order {order_id} cannot move from {} to {to}",
+                order.state
+            )));
         }
         order.state = to.into();
         order.last_updated = now;
         if to == "RECEIVED" {
             order.received_date = Some(now);
         }
-        for line in order.lines.iter_mut().filter(|l| l.is_live() && l.state != "REFUNDED") {
+        for line in order
+            .lines
+            .iter_mut()
+            .filter(|l| l.is_live() && l.state != "REFUNDED")
+        {
             line.state = to.into();
             if to == "RECEIVED" {
                 line.received_date = Some(now);
@@ -671,7 +840,10 @@ impl State {
         let now = self.now();
         let order = &mut self.orders[index];
         if !order.can_cancel() {
-            return Err(ApiError::bad_request(format!("Order {order_id} cannot be canceled (state {})", order.state)));
+            return Err(ApiError::bad_request(format!(
+                "Order {order_id} cannot be canceled (state {})",
+                order.state
+            )));
         }
         order.state = "CANCELED".into();
         order.last_updated = now;
@@ -684,7 +856,11 @@ impl State {
         let id = order.order_id.clone();
         // Amounts never paid out are dropped from the pending balance.
         let mut reverted = Decimal::ZERO;
-        for row in self.transactions.iter_mut().filter(|t| t.order_id.as_deref() == Some(&id) && t.payment_state != "PAID") {
+        for row in self
+            .transactions
+            .iter_mut()
+            .filter(|t| t.order_id.as_deref() == Some(&id) && t.payment_state != "PAID")
+        {
             reverted += row.amount;
             row.payment_state = "NOT_APPLICABLE".into();
             row.last_updated = now;
@@ -695,7 +871,11 @@ impl State {
     }
 
     /// OR28: refunds lines; never beyond what is left to refund on a line. All-or-nothing.
-    pub fn refund(&mut self, requests: &[RefundRequest], mode: TaxMode) -> ApiResult<Vec<(String, Refund)>> {
+    pub fn refund(
+        &mut self,
+        requests: &[RefundRequest],
+        mode: TaxMode,
+    ) -> ApiResult<Vec<(String, Refund)>> {
         if requests.is_empty() {
             return Err(ApiError::bad_request("refunds must not be empty"));
         }
@@ -709,28 +889,43 @@ impl State {
             let (order_index, line_index) = self.find_line(&request.order_line_id)?;
             let order = &self.orders[order_index];
             let line = &order.lines[line_index];
-            if !matches!(order.state.as_str(), "SHIPPING" | "SHIPPED" | "TO_COLLECT" | "RECEIVED") || !line.is_live() {
+            if !matches!(
+                order.state.as_str(),
+                "SHIPPING" | "SHIPPED" | "TO_COLLECT" | "RECEIVED"
+            ) || !line.is_live()
+            {
                 return Err(ApiError::bad_request(format!(
                     "Order line {} cannot be refunded in state {}",
                     request.order_line_id, order.state
                 )));
             }
             if !REFUND_REASONS.contains(&request.reason_code.as_str()) {
-                return Err(ApiError::bad_request(format!("Reason code {} is not a refund reason", request.reason_code)));
+                return Err(ApiError::bad_request(format!(
+                    "Reason code {} is not a refund reason",
+                    request.reason_code
+                )));
             }
             if let Some(currency) = &request.currency_iso_code {
                 if currency != &order.currency_iso_code {
-                    return Err(ApiError::bad_request(format!("Currency {currency} does not match the order currency {}", order.currency_iso_code)));
+                    return Err(ApiError::bad_request(format!(
+                        "Currency {currency} does not match the order currency {}",
+                        order.currency_iso_code
+                    )));
                 }
             }
             if request.amount < Decimal::ZERO || request.shipping_amount < Decimal::ZERO {
                 return Err(ApiError::bad_request("Refund amounts must not be negative"));
             }
             if request.amount.is_zero() && request.shipping_amount.is_zero() {
-                return Err(ApiError::bad_request(format!("Refund of order line {} has no amount", request.order_line_id)));
+                return Err(ApiError::bad_request(format!(
+                    "Refund of order line {} has no amount",
+                    request.order_line_id
+                )));
             }
-            let (amount_included, amount_tax) = included_and_tax(request.amount, request.taxes, mode, rate);
-            let (shipping_included, shipping_tax) = included_and_tax(request.shipping_amount, request.shipping_taxes, mode, rate);
+            let (amount_included, amount_tax) =
+                included_and_tax(request.amount, request.taxes, mode, rate);
+            let (shipping_included, shipping_tax) =
+                included_and_tax(request.shipping_amount, request.shipping_taxes, mode, rate);
             let amounts = self.line_amounts(line);
             let seen = pending.entry((order_index, line_index)).or_default();
             let price_left = amounts.price_included - line.refunded_price() - seen.0;
@@ -752,7 +947,8 @@ impl State {
             }
             seen.0 += amount_included;
             seen.1 += shipping_included;
-            let commission_fee = round2((amount_included + shipping_included) * self.config.commission_rate);
+            let commission_fee =
+                round2((amount_included + shipping_included) * self.config.commission_rate);
             let commission_vat = round2(commission_fee * self.config.commission_vat_rate);
             let refund = Refund {
                 id: String::new(),
@@ -776,31 +972,57 @@ impl State {
             self.next_refund_id += 1;
             refund.id = refund_id.to_string();
             refund.order_refund_id = format!("{}-R{refund_id}", self.orders[order_index].order_id);
-            let payment_state = if self.orders[order_index].state == "SHIPPING" { "PENDING" } else { "PAYABLE" };
-            let (order_id, commercial_id) = (self.orders[order_index].order_id.clone(), self.orders[order_index].commercial_id.clone());
-            let line_id = self.orders[order_index].lines[line_index].order_line_id.clone();
+            let payment_state = if self.orders[order_index].state == "SHIPPING" {
+                "PENDING"
+            } else {
+                "PAYABLE"
+            };
+            let (order_id, commercial_id) = (
+                self.orders[order_index].order_id.clone(),
+                self.orders[order_index].commercial_id.clone(),
+            );
+            let line_id = self.orders[order_index].lines[line_index]
+                .order_line_id
+                .clone();
             let rows = [
-                ("REFUND_ORDER_AMOUNT", -(refund.amount_included - refund.amount_tax)),
+                (
+                    "REFUND_ORDER_AMOUNT",
+                    -(refund.amount_included - refund.amount_tax),
+                ),
                 ("REFUND_ORDER_AMOUNT_TAX", -refund.amount_tax),
-                ("REFUND_ORDER_SHIPPING_AMOUNT", -(refund.shipping_included - refund.shipping_tax)),
+                (
+                    "REFUND_ORDER_SHIPPING_AMOUNT",
+                    -(refund.shipping_included - refund.shipping_tax),
+                ),
                 ("REFUND_ORDER_SHIPPING_AMOUNT_TAX", -refund.shipping_tax),
                 ("REFUND_COMMISSION_FEE", refund.commission_fee),
                 ("REFUND_COMMISSION_VAT", refund.commission_vat),
             ];
             for (kind, amount) in rows {
                 if !amount.is_zero() {
-                    self.add_transaction(kind, amount, payment_state, Some(&order_id), Some(&commercial_id), Some(line_id.clone()), Some(refund.id.clone()));
+                    self.add_transaction(
+                        kind,
+                        amount,
+                        payment_state,
+                        Some(&order_id),
+                        Some(&commercial_id),
+                        Some(line_id.clone()),
+                        Some(refund.id.clone()),
+                    );
                 }
             }
             let tax_rate = self.tax_rate();
-            let (commission_rate, commission_vat_rate) = (self.config.commission_rate, self.config.commission_vat_rate);
+            let (commission_rate, commission_vat_rate) =
+                (self.config.commission_rate, self.config.commission_vat_rate);
             let order = &mut self.orders[order_index];
             order.last_updated = now;
             let line = &mut order.lines[line_index];
             line.refunds.push(refund.clone());
             line.last_updated = now;
             let amounts = line.amounts(tax_rate, commission_rate, commission_vat_rate);
-            if line.refunded_price() >= amounts.price_included && line.refunded_shipping() >= amounts.shipping_included {
+            if line.refunded_price() >= amounts.price_included
+                && line.refunded_shipping() >= amounts.shipping_included
+            {
                 line.state = "REFUNDED".into();
             }
             done.push((line_id, refund));
@@ -812,17 +1034,27 @@ impl State {
         // Line ids are "<order_id>-<n>": look the order up first, then scan as a fallback.
         if let Some((order_id, _)) = order_line_id.rsplit_once('-') {
             if let Some(&oi) = self.order_by_id.get(order_id) {
-                if let Some(li) = self.orders[oi].lines.iter().position(|l| l.order_line_id == order_line_id) {
+                if let Some(li) = self.orders[oi]
+                    .lines
+                    .iter()
+                    .position(|l| l.order_line_id == order_line_id)
+                {
                     return Ok((oi, li));
                 }
             }
         }
         for (oi, order) in self.orders.iter().enumerate() {
-            if let Some(li) = order.lines.iter().position(|l| l.order_line_id == order_line_id) {
+            if let Some(li) = order
+                .lines
+                .iter()
+                .position(|l| l.order_line_id == order_line_id)
+            {
                 return Ok((oi, li));
             }
         }
-        Err(ApiError::not_found(format!("Order line {order_line_id} not found")))
+        Err(ApiError::not_found(format!(
+            "Order line {order_line_id} not found"
+        )))
     }
 
     /// Console: pays out every PAYABLE amount, issues the billing cycle's accounting document and
@@ -842,7 +1074,11 @@ impl State {
     pub fn payout_all(&mut self) -> Vec<Invoice> {
         let now = self.now();
         let mut currencies = vec![self.config.currency_iso_code.clone()];
-        for row in self.transactions.iter().filter(|t| t.payment_state == "PAYABLE") {
+        for row in self
+            .transactions
+            .iter()
+            .filter(|t| t.payment_state == "PAYABLE")
+        {
             if !currencies.contains(&row.currency_iso_code) {
                 currencies.push(row.currency_iso_code.clone());
             }
@@ -856,7 +1092,11 @@ impl State {
             let mut payable = Decimal::ZERO;
             let mut commission_excl = Decimal::ZERO;
             let mut commission_tax = Decimal::ZERO;
-            for row in self.transactions.iter_mut().filter(|t| t.payment_state == "PAYABLE" && t.currency_iso_code == currency) {
+            for row in self
+                .transactions
+                .iter_mut()
+                .filter(|t| t.payment_state == "PAYABLE" && t.currency_iso_code == currency)
+            {
                 payable += row.amount;
                 match row.transaction_type.as_str() {
                     "COMMISSION_FEE" | "REFUND_COMMISSION_FEE" => commission_excl -= row.amount,
@@ -900,16 +1140,35 @@ impl State {
     /// credits or debits the shop. It is PAYABLE at once. Returns the transaction id.
     pub fn add_account_transaction(&mut self, kind: &str, amount: Decimal) -> ApiResult<String> {
         let sign = match kind {
-            "MANUAL_CREDIT" | "MANUAL_CREDIT_VAT" | "INVOICEABLE_ONE_OFF_CREDIT" | "INVOICEABLE_ONE_OFF_CREDIT_TAX" => Decimal::ONE,
-            "MANUAL_INVOICE" | "MANUAL_INVOICE_VAT" | "INVOICEABLE_ONE_OFF_DEBIT" | "INVOICEABLE_ONE_OFF_DEBIT_TAX" | "SUBSCRIPTION_FEE"
-            | "SUBSCRIPTION_VAT" | "SELLER_PENALTY_FEE" | "SELLER_PENALTY_FEE_TAX" => Decimal::NEGATIVE_ONE,
-            other => return Err(ApiError::bad_request(format!("Transaction type {other} cannot be booked from the console"))),
+            "MANUAL_CREDIT"
+            | "MANUAL_CREDIT_VAT"
+            | "INVOICEABLE_ONE_OFF_CREDIT"
+            | "INVOICEABLE_ONE_OFF_CREDIT_TAX" => Decimal::ONE,
+            "MANUAL_INVOICE"
+            | "MANUAL_INVOICE_VAT"
+            | "INVOICEABLE_ONE_OFF_DEBIT"
+            | "INVOICEABLE_ONE_OFF_DEBIT_TAX"
+            | "SUBSCRIPTION_FEE"
+            | "SUBSCRIPTION_VAT"
+            | "SELLER_PENALTY_FEE"
+            | "SELLER_PENALTY_FEE_TAX" => Decimal::NEGATIVE_ONE,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "Transaction type {other} cannot be booked from the console"
+                )))
+            }
         };
         if amount <= Decimal::ZERO || !money_in_range(amount) {
-            return Err(ApiError::bad_request("amount must be positive and not absurdly large"));
+            return Err(ApiError::bad_request(
+                "amount must be positive and not absurdly large",
+            ));
         }
         self.add_transaction(kind, sign * amount, "PAYABLE", None, None, None, None);
-        Ok(self.transactions.last().map(|t| t.id.clone()).unwrap_or_default())
+        Ok(self
+            .transactions
+            .last()
+            .map(|t| t.id.clone())
+            .unwrap_or_default())
     }
 
     // ---------------------------------------------------------------- shipments
@@ -926,7 +1185,10 @@ impl State {
         let index = self.order_index(order_id)?;
         let now = self.now();
         if self.orders[index].state != "SHIPPING" {
-            return Err(ApiError::bad_request(format!("Order {order_id} is in state {}, shipments need SHIPPING", self.orders[index].state)));
+            return Err(ApiError::bad_request(format!(
+                "Order {order_id} is in state {}, shipments need SHIPPING",
+                self.orders[index].state
+            )));
         }
         if lines.is_empty() {
             return Err(ApiError::bad_request("shipment_lines must not be empty"));
@@ -935,22 +1197,40 @@ impl State {
         for (line_id, sku, quantity) in lines {
             let order = &self.orders[index];
             let line = order.lines.iter().find(|l| {
-                l.is_live() && (line_id.as_deref() == Some(l.order_line_id.as_str()) || (line_id.is_none() && sku.as_deref() == Some(l.offer_sku.as_str())))
+                l.is_live()
+                    && (line_id.as_deref() == Some(l.order_line_id.as_str())
+                        || (line_id.is_none() && sku.as_deref() == Some(l.offer_sku.as_str())))
             });
             let Some(line) = line else {
-                return Err(ApiError::bad_request("Shipment line does not match any order line"));
+                return Err(ApiError::bad_request(
+                    "Shipment line does not match any order line",
+                ));
             };
             if *quantity <= 0 || *quantity > line.quantity {
-                return Err(ApiError::bad_request(format!("Invalid quantity {quantity} for order line {}", line.order_line_id)));
+                return Err(ApiError::bad_request(format!(
+                    "Invalid quantity {quantity} for order line {}",
+                    line.order_line_id
+                )));
             }
-            resolved.push((line.order_line_id.clone(), line.offer_sku.clone(), *quantity));
+            resolved.push((
+                line.order_line_id.clone(),
+                line.offer_sku.clone(),
+                *quantity,
+            ));
         }
-        let id = format!("{:08x}-5b00-4000-9000-{:012x}", self.next_shipment_id, self.next_shipment_id);
+        let id = format!(
+            "{:08x}-5b00-4000-9000-{:012x}",
+            self.next_shipment_id, self.next_shipment_id
+        );
         self.next_shipment_id += 1;
         let shipment = Shipment {
             id,
             order_id: order_id.to_string(),
-            status: if shipped { "SHIPPED".into() } else { "SHIPPING".into() },
+            status: if shipped {
+                "SHIPPED".into()
+            } else {
+                "SHIPPING".into()
+            },
             lines: resolved,
             tracking: tracking.clone(),
             created_date: now,
@@ -1050,7 +1330,12 @@ fn set_line_states(order: &mut Order, state: &str, now: DateTime<Utc>) {
 
 /// Converts an amount given in `mode` to (tax included, tax), using the request's tax amounts
 /// when it names them.
-fn included_and_tax(amount: Decimal, given_tax: Option<Decimal>, mode: TaxMode, rate: Decimal) -> (Decimal, Decimal) {
+fn included_and_tax(
+    amount: Decimal,
+    given_tax: Option<Decimal>,
+    mode: TaxMode,
+    rate: Decimal,
+) -> (Decimal, Decimal) {
     match mode {
         TaxMode::Included => {
             let (_, tax) = split_tax(amount, rate);

@@ -10,24 +10,37 @@ use common::{amount, Harness};
 use serde_json::{json, Value};
 
 fn rows(h: &Harness, order_id: &str) -> Vec<(String, String, String)> {
-    let logs = h.get_json(&format!("/api/sellerpayment/transactions_logs?order_id={order_id}&limit=100"));
+    let logs = h.get_json(&format!(
+        "/api/sellerpayment/transactions_logs?order_id={order_id}&limit=100"
+    ));
     logs["data"]
         .as_array()
         .expect("data")
         .iter()
-        .map(|r| (r["type"].as_str().unwrap_or("").to_string(), amount(&r["amount"]), r["payment_state"].as_str().unwrap_or("").to_string()))
+        .map(|r| {
+            (
+                r["type"].as_str().unwrap_or("").to_string(),
+                amount(&r["amount"]),
+                r["payment_state"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
 fn find<'a>(rows: &'a [(String, String, String)], kind: &str) -> &'a (String, String, String) {
-    rows.iter().find(|r| r.0 == kind).unwrap_or_else(|| panic!("no {kind} row in {rows:?}"))
+    rows.iter()
+        .find(|r| r.0 == kind)
+        .unwrap_or_else(|| panic!("no {kind} row in {rows:?}"))
 }
 
 #[test]
 fn one_order_from_creation_to_payout() {
     let h = Harness::start();
     let id = h.order_of("LIFE-1-A", "LIFE", "60.00", 2);
-    assert_eq!(h.get_json("/api/offers?sku=LIFE")["offers"][0]["quantity"], 98);
+    assert_eq!(
+        h.get_json("/api/offers?sku=LIFE")["offers"][0]["quantity"],
+        98
+    );
 
     // Created: waiting for acceptance, amounts tax included by default.
     let order = h.order(&id);
@@ -47,7 +60,10 @@ fn one_order_from_creation_to_payout() {
     assert!(order["customer_debited_date"].is_null());
 
     // The same order without tax.
-    let excluded = h.get_json(&format!("/api/orders?order_ids={id}&order_tax_mode=TAX_EXCLUDED"))["orders"][0].clone();
+    let excluded = h.get_json(&format!(
+        "/api/orders?order_ids={id}&order_tax_mode=TAX_EXCLUDED"
+    ))["orders"][0]
+        .clone();
     assert_eq!(amount(&excluded["price"]), "100.00");
     assert_eq!(amount(&excluded["shipping_price"]), "8.17");
     assert_eq!(amount(&excluded["total_price"]), "108.17");
@@ -56,7 +72,10 @@ fn one_order_from_creation_to_payout() {
     h.accept_all(&id);
     let order = h.order(&id);
     assert_eq!(order["order_state"], "WAITING_DEBIT_PAYMENT");
-    assert_eq!(order["order_lines"][0]["order_line_state"], "WAITING_DEBIT_PAYMENT");
+    assert_eq!(
+        order["order_lines"][0]["order_line_state"],
+        "WAITING_DEBIT_PAYMENT"
+    );
     assert!(order["acceptance_decision_date"].is_string());
     assert!(rows(&h, &id).is_empty(), "nothing owed before the debit");
 
@@ -65,8 +84,14 @@ fn one_order_from_creation_to_payout() {
     let order = h.order(&id);
     assert_eq!(order["order_state"], "SHIPPING");
     assert_eq!(order["can_shop_ship"], true);
-    let debited = chrono::DateTime::parse_from_rfc3339(order["customer_debited_date"].as_str().expect("debited")).expect("date");
-    let deadline = chrono::DateTime::parse_from_rfc3339(order["shipping_deadline"].as_str().expect("deadline")).expect("date");
+    let debited = chrono::DateTime::parse_from_rfc3339(
+        order["customer_debited_date"].as_str().expect("debited"),
+    )
+    .expect("date");
+    let deadline = chrono::DateTime::parse_from_rfc3339(
+        order["shipping_deadline"].as_str().expect("deadline"),
+    )
+    .expect("date");
     assert_eq!(deadline - debited, chrono::Duration::days(2));
     let logged = rows(&h, &id);
     assert_eq!(logged.len(), 6);
@@ -80,9 +105,16 @@ fn one_order_from_creation_to_payout() {
 
     // Track and ship: amounts become payable.
     h.sandbox.advance_clock(3600);
-    let r = h.put_json(&format!("/api/orders/{id}/tracking"), &json!({ "carrier_code": "UPS", "tracking_number": "1Z42" }));
+    let r = h.put_json(
+        &format!("/api/orders/{id}/tracking"),
+        &json!({ "carrier_code": "UPS", "tracking_number": "1Z42" }),
+    );
     assert_eq!(r.status, 204);
-    assert_eq!(h.call("PUT", &format!("/api/orders/{id}/ship"), None, b"").status, 204);
+    assert_eq!(
+        h.call("PUT", &format!("/api/orders/{id}/ship"), None, b"")
+            .status,
+        204
+    );
     let order = h.order(&id);
     assert_eq!(order["order_state"], "SHIPPED");
     assert_eq!(order["shipping_tracking"], "1Z42");
@@ -95,7 +127,10 @@ fn one_order_from_creation_to_payout() {
         &json!({ "refunds": [{ "order_line_id": format!("{id}-1"), "amount": 30, "shipping_amount": 0, "quantity": 0, "reason_code": "15" }] }),
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    let refund_id = r.json().expect("json")["refunds"][0]["refund_id"].as_str().expect("refund id").to_string();
+    let refund_id = r.json().expect("json")["refunds"][0]["refund_id"]
+        .as_str()
+        .expect("refund id")
+        .to_string();
     let order = h.order(&id);
     let refunds = &order["order_lines"][0]["refunds"];
     assert_eq!(refunds.as_array().map(|a| a.len()), Some(1));
@@ -118,7 +153,10 @@ fn one_order_from_creation_to_payout() {
 
     // Payout: 129.80 − 15.58 − 30.00 + 3.60 = 87.82 paid; the cycle's document charges 11.98.
     let account = h.get_json("/api/account");
-    assert_eq!(amount(&account["payment_details"]["payable_balance"]), "87.82");
+    assert_eq!(
+        amount(&account["payment_details"]["payable_balance"]),
+        "87.82"
+    );
     let payout = h.console("POST", "/payout", &json!({}));
     assert_eq!(amount(&payout["amount_transferred"]), "87.82");
     let logged = rows(&h, &id);
@@ -128,11 +166,20 @@ fn one_order_from_creation_to_payout() {
     assert_eq!(amount(&payments["data"][0]["balance"]), "0.00");
     let invoices = h.get_json("/api/invoices");
     assert_eq!(invoices["total_count"], 1);
-    assert_eq!(amount(&invoices["invoices"][0]["total_charged_amount"]), "11.98");
-    assert_eq!(amount(&invoices["invoices"][0]["total_amount_excl_taxes"]), "9.98");
+    assert_eq!(
+        amount(&invoices["invoices"][0]["total_charged_amount"]),
+        "11.98"
+    );
+    assert_eq!(
+        amount(&invoices["invoices"][0]["total_amount_excl_taxes"]),
+        "9.98"
+    );
     let account = h.get_json("/api/account");
     assert_eq!(amount(&account["payment_details"]["paid_balance"]), "87.82");
-    assert_eq!(amount(&account["payment_details"]["payable_balance"]), "0.00");
+    assert_eq!(
+        amount(&account["payment_details"]["payable_balance"]),
+        "0.00"
+    );
 
     // Closed.
     h.console("POST", &format!("/orders/{id}/close"), &json!({}));

@@ -28,7 +28,11 @@ pub fn account(state: &State) -> ApiResult<Response> {
             _ => {}
         }
     }
-    let offers_count = state.offers.iter().filter(|o| !o.deleted && o.active).count();
+    let offers_count = state
+        .offers
+        .iter()
+        .filter(|o| !o.deleted && o.active)
+        .count();
     let created = format_date(state.billing_cycle_started.min(state.now()));
     let body = json!({
         "shop_id": config.shop_id,
@@ -103,13 +107,20 @@ pub fn reasons(request: &Request) -> Response {
         json!({ "code": "1", "label": "Article non reçu", "type": "INCIDENT_OPEN", "is_shop_right": false }),
         json!({ "code": "10", "label": "Problème résolu", "type": "INCIDENT_CLOSE", "is_shop_right": true }),
     ];
-    let labels = ["Article endommagé", "Rétractation du client", "Article manquant"];
+    let labels = [
+        "Article endommagé",
+        "Rétractation du client",
+        "Article manquant",
+    ];
     for (code, label) in REFUND_REASONS.iter().zip(labels) {
-        reasons.push(json!({ "code": code, "label": label, "type": "REFUND", "is_shop_right": true }));
+        reasons
+            .push(json!({ "code": code, "label": label, "type": "REFUND", "is_shop_right": true }));
     }
     let labels = ["Rupture de stock", "Annulation à la demande du client"];
     for (code, label) in CANCEL_REASONS.iter().zip(labels) {
-        reasons.push(json!({ "code": code, "label": label, "type": "CANCELATION", "is_shop_right": true }));
+        reasons.push(
+            json!({ "code": code, "label": label, "type": "CANCELATION", "is_shop_right": true }),
+        );
     }
     if let Some(kind) = request.param("type") {
         reasons.retain(|r| r["type"] == kind);

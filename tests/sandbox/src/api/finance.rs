@@ -9,17 +9,20 @@ use serde_json::{json, Value};
 use super::{date_param, offset_page};
 use crate::clock::format_date;
 use crate::error::{ApiError, ApiResult};
+use crate::http::Response;
 use crate::http::{parse_query, percent_encode, Request};
 use crate::model::{money, Transaction};
 use crate::state::State;
-use crate::http::Response;
 
 const TL02_MAX_LIMIT: usize = 2000;
 
 fn row_json(row: &Transaction) -> Value {
     let mut entities = serde_json::Map::new();
     if let Some(order_id) = &row.order_id {
-        entities.insert("order".into(), json!({ "id": order_id, "commercial_id": row.commercial_id }));
+        entities.insert(
+            "order".into(),
+            json!({ "id": order_id, "commercial_id": row.commercial_id }),
+        );
     }
     if let Some(line) = &row.order_line_id {
         entities.insert("order_line".into(), json!({ "id": line }));
@@ -59,15 +62,24 @@ fn row_json(row: &Transaction) -> Value {
 /// The token is the first call's query plus the position, hex-encoded.
 fn seek_position(request: &Request, max_limit: usize) -> ApiResult<(Request, usize, usize)> {
     let (query, start): (Vec<(String, String)>, usize) = match request.param("page_token") {
-        Some(token) => decode_token(token).ok_or_else(|| ApiError::bad_request("Invalid page_token"))?,
+        Some(token) => {
+            decode_token(token).ok_or_else(|| ApiError::bad_request("Invalid page_token"))?
+        }
         None => (request.query.clone(), 0),
     };
-    let filters = Request { query, ..Request::default() };
+    let filters = Request {
+        query,
+        ..Request::default()
+    };
     let limit = match filters.param("limit") {
         None => 10,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=max_limit).contains(&n) => n,
-            _ => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter limit (1 to {max_limit})"))),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid value '{v}' for parameter limit (1 to {max_limit})"
+                )))
+            }
         },
     };
     Ok((filters, start, limit))
@@ -89,28 +101,46 @@ pub fn transaction_logs(state: &State, request: &Request) -> ApiResult<Response>
         None => false,
         Some(s) => s.to_ascii_uppercase().ends_with(",DESC"),
     };
-    let has = |list: &[String], v: &Option<String>| list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v));
+    let has = |list: &[String], v: &Option<String>| {
+        list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v))
+    };
     let mut rows: Vec<&Transaction> = state
         .transactions
         .iter()
         .filter(|t| types.is_empty() || types.contains(&t.transaction_type))
         .filter(|t| payment_states.is_empty() || payment_states.contains(&t.payment_state))
         .filter(|t| has(&order_ids, &t.order_id) && has(&line_ids, &t.order_line_id))
-        .filter(|t| has(&cycles, &t.seller_billing_cycle_id) && has(&documents, &t.accounting_document_id))
-        .filter(|t| created_from.map_or(true, |d| t.date_created >= d) && created_to.map_or(true, |d| t.date_created <= d))
+        .filter(|t| {
+            has(&cycles, &t.seller_billing_cycle_id) && has(&documents, &t.accounting_document_id)
+        })
+        .filter(|t| {
+            created_from.map_or(true, |d| t.date_created >= d)
+                && created_to.map_or(true, |d| t.date_created <= d)
+        })
         .filter(|t| updated_from.map_or(true, |d| t.last_updated >= d))
         .collect();
     if descending {
         rows.reverse();
     }
-    let data: Vec<Value> = rows.iter().skip(start).take(limit).map(|r| row_json(r)).collect();
+    let data: Vec<Value> = rows
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|r| row_json(r))
+        .collect();
     let mut body = json!({ "data": data });
     if let Some(obj) = body.as_object_mut() {
         if start + limit < rows.len() {
-            obj.insert("next_page_token".into(), json!(encode_token(&filters.query, start + limit)));
+            obj.insert(
+                "next_page_token".into(),
+                json!(encode_token(&filters.query, start + limit)),
+            );
         }
         if start > 0 {
-            obj.insert("previous_page_token".into(), json!(encode_token(&filters.query, start.saturating_sub(limit))));
+            obj.insert(
+                "previous_page_token".into(),
+                json!(encode_token(&filters.query, start.saturating_sub(limit))),
+            );
         }
     }
     Ok(Response::json(200, &body))
@@ -131,7 +161,10 @@ fn decode_token(token: &str) -> Option<(Vec<(String, String)>, usize)> {
     if token.len() % 2 != 0 || !token.is_ascii() {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..token.len()).step_by(2).map(|i| u8::from_str_radix(&token[i..i + 2], 16).ok()).collect();
+    let bytes: Option<Vec<u8>> = (0..token.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&token[i..i + 2], 16).ok())
+        .collect();
     let text = String::from_utf8(bytes?).ok()?;
     let (position, query) = text.split_once('|')?;
     Some((parse_query(query), position.parse().ok()?))
@@ -144,12 +177,17 @@ pub fn invoices(state: &State, request: &Request) -> ApiResult<Response> {
     let end = date_param(request, "end_date")?;
     let types = request.param_list("type");
     if !types.is_empty() && !types.iter().any(|t| t == "AUTO_INVOICE" || t == "ALL") {
-        return Ok(Response::json(200, &json!({ "invoices": [], "total_count": 0 })));
+        return Ok(Response::json(
+            200,
+            &json!({ "invoices": [], "total_count": 0 }),
+        ));
     }
     let selected: Vec<_> = state
         .invoices
         .iter()
-        .filter(|i| start.map_or(true, |d| i.issue_date >= d) && end.map_or(true, |d| i.issue_date <= d))
+        .filter(|i| {
+            start.map_or(true, |d| i.issue_date >= d) && end.map_or(true, |d| i.issue_date <= d)
+        })
         .collect();
     let config = &state.config;
     let page: Vec<Value> = selected
@@ -184,7 +222,10 @@ pub fn invoices(state: &State, request: &Request) -> ApiResult<Response> {
             })
         })
         .collect();
-    Ok(Response::json(200, &json!({ "invoices": page, "total_count": selected.len() })))
+    Ok(Response::json(
+        200,
+        &json!({ "invoices": page, "total_count": selected.len() }),
+    ))
 }
 
 /// The billing cycle a payout closes (the payout's transactions carry the same id).
@@ -224,7 +265,10 @@ pub fn billing_cycles(state: &State, request: &Request) -> ApiResult<Response> {
     let mut body = json!({ "data": data });
     if start + limit < state.invoices.len() {
         if let Some(obj) = body.as_object_mut() {
-            obj.insert("next_page_token".into(), json!(encode_token(&filters.query, start + limit)));
+            obj.insert(
+                "next_page_token".into(),
+                json!(encode_token(&filters.query, start + limit)),
+            );
         }
     }
     Ok(Response::json(200, &body))
@@ -236,7 +280,10 @@ mod tests {
 
     #[test]
     fn page_token_round_trips() {
-        let query = vec![("order_id".to_string(), "A-1".to_string()), ("limit".to_string(), "2".to_string())];
+        let query = vec![
+            ("order_id".to_string(), "A-1".to_string()),
+            ("limit".to_string(), "2".to_string()),
+        ];
         let token = encode_token(&query, 4);
         let (decoded, position) = decode_token(&token).expect("token");
         assert_eq!(position, 4);

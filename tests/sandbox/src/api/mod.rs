@@ -137,9 +137,13 @@ pub fn dispatch(state: &mut State, route: &Route, request: &Request) -> ApiResul
 pub fn json_body(request: &Request) -> ApiResult<serde_json::Value> {
     let content_type = request.content_type();
     if !(content_type == "application/json" || content_type.ends_with("+json")) {
-        return Err(ApiError::new(415, format!("Content type '{content_type}' is not supported, use application/json")));
+        return Err(ApiError::new(
+            415,
+            format!("Content type '{content_type}' is not supported, use application/json"),
+        ));
     }
-    serde_json::from_slice(&request.body).map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))
+    serde_json::from_slice(&request.body)
+        .map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))
 }
 
 /// A JSON string field, or a number given where Mirakl's examples give one.
@@ -155,22 +159,30 @@ pub fn text_field(value: &serde_json::Value, name: &str) -> Option<String> {
 pub fn offset_page(request: &Request) -> ApiResult<(usize, usize)> {
     let max = match request.param("max") {
         None => 10,
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::bad_request(format!("Invalid value '{v}' for parameter max")))?.clamp(1, 100),
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::bad_request(format!("Invalid value '{v}' for parameter max")))?
+            .clamp(1, 100),
     };
     let offset = match request.param("offset") {
         None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::bad_request(format!("Invalid value '{v}' for parameter offset")))?,
+        Some(v) => v.parse::<usize>().map_err(|_| {
+            ApiError::bad_request(format!("Invalid value '{v}' for parameter offset"))
+        })?,
     };
     Ok((max, offset))
 }
 
 /// A date query parameter; 400 when present but not a date.
-pub fn date_param(request: &Request, name: &str) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+pub fn date_param(
+    request: &Request,
+    name: &str,
+) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
     match request.param(name) {
         None => Ok(None),
-        Some(text) => crate::clock::parse_date(text)
-            .map(Some)
-            .ok_or_else(|| ApiError::bad_request(format!("Invalid date '{text}' for parameter {name}"))),
+        Some(text) => crate::clock::parse_date(text).map(Some).ok_or_else(|| {
+            ApiError::bad_request(format!("Invalid date '{text}' for parameter {name}"))
+        }),
     }
 }
 
@@ -181,10 +193,16 @@ mod tests {
     #[test]
     fn routes_by_method_and_path() {
         assert_eq!(route("GET", "/api/orders"), Ok(Route::OR11));
-        assert_eq!(route("PUT", "/api/orders/A-1/accept"), Ok(Route::OR21("A-1".into())));
+        assert_eq!(
+            route("PUT", "/api/orders/A-1/accept"),
+            Ok(Route::OR21("A-1".into()))
+        );
         assert_eq!(route("PUT", "/api/orders/refund"), Ok(Route::OR28));
         assert_eq!(route("POST", "/api/orders"), Err(405));
         assert_eq!(route("GET", "/api/nothing"), Err(404));
-        assert_eq!(route("GET", "/api/offers/stock/imports/12/status"), Ok(Route::STO02("12".into())));
+        assert_eq!(
+            route("GET", "/api/offers/stock/imports/12/status"),
+            Ok(Route::STO02("12".into()))
+        );
     }
 }

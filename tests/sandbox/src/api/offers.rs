@@ -16,9 +16,16 @@ use crate::state::State;
 /// The `file` part and the other form fields of an import upload; 415 unless multipart.
 fn upload(request: &Request) -> ApiResult<(Part, Vec<Part>)> {
     if request.content_type() != "multipart/form-data" {
-        return Err(ApiError::new(415, format!("Content type '{}' is not supported, use multipart/form-data", request.content_type())));
+        return Err(ApiError::new(
+            415,
+            format!(
+                "Content type '{}' is not supported, use multipart/form-data",
+                request.content_type()
+            ),
+        ));
     }
-    let parts = parse_multipart(request).ok_or_else(|| ApiError::bad_request("Malformed multipart body"))?;
+    let parts = parse_multipart(request)
+        .ok_or_else(|| ApiError::bad_request("Malformed multipart body"))?;
     let mut file = None;
     let mut fields = Vec::new();
     for part in parts {
@@ -36,11 +43,15 @@ fn upload(request: &Request) -> ApiResult<(Part, Vec<Part>)> {
 }
 
 fn field(fields: &[Part], name: &str) -> Option<String> {
-    fields.iter().find(|p| p.name == name).map(|p| String::from_utf8_lossy(&p.data).trim().to_string())
+    fields
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| String::from_utf8_lossy(&p.data).trim().to_string())
 }
 
 fn import_id(text: &str) -> ApiResult<i64> {
-    text.parse::<i64>().map_err(|_| ApiError::not_found(format!("Import with id {text} not found")))
+    text.parse::<i64>()
+        .map_err(|_| ApiError::not_found(format!("Import with id {text} not found")))
 }
 
 /// STO01.
@@ -73,13 +84,19 @@ pub fn stock_import_status(state: &State, id: &str) -> ApiResult<Response> {
 /// OF01.
 pub fn offer_import(state: &mut State, request: &Request) -> ApiResult<Response> {
     let (file, fields) = upload(request)?;
-    let mode = field(&fields, "import_mode").filter(|m| !m.is_empty()).unwrap_or_else(|| "NORMAL".into());
+    let mode = field(&fields, "import_mode")
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "NORMAL".into());
     if !matches!(mode.as_str(), "NORMAL" | "PARTIAL_UPDATE" | "REPLACE") {
-        return Err(ApiError::bad_request(format!("Invalid import_mode '{mode}'")));
+        return Err(ApiError::bad_request(format!(
+            "Invalid import_mode '{mode}'"
+        )));
     }
     let name = file.filename.clone().unwrap_or_else(|| "offers.csv".into());
     if name.to_ascii_lowercase().ends_with(".xlsx") || name.to_ascii_lowercase().ends_with(".xml") {
-        return Err(ApiError::bad_request("This sandbox reads CSV offer files only"));
+        return Err(ApiError::bad_request(
+            "This sandbox reads CSV offer files only",
+        ));
     }
     let id = state.add_import("OFFER", &mode, &name, file.data);
     Ok(Response::json(201, &json!({ "import_id": id })))
@@ -119,8 +136,15 @@ pub fn offer_import_status(state: &State, id: &str) -> ApiResult<Response> {
 pub fn offer_import_error_report(state: &State, id: &str) -> ApiResult<Response> {
     let import = state.import("OFFER", import_id(id)?)?;
     match &import.error_report {
-        Some(report) => Ok(Response::bytes(200, "application/octet-stream", report.clone().into_bytes())),
-        None => Err(ApiError::not_found(format!("No error report for import {}", import.import_id))),
+        Some(report) => Ok(Response::bytes(
+            200,
+            "application/octet-stream",
+            report.clone().into_bytes(),
+        )),
+        None => Err(ApiError::not_found(format!(
+            "No error report for import {}",
+            import.import_id
+        ))),
     }
 }
 
@@ -177,7 +201,13 @@ pub fn list(state: &State, request: &Request) -> ApiResult<Response> {
     let sku = request.param("sku");
     let product_id = request.param("product_id");
     let selected: Vec<&Offer> = match sku {
-        Some(sku) => state.offer_by_sku.get(sku).map(|&i| &state.offers[i]).into_iter().filter(|o| !o.deleted).collect(),
+        Some(sku) => state
+            .offer_by_sku
+            .get(sku)
+            .map(|&i| &state.offers[i])
+            .into_iter()
+            .filter(|o| !o.deleted)
+            .collect(),
         None => state
             .offers
             .iter()
@@ -186,8 +216,16 @@ pub fn list(state: &State, request: &Request) -> ApiResult<Response> {
             .filter(|o| product_id.map_or(true, |p| p == o.product_sku || p == o.product_id))
             .collect(),
     };
-    let page: Vec<Value> = selected.iter().skip(offset).take(max).map(|o| offer_json(state, o)).collect();
-    Ok(Response::json(200, &json!({ "offers": page, "total_count": selected.len() })))
+    let page: Vec<Value> = selected
+        .iter()
+        .skip(offset)
+        .take(max)
+        .map(|o| offer_json(state, o))
+        .collect();
+    Ok(Response::json(
+        200,
+        &json!({ "offers": page, "total_count": selected.len() }),
+    ))
 }
 
 /// OF51: all active offers, or with `last_request_date` every offer changed since (deleted ones
@@ -196,11 +234,32 @@ pub fn export(state: &State, request: &Request) -> ApiResult<Response> {
     let since = date_param(request, "last_request_date")?;
     let include_inactive = request.param("include_inactive_offers") == Some("true");
     let header = [
-        "offer-id", "product-sku", "shop-sku", "price", "origin-price", "discount-price", "total-price", "quantity",
-        "description", "state-code", "shop-id", "shop-name", "active", "deleted", "currency-iso-code", "leadtime-to-ship",
-        "min-quantity-alert", "product-id", "product-id-type", "date-created", "last-updated",
+        "offer-id",
+        "product-sku",
+        "shop-sku",
+        "price",
+        "origin-price",
+        "discount-price",
+        "total-price",
+        "quantity",
+        "description",
+        "state-code",
+        "shop-id",
+        "shop-name",
+        "active",
+        "deleted",
+        "currency-iso-code",
+        "leadtime-to-ship",
+        "min-quantity-alert",
+        "product-id",
+        "product-id-type",
+        "date-created",
+        "last-updated",
     ];
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new());
     let write_err = |_| ApiError::new(500, "Could not write the export");
     writer.write_record(header).map_err(write_err)?;
     let shop_id = state.config.shop_id.to_string();
@@ -219,7 +278,10 @@ pub fn export(state: &State, request: &Request) -> ApiResult<Response> {
             offer.shop_sku.clone(),
             price.to_string(),
             offer.price.to_string(),
-            offer.discount_price.map(|d| d.to_string()).unwrap_or_default(),
+            offer
+                .discount_price
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             (price + state.config.shipping_price_per_unit).to_string(),
             offer.quantity.to_string(),
             offer.description.clone(),
@@ -238,6 +300,8 @@ pub fn export(state: &State, request: &Request) -> ApiResult<Response> {
         ];
         writer.write_record(&row).map_err(write_err)?;
     }
-    let bytes = writer.into_inner().map_err(|_| ApiError::new(500, "Could not write the export"))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|_| ApiError::new(500, "Could not write the export"))?;
     Ok(Response::bytes(200, "text/csv;charset=UTF-8", bytes))
 }

@@ -20,8 +20,11 @@ pub const UPDATE_DATE_OVERLAP_MINUTES: i64 = 5;
 
 fn tax_mode(state: &State, requested: Option<&str>) -> ApiResult<TaxMode> {
     match requested {
-        None => Ok(TaxMode::parse(&state.config.default_order_tax_mode).unwrap_or(TaxMode::Included)),
-        Some(text) => TaxMode::parse(text).ok_or_else(|| ApiError::bad_request(format!("Invalid order_tax_mode '{text}'"))),
+        None => {
+            Ok(TaxMode::parse(&state.config.default_order_tax_mode).unwrap_or(TaxMode::Included))
+        }
+        Some(text) => TaxMode::parse(text)
+            .ok_or_else(|| ApiError::bad_request(format!("Invalid order_tax_mode '{text}'"))),
     }
 }
 
@@ -30,32 +33,51 @@ pub fn list(state: &State, request: &Request) -> ApiResult<Response> {
     let mode = tax_mode(state, request.param("order_tax_mode"))?;
     let order_ids = request.param_list("order_ids");
     if order_ids.len() > 100 {
-        return Err(ApiError::bad_request("The limit of 100 is exceeded for the parameter : order_ids"));
+        return Err(ApiError::bad_request(
+            "The limit of 100 is exceeded for the parameter : order_ids",
+        ));
     }
     let states = request.param_list("order_state_codes");
     let start_date = date_param(request, "start_date")?;
     let end_date = date_param(request, "end_date")?;
-    let start_update = date_param(request, "start_update_date")?.map(|d| d - Duration::minutes(UPDATE_DATE_OVERLAP_MINUTES));
+    let start_update = date_param(request, "start_update_date")?
+        .map(|d| d - Duration::minutes(UPDATE_DATE_OVERLAP_MINUTES));
     let end_update = date_param(request, "end_update_date")?;
     let customer_debited = match request.param("customer_debited") {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
-        Some(v) => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter customer_debited"))),
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid value '{v}' for parameter customer_debited"
+            )))
+        }
     };
     let paginate = match request.param("paginate") {
         None | Some("true") => true,
         Some("false") => false,
-        Some(v) => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter paginate"))),
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid value '{v}' for parameter paginate"
+            )))
+        }
     };
     match request.param("sort") {
         None | Some("dateCreated") => {}
-        Some(v) => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter sort"))),
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid value '{v}' for parameter sort"
+            )))
+        }
     }
     let descending = match request.param("order") {
         None | Some("asc") => false,
         Some("desc") => true,
-        Some(v) => return Err(ApiError::bad_request(format!("Invalid value '{v}' for parameter order"))),
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid value '{v}' for parameter order"
+            )))
+        }
     };
     let (max, offset) = offset_page(request)?;
     let matches = |o: &&Order| {
@@ -70,7 +92,12 @@ pub fn list(state: &State, request: &Request) -> ApiResult<Response> {
     let mut selected: Vec<&Order> = if order_ids.is_empty() {
         state.orders.iter().filter(matches).collect()
     } else {
-        order_ids.iter().filter_map(|id| state.order_by_id.get(id)).map(|&i| &state.orders[i]).filter(matches).collect()
+        order_ids
+            .iter()
+            .filter_map(|id| state.order_by_id.get(id))
+            .map(|&i| &state.orders[i])
+            .filter(matches)
+            .collect()
     };
     // Orders are kept in creation order; a stable sort keeps ties in id order.
     selected.sort_by_key(|o| o.created_date);
@@ -79,15 +106,27 @@ pub fn list(state: &State, request: &Request) -> ApiResult<Response> {
     }
     let total = selected.len();
     let page: Vec<Value> = if paginate {
-        selected.iter().skip(offset).take(max).map(|o| render_order(state, o, mode)).collect()
+        selected
+            .iter()
+            .skip(offset)
+            .take(max)
+            .map(|o| render_order(state, o, mode))
+            .collect()
     } else {
-        selected.iter().map(|o| render_order(state, o, mode)).collect()
+        selected
+            .iter()
+            .map(|o| render_order(state, o, mode))
+            .collect()
     };
-    Ok(Response::json(200, &json!({ "orders": page, "total_count": total })))
+    Ok(Response::json(
+        200,
+        &json!({ "orders": page, "total_count": total }),
+    ))
 }
 
 fn opt_date(date: Option<chrono::DateTime<chrono::Utc>>) -> Value {
-    date.map(|d| Value::String(format_date(d))).unwrap_or(Value::Null)
+    date.map(|d| Value::String(format_date(d)))
+        .unwrap_or(Value::Null)
 }
 
 fn address(order: &Order) -> Value {
@@ -112,7 +151,11 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
         let a = state.line_amounts(line);
         let line_price = mode.show(a.price_included, a.price_tax);
         let line_shipping = mode.show(a.shipping_included, a.shipping_tax);
-        let unit = if line.quantity > 0 { line_price / Decimal::from(line.quantity) } else { Decimal::ZERO };
+        let unit = if line.quantity > 0 {
+            line_price / Decimal::from(line.quantity)
+        } else {
+            Decimal::ZERO
+        };
         if line.is_live() {
             price += line_price;
             shipping += line_shipping;
@@ -145,7 +188,11 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
             })
             .collect();
         let live = line.is_live() && line.state != "REFUNDED";
-        let can_refund = live && matches!(order.state.as_str(), "SHIPPING" | "SHIPPED" | "TO_COLLECT" | "RECEIVED");
+        let can_refund = live
+            && matches!(
+                order.state.as_str(),
+                "SHIPPING" | "SHIPPED" | "TO_COLLECT" | "RECEIVED"
+            );
         let mut value = json!({
             "order_line_id": line.order_line_id,
             "order_line_index": line.index,
@@ -207,10 +254,19 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
     put("currency_iso_code", json!(order.currency_iso_code));
     put("created_date", json!(format_date(order.created_date)));
     put("last_updated_date", json!(format_date(order.last_updated)));
-    put("acceptance_decision_date", opt_date(order.acceptance_decision_date));
-    put("customer_debited_date", opt_date(order.customer_debited_date));
+    put(
+        "acceptance_decision_date",
+        opt_date(order.acceptance_decision_date),
+    );
+    put(
+        "customer_debited_date",
+        opt_date(order.customer_debited_date),
+    );
     put("shipping_deadline", opt_date(order.shipping_deadline));
-    put("leadtime_to_ship", json!(state.config.shipping_lead_time_days));
+    put(
+        "leadtime_to_ship",
+        json!(state.config.shipping_lead_time_days),
+    );
     put("can_cancel", json!(order.can_cancel()));
     put("can_shop_ship", json!(order.state == "SHIPPING"));
     put("fully_refunded", json!(live_lines && all_refunded));
@@ -218,7 +274,13 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
     put("has_incident", json!(false));
     put("has_invoice", json!(false));
     put("customer_directly_pays_seller", json!(false));
-    put("customer_notification_email", json!(format!("{}@notification.sandbox.invalid", order.commercial_id.to_ascii_lowercase())));
+    put(
+        "customer_notification_email",
+        json!(format!(
+            "{}@notification.sandbox.invalid",
+            order.commercial_id.to_ascii_lowercase()
+        )),
+    );
     put(
         "customer",
         json!({
@@ -245,17 +307,29 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
     put("shipping_type_label", json!("Standard"));
     put("shipping_zone_code", json!("FR"));
     put("shipping_zone_label", json!("France"));
-    put("references", json!({ "order_reference_for_customer": order.commercial_id }));
+    put(
+        "references",
+        json!({ "order_reference_for_customer": order.commercial_id }),
+    );
     if let Some(t) = &order.tracking {
         put("shipping_carrier_code", json!(t.carrier_code));
-        put("shipping_carrier_standard_code", json!(t.carrier_standard_code.clone().or_else(|| t.carrier_code.clone())));
+        put(
+            "shipping_carrier_standard_code",
+            json!(t
+                .carrier_standard_code
+                .clone()
+                .or_else(|| t.carrier_code.clone())),
+        );
         put("shipping_company", json!(t.carrier_name));
         put("shipping_tracking", json!(t.tracking_number));
         put("shipping_tracking_url", json!(t.carrier_url));
     }
     if let Some(date) = order.customer_debited_date {
         put("transaction_date", json!(format_date(date)));
-        put("transaction_number", json!(format!("TRX-{}", order.commercial_id)));
+        put(
+            "transaction_number",
+            json!(format!("TRX-{}", order.commercial_id)),
+        );
     }
     Value::Object(body)
 }
@@ -269,11 +343,16 @@ pub fn accept(state: &mut State, order_id: &str, request: &Request) -> ApiResult
         .ok_or_else(|| ApiError::bad_request("order_lines is required"))?;
     let mut decisions = Vec::with_capacity(lines.len());
     for line in lines {
-        let id = text_field(line, "id").ok_or_else(|| ApiError::bad_request("order_lines[].id is required"))?;
+        let id = text_field(line, "id")
+            .ok_or_else(|| ApiError::bad_request("order_lines[].id is required"))?;
         let accepted = match line.get("accepted") {
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
-            _ => return Err(ApiError::bad_request(format!("order_lines[].accepted is required for line {id}"))),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "order_lines[].accepted is required for line {id}"
+                )))
+            }
         };
         decisions.push(LineDecision { id, accepted });
     }
@@ -315,13 +394,18 @@ pub fn cancel(state: &mut State, order_id: &str) -> ApiResult<Response> {
 }
 
 fn tax_sum(value: Option<&Value>) -> ApiResult<Option<Decimal>> {
-    let Some(items) = value.and_then(Value::as_array) else { return Ok(None) };
+    let Some(items) = value.and_then(Value::as_array) else {
+        return Ok(None);
+    };
     if items.is_empty() {
         return Ok(None);
     }
     let mut sum = Decimal::ZERO;
     for item in items {
-        let amount = item.get("amount").and_then(parse_money_value).ok_or_else(|| ApiError::bad_request("taxes[].amount must be a number"))?;
+        let amount = item
+            .get("amount")
+            .and_then(parse_money_value)
+            .ok_or_else(|| ApiError::bad_request("taxes[].amount must be a number"))?;
         sum += amount;
     }
     Ok(Some(sum))
@@ -331,16 +415,28 @@ fn tax_sum(value: Option<&Value>) -> ApiResult<Option<Decimal>> {
 pub fn refund(state: &mut State, request: &Request) -> ApiResult<Response> {
     let body = json_body(request)?;
     let mode = tax_mode(state, body.get("order_tax_mode").and_then(Value::as_str))?;
-    let items = body.get("refunds").and_then(Value::as_array).ok_or_else(|| ApiError::bad_request("refunds is required"))?;
+    let items = body
+        .get("refunds")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::bad_request("refunds is required"))?;
     let mut requests = Vec::with_capacity(items.len());
     for item in items {
-        let order_line_id = text_field(item, "order_line_id").ok_or_else(|| ApiError::bad_request("refunds[].order_line_id is required"))?;
-        let amount = item.get("amount").and_then(parse_money_value).ok_or_else(|| ApiError::bad_request("refunds[].amount is required and must be a number"))?;
+        let order_line_id = text_field(item, "order_line_id")
+            .ok_or_else(|| ApiError::bad_request("refunds[].order_line_id is required"))?;
+        let amount = item
+            .get("amount")
+            .and_then(parse_money_value)
+            .ok_or_else(|| {
+                ApiError::bad_request("refunds[].amount is required and must be a number")
+            })?;
         let shipping_amount = match item.get("shipping_amount") {
             None | Some(Value::Null) => Decimal::ZERO,
-            Some(v) => parse_money_value(v).ok_or_else(|| ApiError::bad_request("refunds[].shipping_amount must be a number"))?,
+            Some(v) => parse_money_value(v).ok_or_else(|| {
+                ApiError::bad_request("refunds[].shipping_amount must be a number")
+            })?,
         };
-        let reason_code = text_field(item, "reason_code").ok_or_else(|| ApiError::bad_request("refunds[].reason_code is required"))?;
+        let reason_code = text_field(item, "reason_code")
+            .ok_or_else(|| ApiError::bad_request("refunds[].reason_code is required"))?;
         let quantity = match item.get("quantity") {
             Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
             Some(Value::String(s)) => s.parse().unwrap_or(0),
@@ -382,18 +478,28 @@ pub fn refund(state: &mut State, request: &Request) -> ApiResult<Response> {
             })
         })
         .collect();
-    Ok(Response::json(200, &json!({ "order_tax_mode": mode.code(), "refunds": refunds })))
+    Ok(Response::json(
+        200,
+        &json!({ "order_tax_mode": mode.code(), "refunds": refunds }),
+    ))
 }
 
 /// ST01: 404 when multi-shipment is off; otherwise 201 with successes and errors side by side.
 pub fn shipments(state: &mut State, request: &Request) -> ApiResult<Response> {
     if !state.config.multi_shipment_enabled {
-        return Err(ApiError::not_found("Multi-shipment is not enabled on this platform"));
+        return Err(ApiError::not_found(
+            "Multi-shipment is not enabled on this platform",
+        ));
     }
     let body = json_body(request)?;
-    let items = body.get("shipments").and_then(Value::as_array).ok_or_else(|| ApiError::bad_request("shipments is required"))?;
+    let items = body
+        .get("shipments")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::bad_request("shipments is required"))?;
     if items.len() > 1000 {
-        return Err(ApiError::bad_request("The limit of 1000 is exceeded for the parameter : shipments"));
+        return Err(ApiError::bad_request(
+            "The limit of 1000 is exceeded for the parameter : shipments",
+        ));
     }
     let mut success = Vec::new();
     let mut errors = Vec::new();
@@ -410,13 +516,23 @@ pub fn shipments(state: &mut State, request: &Request) -> ApiResult<Response> {
                             Some(Value::String(s)) => s.parse().unwrap_or(0),
                             _ => 0,
                         };
-                        (text_field(l, "order_line_id"), text_field(l, "offer_sku"), quantity)
+                        (
+                            text_field(l, "order_line_id"),
+                            text_field(l, "offer_sku"),
+                            quantity,
+                        )
                     })
                     .collect()
             })
             .unwrap_or_default();
-        let tracking = item.get("tracking").filter(|t| t.is_object()).map(tracking_from);
-        let shipped = item.get("shipped").and_then(Value::as_bool).unwrap_or(false);
+        let tracking = item
+            .get("tracking")
+            .filter(|t| t.is_object())
+            .map(tracking_from);
+        let shipped = item
+            .get("shipped")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         match state.create_shipment(&order_id, &lines, tracking, shipped) {
             Ok(s) => {
                 let now = format_date(s.created_date);
@@ -451,5 +567,8 @@ pub fn shipments(state: &mut State, request: &Request) -> ApiResult<Response> {
             }
         }
     }
-    Ok(Response::json(201, &json!({ "shipment_success": success, "shipment_errors": errors })))
+    Ok(Response::json(
+        201,
+        &json!({ "shipment_success": success, "shipment_errors": errors }),
+    ))
 }

@@ -13,8 +13,14 @@ const ORDERS: usize = 20_000;
 const KEY: &str = "bench-key";
 
 fn main() {
-    let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let config = SandboxConfig { api_key: KEY.into(), ..SandboxConfig::for_tests() };
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20);
+    let config = SandboxConfig {
+        api_key: KEY.into(),
+        ..SandboxConfig::for_tests()
+    };
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,
         Err(e) => {
@@ -36,17 +42,33 @@ fn main() {
                 s.offers[index].quantity = s.offers[index].quantity.max(10);
             }
             let lines = vec![
-                NewLine { offer_sku: s.offers[first].shop_sku.clone(), quantity: 1, price: None, shipping_price: None },
-                NewLine { offer_sku: s.offers[second].shop_sku.clone(), quantity: 2, price: None, shipping_price: None },
+                NewLine {
+                    offer_sku: s.offers[first].shop_sku.clone(),
+                    quantity: 1,
+                    price: None,
+                    shipping_price: None,
+                },
+                NewLine {
+                    offer_sku: s.offers[second].shop_sku.clone(),
+                    quantity: 2,
+                    price: None,
+                    shipping_price: None,
+                },
             ];
-            let _ = s.create_order(NewOrder { lines, ..NewOrder::default() });
+            let _ = s.create_order(NewOrder {
+                lines,
+                ..NewOrder::default()
+            });
             if n % 1000 == 0 {
                 s.advance_clock(60);
             }
         }
     });
     let orders_loaded = started.elapsed();
-    let _ = writeln!(out, "loaded {OFFERS} offers in {offers_loaded:.2?}, {ORDERS} orders in {orders_loaded:.2?}");
+    let _ = writeln!(
+        out,
+        "loaded {OFFERS} offers in {offers_loaded:.2?}, {ORDERS} orders in {orders_loaded:.2?}"
+    );
 
     let addr = sandbox.addr();
     let get = |path: &str| -> ClientResponse {
@@ -60,7 +82,9 @@ fn main() {
     for run in 0..runs {
         let offset = (run * 997) % (ORDERS - 100);
         let started = Instant::now();
-        let response = get(&format!("/api/orders?max=100&offset={offset}&order_tax_mode=TAX_EXCLUDED"));
+        let response = get(&format!(
+            "/api/orders?max=100&offset={offset}&order_tax_mode=TAX_EXCLUDED"
+        ));
         let elapsed = started.elapsed();
         if response.status != 200 || response.body.len() < 1000 {
             eprintln!("OR11 failed: {} {}", response.status, response.text());
@@ -80,8 +104,18 @@ fn main() {
     let mut sto01 = Vec::with_capacity(sto_runs);
     for _ in 0..sto_runs {
         let started = Instant::now();
-        let uploaded = client::send(addr, "POST", "/api/offers/stock/imports", &[("Authorization", KEY), ("Content-Type", &content_type)], &body);
-        let import_id = match uploaded.ok().filter(|r| r.status == 201).and_then(|r| r.json().ok()) {
+        let uploaded = client::send(
+            addr,
+            "POST",
+            "/api/offers/stock/imports",
+            &[("Authorization", KEY), ("Content-Type", &content_type)],
+            &body,
+        );
+        let import_id = match uploaded
+            .ok()
+            .filter(|r| r.status == 201)
+            .and_then(|r| r.json().ok())
+        {
             Some(json) => json["import_id"].as_str().unwrap_or("").to_string(),
             None => {
                 eprintln!("STO01 upload failed");
@@ -105,18 +139,39 @@ fn main() {
         }
         sto01.push(started.elapsed());
     }
-    report(&mut out, &format!("STO01 {OFFERS}-line upload to COMPLETE ({} KiB)", body.len() / 1024), &mut sto01);
-    let _ = writeln!(out, "peak memory (VmHWM): {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+    report(
+        &mut out,
+        &format!(
+            "STO01 {OFFERS}-line upload to COMPLETE ({} KiB)",
+            body.len() / 1024
+        ),
+        &mut sto01,
+    );
+    let _ = writeln!(
+        out,
+        "peak memory (VmHWM): {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
 }
 
 fn report(out: &mut impl Write, name: &str, samples: &mut [Duration]) {
     samples.sort();
     let median = samples[samples.len() / 2];
-    let p95 = samples[((samples.len() as f64 * 0.95).ceil() as usize).saturating_sub(1).min(samples.len() - 1)];
-    let _ = writeln!(out, "{name}: median {median:.2?}, p95 {p95:.2?}, max {:.2?} over {} runs", samples[samples.len() - 1], samples.len());
+    let p95 = samples[((samples.len() as f64 * 0.95).ceil() as usize)
+        .saturating_sub(1)
+        .min(samples.len() - 1)];
+    let _ = writeln!(
+        out,
+        "{name}: median {median:.2?}, p95 {p95:.2?}, max {:.2?} over {} runs",
+        samples[samples.len() - 1],
+        samples.len()
+    );
 }
 
 fn peak_memory() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
 }

@@ -22,7 +22,13 @@ impl Harness {
         Harness { sandbox }
     }
 
-    pub fn try_call(&self, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> std::io::Result<ClientResponse> {
+    pub fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> std::io::Result<ClientResponse> {
         let mut headers = vec![("Authorization", KEY)];
         if let Some(ct) = content_type {
             headers.push(("Content-Type", ct));
@@ -30,8 +36,15 @@ impl Harness {
         client::send(self.sandbox.addr(), method, path, &headers, body)
     }
 
-    pub fn call(&self, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> ClientResponse {
-        self.try_call(method, path, content_type, body).expect("sandbox answers")
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> ClientResponse {
+        self.try_call(method, path, content_type, body)
+            .expect("sandbox answers")
     }
 
     pub fn get(&self, path: &str) -> ClientResponse {
@@ -45,11 +58,21 @@ impl Harness {
     }
 
     pub fn put_json(&self, path: &str, body: &Value) -> ClientResponse {
-        self.call("PUT", path, Some("application/json"), body.to_string().as_bytes())
+        self.call(
+            "PUT",
+            path,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        )
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> ClientResponse {
-        self.call("POST", path, Some("application/json"), body.to_string().as_bytes())
+        self.call(
+            "POST",
+            path,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        )
     }
 
     pub fn upload(&self, path: &str, file: &[u8], fields: &[(&str, &str)]) -> ClientResponse {
@@ -67,7 +90,12 @@ impl Harness {
             body.to_string().as_bytes(),
         )
         .expect("console answers");
-        assert!(response.status < 300, "console {method} {path}: {} {}", response.status, response.text());
+        assert!(
+            response.status < 300,
+            "console {method} {path}: {} {}",
+            response.status,
+            response.text()
+        );
         if response.body.is_empty() {
             Value::Null
         } else {
@@ -81,8 +109,18 @@ impl Harness {
     }
 
     /// Offer `sku` at `price` with `quantity`, then an order of `quantity_ordered` of it.
-    pub fn order_of(&self, order_id: &str, sku: &str, price: &str, quantity_ordered: i64) -> String {
-        self.console("POST", "/offers", &serde_json::json!({ "sku": sku, "price": price, "quantity": 100 }));
+    pub fn order_of(
+        &self,
+        order_id: &str,
+        sku: &str,
+        price: &str,
+        quantity_ordered: i64,
+    ) -> String {
+        self.console(
+            "POST",
+            "/offers",
+            &serde_json::json!({ "sku": sku, "price": price, "quantity": 100 }),
+        );
         let created = self.console(
             "POST",
             "/orders",
@@ -99,13 +137,18 @@ impl Harness {
             .iter()
             .map(|l| serde_json::json!({ "id": l["order_line_id"], "accepted": true }))
             .collect();
-        let response = self.put_json(&format!("/api/orders/{order_id}/accept"), &serde_json::json!({ "order_lines": lines }));
+        let response = self.put_json(
+            &format!("/api/orders/{order_id}/accept"),
+            &serde_json::json!({ "order_lines": lines }),
+        );
         assert_eq!(response.status, 204, "{}", response.text());
     }
 }
 
 /// Decimal-safe comparison of a JSON money value.
 pub fn amount(value: &Value) -> String {
-    let n = value.as_f64().unwrap_or_else(|| panic!("not a number: {value}"));
+    let n = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"));
     format!("{n:.2}")
 }
