@@ -147,11 +147,31 @@ woocommerce_source() {
   elif [[ -n "${WOOCOMMERCE_ZIP:-}" ]]; then
     [[ -f "$WOOCOMMERCE_ZIP" ]] || mc_die "WOOCOMMERCE_ZIP=$WOOCOMMERCE_ZIP does not exist"
     printf '%s\n' "$WOOCOMMERCE_ZIP"
+  elif [[ -f "$MC_PEERS_DIR/woocommerce-$MC_WC_PEER_VERSION.tar.gz" ]]; then
+    woocommerce_from_peers
   elif [[ -f "$MC_CACHE_DIR/woocommerce/woocommerce.php" ]]; then
     printf '%s\n' "$MC_CACHE_DIR/woocommerce"
   else
     return 1
   fi
+}
+
+# The release tarballs beside the repository (../shared/peers), unpacked once into the cache. The
+# oldest supported WooCommerce is the one that runs on Debian 12's packaged WordPress.
+MC_PEERS_DIR="${MIRAKL_PEERS_DIR:-$MC_ROOT/../shared/peers}"
+MC_WC_PEER_VERSION="${MIRAKL_WC_PEER_VERSION:-7.9.0}"
+woocommerce_from_peers() {
+  local tarball="$MC_PEERS_DIR/woocommerce-$MC_WC_PEER_VERSION.tar.gz"
+  local dest="$MC_CACHE_DIR/peers/woocommerce-$MC_WC_PEER_VERSION" tmp
+  if [[ ! -f "$dest/woocommerce/woocommerce.php" ]]; then
+    mkdir -p "$MC_CACHE_DIR/peers"
+    tmp="$(mktemp -d "$MC_CACHE_DIR/peers/.unpack.XXXXXX")"
+    tar -xzf "$tarball" -C "$tmp" >&2
+    [[ -f "$tmp/woocommerce/woocommerce.php" ]] || { rm -rf "$tmp"; mc_die "$tarball has no woocommerce/woocommerce.php"; }
+    rm -rf "$dest"
+    mv "$tmp" "$dest"
+  fi
+  printf '%s\n' "$dest/woocommerce"
 }
 
 # How to make WooCommerce available, for the banners.
@@ -160,6 +180,7 @@ woocommerce_howto() {
     "Put WooCommerce (7.9 or newer) where the scripts look for it, one of:" \
     "  WOOCOMMERCE_DIR=/path/to/woocommerce   a plugin folder (woocommerce.php at its top)" \
     "  WOOCOMMERCE_ZIP=/path/to/woocommerce.zip   the plugin zip from the WordPress plugin directory" \
+    "  the release tarball woocommerce-$MC_WC_PEER_VERSION.tar.gz in $MC_PEERS_DIR (MIRAKL_PEERS_DIR)" \
     "  or unpack it so that $MC_CACHE_DIR/woocommerce/woocommerce.php exists (the default folder)."
 }
 
