@@ -11,7 +11,11 @@ namespace {
             public static function log($m): void { self::$out[] = ['log', (string) $m]; }
             public static function success($m): void { self::$out[] = ['success', (string) $m]; }
             public static function warning($m): void { self::$out[] = ['warning', (string) $m]; }
-            public static function error($m): void { self::$out[] = ['error', (string) $m]; throw new \RuntimeException('WP_CLI::error: ' . $m); }
+            public static function error($m): void
+            {
+                self::$out[] = ['error', (string) $m];
+                throw new \RuntimeException('WP_CLI::error: ' . $m);
+            }
             public static function add_command(...$args): void {}
         }
     }

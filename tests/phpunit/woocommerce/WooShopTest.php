@@ -267,7 +267,7 @@ final class WooShopTest extends MarketplaceTestCase
     {
         $prefix = $this->skuPrefix();
         $simple = $this->simpleProduct("$prefix-S", 7, '12.5');
-        $shirt = $this->variableProduct("$prefix-V", ['M' => 5]);
+        $this->variableProduct("$prefix-V", ['M' => 5]);
         $offers = (new WooShop())->read_offers(["$prefix-S", "$prefix-V-M"]);
         $this->assertCount(2, $offers);
         $this->assertSame(['product_id' => $simple->get_id(), 'sku' => "$prefix-S", 'title' => "Product $prefix-S", 'price' => '12.500000',
