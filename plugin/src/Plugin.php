@@ -35,9 +35,9 @@ final class Plugin {
 		$requirements = new Requirements( $bridge );
 		( new SiteHealth( $bridge, $requirements ) )->register();
 
-		$problems = $requirements->problems();
-		if ( ! empty( $problems ) ) {
-			( new RequirementsNotice( $problems ) )->register();
+		$unmet = $requirements->unmet();
+		if ( ! empty( $unmet ) ) {
+			( new RequirementsNotice( $unmet ) )->register();
 			self::$active = false;
 			return;
 		}

@@ -39,17 +39,17 @@ class Requirements {
 	/**
 	 * The unmet requirements, most fundamental first; empty when the plugin may run.
 	 *
-	 * @return Problem[]
+	 * @return UnmetRequirement[]
 	 */
-	public function problems(): array {
-		$problems = array();
+	public function unmet(): array {
+		$unmet = array();
 		if ( ! $this->bridge->is_loaded() ) {
-			$problems[] = $this->extension_missing();
+			$unmet[] = $this->extension_missing();
 		} elseif ( ! $this->bridge->matches_plugin() ) {
-			$problems[] = $this->extension_mismatch( (string) $this->bridge->version() );
+			$unmet[] = $this->extension_mismatch( (string) $this->bridge->version() );
 		}
 		if ( ! $this->woocommerce_active() ) {
-			$problems[] = new Problem(
+			$unmet[] = new UnmetRequirement(
 				'woocommerce_missing',
 				__( 'WooCommerce is not active.', 'mirakl-connector-for-woocommerce' ),
 				sprintf(
@@ -59,7 +59,7 @@ class Requirements {
 				)
 			);
 		} elseif ( version_compare( $this->woocommerce_version(), self::MIN_WOOCOMMERCE, '<' ) ) {
-			$problems[] = new Problem(
+			$unmet[] = new UnmetRequirement(
 				'woocommerce_version',
 				sprintf(
 					/* translators: %s: running WooCommerce version */
@@ -73,7 +73,7 @@ class Requirements {
 				)
 			);
 		}
-		return $problems;
+		return $unmet;
 	}
 
 	/**
@@ -106,7 +106,7 @@ class Requirements {
 	/**
 	 * How to install the extension, with the exact line to add to php.ini.
 	 */
-	private function extension_missing(): Problem {
+	private function extension_missing(): UnmetRequirement {
 		$bundled = MIRAKL_CONNECTOR_DIR . '/bin/' . self::extension_file_name();
 		$ini     = php_ini_loaded_file();
 		if ( is_file( $bundled ) ) {
@@ -125,7 +125,7 @@ class Requirements {
 			);
 			$line = 'extension=/path/to/libmirakl_connector.so';
 		}
-		return new Problem(
+		return new UnmetRequirement(
 			'extension_missing',
 			__( 'The Mirakl connector PHP extension (mirakl_connector) is not loaded, so the connector is inactive.', 'mirakl-connector-for-woocommerce' ),
 			$source . ' ' . sprintf(
@@ -142,8 +142,8 @@ class Requirements {
 	 *
 	 * @param string $loaded The loaded extension's version.
 	 */
-	private function extension_mismatch( string $loaded ): Problem {
-		return new Problem(
+	private function extension_mismatch( string $loaded ): UnmetRequirement {
+		return new UnmetRequirement(
 			'extension_version',
 			sprintf(
 				/* translators: 1: loaded extension version, 2: plugin version */

@@ -96,13 +96,13 @@ class SiteHealth {
 			'actions'     => '',
 			'test'        => self::TEST_EXTENSION,
 		);
-		$problems = array_values(
+		$unmet = array_values(
 			array_filter(
-				$this->requirements->problems(),
-				static fn ( Problem $problem ): bool => str_starts_with( $problem->code, 'extension_' )
+				$this->requirements->unmet(),
+				static fn ( UnmetRequirement $requirement ): bool => str_starts_with( $requirement->code, 'extension_' )
 			)
 		);
-		if ( empty( $problems ) ) {
+		if ( empty( $unmet ) ) {
 			$result['label']       = sprintf(
 				/* translators: %s: extension version */
 				__( 'The Mirakl connector extension %s is loaded', 'mirakl-connector-for-woocommerce' ),
@@ -113,8 +113,8 @@ class SiteHealth {
 		}
 		$result['status']          = 'critical';
 		$result['badge']['color']  = 'red';
-		$result['label']           = $problems[0]->title;
-		$result['description']     = '<p>' . esc_html( $problems[0]->fix ) . '</p>';
+		$result['label']           = $unmet[0]->title;
+		$result['description']     = '<p>' . esc_html( $unmet[0]->fix ) . '</p>';
 		return $result;
 	}
 

@@ -7,7 +7,7 @@
 
 namespace MiraklConnector\Admin;
 
-use MiraklConnector\Problem;
+use MiraklConnector\UnmetRequirement;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -19,17 +19,17 @@ class RequirementsNotice {
 	/**
 	 * The unmet requirements.
 	 *
-	 * @var Problem[]
+	 * @var UnmetRequirement[]
 	 */
-	private array $problems;
+	private array $unmet;
 
 	/**
 	 * Constructor.
 	 *
-	 * @param Problem[] $problems The unmet requirements.
+	 * @param UnmetRequirement[] $unmet The unmet requirements.
 	 */
-	public function __construct( array $problems ) {
-		$this->problems = $problems;
+	public function __construct( array $unmet ) {
+		$this->unmet = $unmet;
 	}
 
 	/**
@@ -44,18 +44,18 @@ class RequirementsNotice {
 	 * Prints the notice for users who can manage plugins.
 	 */
 	public function render(): void {
-		if ( empty( $this->problems ) || ! current_user_can( 'activate_plugins' ) ) {
+		if ( empty( $this->unmet ) || ! current_user_can( 'activate_plugins' ) ) {
 			return;
 		}
 		echo '<div class="notice notice-error mirakl-connector-requirements"><p><strong>';
 		echo esc_html__( 'Mirakl Connector for WooCommerce is inactive until the following is fixed:', 'mirakl-connector-for-woocommerce' );
 		echo '</strong></p><ul style="list-style:disc;padding-left:2em">';
-		foreach ( $this->problems as $problem ) {
+		foreach ( $this->unmet as $requirement ) {
 			printf(
 				'<li data-requirement="%s"><strong>%s</strong> %s</li>',
-				esc_attr( $problem->code ),
-				esc_html( $problem->title ),
-				esc_html( $problem->fix )
+				esc_attr( $requirement->code ),
+				esc_html( $requirement->title ),
+				esc_html( $requirement->fix )
 			);
 		}
 		echo '</ul></div>';

@@ -12,7 +12,7 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Value object describing an unmet requirement (plain text; escaped where shown).
  */
-final class Problem {
+final class UnmetRequirement {
 
 	/**
 	 * Constructor.
