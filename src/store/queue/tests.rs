@@ -1,0 +1,524 @@
+//! The queue's unit tests: every write operation, its lease checks and its edge cases.
+
+use super::*;
+use crate::store::test_support::store;
+use crate::store::{ExceptionFilter, Store};
+use chrono::Duration as Span;
+use serde_json::json;
+
+const LEASE: Duration = Duration::from_secs(60);
+
+fn claim_one(store: &Store) -> Job {
+    let mut jobs = store.claim(&[], 1, LEASE).unwrap();
+    assert_eq!(jobs.len(), 1, "expected one due job");
+    jobs.remove(0)
+}
+
+#[test]
+fn enqueue_inserts_once_per_kind_and_key() {
+    let (store, clock) = store();
+    let first = store
+        .enqueue(&NewJob::new("stock", "A", json!({"q": 1})))
+        .unwrap();
+    assert_eq!(first.outcome, EnqueueOutcome::Inserted);
+    let other = store
+        .enqueue(&NewJob::new("offer", "A", json!({})))
+        .unwrap();
+    assert_ne!(other.id, first.id);
+    let job = store.job(first.id).unwrap().unwrap();
+    assert_eq!(
+        (job.state, job.attempts, job.run_at),
+        (JobState::Pending, 0, clock.now())
+    );
+    assert_eq!(job.max_attempts, DEFAULT_MAX_ATTEMPTS);
+}
+
+#[test]
+fn coalescing_replaces_a_waiting_jobs_payload_and_run_at() {
+    let (store, clock) = store();
+    let later = clock.now() + Span::minutes(5);
+    let first = store
+        .enqueue(&NewJob::new("stock", "A", json!({"q": 1})).run_at(later))
+        .unwrap();
+    let again = store
+        .enqueue(&NewJob::new("stock", "A", json!({"q": 2})).priority(3))
+        .unwrap();
+    assert_eq!(
+        again,
+        Enqueued {
+            id: first.id,
+            outcome: EnqueueOutcome::Coalesced
+        }
+    );
+    let job = store.job(first.id).unwrap().unwrap();
+    assert_eq!(job.payload, json!({"q": 2}));
+    assert_eq!(
+        (job.run_at, job.priority, job.enqueue_count),
+        (clock.now(), 3, 2)
+    );
+    assert_eq!(store.queue_stats().unwrap().pending, 1);
+}
+
+#[test]
+fn keep_existing_never_changes_the_first_job_even_when_done() {
+    let (store, _clock) = store();
+    let first = store
+        .enqueue(&NewJob::new("refund", "9", json!({"amount": "5.00"})).keep_existing())
+        .unwrap();
+    let again = store
+        .enqueue(&NewJob::new("refund", "9", json!({"amount": "7.00"})).keep_existing())
+        .unwrap();
+    assert_eq!(
+        again,
+        Enqueued {
+            id: first.id,
+            outcome: EnqueueOutcome::AlreadyQueued
+        }
+    );
+    let job = claim_one(&store);
+    assert_eq!(job.payload, json!({"amount": "5.00"}));
+    store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+    let after = store
+        .enqueue(&NewJob::new("refund", "9", json!({})).keep_existing())
+        .unwrap();
+    assert_eq!(after.outcome, EnqueueOutcome::AlreadyQueued);
+    assert_eq!(store.job(first.id).unwrap().unwrap().state, JobState::Done);
+    assert!(store.claim(&[], 10, LEASE).unwrap().is_empty());
+}
+
+#[test]
+fn a_payload_enqueued_during_a_run_runs_after_it_and_the_last_write_wins() {
+    let (store, _clock) = store();
+    store
+        .enqueue(&NewJob::new("stock", "A", json!({"q": 1})))
+        .unwrap();
+    let running = claim_one(&store);
+    let lease = running.lease.clone().unwrap();
+    for q in [2, 3] {
+        let queued = store
+            .enqueue(&NewJob::new("stock", "A", json!({"q": q})))
+            .unwrap();
+        assert_eq!(queued.outcome, EnqueueOutcome::QueuedBehindLease);
+    }
+    // The running attempt is not clobbered and the job is not claimable twice.
+    let during = store.job(running.id).unwrap().unwrap();
+    assert_eq!(
+        (during.state, during.payload.clone()),
+        (JobState::Leased, json!({"q": 1}))
+    );
+    assert!(during.superseded);
+    assert!(store.claim(&[], 10, LEASE).unwrap().is_empty());
+
+    assert_eq!(
+        store.finish(running.id, &lease).unwrap(),
+        Finished::Requeued
+    );
+    let next = claim_one(&store);
+    assert_eq!(
+        (next.id, next.payload.clone()),
+        (running.id, json!({"q": 3}))
+    );
+    assert!(!next.superseded);
+    assert_eq!(
+        store
+            .finish(next.id, next.lease.as_deref().unwrap())
+            .unwrap(),
+        Finished::Done
+    );
+}
+
+#[test]
+fn coalescing_a_done_or_dead_job_queues_it_again() {
+    let (store, _clock) = store();
+    store
+        .enqueue(&NewJob::new("stock", "A", json!(1)).max_attempts(1))
+        .unwrap();
+    let job = claim_one(&store);
+    store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+    let revived = store.enqueue(&NewJob::new("stock", "A", json!(2))).unwrap();
+    assert_eq!(revived.outcome, EnqueueOutcome::Coalesced);
+    let job = claim_one(&store);
+    assert_eq!(job.payload, json!(2));
+    store
+        .fail(
+            job.id,
+            job.lease.as_deref().unwrap(),
+            &Failure::new("boom").permanent(),
+        )
+        .unwrap();
+    assert_eq!(store.job(job.id).unwrap().unwrap().state, JobState::Dead);
+    store.enqueue(&NewJob::new("stock", "A", json!(3))).unwrap();
+    let job = store.job(job.id).unwrap().unwrap();
+    assert_eq!(
+        (job.state, job.attempts, job.last_error),
+        (JobState::Pending, 0, None)
+    );
+    assert_eq!(job.finished_at, None);
+}
+
+#[test]
+fn claim_takes_due_jobs_by_priority_then_time() {
+    let (store, clock) = store();
+    let now = clock.now();
+    store
+        .enqueue(&NewJob::new("k", "late", json!(0)).run_at(now - Span::seconds(1)))
+        .unwrap();
+    store
+        .enqueue(&NewJob::new("k", "early", json!(0)).run_at(now - Span::seconds(9)))
+        .unwrap();
+    store
+        .enqueue(&NewJob::new("k", "urgent", json!(0)).priority(10))
+        .unwrap();
+    store
+        .enqueue(
+            &NewJob::new("k", "future", json!(0))
+                .priority(99)
+                .run_at(now + Span::seconds(1)),
+        )
+        .unwrap();
+    let jobs = store.claim(&[], 10, LEASE).unwrap();
+    let keys: Vec<_> = jobs.iter().map(|j| j.key.as_str()).collect();
+    assert_eq!(keys, ["urgent", "early", "late"]);
+    for job in &jobs {
+        assert_eq!(job.state, JobState::Leased);
+        assert_eq!(job.lease_expires_at, Some(now + Span::seconds(60)));
+    }
+    let leases: std::collections::HashSet<_> = jobs.iter().map(|j| j.lease.clone()).collect();
+    assert_eq!(leases.len(), 3, "each job gets its own lease token");
+    clock.advance(Span::seconds(1));
+    assert_eq!(claim_one(&store).key, "future");
+}
+
+#[test]
+fn claim_respects_limit_and_kinds() {
+    let (store, _clock) = store();
+    for i in 0..5 {
+        store
+            .enqueue(&NewJob::new("a", i.to_string(), json!(i)))
+            .unwrap();
+        store
+            .enqueue(&NewJob::new("b", i.to_string(), json!(i)))
+            .unwrap();
+    }
+    assert_eq!(store.claim(&["a"], 3, LEASE).unwrap().len(), 3);
+    let rest = store.claim(&["a", "c"], 10, LEASE).unwrap();
+    assert_eq!(rest.len(), 2);
+    assert!(rest.iter().all(|j| j.kind == "a"));
+    assert_eq!(store.claim(&[], 100, LEASE).unwrap().len(), 5);
+    assert!(store.claim(&[], 100, LEASE).unwrap().is_empty());
+}
+
+#[test]
+fn finish_checks_the_lease() {
+    let (store, _clock) = store();
+    store.enqueue(&NewJob::new("k", "1", json!(null))).unwrap();
+    let job = claim_one(&store);
+    let err = store.finish(job.id, "not-the-lease").unwrap_err();
+    assert!(matches!(err, StoreError::LeaseLost { job_id } if job_id == job.id));
+    let lease = job.lease.as_deref().unwrap();
+    assert_eq!(store.finish(job.id, lease).unwrap(), Finished::Done);
+    assert!(matches!(
+        store.finish(job.id, lease),
+        Err(StoreError::LeaseLost { .. })
+    ));
+    let done = store.job(job.id).unwrap().unwrap();
+    assert_eq!((done.state, done.lease), (JobState::Done, None));
+    assert!(done.finished_at.is_some());
+}
+
+#[test]
+fn fail_backs_off_with_jitter_and_records_the_error() {
+    let (store, clock) = store();
+    store.enqueue(&NewJob::new("k", "1", json!(null))).unwrap();
+    let job = claim_one(&store);
+    let failed = store
+        .fail(job.id, job.lease.as_deref().unwrap(), &Failure::new("503"))
+        .unwrap();
+    let Failed::RetryAt(at) = failed else {
+        panic!("expected a retry, got {failed:?}")
+    };
+    // Default backoff: 30 s base, equal jitter → between 15 and 30 s.
+    assert!(
+        at >= clock.now() + Span::seconds(15) && at <= clock.now() + Span::seconds(30),
+        "{at}"
+    );
+    let stored = store.job(job.id).unwrap().unwrap();
+    assert_eq!(
+        (stored.state, stored.attempts, stored.run_at),
+        (JobState::Pending, 1, at)
+    );
+    assert_eq!(stored.last_error.as_deref(), Some("503"));
+    assert!(store.claim(&[], 1, LEASE).unwrap().is_empty());
+    clock.set(at);
+    assert_eq!(claim_one(&store).attempts, 1);
+}
+
+#[test]
+fn fail_honours_a_later_retry_at() {
+    let (store, clock) = store();
+    store.enqueue(&NewJob::new("k", "1", json!(null))).unwrap();
+    let job = claim_one(&store);
+    let retry_after = clock.now() + Span::minutes(10);
+    let failure = Failure::new("429").retry_at(retry_after);
+    assert_eq!(
+        store
+            .fail(job.id, job.lease.as_deref().unwrap(), &failure)
+            .unwrap(),
+        Failed::RetryAt(retry_after)
+    );
+    assert!(matches!(
+        store.fail(job.id, job.lease.as_deref().unwrap(), &failure),
+        Err(StoreError::LeaseLost { .. })
+    ));
+}
+
+#[test]
+fn the_last_attempt_kills_the_job_and_raises_one_exception() {
+    let (store, clock) = store();
+    let id = store
+        .enqueue(&NewJob::new("ship", "W-7", json!({"order": 7})).max_attempts(3))
+        .unwrap()
+        .id;
+    let mut outcome = None;
+    for attempt in 1..=3 {
+        let job = claim_one(&store);
+        outcome = Some(
+            store
+                .fail(
+                    id,
+                    job.lease.as_deref().unwrap(),
+                    &Failure::new(format!("err {attempt}")),
+                )
+                .unwrap(),
+        );
+        clock.advance(Span::hours(2));
+    }
+    let Some(Failed::Dead { exception_id }) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!((job.state, job.attempts), (JobState::Dead, 3));
+    let exception = store.exception(exception_id).unwrap().unwrap();
+    assert_eq!(exception.kind, JOB_DEAD_EXCEPTION);
+    assert_eq!(
+        (exception.entity_type.as_str(), exception.entity_id.as_str()),
+        ("ship", "W-7")
+    );
+    assert_eq!(exception.job_id, Some(id));
+    assert_eq!(exception.message, "err 3");
+    assert_eq!(exception.details.unwrap()["payload"], json!({"order": 7}));
+    assert!(exception.hint.is_some());
+    assert_eq!(
+        store
+            .list_exceptions(&ExceptionFilter::open())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_failure_of_a_superseded_payload_retries_with_the_newer_one() {
+    let (store, clock) = store();
+    store
+        .enqueue(&NewJob::new("stock", "A", json!(1)).max_attempts(1))
+        .unwrap();
+    let job = claim_one(&store);
+    store.enqueue(&NewJob::new("stock", "A", json!(2))).unwrap();
+    let failed = store
+        .fail(job.id, job.lease.as_deref().unwrap(), &Failure::new("x"))
+        .unwrap();
+    assert!(
+        matches!(failed, Failed::RetryAt(_)),
+        "newer payload must not die with the old one"
+    );
+    let stored = store.job(job.id).unwrap().unwrap();
+    assert_eq!(
+        (stored.state, stored.payload, stored.attempts),
+        (JobState::Pending, json!(2), 0)
+    );
+    assert!(!stored.superseded);
+    clock.advance(Span::hours(1));
+    assert_eq!(claim_one(&store).payload, json!(2));
+}
+
+#[test]
+fn release_returns_the_job_without_counting_an_attempt() {
+    let (store, clock) = store();
+    store.enqueue(&NewJob::new("k", "1", json!(null))).unwrap();
+    let job = claim_one(&store);
+    let at = clock.now() + Span::seconds(45);
+    store
+        .release(job.id, job.lease.as_deref().unwrap(), Some(at))
+        .unwrap();
+    let stored = store.job(job.id).unwrap().unwrap();
+    assert_eq!(
+        (stored.state, stored.attempts, stored.run_at),
+        (JobState::Pending, 0, at)
+    );
+    assert!(matches!(
+        store.release(job.id, job.lease.as_deref().unwrap(), None),
+        Err(StoreError::LeaseLost { .. })
+    ));
+}
+
+#[test]
+fn expired_leases_are_recovered_as_failed_attempts() {
+    let (store, clock) = store();
+    store
+        .enqueue(&NewJob::new("k", "stuck", json!(null)))
+        .unwrap();
+    store
+        .enqueue(&NewJob::new("k", "alive", json!(null)))
+        .unwrap();
+    let stuck = store
+        .claim(&[], 1, Duration::from_secs(10))
+        .unwrap()
+        .remove(0);
+    let alive = store
+        .claim(&[], 1, Duration::from_secs(600))
+        .unwrap()
+        .remove(0);
+    assert_eq!(store.recover_expired_leases().unwrap(), 0);
+    clock.advance(Span::seconds(10));
+    assert_eq!(store.recover_expired_leases().unwrap(), 1);
+    let recovered = store.job(stuck.id).unwrap().unwrap();
+    assert_eq!(
+        (recovered.state, recovered.attempts),
+        (JobState::Pending, 1)
+    );
+    assert_eq!(recovered.last_error.as_deref(), Some(LEASE_EXPIRED_MESSAGE));
+    // The stopped worker cannot finish it any more; the live one still can.
+    assert!(matches!(
+        store.finish(stuck.id, stuck.lease.as_deref().unwrap()),
+        Err(StoreError::LeaseLost { .. })
+    ));
+    assert_eq!(
+        store
+            .finish(alive.id, alive.lease.as_deref().unwrap())
+            .unwrap(),
+        Finished::Done
+    );
+}
+
+#[test]
+fn a_job_that_keeps_killing_its_worker_ends_dead() {
+    let (store, clock) = store();
+    store
+        .enqueue(&NewJob::new("k", "poison", json!(null)).max_attempts(2))
+        .unwrap();
+    for _ in 0..2 {
+        clock.advance(Span::hours(2));
+        store.claim(&[], 1, LEASE).unwrap();
+        clock.advance(Span::minutes(2));
+        store.recover_expired_leases().unwrap();
+    }
+    let job = store.find_job("k", "poison").unwrap().unwrap();
+    assert_eq!(job.state, JobState::Dead);
+}
+
+#[test]
+fn coalescing_does_not_cut_a_backoff_short() {
+    let (store, _clock) = store();
+    store.enqueue(&NewJob::new("stock", "A", json!(1))).unwrap();
+    let job = claim_one(&store);
+    let Failed::RetryAt(at) = store
+        .fail(job.id, job.lease.as_deref().unwrap(), &Failure::new("down"))
+        .unwrap()
+    else {
+        panic!()
+    };
+    store.enqueue(&NewJob::new("stock", "A", json!(2))).unwrap();
+    let stored = store.job(job.id).unwrap().unwrap();
+    assert_eq!((stored.payload, stored.run_at), (json!(2), at));
+}
+
+#[test]
+fn stats_count_by_state_and_kind() {
+    let (store, clock) = store();
+    let now = clock.now();
+    store
+        .enqueue(&NewJob::new("a", "1", json!(null)).run_at(now - Span::seconds(30)))
+        .unwrap();
+    store
+        .enqueue(&NewJob::new("a", "2", json!(null)).run_at(now + Span::seconds(30)))
+        .unwrap();
+    store.enqueue(&NewJob::new("b", "1", json!(null))).unwrap();
+    store.enqueue(&NewJob::new("b", "2", json!(null))).unwrap();
+    let claimed = store.claim(&["b"], 1, LEASE).unwrap();
+    store
+        .finish(claimed[0].id, claimed[0].lease.as_deref().unwrap())
+        .unwrap();
+    let leased = store.claim(&["b"], 1, LEASE).unwrap();
+    assert_eq!(leased.len(), 1);
+    let stats = store.queue_stats().unwrap();
+    assert_eq!(
+        (
+            stats.pending,
+            stats.due,
+            stats.leased,
+            stats.done,
+            stats.dead
+        ),
+        (2, 1, 1, 1, 0)
+    );
+    assert_eq!(stats.oldest_due_at, Some(now - Span::seconds(30)));
+    assert_eq!(stats.by_kind.len(), 2);
+    assert_eq!(
+        (
+            stats.by_kind[0].kind.as_str(),
+            stats.by_kind[0].pending,
+            stats.by_kind[0].due
+        ),
+        ("a", 2, 1)
+    );
+    assert_eq!((stats.by_kind[1].leased, stats.by_kind[1].done), (1, 1));
+    assert_eq!(
+        store
+            .list_jobs(Some(JobState::Pending), Some("a"), 10, 0)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn done_jobs_older_than_a_cutoff_are_listed_and_purged() {
+    let (store, clock) = store();
+    for key in ["old", "new"] {
+        store.enqueue(&NewJob::new("k", key, json!(null))).unwrap();
+        let job = claim_one(&store);
+        store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+        clock.advance(Span::days(3));
+    }
+    store
+        .enqueue(&NewJob::new("k", "pending", json!(null)).run_at(clock.now() + Span::days(30)))
+        .unwrap();
+    let week = Duration::from_secs(5 * 86_400);
+    let old = store.list_done_older_than(week, 10).unwrap();
+    assert_eq!(
+        old.iter().map(|j| j.key.as_str()).collect::<Vec<_>>(),
+        ["old"]
+    );
+    assert_eq!(store.purge_done_older_than(week).unwrap(), 1);
+    assert_eq!(store.find_job("k", "old").unwrap(), None);
+    assert!(store.find_job("k", "new").unwrap().is_some());
+    assert!(store.find_job("k", "pending").unwrap().is_some());
+}
+
+#[test]
+fn backoff_grows_exponentially_within_jitter_and_is_capped() {
+    let backoff = Backoff {
+        base: Duration::from_secs(10),
+        cap: Duration::from_secs(100),
+    };
+    let mut rng = rand::thread_rng();
+    for _ in 0..200 {
+        let first = backoff.delay(1, &mut rng);
+        assert!(first >= Duration::from_secs(5) && first <= Duration::from_secs(10));
+        let third = backoff.delay(3, &mut rng);
+        assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
+        let late = backoff.delay(40, &mut rng);
+        assert!(late >= Duration::from_secs(50) && late <= Duration::from_secs(100));
+    }
+}
