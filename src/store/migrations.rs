@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_queue_and_exceptions.sql"),
     include_str!("migrations/0002_ledgers_budgets_runner.sql"),
     include_str!("migrations/0003_finance.sql"),
+    include_str!("migrations/0004_problems.sql"),
 ];
 
 /// The schema version this code writes and understands.
@@ -117,6 +118,46 @@ mod tests {
             assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION, "from {start}");
             assert_eq!(schema(&conn), expected, "from {start}");
         }
+    }
+
+    #[test]
+    fn the_problems_rename_keeps_every_row_and_the_one_open_row_per_entity_rule() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate_to(&conn, None, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO exceptions (kind, severity, entity_type, entity_id, message, occurrences,
+                                     first_seen, last_seen)
+             VALUES ('carrier_unmapped', 'error', 'order', 'M-1', 'no carrier', 3, 1, 2);
+             INSERT INTO exceptions (kind, severity, entity_type, entity_id, message, state,
+                                     resolution, first_seen, last_seen, resolved_at)
+             VALUES ('job_dead', 'critical', 'job', '7', 'died', 'resolved', 'retried', 1, 2, 3);",
+        )
+        .unwrap();
+        migrate_to(&conn, None, 4).unwrap();
+        let rows: Vec<(String, String, i64)> = conn
+            .prepare("SELECT kind, state, occurrences FROM problems ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("carrier_unmapped".into(), "open".into(), 3),
+                ("job_dead".into(), "resolved".into(), 1)
+            ]
+        );
+        let repeat = conn.execute(
+            "INSERT INTO problems (kind, severity, entity_type, entity_id, message, first_seen,
+                                   last_seen)
+             VALUES ('carrier_unmapped', 'error', 'order', 'M-1', 'again', 5, 5)",
+            [],
+        );
+        assert!(
+            repeat.is_err(),
+            "a second open row for one entity must be refused"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Fail: a failed attempt backs off with jitter, or the job dies with an exception raised.
+//! Fail: a failed attempt backs off with jitter, or the job dies with a problem raised.
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
-use crate::store::exceptions::{self, NewException, Severity};
+use crate::store::problems::{self, NewProblem, Severity};
 use crate::store::{from_ms, StoreError};
 
 /// Retry policy: exponential from `base`, capped at `cap`, with "equal jitter" (half the delay
@@ -77,15 +77,15 @@ impl Failure {
 pub enum Failed {
     /// It runs again at this time.
     RetryAt(DateTime<Utc>),
-    /// It is dead; this exception row tells a human.
-    Dead { exception_id: i64 },
+    /// It is dead; this problem row tells a human.
+    Dead { problem_id: i64 },
 }
 
-/// The exception kind raised when a job dies.
-pub const JOB_DEAD_EXCEPTION: &str = "job_dead";
+/// The problem kind raised when a job dies.
+pub const JOB_DEAD_PROBLEM: &str = "job_dead";
 
 /// Records a failed attempt of a leased job: backoff to a new `run_at`, or dead after its last
-/// attempt with an exception raised. Call inside an immediate transaction (it reads then writes).
+/// attempt with a problem raised. Call inside an immediate transaction (it reads then writes).
 pub(crate) fn fail(
     conn: &Connection,
     id: i64,
@@ -146,14 +146,14 @@ pub(crate) fn fail(
             "attempts": attempts,
             "payload": serde_json::from_str::<Value>(&payload).unwrap_or(Value::String(payload)),
         });
-        let exception = NewException::new(JOB_DEAD_EXCEPTION, kind, key, failure.message.clone())
+        let problem = NewProblem::new(JOB_DEAD_PROBLEM, kind, key, failure.message.clone())
             .severity(Severity::Error)
             .details(details)
             .hint("Fix the cause shown in the message, then press Retry to run the job again.")
             .job(id);
-        let raised = exceptions::raise(conn, &exception, now)?;
+        let raised = problems::raise(conn, &problem, now)?;
         return Ok(Failed::Dead {
-            exception_id: raised.id,
+            problem_id: raised.id,
         });
     }
 

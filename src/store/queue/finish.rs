@@ -3,8 +3,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{JobState, JOB_DEAD_EXCEPTION};
-use crate::store::{exceptions, StoreError};
+use super::{JobState, JOB_DEAD_PROBLEM};
+use crate::store::{problems, StoreError};
 
 /// How [`Store::finish`](super::Store::finish) left the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,18 +34,18 @@ pub(crate) fn finish(
                 pending_payload = NULL, pending_priority = NULL, pending_run_at = NULL,
                 lease = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ?3
              WHERE id = ?1 AND lease = ?2 AND state = 'leased'
-             RETURNING state, EXISTS (SELECT 1 FROM exceptions
+             RETURNING state, EXISTS (SELECT 1 FROM problems
                                       WHERE job_id = jobs.id AND state = 'open' AND kind = ?4)",
         )?
-        .query_row(params![id, lease, now, JOB_DEAD_EXCEPTION], |row| {
+        .query_row(params![id, lease, now, JOB_DEAD_PROBLEM], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?;
     match finished {
-        Some((JobState::Done, has_dead_exception)) => {
+        Some((JobState::Done, has_dead_problem)) => {
             // A job that once died and now succeeded no longer needs a human.
-            if has_dead_exception {
-                exceptions::heal_job_dead(conn, id, now)?;
+            if has_dead_problem {
+                problems::heal_job_dead(conn, id, now)?;
             }
             Ok(Finished::Done)
         }

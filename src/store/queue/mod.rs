@@ -25,7 +25,7 @@ use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
 pub(crate) use claim::claim;
 pub(crate) use enqueue::enqueue;
 pub(crate) use fail::fail;
-pub use fail::{Backoff, Failed, Failure, JOB_DEAD_EXCEPTION};
+pub use fail::{Backoff, Failed, Failure, JOB_DEAD_PROBLEM};
 pub use finish::Finished;
 pub(crate) use finish::{finish, release};
 pub(crate) use read::{find, get, list};
@@ -43,7 +43,7 @@ text_enum! {
         Leased => "leased",
         /// Finished successfully.
         Done => "done",
-        /// Failed its last attempt; an exception row points at it.
+        /// Failed its last attempt; a problem row points at it.
         Dead => "dead",
     }
 }
@@ -210,7 +210,7 @@ impl super::Store {
         finish(&self.conn, job_id, lease, self.now_ms())
     }
 
-    /// The attempt failed: retry after backoff, or dead (with an exception) after the last one.
+    /// The attempt failed: retry after backoff, or dead (with a problem) after the last one.
     pub fn fail(&self, job_id: i64, lease: &str, failure: &Failure) -> Result<Failed, StoreError> {
         let now = self.now_ms();
         super::immediate(&self.conn, |conn| {

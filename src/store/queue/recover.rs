@@ -68,7 +68,7 @@ pub(crate) fn list_done_before(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Deletes done jobs that finished before `before` (unix ms). Dead jobs stay: exceptions
+/// Deletes done jobs that finished before `before` (unix ms). Dead jobs stay: problems
 /// point at them.
 pub(crate) fn purge_done_before(conn: &Connection, before: i64) -> Result<usize, StoreError> {
     Ok(conn

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::store::test_support::store;
-use crate::store::{ExceptionFilter, Store};
+use crate::store::{ProblemFilter, Store};
 use chrono::Duration as Span;
 use serde_json::json;
 
@@ -273,7 +273,7 @@ fn fail_honours_a_later_retry_at() {
 }
 
 #[test]
-fn the_last_attempt_kills_the_job_and_raises_one_exception() {
+fn the_last_attempt_kills_the_job_and_raises_one_problem() {
     let (store, clock) = store();
     let id = store
         .enqueue(&NewJob::new("ship", "W-7", json!({"order": 7})).max_attempts(3))
@@ -293,26 +293,23 @@ fn the_last_attempt_kills_the_job_and_raises_one_exception() {
         );
         clock.advance(Span::hours(2));
     }
-    let Some(Failed::Dead { exception_id }) = outcome else {
+    let Some(Failed::Dead { problem_id }) = outcome else {
         panic!("{outcome:?}")
     };
     let job = store.job(id).unwrap().unwrap();
     assert_eq!((job.state, job.attempts), (JobState::Dead, 3));
-    let exception = store.exception(exception_id).unwrap().unwrap();
-    assert_eq!(exception.kind, JOB_DEAD_EXCEPTION);
+    let problem = store.problem(problem_id).unwrap().unwrap();
+    assert_eq!(problem.kind, JOB_DEAD_PROBLEM);
     assert_eq!(
-        (exception.entity_type.as_str(), exception.entity_id.as_str()),
+        (problem.entity_type.as_str(), problem.entity_id.as_str()),
         ("ship", "W-7")
     );
-    assert_eq!(exception.job_id, Some(id));
-    assert_eq!(exception.message, "err 3");
-    assert_eq!(exception.details.unwrap()["payload"], json!({"order": 7}));
-    assert!(exception.hint.is_some());
+    assert_eq!(problem.job_id, Some(id));
+    assert_eq!(problem.message, "err 3");
+    assert_eq!(problem.details.unwrap()["payload"], json!({"order": 7}));
+    assert!(problem.hint.is_some());
     assert_eq!(
-        store
-            .list_exceptions(&ExceptionFilter::open())
-            .unwrap()
-            .len(),
+        store.list_problems(&ProblemFilter::open()).unwrap().len(),
         1
     );
 }
