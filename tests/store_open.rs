@@ -120,6 +120,12 @@ fn an_older_schema_is_migrated_forward_keeping_data() {
     raw.execute_batch(
         "DROP TABLE sku_ledger; DROP TABLE orders_map; DROP TABLE refunds;
          DROP TABLE sync_cursors; DROP TABLE api_calls; DROP TABLE runner_lease;
+         DROP INDEX problems_open_entity; DROP INDEX problems_last_seen; DROP INDEX problems_job;
+         ALTER TABLE problems RENAME TO exceptions;
+         CREATE UNIQUE INDEX exceptions_open_entity ON exceptions (kind, entity_type, entity_id)
+             WHERE state = 'open';
+         CREATE INDEX exceptions_last_seen ON exceptions (state, last_seen DESC);
+         CREATE INDEX exceptions_job ON exceptions (job_id);
          PRAGMA user_version = 1;",
     )
     .unwrap();
