@@ -47,7 +47,7 @@ assert($health['runner_late'] === true && $health['last_tick'] === null);
 $e = expect_throws(SettingsException::class, fn () => $offline->tick(new MemoryShop(), 1000));
 assert(str_contains($e->getMessage(), 'not configured'), $e->getMessage());
 expect_throws(SettingsException::class, fn () => $offline->stock_changed([['quantity' => 1]]));
-expect_throws(SettingsException::class, fn () => $offline->exceptions(['state' => 'sideways']));
+expect_throws(SettingsException::class, fn () => $offline->problems(['state' => 'sideways']));
 assert($offline->problems([]) === []);
 assert($offline->carriers() === []);
 
