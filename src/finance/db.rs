@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::money;
-use super::types::{opt_e4, BillingCycle, LedgerRow, RawDocument};
+use super::types::{amount_transferred, opt_e4, LedgerRow};
 use super::FinanceError;
+use crate::mirakl::finance::{BillingCycle, Invoice};
 use crate::store::Store;
 
 pub(crate) fn open(store: &Store) -> Result<&Connection, FinanceError> {
@@ -120,10 +121,13 @@ pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceEr
 
 pub(crate) fn upsert_document(
     conn: &Connection,
-    doc: &RawDocument,
+    doc: &Invoice,
     now: i64,
 ) -> Result<(), FinanceError> {
-    let summary = doc.summary.as_ref().map(|s| s.to_string());
+    let summary = doc
+        .summary
+        .as_ref()
+        .and_then(|s| serde_json::to_string(s).ok());
     let payment = doc.payment.as_ref();
     conn.prepare_cached(
         "INSERT INTO finance_documents (invoice_id, document_number, document_type, state, currency,
@@ -143,13 +147,13 @@ pub(crate) fn upsert_document(
     .execute(params![
         doc.invoice_id,
         doc.id,
-        doc.document_type,
+        doc.invoice_type.as_ref().map(|t| t.as_str()),
         doc.state,
         doc.currency_iso_code,
         doc.issue_date.map(ms),
         doc.start_time.map(ms),
         doc.end_time.map(ms),
-        opt_e4(doc.amount_transferred()),
+        opt_e4(amount_transferred(doc)),
         opt_e4(doc.total_amount_incl_taxes),
         payment.and_then(|p| p.state.clone()),
         payment.and_then(|p| p.reference.clone()),

@@ -67,9 +67,7 @@ pub use report::{
 pub use settings::{
     commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings,
 };
-pub use types::{
-    classify, BillingCycle, BillingCyclePage, Category, LedgerRow, RawTransaction, TransactionPage,
-};
+pub use types::{classify, signed_amount, Category, LedgerRow};
 
 use crate::error::{Coded, ErrorCode};
 use crate::mirakl::MiraklError;
