@@ -3,13 +3,13 @@
 //! the store has already migrated the file when it was opened.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::money;
 use super::types::{amount_transferred, opt_e4, LedgerRow};
 use super::FinanceError;
 use crate::mirakl::finance::{BillingCycle, Invoice};
-use crate::store::Store;
+use crate::store::{finance as store_finance, Store};
 
 pub(crate) fn open(store: &Store) -> Result<&Connection, FinanceError> {
     Ok(store.connection())
@@ -93,10 +93,7 @@ pub(crate) fn upsert_transaction(
 }
 
 pub(crate) fn get_state(conn: &Connection, name: &str) -> Result<Option<String>, FinanceError> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM finance_import_state WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
-        .optional()?)
+    Ok(store_finance::import_state(conn, name)?)
 }
 
 pub(crate) fn set_state(
@@ -105,18 +102,11 @@ pub(crate) fn set_state(
     value: &str,
     now: i64,
 ) -> Result<(), FinanceError> {
-    conn.prepare_cached(
-        "INSERT INTO finance_import_state (name, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )?
-    .execute(params![name, value, now])?;
-    Ok(())
+    Ok(store_finance::set_import_state(conn, name, value, now)?)
 }
 
 pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceError> {
-    conn.prepare_cached("DELETE FROM finance_import_state WHERE name = ?1")?
-        .execute([name])?;
-    Ok(())
+    Ok(store_finance::clear_import_state(conn, name)?)
 }
 
 pub(crate) fn upsert_document(

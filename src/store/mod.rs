@@ -10,6 +10,7 @@ mod clock;
 mod cursors;
 mod error;
 mod exceptions;
+pub(crate) mod finance;
 mod ledger;
 mod migrations;
 mod orders;
