@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
 use super::money;
-use super::types::{amount_transferred, opt_e4, LedgerRow};
+use super::types::LedgerRow;
 use super::FinanceError;
-use crate::mirakl::finance::{BillingCycle, Invoice};
 use crate::store::{finance as store_finance, Store};
 
 pub(crate) fn open(store: &Store) -> Result<&Connection, FinanceError> {
@@ -109,80 +108,4 @@ pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceEr
     Ok(store_finance::clear_import_state(conn, name)?)
 }
 
-pub(crate) fn upsert_document(
-    conn: &Connection,
-    doc: &Invoice,
-    now: i64,
-) -> Result<(), FinanceError> {
-    let summary = doc
-        .summary
-        .as_ref()
-        .and_then(|s| serde_json::to_string(s).ok());
-    let payment = doc.payment.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO finance_documents (invoice_id, document_number, document_type, state, currency,
-            issue_date, start_time, end_time, amount_transferred_e4, total_incl_taxes_e4,
-            payment_state, payment_reference, seller_billing_cycle_id, summary, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (invoice_id) DO UPDATE SET document_number = excluded.document_number,
-            document_type = excluded.document_type, state = excluded.state,
-            currency = excluded.currency, issue_date = excluded.issue_date,
-            start_time = excluded.start_time, end_time = excluded.end_time,
-            amount_transferred_e4 = excluded.amount_transferred_e4,
-            total_incl_taxes_e4 = excluded.total_incl_taxes_e4,
-            payment_state = excluded.payment_state, payment_reference = excluded.payment_reference,
-            seller_billing_cycle_id = excluded.seller_billing_cycle_id,
-            summary = excluded.summary, imported_at = excluded.imported_at",
-    )?
-    .execute(params![
-        doc.invoice_id,
-        doc.id,
-        doc.invoice_type.as_ref().map(|t| t.as_str()),
-        doc.state,
-        doc.currency_iso_code,
-        doc.issue_date.map(ms),
-        doc.start_time.map(ms),
-        doc.end_time.map(ms),
-        opt_e4(amount_transferred(doc)),
-        opt_e4(doc.total_amount_incl_taxes),
-        payment.and_then(|p| p.state.clone()),
-        payment.and_then(|p| p.reference.clone()),
-        doc.seller_billing_cycle_id,
-        summary,
-        now
-    ])?;
-    Ok(())
-}
-
-pub(crate) fn upsert_cycle(
-    conn: &Connection,
-    cycle: &BillingCycle,
-    now: i64,
-) -> Result<(), FinanceError> {
-    let summary = cycle.summary.as_ref().map(|s| s.to_string());
-    let pay_out = cycle.pay_out.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO finance_billing_cycles (id, currency, date_created,
-            amount_transferred_to_seller_e4, amount_transferred_to_operator_e4, pay_out_state,
-            pay_out_reference, summary, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (id) DO UPDATE SET currency = excluded.currency,
-            date_created = excluded.date_created,
-            amount_transferred_to_seller_e4 = excluded.amount_transferred_to_seller_e4,
-            amount_transferred_to_operator_e4 = excluded.amount_transferred_to_operator_e4,
-            pay_out_state = excluded.pay_out_state, pay_out_reference = excluded.pay_out_reference,
-            summary = excluded.summary, imported_at = excluded.imported_at",
-    )?
-    .execute(params![
-        cycle.id,
-        cycle.currency_iso_code,
-        cycle.date_created.map(ms),
-        opt_e4(cycle.amount_transferred_to_seller),
-        opt_e4(cycle.amount_transferred_to_operator),
-        pay_out.and_then(|p| p.state.clone()),
-        pay_out.and_then(|p| p.reference.clone()),
-        summary,
-        now
-    ])?;
-    Ok(())
-}
+pub(crate) use store_finance::{upsert_cycle, upsert_document};

@@ -8,9 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::mirakl::finance::{Invoice, Transaction};
-
-use super::money;
+use crate::mirakl::finance::Transaction;
 
 /// What a transaction is, for matching and for the report. Stored as its snake_case text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -271,16 +269,6 @@ pub fn signed_amount(transaction: &Transaction) -> Decimal {
             }
         }
     }
-}
-
-/// IV01 `summary.amount_transferred`.
-pub fn amount_transferred(invoice: &Invoice) -> Option<Decimal> {
-    invoice.summary.as_ref()?.amount_transferred
-}
-
-/// Stored amount helper for optional decimals.
-pub(crate) fn opt_e4(value: Option<Decimal>) -> Option<i64> {
-    value.and_then(money::to_e4)
 }
 
 #[cfg(test)]
