@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mirakl_connector::finance::{
-    self, import_ledger, month_end_report, Category, FinanceSettings, TransactionPage,
-    IMPORT_CURSOR,
+    self, import_ledger, month_end_report, Category, FinanceSettings, LedgerRow, IMPORT_CURSOR,
 };
 use mirakl_connector::mirakl::fake::ScriptedTransport;
+use mirakl_connector::mirakl::finance::{BillingCyclePage, TransactionPage};
 use mirakl_connector::mirakl::{Client, Response};
 use mirakl_connector::store::Store;
 use mirakl_support::{config, fixture, scripted_client};
@@ -49,7 +49,7 @@ fn tl02_examples_parse_with_every_type_recognised() {
         let page: TransactionPage = serde_json::from_str(&fixture(name)).expect(name);
         assert!(!page.data.is_empty(), "{name}");
         for raw in &page.data {
-            let row = raw.to_row(now());
+            let row = LedgerRow::from_transaction(raw, now());
             assert_ne!(
                 row.category,
                 Category::Unknown,
@@ -63,9 +63,9 @@ fn tl02_examples_parse_with_every_type_recognised() {
     let penalty = page
         .data
         .iter()
-        .find(|t| t.transaction_type.as_deref() == Some("SELLER_PENALTY_FEE"))
+        .find(|t| t.transaction_type.as_str() == "SELLER_PENALTY_FEE")
         .unwrap();
-    let row = penalty.to_row(now());
+    let row = LedgerRow::from_transaction(penalty, now());
     assert_eq!(row.amount, dec("-1"));
     assert_eq!(row.category, Category::Fee);
     assert_eq!(row.description.as_deref(), Some("CANCELLATION_FEE"));
@@ -76,9 +76,9 @@ fn tl02_examples_parse_with_every_type_recognised() {
     let refund = page
         .data
         .iter()
-        .find(|t| t.transaction_type.as_deref() == Some("REFUND_ORDER_AMOUNT"))
+        .find(|t| t.transaction_type.as_str() == "REFUND_ORDER_AMOUNT")
         .unwrap();
-    let row = refund.to_row(now());
+    let row = LedgerRow::from_transaction(refund, now());
     assert_eq!(
         (
             row.order_id.as_deref(),
@@ -97,10 +97,10 @@ fn billing_cycle_examples_parse() {
         "SBC11_billing_cycles_page2_last.json",
         "SBC11_seller_billing_cycles_response.json",
     ] {
-        let page: finance::BillingCyclePage = serde_json::from_str(&fixture(name)).expect(name);
+        let page: BillingCyclePage = serde_json::from_str(&fixture(name)).expect(name);
         assert!(!page.data.is_empty());
     }
-    let page: finance::BillingCyclePage =
+    let page: BillingCyclePage =
         serde_json::from_str(&fixture("SBC11_billing_cycles_page1.json")).unwrap();
     assert_eq!(page.next_page_token.as_deref(), Some("next-page-token-xyz"));
     let cycle = &page.data[0];
@@ -247,18 +247,15 @@ fn a_budget_refusal_sends_nothing_and_says_when_to_come_back() {
         Arc::clone(&transport),
         Refusing(until),
     );
-    // SBC11 has no entry in the client's budget table: finance budgets it in the store, so only
-    // that call goes out here (and this instance answers 404: no billing cycles).
-    transport.respond(404, "{\"status\":404,\"message\":\"No API found\"}");
+    // SBC11 is budgeted by the client like every other API code: nothing goes out at all.
     let report =
         import_ledger(&store, &client, &FinanceSettings::default(), now()).expect("refused import");
-    assert_eq!(transport.calls(), 1);
-    assert_eq!(transport.requests()[0].path, "/seller-billing-cycles");
+    assert_eq!(transport.calls(), 0);
     assert_eq!(report.resume_at, Some(until));
     assert!(!report.complete);
     let note = report.documents_note.unwrap_or_default();
     assert!(
-        note.contains("IV01 documents deferred") && note.contains("not available"),
+        note.contains("IV01 documents deferred") && note.contains("SBC11 billing cycles deferred"),
         "{note}"
     );
 }
@@ -299,6 +296,7 @@ fn documents_and_billing_cycles_are_imported_once_a_day() {
     .unwrap();
     assert_eq!(transport.calls(), 5);
     assert!(later.complete);
+    assert_eq!(requests[2].api, mirakl_connector::mirakl::ApiCode::SBC11);
     let note = later.documents_note.unwrap_or_default();
     assert!(note.contains("IV01") && note.contains("SBC11"), "{note}");
 }

@@ -157,3 +157,23 @@ fn iv01_request_and_pages() {
     assert_eq!(ids, ["1", "2"]);
     assert_eq!(transport.calls(), 2, "stops at total_count");
 }
+
+#[test]
+fn sbc11_has_its_own_api_code_builders_and_daily_budget() {
+    use mirakl_connector::mirakl::budget::{keys, limits_for};
+    use mirakl_connector::mirakl::finance::{billing_cycles, billing_cycles_page};
+    use mirakl_connector::mirakl::ApiCode;
+    let first = billing_cycles();
+    assert_eq!(first.api, ApiCode::SBC11);
+    assert_eq!(first.path, "/seller-billing-cycles");
+    assert_eq!(first.budget_key, "SBC11");
+    let next = billing_cycles_page("tok");
+    assert_eq!(next.api, ApiCode::SBC11);
+    assert_eq!(next.budget_key, keys::SBC11_PAGE);
+    assert!(next
+        .query
+        .contains(&("page_token".to_owned(), "tok".to_owned())));
+    assert_eq!(limits_for("SBC11"), limits_for("IV01"));
+    assert!(!limits_for(keys::SBC11_PAGE).is_empty());
+    assert!(ApiCode::ALL.contains(&ApiCode::SBC11));
+}

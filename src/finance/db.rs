@@ -3,12 +3,12 @@
 //! the store has already migrated the file when it was opened.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::money;
-use super::types::{opt_e4, BillingCycle, LedgerRow, RawDocument};
+use super::types::LedgerRow;
 use super::FinanceError;
-use crate::store::Store;
+use crate::store::{finance as store_finance, Store};
 
 pub(crate) fn open(store: &Store) -> Result<&Connection, FinanceError> {
     Ok(store.connection())
@@ -92,10 +92,7 @@ pub(crate) fn upsert_transaction(
 }
 
 pub(crate) fn get_state(conn: &Connection, name: &str) -> Result<Option<String>, FinanceError> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM finance_import_state WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
-        .optional()?)
+    Ok(store_finance::import_state(conn, name)?)
 }
 
 pub(crate) fn set_state(
@@ -104,91 +101,11 @@ pub(crate) fn set_state(
     value: &str,
     now: i64,
 ) -> Result<(), FinanceError> {
-    conn.prepare_cached(
-        "INSERT INTO finance_import_state (name, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )?
-    .execute(params![name, value, now])?;
-    Ok(())
+    Ok(store_finance::set_import_state(conn, name, value, now)?)
 }
 
 pub(crate) fn clear_state(conn: &Connection, name: &str) -> Result<(), FinanceError> {
-    conn.prepare_cached("DELETE FROM finance_import_state WHERE name = ?1")?
-        .execute([name])?;
-    Ok(())
+    Ok(store_finance::clear_import_state(conn, name)?)
 }
 
-pub(crate) fn upsert_document(
-    conn: &Connection,
-    doc: &RawDocument,
-    now: i64,
-) -> Result<(), FinanceError> {
-    let summary = doc.summary.as_ref().map(|s| s.to_string());
-    let payment = doc.payment.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO finance_documents (invoice_id, document_number, document_type, state, currency,
-            issue_date, start_time, end_time, amount_transferred_e4, total_incl_taxes_e4,
-            payment_state, payment_reference, seller_billing_cycle_id, summary, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (invoice_id) DO UPDATE SET document_number = excluded.document_number,
-            document_type = excluded.document_type, state = excluded.state,
-            currency = excluded.currency, issue_date = excluded.issue_date,
-            start_time = excluded.start_time, end_time = excluded.end_time,
-            amount_transferred_e4 = excluded.amount_transferred_e4,
-            total_incl_taxes_e4 = excluded.total_incl_taxes_e4,
-            payment_state = excluded.payment_state, payment_reference = excluded.payment_reference,
-            seller_billing_cycle_id = excluded.seller_billing_cycle_id,
-            summary = excluded.summary, imported_at = excluded.imported_at",
-    )?
-    .execute(params![
-        doc.invoice_id,
-        doc.id,
-        doc.document_type,
-        doc.state,
-        doc.currency_iso_code,
-        doc.issue_date.map(ms),
-        doc.start_time.map(ms),
-        doc.end_time.map(ms),
-        opt_e4(doc.amount_transferred()),
-        opt_e4(doc.total_amount_incl_taxes),
-        payment.and_then(|p| p.state.clone()),
-        payment.and_then(|p| p.reference.clone()),
-        doc.seller_billing_cycle_id,
-        summary,
-        now
-    ])?;
-    Ok(())
-}
-
-pub(crate) fn upsert_cycle(
-    conn: &Connection,
-    cycle: &BillingCycle,
-    now: i64,
-) -> Result<(), FinanceError> {
-    let summary = cycle.summary.as_ref().map(|s| s.to_string());
-    let pay_out = cycle.pay_out.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO finance_billing_cycles (id, currency, date_created,
-            amount_transferred_to_seller_e4, amount_transferred_to_operator_e4, pay_out_state,
-            pay_out_reference, summary, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (id) DO UPDATE SET currency = excluded.currency,
-            date_created = excluded.date_created,
-            amount_transferred_to_seller_e4 = excluded.amount_transferred_to_seller_e4,
-            amount_transferred_to_operator_e4 = excluded.amount_transferred_to_operator_e4,
-            pay_out_state = excluded.pay_out_state, pay_out_reference = excluded.pay_out_reference,
-            summary = excluded.summary, imported_at = excluded.imported_at",
-    )?
-    .execute(params![
-        cycle.id,
-        cycle.currency_iso_code,
-        cycle.date_created.map(ms),
-        opt_e4(cycle.amount_transferred_to_seller),
-        opt_e4(cycle.amount_transferred_to_operator),
-        pay_out.and_then(|p| p.state.clone()),
-        pay_out.and_then(|p| p.reference.clone()),
-        summary,
-        now
-    ])?;
-    Ok(())
-}
+pub(crate) use store_finance::{upsert_cycle, upsert_document};

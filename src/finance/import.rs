@@ -19,13 +19,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::db::{self, Upsert};
-use super::types::{BillingCyclePage, Category, DocumentPage, TransactionPage};
+use super::types::{Category, LedgerRow};
 use super::{FinanceError, FinanceSettings};
-use crate::mirakl::budget::Limit;
 use crate::mirakl::finance::{
-    invoices, transactions, transactions_page, InvoiceQuery, TransactionQuery,
+    billing_cycles, billing_cycles_page, invoices, transactions, transactions_page,
+    BillingCyclePage, InvoicePage, InvoiceQuery, TransactionPage, TransactionQuery,
 };
-use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Request, Transport};
+use crate::mirakl::{CallBudget, Client, MiraklError, Transport};
 use crate::store::{immediate, Store};
 
 /// `finance_import_state` name of the TL02 cursor (RFC 3339 `last_updated_from` of the next run).
@@ -36,17 +36,6 @@ const DOCUMENTS_CURSOR: &str = "iv01.cursor";
 const LAST_COMPLETE: &str = "import.last_complete";
 const RESUME_AT: &str = "import.resume_at";
 const CYCLES_LAST_RUN: &str = "sbc11.last_run";
-
-/// SBC11 is not in the client's budget table: "once per day and as many times as there are
-/// pages". The first page is budgeted here, in the store, under this key.
-const SBC11_BUDGET_KEY: &str = "SBC11";
-const SBC11_PAGES_KEY: &str = "SBC11-page";
-const SBC11_LIMITS: &[Limit] = &[Limit {
-    window_secs: 86_400,
-    max_calls: 1,
-}];
-/// Largest SBC11 page Mirakl allows.
-const SBC11_PAGE_SIZE: u32 = 1000;
 
 /// What one import call did. JSON-serialisable for the admin page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -166,7 +155,7 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
         let run_after = immediate(conn, |conn| -> Result<Run, FinanceError> {
             let mut run = run.clone();
             for raw in &page.data {
-                let row = raw.to_row(now);
+                let row = LedgerRow::from_transaction(raw, now);
                 if let Some(updated) = raw.last_updated.or(raw.date_created) {
                     run.newest = Some(run.newest.map_or(updated, |n| n.max(updated)));
                 }
@@ -207,7 +196,7 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
         .and_then(parse_time);
     if settings.import_documents {
         import_documents(conn, client, now, &mut report)?;
-        import_billing_cycles(conn, store, client, now, &mut report)?;
+        import_billing_cycles(conn, client, now, &mut report)?;
     }
     if report.complete {
         report.next_import_at = Some(now + Duration::hours(settings.import_interval_hours));
@@ -304,7 +293,7 @@ fn import_documents<T: Transport, B: CallBudget>(
     };
     let mut offset: u64 = 0;
     loop {
-        let page: DocumentPage = match client.send_json(invoices(&query, offset)) {
+        let page: InvoicePage = match client.send_json(invoices(&query, offset)) {
             Ok(page) => page,
             Err(error) => {
                 if let Some(at) = come_back_at(&error, now) {
@@ -349,27 +338,14 @@ fn import_documents<T: Transport, B: CallBudget>(
     Ok(())
 }
 
-/// SBC11 seller billing cycles (all pages), once a day. The client has no SBC11 builder: the
-/// request is made here, labelled IV01 (its finance sibling) in errors.
+/// SBC11 seller billing cycles (all pages), once a day (the client's SBC11 budget).
 fn import_billing_cycles<T: Transport, B: CallBudget>(
     conn: &rusqlite::Connection,
-    store: &Store,
     client: &Client<T, B>,
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<(), FinanceError> {
-    match store.try_acquire(SBC11_BUDGET_KEY, SBC11_LIMITS, now) {
-        Ok(Ok(())) => {}
-        Ok(Err(until)) => {
-            note(
-                report,
-                format!("SBC11 billing cycles deferred until {}", until.to_rfc3339()),
-            );
-            return Ok(());
-        }
-        Err(error) => return Err(FinanceError::Data(error.0)),
-    }
-    let mut request = billing_cycles_first_page();
+    let mut request = billing_cycles();
     loop {
         let page: BillingCyclePage = match client.send_json(request) {
             Ok(page) => page,
@@ -410,19 +386,4 @@ fn import_billing_cycles<T: Transport, B: CallBudget>(
         now.timestamp_millis(),
     )?;
     Ok(())
-}
-
-/// SBC11: the first page of seller billing cycles (newest first is not needed: all are read).
-pub(crate) fn billing_cycles_first_page() -> Request {
-    Request::get(ApiCode::IV01, "/seller-billing-cycles")
-        .query("limit", SBC11_PAGE_SIZE.to_string())
-        .budget_key(SBC11_PAGES_KEY)
-}
-
-/// SBC11: a following page (with a token Mirakl ignores every other parameter).
-pub(crate) fn billing_cycles_page(token: &str) -> Request {
-    Request::get(ApiCode::IV01, "/seller-billing-cycles")
-        .query("page_token", token)
-        .query("limit", SBC11_PAGE_SIZE.to_string())
-        .budget_key(SBC11_PAGES_KEY)
 }

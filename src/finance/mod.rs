@@ -67,9 +67,7 @@ pub use report::{
 pub use settings::{
     commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings,
 };
-pub use types::{
-    classify, BillingCycle, BillingCyclePage, Category, LedgerRow, RawTransaction, TransactionPage,
-};
+pub use types::{classify, signed_amount, Category, LedgerRow};
 
 use crate::error::{Coded, ErrorCode};
 use crate::mirakl::MiraklError;
@@ -107,34 +105,5 @@ impl Coded for FinanceError {
     }
 }
 
-/// Money helpers: exact decimals stored as integers of ten-thousandths.
-pub(crate) mod money {
-    use rust_decimal::prelude::ToPrimitive;
-    use rust_decimal::Decimal;
-
-    const SCALE: u32 = 4;
-
-    /// To ten-thousandths (banker's rounding beyond four decimals, which no currency uses).
-    pub fn to_e4(value: Decimal) -> Option<i64> {
-        (value.round_dp(SCALE) * Decimal::from(10_000))
-            .trunc()
-            .to_i64()
-    }
-
-    pub fn from_e4(value: i64) -> Decimal {
-        let mut decimal = Decimal::new(value, SCALE).normalize();
-        if decimal.scale() < 2 {
-            decimal.rescale(2);
-        }
-        decimal
-    }
-
-    /// Shown with at least two decimals (`12.50`, `-3.00`, `0.125`).
-    pub fn text(value: Decimal) -> String {
-        let mut decimal = value.normalize();
-        if decimal.scale() < 2 {
-            decimal.rescale(2);
-        }
-        decimal.to_string()
-    }
-}
+/// Money helpers (they live beside the finance tables, in the store).
+pub(crate) use crate::store::finance::money;

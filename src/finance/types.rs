@@ -1,6 +1,5 @@
-//! The ledger's vocabulary: TL02 rows as Mirakl sends them (read tolerantly, keeping ids the
-//! client's typed model leaves out: billing cycle, fee code, one-off description), the
-//! [`Category`] of each transaction type, and SBC11 billing cycles.
+//! The ledger's vocabulary: the [`Category`] of each transaction type and the [`LedgerRow`] a
+//! TL02 transaction (the client's model, `crate::mirakl::finance`) is stored as.
 //!
 //! Invariant: [`classify`] knows every transaction type of Mirakl's seller API; anything else is
 //! [`Category::Unknown`], stored and reported, never dropped.
@@ -9,10 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::mirakl::client::SeekPage;
-use crate::mirakl::model::{date_opt, decimal_opt, nullable, text, text_opt};
-
-use super::money;
+use crate::mirakl::finance::Transaction;
 
 /// What a transaction is, for matching and for the report. Stored as its snake_case text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -184,94 +180,6 @@ pub fn classify(transaction_type: &str) -> Category {
     }
 }
 
-/// One TL02 page, read with the finance module's own row type.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TransactionPage {
-    #[serde(default, deserialize_with = "nullable")]
-    pub data: Vec<RawTransaction>,
-    #[serde(default)]
-    pub next_page_token: Option<String>,
-}
-
-impl SeekPage for TransactionPage {
-    fn next_page_token(&self) -> Option<&str> {
-        self.next_page_token.as_deref()
-    }
-}
-
-/// A TL02 row as Mirakl sends it; every field but `id` optional.
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawTransaction {
-    #[serde(deserialize_with = "text")]
-    pub id: String,
-    #[serde(default, rename = "type", deserialize_with = "text_opt")]
-    pub transaction_type: Option<String>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub amount_credited: Option<Decimal>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub amount_debited: Option<Decimal>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub currency_iso_code: Option<String>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub date_created: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub last_updated: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub transaction_date: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub payment_state: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub accounting_document_id: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub accounting_document_number: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub seller_billing_cycle_id: Option<String>,
-    #[serde(default)]
-    pub entities: Option<RawEntities>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct RawEntities {
-    #[serde(default)]
-    pub order: Option<RawOrderEntity>,
-    #[serde(default)]
-    pub order_line: Option<RawRef>,
-    #[serde(default)]
-    pub refund: Option<RawRef>,
-    #[serde(default)]
-    pub fee: Option<RawFee>,
-    #[serde(default)]
-    pub one_off_item: Option<RawOneOff>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawOrderEntity {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub id: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub commercial_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawRef {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub id: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawFee {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub code: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawOneOff {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub description: Option<String>,
-}
-
 /// A transaction as the finance tables keep it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerRow {
@@ -302,168 +210,65 @@ pub fn period_of(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", at.year(), at.month())
 }
 
-impl RawTransaction {
-    /// Signed amount: credited − debited when either is given, else `amount`, else zero.
-    pub fn signed_amount(&self) -> Decimal {
-        match (self.amount_credited, self.amount_debited) {
-            (None, None) => self.amount.unwrap_or_default(),
-            (credited, debited) => {
-                let credited = credited.unwrap_or_default().abs();
-                let debited = debited.unwrap_or_default().abs();
-                if credited.is_zero() && debited.is_zero() {
-                    self.amount.unwrap_or_default()
-                } else {
-                    credited - debited
-                }
-            }
-        }
-    }
-
-    /// The row as stored; `fallback_date` (the import time) only when Mirakl gave no date at all.
-    pub fn to_row(&self, fallback_date: DateTime<Utc>) -> LedgerRow {
-        let transaction_type = self
-            .transaction_type
-            .clone()
-            .unwrap_or_else(|| "UNKNOWN".to_owned());
-        let transaction_date = self
+impl LedgerRow {
+    /// The row as stored from the client's TL02 model; `fallback_date` (the import time) only
+    /// when Mirakl gave no date at all.
+    pub fn from_transaction(transaction: &Transaction, fallback_date: DateTime<Utc>) -> LedgerRow {
+        let transaction_type = transaction.transaction_type.as_str().to_owned();
+        let transaction_date = transaction
             .transaction_date
-            .or(self.date_created)
-            .or(self.last_updated)
+            .or(transaction.date_created)
+            .or(transaction.last_updated)
             .unwrap_or(fallback_date);
-        let entities = self.entities.clone().unwrap_or_default();
+        let entities = transaction.entities.clone().unwrap_or_default();
         let description = entities
             .one_off_item
             .and_then(|o| o.description)
             .or_else(|| entities.fee.and_then(|f| f.code));
         LedgerRow {
-            id: self.id.clone(),
+            id: transaction.id.clone(),
             category: classify(&transaction_type),
             transaction_type,
-            amount: self.signed_amount(),
-            currency: self
+            amount: signed_amount(transaction),
+            currency: transaction
                 .currency_iso_code
                 .clone()
                 .unwrap_or_else(|| "XXX".to_owned()),
             period: period_of(transaction_date),
             transaction_date,
-            date_created: self.date_created,
-            last_updated: self.last_updated,
-            payment_state: self.payment_state.clone(),
-            order_id: entities.order.as_ref().and_then(|o| o.id.clone()),
+            date_created: transaction.date_created,
+            last_updated: transaction.last_updated,
+            payment_state: transaction
+                .payment_state
+                .as_ref()
+                .map(|p| p.as_str().to_owned()),
+            order_id: entities.order.as_ref().map(|o| o.id.clone()),
             commercial_id: entities.order.and_then(|o| o.commercial_id),
-            order_line_id: entities.order_line.and_then(|l| l.id),
-            refund_id: entities.refund.and_then(|r| r.id),
-            accounting_document_id: self.accounting_document_id.clone(),
-            accounting_document_number: self.accounting_document_number.clone(),
-            seller_billing_cycle_id: self.seller_billing_cycle_id.clone(),
+            order_line_id: entities.order_line.map(|l| l.id),
+            refund_id: entities.refund.map(|r| r.id),
+            accounting_document_id: transaction.accounting_document_id.clone(),
+            accounting_document_number: transaction.accounting_document_number.clone(),
+            seller_billing_cycle_id: transaction.seller_billing_cycle_id.clone(),
             description,
         }
     }
 }
 
-/// One SBC11 page (seek pagination, like TL02).
-#[derive(Debug, Clone, Deserialize)]
-pub struct BillingCyclePage {
-    #[serde(default, deserialize_with = "nullable")]
-    pub data: Vec<BillingCycle>,
-    #[serde(default)]
-    pub next_page_token: Option<String>,
-}
-
-impl SeekPage for BillingCyclePage {
-    fn next_page_token(&self) -> Option<&str> {
-        self.next_page_token.as_deref()
-    }
-}
-
-/// SBC11: a seller billing cycle and its pay-out.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct BillingCycle {
-    #[serde(deserialize_with = "text")]
-    pub id: String,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub currency_iso_code: Option<String>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub date_created: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub amount_transferred_to_seller: Option<Decimal>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub amount_transferred_to_operator: Option<Decimal>,
-    #[serde(default)]
-    pub pay_out: Option<PayOut>,
-    /// Kept verbatim (its totals, in Mirakl's own names).
-    #[serde(default)]
-    pub summary: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct PayOut {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub state: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub reference: Option<String>,
-}
-
-/// IV01 page read with the fields payout reconciliation needs (`id`, billing cycle, summary).
-#[derive(Debug, Clone, Deserialize)]
-pub struct DocumentPage {
-    #[serde(default, deserialize_with = "nullable")]
-    pub invoices: Vec<RawDocument>,
-    #[serde(default, deserialize_with = "crate::mirakl::model::int_opt")]
-    pub total_count: Option<i64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawDocument {
-    #[serde(deserialize_with = "text")]
-    pub invoice_id: String,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub id: Option<String>,
-    #[serde(default, rename = "type", deserialize_with = "text_opt")]
-    pub document_type: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub state: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub currency_iso_code: Option<String>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub issue_date: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub start_time: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "date_opt")]
-    pub end_time: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub total_amount_incl_taxes: Option<Decimal>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub seller_billing_cycle_id: Option<String>,
-    #[serde(default)]
-    pub payment: Option<RawDocumentPayment>,
-    #[serde(default)]
-    pub summary: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawDocumentPayment {
-    #[serde(default, deserialize_with = "text_opt")]
-    pub state: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub reference: Option<String>,
-}
-
-impl RawDocument {
-    /// `summary.amount_transferred`, read tolerantly.
-    pub fn amount_transferred(&self) -> Option<Decimal> {
-        let value = self.summary.as_ref()?.get("amount_transferred")?;
-        match value {
-            serde_json::Value::Number(n) => crate::mirakl::model::parse_decimal(&n.to_string()),
-            serde_json::Value::String(s) => crate::mirakl::model::parse_decimal(s),
-            _ => None,
+/// Signed amount of a TL02 row: credited − debited when either is given, else `amount`, else
+/// zero.
+pub fn signed_amount(transaction: &Transaction) -> Decimal {
+    match (transaction.amount_credited, transaction.amount_debited) {
+        (None, None) => transaction.amount.unwrap_or_default(),
+        (credited, debited) => {
+            let credited = credited.unwrap_or_default().abs();
+            let debited = debited.unwrap_or_default().abs();
+            if credited.is_zero() && debited.is_zero() {
+                transaction.amount.unwrap_or_default()
+            } else {
+                credited - debited
+            }
         }
     }
-}
-
-/// Stored amount helper for optional decimals.
-pub(crate) fn opt_e4(value: Option<Decimal>) -> Option<i64> {
-    value.and_then(money::to_e4)
 }
 
 #[cfg(test)]
@@ -498,13 +303,13 @@ mod tests {
 
     #[test]
     fn credited_and_debited_decide_the_sign() {
-        let raw: RawTransaction = serde_json::from_str(
+        let raw: Transaction = serde_json::from_str(
             r#"{"id":"T1","type":"SUBSCRIPTION_AMOUNT","amount":50.00,"amount_credited":0.00,"amount_debited":50.00}"#,
         )
         .unwrap();
-        assert_eq!(raw.signed_amount(), Decimal::new(-5000, 2));
-        let raw: RawTransaction =
+        assert_eq!(signed_amount(&raw), Decimal::new(-5000, 2));
+        let raw: Transaction =
             serde_json::from_str(r#"{"id":"T2","type":"ORDER_AMOUNT","amount":"12.5"}"#).unwrap();
-        assert_eq!(raw.signed_amount(), Decimal::new(125, 1));
+        assert_eq!(signed_amount(&raw), Decimal::new(125, 1));
     }
 }

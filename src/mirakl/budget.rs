@@ -68,6 +68,8 @@ pub mod keys {
     pub const OR11_PAGE: &str = "OR11-page";
     /// IV01 pages after the first ("once per day and as many times as there are pages").
     pub const IV01_PAGE: &str = "IV01-page";
+    /// SBC11 pages after the first (same rule as IV01).
+    pub const SBC11_PAGE: &str = "SBC11-page";
     /// OF21 pages after the first.
     pub const OF21_PAGE: &str = "OF21-page";
     /// OF51 without `last_request_date`: a full export ("Full: once per day").
@@ -87,7 +89,7 @@ pub fn limits_for(api_code: &str) -> &'static [Limit] {
     }];
     match api_code {
         // Once per day: account and carriers change rarely and are cached.
-        "A01" | "SH21" | "IV01" | keys::OF51_FULL => ONCE_A_DAY,
+        "A01" | "SH21" | "IV01" | "SBC11" | keys::OF51_FULL => ONCE_A_DAY,
         // Background sync and imports: once per minute.
         "OR11" | "STO01" | "OF01" | "OF02" | "OF03" | "OF51" => ONCE_A_MINUTE,
         // STO02: once every 15 seconds.
@@ -106,7 +108,7 @@ pub fn limits_for(api_code: &str) -> &'static [Limit] {
                 max_calls: 60,
             },
         ],
-        keys::OR11_PAGE | keys::IV01_PAGE | keys::OF21_PAGE => PAGES,
+        keys::OR11_PAGE | keys::IV01_PAGE | keys::SBC11_PAGE | keys::OF21_PAGE => PAGES,
         // V01, RE01, OF21 and the per-event writes (OR21/23/24/28/29, ST01).
         _ => &[],
     }

@@ -1,5 +1,6 @@
 //! Finance: TL02 transaction logs (seek pagination, up to 2000 per page, budgeted 20/min and
 //! 60/h) and IV01 accounting documents (offset pagination, once a day plus one call per page).
+//! SBC11 seller billing cycles (seek pagination, once a day plus one call per page).
 //! Amounts are decimals; unknown transaction types are kept as text.
 
 use crate::mirakl::budget::{keys, CallBudget};
@@ -12,7 +13,7 @@ use crate::mirakl::request::{format_date, ApiCode, Request};
 use crate::mirakl::transport::Transport;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 open_enum! {
     /// TL02 transaction `type` (the ones the connector reconciles; others kept as text).
@@ -134,7 +135,8 @@ impl SeekPage for TransactionPage {
 pub struct Transaction {
     #[serde(deserialize_with = "text")]
     pub id: String,
-    #[serde(rename = "type")]
+    /// A row without a `type` reads as `UNKNOWN` (kept, never dropped).
+    #[serde(rename = "type", default = "unknown_transaction_type")]
     pub transaction_type: TransactionType,
     #[serde(default, deserialize_with = "decimal_opt")]
     pub amount: Option<Decimal>,
@@ -150,6 +152,8 @@ pub struct Transaction {
     pub date_created: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "date_opt")]
     pub last_updated: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub transaction_date: Option<DateTime<Utc>>,
     #[serde(default)]
     pub payment_state: Option<PaymentState>,
     #[serde(default, deserialize_with = "text_opt")]
@@ -158,8 +162,14 @@ pub struct Transaction {
     pub accounting_document_number: Option<String>,
     #[serde(default, deserialize_with = "date_opt")]
     pub accounting_document_creation_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub seller_billing_cycle_id: Option<String>,
     #[serde(default)]
     pub entities: Option<TransactionEntities>,
+}
+
+fn unknown_transaction_type() -> TransactionType {
+    TransactionType::Other("UNKNOWN".to_owned())
 }
 
 impl Transaction {
@@ -172,7 +182,8 @@ impl Transaction {
     }
 }
 
-/// What a transaction is about; only ids are read, the rest is ignored.
+/// What a transaction is about; ids (and a fee's code, a one-off's description) are read, the
+/// rest is ignored.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct TransactionEntities {
     #[serde(default)]
@@ -185,6 +196,24 @@ pub struct TransactionEntities {
     pub shipment: Option<EntityRef>,
     #[serde(default)]
     pub transaction_info: Option<TransactionInfo>,
+    #[serde(default)]
+    pub fee: Option<FeeEntity>,
+    #[serde(default)]
+    pub one_off_item: Option<OneOffItem>,
+}
+
+/// An order or seller fee a transaction charges.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FeeEntity {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub code: Option<String>,
+}
+
+/// A one-off (manual) credit or debit booked by the operator.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OneOffItem {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -272,9 +301,12 @@ offset_page!(InvoicePage, invoices);
 pub struct Invoice {
     #[serde(deserialize_with = "text")]
     pub invoice_id: String,
+    /// The document number shown to the seller.
+    #[serde(default, deserialize_with = "text_opt")]
+    pub id: Option<String>,
     #[serde(default, rename = "type")]
     pub invoice_type: Option<InvoiceType>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_opt")]
     pub state: Option<String>,
     #[serde(default)]
     pub currency_iso_code: Option<String>,
@@ -296,6 +328,8 @@ pub struct Invoice {
     pub total_charged_amount: Option<Decimal>,
     #[serde(default, deserialize_with = "nullable")]
     pub total_taxes: Vec<Tax>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub seller_billing_cycle_id: Option<String>,
     #[serde(default)]
     pub payment: Option<InvoicePayment>,
     #[serde(default)]
@@ -304,7 +338,7 @@ pub struct Invoice {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InvoicePayment {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_opt")]
     pub state: Option<String>,
     #[serde(default, deserialize_with = "text_opt")]
     pub reference: Option<String>,
@@ -313,7 +347,7 @@ pub struct InvoicePayment {
 }
 
 /// The statement totals the month-end report uses.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct InvoiceSummary {
     #[serde(default, deserialize_with = "decimal_opt")]
     pub amount_transferred: Option<Decimal>,
@@ -333,6 +367,70 @@ pub struct InvoiceSummary {
     pub total_refund_commissions_incl_tax: Option<Decimal>,
     #[serde(default, deserialize_with = "decimal_opt")]
     pub total_subscription_incl_tax: Option<Decimal>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// SBC11
+
+/// Largest SBC11 page Mirakl allows.
+pub const MAX_BILLING_CYCLE_PAGE: u32 = 1000;
+
+/// SBC11: the first page of seller billing cycles (all are read, oldest first).
+pub fn billing_cycles() -> Request {
+    Request::get(ApiCode::SBC11, "/seller-billing-cycles")
+        .query("limit", MAX_BILLING_CYCLE_PAGE.to_string())
+}
+
+/// SBC11: a following page (with a token Mirakl ignores every other parameter), budgeted as a
+/// page ("once per day and as many times as there are pages").
+pub fn billing_cycles_page(page_token: &str) -> Request {
+    Request::get(ApiCode::SBC11, "/seller-billing-cycles")
+        .query("page_token", page_token)
+        .query("limit", MAX_BILLING_CYCLE_PAGE.to_string())
+        .budget_key(keys::SBC11_PAGE)
+}
+
+/// One SBC11 page (seek pagination, like TL02).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BillingCyclePage {
+    #[serde(default, deserialize_with = "nullable")]
+    pub data: Vec<BillingCycle>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+impl SeekPage for BillingCyclePage {
+    fn next_page_token(&self) -> Option<&str> {
+        self.next_page_token.as_deref()
+    }
+}
+
+/// SBC11: a seller billing cycle and its pay-out.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct BillingCycle {
+    #[serde(deserialize_with = "text")]
+    pub id: String,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub currency_iso_code: Option<String>,
+    #[serde(default, deserialize_with = "date_opt")]
+    pub date_created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount_transferred_to_seller: Option<Decimal>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub amount_transferred_to_operator: Option<Decimal>,
+    #[serde(default)]
+    pub pay_out: Option<PayOut>,
+    /// Kept verbatim (its totals, in Mirakl's own names).
+    #[serde(default)]
+    pub summary: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct PayOut {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub reference: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,5 +456,11 @@ impl<'c, T: Transport, B: CallBudget> Finance<'c, T, B> {
         let page_size = query.page_size();
         self.client
             .offset_pages(page_size, move |offset| invoices(&query, offset))
+    }
+
+    /// SBC11: the pages of seller billing cycles, following `next_page_token`.
+    pub fn billing_cycles(&self) -> SeekPages<'c, T, B, BillingCyclePage> {
+        self.client
+            .seek_pages(billing_cycles(), |token| billing_cycles_page(token))
     }
 }

@@ -28,11 +28,12 @@ pub enum ApiCode {
     OF51,
     TL02,
     IV01,
+    SBC11,
 }
 
 impl ApiCode {
     /// Every code, in documentation order.
-    pub const ALL: [ApiCode; 20] = [
+    pub const ALL: [ApiCode; 21] = [
         ApiCode::A01,
         ApiCode::V01,
         ApiCode::SH21,
@@ -53,6 +54,7 @@ impl ApiCode {
         ApiCode::OF51,
         ApiCode::TL02,
         ApiCode::IV01,
+        ApiCode::SBC11,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +79,7 @@ impl ApiCode {
             ApiCode::OF51 => "OF51",
             ApiCode::TL02 => "TL02",
             ApiCode::IV01 => "IV01",
+            ApiCode::SBC11 => "SBC11",
         }
     }
 

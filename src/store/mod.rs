@@ -9,6 +9,7 @@ mod budgets;
 mod clock;
 mod cursors;
 mod error;
+pub(crate) mod finance;
 mod ledger;
 mod migrations;
 mod orders;
