@@ -348,21 +348,21 @@ class WooShop implements Shop {
 		$order->update_meta_data( self::META_ORDER_TAX_MODE, $include_tax ? 'TAX_INCLUDED' : 'TAX_EXCLUDED' );
 		$this->set_addresses( $order, $draft );
 
-		$net_total     = 0;
-		$tax_total     = 0;
-		$shipping_net  = 0;
-		$shipping_tax  = 0;
-		foreach ( $lines as $index => $line ) {
-			$product  = $products[ $index ];
-			$price    = Money::micros( $line['price'] ?? '0' );
-			$tax      = Money::micros( $line['tax'] ?? '0' );
-			$net      = $include_tax ? $price - $tax : $price;
-			$ship     = Money::micros( $line['shipping_price'] ?? '0' );
-			$ship_tax = Money::micros( $line['shipping_tax'] ?? '0' );
-			$net_total    += $net;
-			$tax_total    += $tax;
-			$shipping_net += $include_tax ? $ship - $ship_tax : $ship;
-			$shipping_tax += $ship_tax;
+		// The figures are the core's (the draft's `amounts`, in the order's tax mode), written
+		// as given; a draft built by hand without them is priced from its lines, the same way.
+		$amounts = is_array( $draft['amounts'] ?? null ) ? $draft['amounts'] : self::amounts( $lines, $include_tax );
+		$figures = is_array( $amounts['lines'] ?? null ) ? array_values( $amounts['lines'] ) : array();
+		if ( count( $figures ) !== count( $lines ) ) {
+			throw new ShopRejected( sprintf( 'Mirakl order %s came without the amounts of each line', $mirakl_id ) );
+		}
+		$shipping_net = Money::micros( $amounts['shipping_net'] ?? '0' );
+		$shipping_tax = Money::micros( $amounts['shipping_tax'] ?? '0' );
+		$tax_total    = Money::micros( $amounts['tax_total'] ?? '0' );
+		$positions    = array_keys( $lines );
+		foreach ( array_values( $lines ) as $position => $line ) {
+			$product = $products[ $positions[ $position ] ];
+			$net     = Money::micros( $figures[ $position ]['net'] ?? '0' );
+			$tax     = Money::micros( $figures[ $position ]['tax'] ?? '0' );
 
 			$item       = new \WC_Order_Item_Product();
 			$net_text   = Money::format( $net, 6 );
@@ -408,7 +408,7 @@ class WooShop implements Shop {
 		$order->set_cart_tax( Money::format( $tax_total, $decimals ) );
 		$order->set_discount_total( 0 );
 		$order->set_discount_tax( 0 );
-		$order->set_total( Money::format( $net_total + $tax_total + $shipping_net + $shipping_tax, $decimals ) );
+		$order->set_total( Money::format( Money::micros( $amounts['grand_total'] ?? '0' ), $decimals ) );
 		$order->set_status( ShopSettings::strip_prefix( (string) ( $draft['status'] ?? 'on-hold' ) ) );
 		$order->save();
 
@@ -432,6 +432,43 @@ class WooShop implements Shop {
 		 */
 		do_action( 'mirakl_connector_order_created', $order, $draft );
 		return (int) $order->get_id();
+	}
+
+	/**
+	 * The figures the core sends as a draft's `amounts`, for a draft built without them (the
+	 * engine always sends them; see OrderAmounts in src/sync/shop.rs, which this mirrors).
+	 *
+	 * @param array $lines       The draft's lines.
+	 * @param bool  $include_tax Whether the prices include tax.
+	 * @return array The amounts, as decimal strings of six places.
+	 */
+	private static function amounts( array $lines, bool $include_tax ): array {
+		$figures = array();
+		$sums    = array( 0, 0, 0, 0 );
+		foreach ( $lines as $line ) {
+			$price     = Money::micros( $line['price'] ?? '0' );
+			$tax       = Money::micros( $line['tax'] ?? '0' );
+			$ship      = Money::micros( $line['shipping_price'] ?? '0' );
+			$ship_tax  = Money::micros( $line['shipping_tax'] ?? '0' );
+			$net       = $include_tax ? $price - $tax : $price;
+			$ship_net  = $include_tax ? $ship - $ship_tax : $ship;
+			$figures[] = array(
+				'net' => Money::format( $net, 6 ),
+				'tax' => Money::format( $tax, 6 ),
+			);
+			$sums[0]  += $net;
+			$sums[1]  += $tax;
+			$sums[2]  += $ship_net;
+			$sums[3]  += $ship_tax;
+		}
+		return array(
+			'lines'        => $figures,
+			'net_total'    => Money::format( $sums[0], 6 ),
+			'tax_total'    => Money::format( $sums[1], 6 ),
+			'shipping_net' => Money::format( $sums[2], 6 ),
+			'shipping_tax' => Money::format( $sums[3], 6 ),
+			'grand_total'  => Money::format( array_sum( $sums ), 6 ),
+		);
 	}
 
 	/**
