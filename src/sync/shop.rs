@@ -132,7 +132,9 @@ pub struct ShopOrderDraft {
     /// The status to create it in (from `SyncSettings::status_mapping`).
     pub status: String,
     /// Net, tax and gross figures of the lines and of the order, computed by the core in the
-    /// order's tax mode: the shop writes them as they are and computes none itself.
+    /// order's tax mode: the shop writes them as they are and computes none itself. Empty when
+    /// a draft is read back from JSON written without them (older payloads).
+    #[serde(default)]
     pub amounts: OrderAmounts,
 }
 
