@@ -1,5 +1,5 @@
 //! What wp-admin, WP-CLI and the settings page read or do outside a tick: the runner's health,
-//! the exceptions list, the connection test and the cached carriers. Pure functions over the
+//! the problems list, the connection test and the cached carriers. Pure functions over the
 //! store and the client; `src/php` only converts their arguments and results.
 //!
 //! Invariant: nothing here spends a call budget a tick needs — the connection test uses V01 (no
@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::mirakl::budget::CallBudget;
 use crate::mirakl::{Client, ErrorClass, MiraklError, Transport};
 use crate::store::{
-    ExceptionFilter, ExceptionRecord, ExceptionState, QueueStats, Severity, Store, StoreError,
+    ProblemFilter, ProblemRecord, ProblemState, QueueStats, Severity, Store, StoreError,
 };
 use crate::sync::report::TickReport;
 use crate::sync::RUNNER_LEASE;
@@ -40,13 +40,13 @@ pub struct LastTick {
     pub ran: bool,
     pub jobs_run: u32,
     pub api_calls: u32,
-    pub exceptions_raised: u32,
+    pub problems_raised: u32,
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
-/// Open exceptions by severity.
+/// Open problems by severity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct OpenExceptions {
+pub struct OpenProblems {
     pub critical: u64,
     pub error: u64,
     pub warning: u64,
@@ -62,7 +62,7 @@ pub struct Health {
     /// A runner holds the lease right now.
     pub runner_active: bool,
     pub queue: QueueStats,
-    pub open_exceptions: OpenExceptions,
+    pub open_problems: OpenProblems,
     pub schema_version: i64,
 }
 
@@ -85,7 +85,7 @@ pub fn record_tick(
             .flat_map(|outcomes| outcomes.values())
             .sum(),
         api_calls: report.api_calls.values().sum(),
-        exceptions_raised: u32::try_from(report.exceptions.len()).unwrap_or(u32::MAX),
+        problems_raised: u32::try_from(report.problems.len()).unwrap_or(u32::MAX),
         next_due_at: report.next_due_at,
     };
     let text = serde_json::to_string(&summary).map_err(|e| StoreError::Data(e.to_string()))?;
@@ -109,12 +109,12 @@ pub fn health(
     let runner_active = store
         .runner_lease(RUNNER_LEASE)?
         .is_some_and(|lease| lease.expires_at > now);
-    let mut open_exceptions = OpenExceptions::default();
-    for (severity, count) in store.count_open_exceptions()? {
+    let mut open_problems = OpenProblems::default();
+    for (severity, count) in store.count_open_problems()? {
         match severity {
-            Severity::Critical => open_exceptions.critical = count,
-            Severity::Error => open_exceptions.error = count,
-            Severity::Warning => open_exceptions.warning = count,
+            Severity::Critical => open_problems.critical = count,
+            Severity::Error => open_problems.error = count,
+            Severity::Warning => open_problems.warning = count,
         }
     }
     Ok(Health {
@@ -123,15 +123,15 @@ pub fn health(
         runner_late,
         runner_active,
         queue: store.queue_stats()?,
-        open_exceptions,
+        open_problems,
         schema_version: store.schema_version()?,
     })
 }
 
-/// The exceptions filter as PHP passes it: every key optional.
+/// The problems filter as PHP passes it: every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ExceptionQuery {
+pub struct ProblemQuery {
     pub kind: Option<String>,
     /// `open` (default), `resolved` or `all`.
     pub state: Option<String>,
@@ -156,19 +156,19 @@ impl crate::error::Coded for QueryError {
     }
 }
 
-impl ExceptionQuery {
+impl ProblemQuery {
     /// Reads the query from PHP's array (as JSON).
-    pub fn from_json(value: Value) -> Result<ExceptionQuery, QueryError> {
+    pub fn from_json(value: Value) -> Result<ProblemQuery, QueryError> {
         serde_json::from_value(value).map_err(|e| QueryError {
             field: "filter",
             reason: e.to_string(),
         })
     }
 
-    pub fn to_filter(&self) -> Result<ExceptionFilter, QueryError> {
+    pub fn to_filter(&self) -> Result<ProblemFilter, QueryError> {
         let state = match self.state.as_deref().unwrap_or("open") {
             "all" => None,
-            word => Some(ExceptionState::parse(word).ok_or_else(|| QueryError {
+            word => Some(ProblemState::parse(word).ok_or_else(|| QueryError {
                 field: "state",
                 reason: "must be open, resolved or all".to_owned(),
             })?),
@@ -180,7 +180,7 @@ impl ExceptionQuery {
                 reason: "must be critical, error or warning".to_owned(),
             })?),
         };
-        Ok(ExceptionFilter {
+        Ok(ProblemFilter {
             kind: self.kind.clone(),
             state,
             severity,
@@ -192,10 +192,10 @@ impl ExceptionQuery {
     }
 }
 
-/// Lists exceptions for the dashboard.
-pub fn exceptions(store: &Store, query: &ExceptionQuery) -> Result<Vec<ExceptionRecord>, OpsError> {
+/// Lists problems for the dashboard.
+pub fn problems(store: &Store, query: &ProblemQuery) -> Result<Vec<ProblemRecord>, OpsError> {
     let filter = query.to_filter()?;
-    Ok(store.list_exceptions(&filter)?)
+    Ok(store.list_problems(&filter)?)
 }
 
 /// What the connection test found.
@@ -556,23 +556,23 @@ mod tests {
     }
 
     #[test]
-    fn exception_queries_name_the_bad_field() {
+    fn problem_queries_name_the_bad_field() {
         let query =
-            ExceptionQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
+            ProblemQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
         let filter = query.to_filter().unwrap();
         assert_eq!(filter.state, None);
         assert_eq!(filter.limit, 1000);
         assert_eq!(
-            ExceptionQuery::default().to_filter().unwrap().state,
-            Some(ExceptionState::Open)
+            ProblemQuery::default().to_filter().unwrap().state,
+            Some(ProblemState::Open)
         );
-        let bad = ExceptionQuery {
+        let bad = ProblemQuery {
             severity: Some("loud".into()),
-            ..ExceptionQuery::default()
+            ..ProblemQuery::default()
         };
         assert_eq!(bad.to_filter().unwrap_err().field, "severity");
         assert_eq!(
-            ExceptionQuery::from_json(serde_json::json!({"colour": 1}))
+            ProblemQuery::from_json(serde_json::json!({"colour": 1}))
                 .unwrap_err()
                 .field,
             "filter"
