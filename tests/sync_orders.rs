@@ -47,6 +47,56 @@ fn a_new_order_is_created_in_the_shop_and_accepted_in_the_same_tick() {
 }
 
 #[test]
+fn the_draft_carries_the_tax_figures_in_the_order_tax_mode() {
+    for mode in ["TAX_INCLUDED", "TAX_EXCLUDED"] {
+        let settings = SyncSettings {
+            order_tax_mode: mode.to_owned(),
+            ..test_settings()
+        };
+        let config = SandboxConfig {
+            default_order_tax_mode: mode.to_owned(),
+            ..SandboxConfig::for_tests()
+        };
+        let mut h = Harness::with(config, settings);
+        let (_, wc) = accepted_order(&mut h);
+        let draft = &h.shop.orders[&wc].draft;
+        let amounts = &draft.amounts;
+        assert_eq!(amounts.lines.len(), draft.lines.len());
+        for (line, figures) in draft.lines.iter().zip(&amounts.lines) {
+            assert_eq!(figures.tax, line.tax);
+            assert_eq!(figures.shipping_tax, line.shipping_tax);
+            if mode == "TAX_INCLUDED" {
+                assert_eq!(figures.gross, line.price, "{mode}");
+                assert_eq!(figures.net, line.price - line.tax, "{mode}");
+                assert_eq!(
+                    figures.shipping_net,
+                    line.shipping_price - line.shipping_tax
+                );
+            } else {
+                assert_eq!(figures.net, line.price, "{mode}");
+                assert_eq!(figures.gross, line.price + line.tax, "{mode}");
+                assert_eq!(figures.shipping_net, line.shipping_price);
+            }
+        }
+        assert!(
+            amounts.tax_total > Decimal::ZERO,
+            "{mode}: the sandbox taxes its lines"
+        );
+        assert_eq!(
+            amounts.grand_total,
+            amounts.net_total + amounts.tax_total + amounts.shipping_net + amounts.shipping_tax
+        );
+        let sold: Decimal = draft.lines.iter().map(|l| l.price + l.shipping_price).sum();
+        let expected = if mode == "TAX_INCLUDED" {
+            sold
+        } else {
+            sold + amounts.tax_total + amounts.shipping_tax
+        };
+        assert_eq!(amounts.grand_total, expected, "{mode}");
+    }
+}
+
+#[test]
 fn addresses_revealed_when_the_order_is_paid_reach_the_shop_order() {
     let mut h = Harness::new();
     let (id, wc) = accepted_order(&mut h);

@@ -8,7 +8,7 @@ use mirakl_connector::sync::shop::*;
 use rust_decimal::Decimal;
 
 fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
-    ShopOrderDraft {
+    let mut draft = ShopOrderDraft {
         mirakl_order_id: mirakl_order_id.to_owned(),
         commercial_id: None,
         currency: "EUR".to_owned(),
@@ -34,7 +34,10 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
         billing_address: None,
         shipping_address: None,
         status: "on-hold".to_owned(),
-    }
+        amounts: OrderAmounts::default(),
+    };
+    draft.amounts = OrderAmounts::compute(&draft.lines, draft.prices_include_tax);
+    draft
 }
 
 #[test]
@@ -139,4 +142,75 @@ fn scripted_failures_can_happen_after_the_write() {
     // The order exists anyway: the engine must look it up before creating again.
     assert!(shop.find_order_by_mirakl_id("M-1").unwrap().is_some());
     assert_eq!(shop.call_count(ShopOp::CreateOrder), 1);
+}
+
+fn taxed_line(price: &str, tax: &str, shipping: &str, shipping_tax: &str) -> ShopOrderLine {
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    ShopOrderLine {
+        sku: "T".to_owned(),
+        quantity: 2,
+        price: d(price),
+        unit_price: d(price) / Decimal::from(2),
+        tax: d(tax),
+        shipping_price: d(shipping),
+        shipping_tax: d(shipping_tax),
+        commission_fee: Decimal::ZERO,
+        commission_vat: Decimal::ZERO,
+        commission_total: Decimal::ZERO,
+        mirakl_order_line_id: "T-1".to_owned(),
+    }
+}
+
+#[test]
+fn tax_included_amounts_take_the_tax_out_of_the_prices() {
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let lines = [
+        taxed_line("24.00", "4.00", "5.90", "0.983333"),
+        taxed_line("12.34", "2.06", "0", "0"),
+    ];
+    let amounts = OrderAmounts::compute(&lines, true);
+    assert_eq!(amounts.lines.len(), 2);
+    assert_eq!(amounts.lines[0].net, d("20.00"));
+    assert_eq!(amounts.lines[0].tax, d("4.00"));
+    assert_eq!(amounts.lines[0].gross, d("24.00"));
+    assert_eq!(amounts.lines[0].shipping_net, d("4.916667"));
+    assert_eq!(amounts.lines[0].shipping_tax, d("0.983333"));
+    assert_eq!(amounts.lines[1].net, d("10.28"));
+    assert_eq!(amounts.net_total, d("30.28"));
+    assert_eq!(amounts.tax_total, d("6.06"));
+    assert_eq!(amounts.shipping_net, d("4.916667"));
+    assert_eq!(amounts.shipping_tax, d("0.983333"));
+    // Tax included: the buyer pays the prices as sold, to the last digit.
+    assert_eq!(amounts.grand_total, d("42.24"));
+}
+
+#[test]
+fn tax_excluded_amounts_add_the_tax_to_the_prices() {
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let lines = [
+        taxed_line("20.00", "4.00", "4.90", "0.98"),
+        taxed_line("10.28", "2.06", "0", "0"),
+    ];
+    let amounts = OrderAmounts::compute(&lines, false);
+    assert_eq!(amounts.lines[0].net, d("20.00"));
+    assert_eq!(amounts.lines[0].gross, d("24.00"));
+    assert_eq!(amounts.lines[0].shipping_net, d("4.90"));
+    assert_eq!(amounts.lines[0].shipping_tax, d("0.98"));
+    assert_eq!(amounts.lines[1].gross, d("12.34"));
+    assert_eq!(amounts.net_total, d("30.28"));
+    assert_eq!(amounts.tax_total, d("6.06"));
+    assert_eq!(amounts.shipping_net, d("4.90"));
+    assert_eq!(amounts.shipping_tax, d("0.98"));
+    assert_eq!(amounts.grand_total, d("42.22"));
+}
+
+#[test]
+fn the_memory_shop_refuses_a_draft_whose_amounts_do_not_match_its_lines() {
+    let mut shop = MemoryShop::new();
+    shop.add_product("A", 5, Decimal::from(10));
+    let mut bad = draft("M-AMOUNTS", "A", 1);
+    bad.amounts.lines.clear();
+    let err = shop.create_order(&bad).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ShopRejected);
+    assert_eq!(shop.stock("A"), Some(5));
 }

@@ -290,6 +290,12 @@ impl Shop for MemoryShop {
             if draft.lines.is_empty() {
                 return Err(ShopError::rejected("an order needs at least one line"));
             }
+            if draft.amounts.lines.len() != draft.lines.len() {
+                // The shop writes the core's figures line by line: it never computes one.
+                return Err(ShopError::rejected(
+                    "the draft's amounts do not match its lines",
+                ));
+            }
             for line in &draft.lines {
                 let Some(product) = shop.product_mut(&line.sku) else {
                     return Err(ShopError::rejected(format!("unknown SKU {}", line.sku)));

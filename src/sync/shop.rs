@@ -131,6 +131,90 @@ pub struct ShopOrderDraft {
     pub shipping_address: Option<Address>,
     /// The status to create it in (from `SyncSettings::status_mapping`).
     pub status: String,
+    /// Net, tax and gross figures of the lines and of the order, computed by the core in the
+    /// order's tax mode: the shop writes them as they are and computes none itself. Empty when
+    /// a draft is read back from JSON written without them (older payloads).
+    #[serde(default)]
+    pub amounts: OrderAmounts,
+}
+
+/// The tax figures of one draft line (the line of `ShopOrderDraft::lines` at the same index).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LineAmounts {
+    /// Line total without shipping and without tax.
+    pub net: Decimal,
+    /// The line's tax (Mirakl's taxes summed).
+    pub tax: Decimal,
+    /// Line total without shipping, tax included.
+    pub gross: Decimal,
+    /// The line's shipping without tax.
+    pub shipping_net: Decimal,
+    /// The tax on the line's shipping.
+    pub shipping_tax: Decimal,
+}
+
+impl LineAmounts {
+    /// The figures of a line whose `price` and `shipping_price` are in the order's tax mode
+    /// (`prices_include_tax`: tax included; otherwise tax excluded). Exact: no rounding.
+    pub fn of(line: &ShopOrderLine, prices_include_tax: bool) -> LineAmounts {
+        let (net, gross) = if prices_include_tax {
+            (line.price - line.tax, line.price)
+        } else {
+            (line.price, line.price + line.tax)
+        };
+        let shipping_net = if prices_include_tax {
+            line.shipping_price - line.shipping_tax
+        } else {
+            line.shipping_price
+        };
+        LineAmounts {
+            net,
+            tax: line.tax,
+            gross,
+            shipping_net,
+            shipping_tax: line.shipping_tax,
+        }
+    }
+}
+
+/// The tax figures of a whole order draft, in Decimal, never rounded by the core (the shop
+/// rounds to its price decimals when it displays them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OrderAmounts {
+    /// One entry per draft line, in the same order.
+    pub lines: Vec<LineAmounts>,
+    /// The lines' net totals (shipping excluded).
+    pub net_total: Decimal,
+    /// The lines' taxes (shipping tax excluded).
+    pub tax_total: Decimal,
+    /// Shipping without tax.
+    pub shipping_net: Decimal,
+    /// Tax on shipping.
+    pub shipping_tax: Decimal,
+    /// What the buyer pays: net, taxes and shipping with its tax.
+    pub grand_total: Decimal,
+}
+
+impl OrderAmounts {
+    /// The figures of these lines in the order's tax mode.
+    pub fn compute(lines: &[ShopOrderLine], prices_include_tax: bool) -> OrderAmounts {
+        let lines: Vec<LineAmounts> = lines
+            .iter()
+            .map(|l| LineAmounts::of(l, prices_include_tax))
+            .collect();
+        let net_total: Decimal = lines.iter().map(|l| l.net).sum();
+        let tax_total: Decimal = lines.iter().map(|l| l.tax).sum();
+        let shipping_net: Decimal = lines.iter().map(|l| l.shipping_net).sum();
+        let shipping_tax: Decimal = lines.iter().map(|l| l.shipping_tax).sum();
+        OrderAmounts {
+            lines,
+            net_total,
+            tax_total,
+            shipping_net,
+            shipping_tax,
+            grand_total: net_total + tax_total + shipping_net + shipping_tax,
+        }
+    }
 }
 
 /// A shop order the engine looks up.

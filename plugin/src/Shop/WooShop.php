@@ -77,30 +77,26 @@ class WooShop implements Shop {
 	// ------------------------------------------------------------------------------ catalogue --
 
 	/**
+	 * The catalogue reads (WooCatalogue).
+	 *
+	 * @var WooCatalogue|null
+	 */
+	private ?WooCatalogue $catalogue = null;
+
+	/**
+	 * The catalogue reads, made on first use.
+	 */
+	private function catalogue(): WooCatalogue {
+		return $this->catalogue ??= new WooCatalogue();
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string[] $skus SKUs.
 	 */
 	public function read_stock( array $skus ): array {
-		$levels = array();
-		$seen   = array();
-		foreach ( $this->lookup_rows( $skus ) as $row ) {
-			if ( isset( $seen[ $row['sku'] ] ) ) {
-				continue;
-			}
-			$seen[ $row['sku'] ] = true;
-			$quantity            = null === $row['stock_quantity'] ? null : (int) $row['stock_quantity'];
-			if ( null === $quantity && 'product_variation' === $row['post_type'] ) {
-				// A variation whose stock its parent manages has no quantity of its own.
-				$product  = wc_get_product( (int) $row['product_id'] );
-				$quantity = ( $product && $product->managing_stock() ) ? (int) $product->get_stock_quantity() : null;
-			}
-			$levels[] = array(
-				'sku'      => (string) $row['sku'],
-				'quantity' => $quantity,
-			);
-		}
-		return $levels;
+		return $this->catalogue()->read_stock( $skus );
 	}
 
 	/**
@@ -109,14 +105,7 @@ class WooShop implements Shop {
 	 * @param string[] $skus SKUs.
 	 */
 	public function read_offers( array $skus ): array {
-		$offers = array();
-		foreach ( $this->lookup_rows( $skus ) as $row ) {
-			$product = wc_get_product( (int) $row['product_id'] );
-			if ( $product ) {
-				$offers[] = $this->offer( $product );
-			}
-		}
-		return $offers;
+		return $this->catalogue()->read_offers( $skus );
 	}
 
 	/**
@@ -126,96 +115,7 @@ class WooShop implements Shop {
 	 * @param int         $limit Page size.
 	 */
 	public function read_catalogue( ?string $after, int $limit ): array {
-		global $wpdb;
-		$limit = max( 1, $limit );
-		$ids   = $wpdb->get_col(
-			$wpdb->prepare(
-				"SELECT ID FROM {$wpdb->posts}
-				WHERE post_type IN ('product', 'product_variation') AND post_status = 'publish' AND ID > %d
-				ORDER BY ID LIMIT %d",
-				(int) $after,
-				$limit
-			)
-		);
-		$items = array();
-		foreach ( $ids as $id ) {
-			$product = wc_get_product( (int) $id );
-			// Parents of variations, groups and external products are not sold by the shop.
-			if ( ! $product || $product->is_type( array( 'variable', 'grouped', 'external' ) ) ) {
-				continue;
-			}
-			if ( $product->is_type( 'variation' ) && 'publish' !== get_post_status( $product->get_parent_id() ) ) {
-				continue;
-			}
-			$items[] = $this->offer( $product );
-		}
-		return array(
-			'items' => $items,
-			'next'  => count( $ids ) === $limit ? (string) end( $ids ) : null,
-		);
-	}
-
-	/**
-	 * Rows of the product lookup table for these SKUs (one query per 500 SKUs), in product id
-	 * order, for products and variations that are not trashed.
-	 *
-	 * @param string[] $skus SKUs.
-	 * @return array<int, array{product_id: string, sku: string, stock_quantity: string|null, post_type: string}>
-	 */
-	private function lookup_rows( array $skus ): array {
-		global $wpdb;
-		$skus = array_values( array_unique( array_filter( array_map( 'strval', $skus ), static fn ( $sku ) => '' !== $sku ) ) );
-		$rows = array();
-		foreach ( array_chunk( $skus, 500 ) as $chunk ) {
-			$placeholders = implode( ',', array_fill( 0, count( $chunk ), '%s' ) );
-			// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- placeholders built above.
-			$found = $wpdb->get_results(
-				$wpdb->prepare(
-					"SELECT l.product_id, l.sku, l.stock_quantity, p.post_type
-					FROM {$wpdb->prefix}wc_product_meta_lookup l
-					INNER JOIN {$wpdb->posts} p ON p.ID = l.product_id
-					WHERE l.sku IN ($placeholders)
-					AND p.post_type IN ('product', 'product_variation')
-					AND p.post_status NOT IN ('trash', 'auto-draft')
-					ORDER BY l.product_id",
-					$chunk
-				),
-				ARRAY_A
-			);
-			// phpcs:enable
-			$rows = array_merge( $rows, is_array( $found ) ? $found : array() );
-		}
-		return $rows;
-	}
-
-	/**
-	 * The offer data of a product or variation.
-	 *
-	 * @param \WC_Product $product The product.
-	 */
-	private function offer( \WC_Product $product ): array {
-		$sku       = (string) $product->get_sku();
-		$price     = (string) $product->get_price();
-		$reference = null;
-		$meta_key  = (string) ShopSettings::get( 'product_reference_meta' );
-		if ( '' !== $meta_key ) {
-			$value     = (string) $product->get_meta( $meta_key );
-			$reference = '' === $value ? null : $value;
-		}
-		$description = $product->get_short_description();
-		if ( '' === $description && $product->is_type( 'variation' ) ) {
-			$description = $product->get_description();
-		}
-		$description = trim( wp_strip_all_tags( (string) $description ) );
-		return array(
-			'product_id'        => (int) $product->get_id(),
-			'sku'               => '' === $sku ? null : $sku,
-			'title'             => wp_strip_all_tags( $product->get_name() ),
-			'price'             => Money::format( Money::micros( '' === $price ? '0' : $price ), 6 ),
-			'product_reference' => $reference,
-			'quantity'          => $product->managing_stock() ? (int) $product->get_stock_quantity() : null,
-			'description'       => '' === $description ? null : $description,
-		);
+		return $this->catalogue()->read_catalogue( $after, $limit );
 	}
 
 	// --------------------------------------------------------------------------------- orders --
@@ -348,21 +248,21 @@ class WooShop implements Shop {
 		$order->update_meta_data( self::META_ORDER_TAX_MODE, $include_tax ? 'TAX_INCLUDED' : 'TAX_EXCLUDED' );
 		$this->set_addresses( $order, $draft );
 
-		$net_total     = 0;
-		$tax_total     = 0;
-		$shipping_net  = 0;
-		$shipping_tax  = 0;
-		foreach ( $lines as $index => $line ) {
-			$product  = $products[ $index ];
-			$price    = Money::micros( $line['price'] ?? '0' );
-			$tax      = Money::micros( $line['tax'] ?? '0' );
-			$net      = $include_tax ? $price - $tax : $price;
-			$ship     = Money::micros( $line['shipping_price'] ?? '0' );
-			$ship_tax = Money::micros( $line['shipping_tax'] ?? '0' );
-			$net_total    += $net;
-			$tax_total    += $tax;
-			$shipping_net += $include_tax ? $ship - $ship_tax : $ship;
-			$shipping_tax += $ship_tax;
+		// The figures are the core's (the draft's `amounts`, in the order's tax mode), written
+		// as given; a draft built by hand without them is priced from its lines, the same way.
+		$amounts = is_array( $draft['amounts'] ?? null ) ? $draft['amounts'] : self::amounts( $lines, $include_tax );
+		$figures = is_array( $amounts['lines'] ?? null ) ? array_values( $amounts['lines'] ) : array();
+		if ( count( $figures ) !== count( $lines ) ) {
+			throw new ShopRejected( sprintf( 'Mirakl order %s came without the amounts of each line', $mirakl_id ) );
+		}
+		$shipping_net = Money::micros( $amounts['shipping_net'] ?? '0' );
+		$shipping_tax = Money::micros( $amounts['shipping_tax'] ?? '0' );
+		$tax_total    = Money::micros( $amounts['tax_total'] ?? '0' );
+		$positions    = array_keys( $lines );
+		foreach ( array_values( $lines ) as $position => $line ) {
+			$product = $products[ $positions[ $position ] ];
+			$net     = Money::micros( $figures[ $position ]['net'] ?? '0' );
+			$tax     = Money::micros( $figures[ $position ]['tax'] ?? '0' );
 
 			$item       = new \WC_Order_Item_Product();
 			$net_text   = Money::format( $net, 6 );
@@ -408,7 +308,7 @@ class WooShop implements Shop {
 		$order->set_cart_tax( Money::format( $tax_total, $decimals ) );
 		$order->set_discount_total( 0 );
 		$order->set_discount_tax( 0 );
-		$order->set_total( Money::format( $net_total + $tax_total + $shipping_net + $shipping_tax, $decimals ) );
+		$order->set_total( Money::format( Money::micros( $amounts['grand_total'] ?? '0' ), $decimals ) );
 		$order->set_status( ShopSettings::strip_prefix( (string) ( $draft['status'] ?? 'on-hold' ) ) );
 		$order->save();
 
@@ -432,6 +332,43 @@ class WooShop implements Shop {
 		 */
 		do_action( 'mirakl_connector_order_created', $order, $draft );
 		return (int) $order->get_id();
+	}
+
+	/**
+	 * The figures the core sends as a draft's `amounts`, for a draft built without them (the
+	 * engine always sends them; see OrderAmounts in src/sync/shop.rs, which this mirrors).
+	 *
+	 * @param array $lines       The draft's lines.
+	 * @param bool  $include_tax Whether the prices include tax.
+	 * @return array The amounts, as decimal strings of six places.
+	 */
+	private static function amounts( array $lines, bool $include_tax ): array {
+		$figures = array();
+		$sums    = array( 0, 0, 0, 0 );
+		foreach ( $lines as $line ) {
+			$price     = Money::micros( $line['price'] ?? '0' );
+			$tax       = Money::micros( $line['tax'] ?? '0' );
+			$ship      = Money::micros( $line['shipping_price'] ?? '0' );
+			$ship_tax  = Money::micros( $line['shipping_tax'] ?? '0' );
+			$net       = $include_tax ? $price - $tax : $price;
+			$ship_net  = $include_tax ? $ship - $ship_tax : $ship;
+			$figures[] = array(
+				'net' => Money::format( $net, 6 ),
+				'tax' => Money::format( $tax, 6 ),
+			);
+			$sums[0]  += $net;
+			$sums[1]  += $tax;
+			$sums[2]  += $ship_net;
+			$sums[3]  += $ship_tax;
+		}
+		return array(
+			'lines'        => $figures,
+			'net_total'    => Money::format( $sums[0], 6 ),
+			'tax_total'    => Money::format( $sums[1], 6 ),
+			'shipping_net' => Money::format( $sums[2], 6 ),
+			'shipping_tax' => Money::format( $sums[3], 6 ),
+			'grand_total'  => Money::format( array_sum( $sums ), 6 ),
+		);
 	}
 
 	/**
@@ -513,7 +450,7 @@ class WooShop implements Shop {
 	public function update_order_addresses( int $order_id, ?array $billing, ?array $shipping ): void {
 		$this->applying(
 			function () use ( $order_id, $billing, $shipping ) {
-				$order  = $this->order( $order_id );
+				$order  = self::order( $order_id );
 				$before = array( $order->get_address( 'billing' ), $order->get_address( 'shipping' ) );
 				$names  = array(
 					'first_name' => $order->get_billing_first_name(),
@@ -544,7 +481,7 @@ class WooShop implements Shop {
 	public function set_order_status( int $order_id, string $status ): void {
 		$this->applying(
 			function () use ( $order_id, $status ) {
-				$order  = $this->order( $order_id );
+				$order  = self::order( $order_id );
 				$status = ShopSettings::strip_prefix( $status );
 				if ( $order->has_status( $status ) ) {
 					return;
@@ -565,7 +502,7 @@ class WooShop implements Shop {
 	public function add_order_note( int $order_id, string $note ): void {
 		$this->applying(
 			function () use ( $order_id, $note ) {
-				$this->order( $order_id )->add_order_note( $note );
+				self::order( $order_id )->add_order_note( $note );
 			}
 		);
 	}
@@ -580,7 +517,7 @@ class WooShop implements Shop {
 	public function cancel_order( int $order_id, string $reason ): void {
 		$this->applying(
 			function () use ( $order_id, $reason ) {
-				$order = $this->order( $order_id );
+				$order = self::order( $order_id );
 				if ( ! $order->has_status( 'cancelled' ) ) {
 					// WooCommerce gives the stock back on the way to "cancelled" when it was reduced.
 					$order->update_status( 'cancelled', $reason );
@@ -616,63 +553,7 @@ class WooShop implements Shop {
 	 * @throws ShopRejected When the refund has an amount but no per-line amounts.
 	 */
 	public function read_refund( int $refund_id ): ?array {
-		$refund = wc_get_order( $refund_id );
-		if ( ! $refund instanceof \WC_Order_Refund ) {
-			return null;
-		}
-		$order = wc_get_order( $refund->get_parent_id() );
-		if ( ! $order instanceof \WC_Order ) {
-			return null;
-		}
-		$include_tax = $this->includes_tax( $order );
-		$decimals    = Money::decimals();
-		$lines       = array();
-		$allocated   = 0;
-		foreach ( $refund->get_items( 'line_item' ) as $item ) {
-			$original = $order->get_item( (int) $item->get_meta( '_refunded_item_id' ) );
-			$amount   = abs( Money::micros( $item->get_total() ) ) + ( $include_tax ? abs( Money::micros( $item->get_total_tax() ) ) : 0 );
-			$quantity = abs( (int) $item->get_quantity() );
-			if ( 0 === $amount && 0 === $quantity ) {
-				continue;
-			}
-			$allocated += abs( Money::micros( $item->get_total() ) ) + abs( Money::micros( $item->get_total_tax() ) );
-			$sku        = $original ? (string) $original->get_meta( self::META_LINE_SKU ) : '';
-			if ( '' === $sku && $item instanceof \WC_Order_Item_Product && $item->get_product() ) {
-				$sku = (string) $item->get_product()->get_sku();
-			}
-			$line_id = $original ? (string) $original->get_meta( self::META_LINE_ID ) : '';
-			$lines[] = array(
-				'sku'                  => $sku,
-				'mirakl_order_line_id' => '' === $line_id ? null : $line_id,
-				'quantity'             => $quantity,
-				'amount'               => Money::format( $amount, $decimals ),
-			);
-		}
-		$shipping = 0;
-		foreach ( $refund->get_items( 'shipping' ) as $item ) {
-			$shipping  += abs( Money::micros( $item->get_total() ) ) + ( $include_tax ? abs( Money::micros( $item->get_total_tax() ) ) : 0 );
-			$allocated += abs( Money::micros( $item->get_total() ) ) + abs( Money::micros( $item->get_total_tax() ) );
-		}
-		$mirakl_refund_id = (string) $refund->get_meta( self::META_REFUND_ID );
-		$total            = abs( Money::micros( $refund->get_amount() ) );
-		if ( '' === $mirakl_refund_id && self::is_marketplace_order( $order ) && $total > $allocated + 10000 ) {
-			throw new ShopRejected(
-				sprintf(
-					'refund %d of order %d refunds %s but only %s is on its lines: the marketplace needs the amount per line. Delete the refund and refund again with the amounts on the lines.',
-					$refund_id,
-					$order->get_id(),
-					Money::format( $total, $decimals ),
-					Money::format( $allocated, $decimals )
-				)
-			);
-		}
-		return array(
-			'id'               => (int) $refund->get_id(),
-			'order_id'         => (int) $order->get_id(),
-			'lines'            => $lines,
-			'shipping_amount'  => Money::format( $shipping, $decimals ),
-			'mirakl_refund_id' => '' === $mirakl_refund_id ? null : $mirakl_refund_id,
-		);
+		return ( new WooRefunds() )->read_refund( $refund_id );
 	}
 
 	/**
@@ -683,142 +564,7 @@ class WooShop implements Shop {
 	 * @throws ShopRejected When the order does not exist or WooCommerce refuses the refund.
 	 */
 	public function record_marketplace_refund( int $order_id, array $refund ): int {
-		return $this->applying( fn () => $this->record_refund( $order_id, $refund ) );
-	}
-
-	/**
-	 * See record_marketplace_refund().
-	 *
-	 * @param int   $order_id Order id.
-	 * @param array $refund   The marketplace refund.
-	 * @throws ShopRejected When the refund cannot be recorded.
-	 */
-	private function record_refund( int $order_id, array $refund ): int {
-		$order            = $this->order( $order_id );
-		$mirakl_refund_id = (string) ( $refund['mirakl_refund_id'] ?? '' );
-		foreach ( $order->get_refunds() as $existing ) {
-			if ( (string) $existing->get_meta( self::META_REFUND_ID ) === $mirakl_refund_id ) {
-				return (int) $existing->get_id();
-			}
-		}
-		$include_tax = $this->includes_tax( $order );
-		$decimals    = Money::decimals();
-		$line_items  = array();
-		$gross       = 0;
-
-		$amount = Money::micros( $refund['amount'] ?? '0' );
-		$item   = $this->line_item( $order, (string) ( $refund['mirakl_order_line_id'] ?? '' ), (string) ( $refund['sku'] ?? '' ) );
-		if ( 0 !== $amount || (int) ( $refund['quantity'] ?? 0 ) > 0 ) {
-			if ( ! $item ) {
-				throw new ShopRejected( sprintf( 'order %d has no line for Mirakl order line %s', $order_id, (string) ( $refund['mirakl_order_line_id'] ?? '' ) ) );
-			}
-			[ $net, $taxes, $line_gross ] = $this->split( $item, $amount, $include_tax, $decimals );
-			$line_items[ $item->get_id() ] = array(
-				'qty'          => max( 0, (int) ( $refund['quantity'] ?? 0 ) ),
-				'refund_total' => $net,
-				'refund_tax'   => $taxes,
-			);
-			$gross += $line_gross;
-		}
-		$shipping_amount = Money::micros( $refund['shipping_amount'] ?? '0' );
-		if ( 0 !== $shipping_amount ) {
-			$shipping_items = $order->get_items( 'shipping' );
-			$shipping_item  = reset( $shipping_items );
-			if ( $shipping_item ) {
-				[ $net, $taxes, $ship_gross ] = $this->split( $shipping_item, $shipping_amount, $include_tax, $decimals );
-				$line_items[ $shipping_item->get_id() ] = array(
-					'qty'          => 0,
-					'refund_total' => $net,
-					'refund_tax'   => $taxes,
-				);
-				$gross += $ship_gross;
-			}
-		}
-		$reason = sprintf(
-			/* translators: 1: Mirakl refund id, 2: reason code */
-			__( 'Refund made on the marketplace (Mirakl refund %1$s, reason %2$s).', 'mirakl-connector-for-woocommerce' ),
-			$mirakl_refund_id,
-			(string) ( $refund['reason_code'] ?? '-' )
-		);
-		$tag = static function ( $wc_refund ) use ( $mirakl_refund_id ) {
-			// Before the refund is saved, so the refund hooks already see where it came from.
-			$wc_refund->update_meta_data( self::META_REFUND_ID, $mirakl_refund_id );
-		};
-		add_action( 'woocommerce_create_refund', $tag );
-		try {
-			$created = wc_create_refund(
-				array(
-					'amount'         => Money::format( $gross, $decimals ),
-					'reason'         => $reason,
-					'order_id'       => $order_id,
-					'line_items'     => $line_items,
-					'refund_payment' => false,
-					'restock_items'  => false,
-				)
-			);
-		} finally {
-			remove_action( 'woocommerce_create_refund', $tag );
-		}
-		if ( is_wp_error( $created ) ) {
-			throw new ShopRejected( sprintf( 'WooCommerce refused Mirakl refund %s on order %d: %s', $mirakl_refund_id, $order_id, $created->get_error_message() ) );
-		}
-		if ( (string) $created->get_meta( self::META_REFUND_ID ) !== $mirakl_refund_id ) {
-			$created->update_meta_data( self::META_REFUND_ID, $mirakl_refund_id );
-			$created->save();
-		}
-		$order->add_order_note( $reason );
-		return (int) $created->get_id();
-	}
-
-	/**
-	 * Splits an amount (in the order's tax mode) refunded on an item into its net amount and its
-	 * taxes, in the proportion the item was taxed.
-	 *
-	 * @param \WC_Order_Item $item        The line or shipping item.
-	 * @param int            $amount      Millionths, in the order's tax mode.
-	 * @param bool           $include_tax Whether amounts include tax.
-	 * @param int            $decimals    Price decimals.
-	 * @return array{0: string, 1: array<int, string>, 2: int} net, taxes by rate, gross (millionths).
-	 */
-	private function split( \WC_Order_Item $item, int $amount, bool $include_tax, int $decimals ): array {
-		$net_total = Money::micros( $item->get_total() );
-		$taxes     = $item->get_taxes();
-		$by_rate   = array();
-		$tax_sum   = 0;
-		foreach ( ( $taxes['total'] ?? array() ) as $rate => $tax ) {
-			$by_rate[ $rate ] = Money::micros( $tax );
-			$tax_sum         += $by_rate[ $rate ];
-		}
-		$base     = $include_tax ? $net_total + $tax_sum : $net_total;
-		$refunded = array();
-		$tax_part = 0;
-		foreach ( $by_rate as $rate => $tax ) {
-			$share             = Money::micros( Money::format( Money::share( $amount, $tax, $base ), $decimals ) );
-			$refunded[ $rate ] = Money::format( $share, $decimals );
-			$tax_part         += $share;
-		}
-		$net = $include_tax ? $amount - $tax_part : $amount;
-		return array( Money::format( $net, $decimals ), $refunded, $net + $tax_part );
-	}
-
-	/**
-	 * The order's line item for a Mirakl order line (or, failing that, a SKU).
-	 *
-	 * @param \WC_Order $order   The order.
-	 * @param string    $line_id Mirakl order line id.
-	 * @param string    $sku     SKU.
-	 */
-	private function line_item( \WC_Order $order, string $line_id, string $sku ): ?\WC_Order_Item_Product {
-		$by_sku = null;
-		foreach ( $order->get_items( 'line_item' ) as $item ) {
-			if ( '' !== $line_id && (string) $item->get_meta( self::META_LINE_ID ) === $line_id ) {
-				return $item;
-			}
-			if ( null === $by_sku && '' !== $sku && (string) $item->get_meta( self::META_LINE_SKU ) === $sku ) {
-				$by_sku = $item;
-			}
-		}
-		return $by_sku;
+		return $this->applying( fn () => ( new WooRefunds() )->record_marketplace_refund( $order_id, $refund ) );
 	}
 
 	/**
@@ -826,7 +572,7 @@ class WooShop implements Shop {
 	 *
 	 * @param \WC_Order $order The order.
 	 */
-	private function includes_tax( \WC_Order $order ): bool {
+	public static function includes_tax( \WC_Order $order ): bool {
 		$mode = (string) $order->get_meta( self::META_ORDER_TAX_MODE );
 		return '' === $mode ? (bool) $order->get_prices_include_tax() : 'TAX_INCLUDED' === $mode;
 	}
@@ -837,7 +583,7 @@ class WooShop implements Shop {
 	 * @param int $order_id Order id.
 	 * @throws ShopRejected When it does not exist.
 	 */
-	private function order( int $order_id ): \WC_Order {
+	public static function order( int $order_id ): \WC_Order {
 		$order = wc_get_order( $order_id );
 		if ( ! $order instanceof \WC_Order ) {
 			throw new ShopRejected( sprintf( 'no order %d in WooCommerce', $order_id ) );

@@ -18,7 +18,9 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
 use super::super::settings::ShortagePolicy;
-use super::super::shop::{Address, MarketplaceRefund, ShopError, ShopOrderDraft, ShopOrderLine};
+use super::super::shop::{
+    Address, MarketplaceRefund, OrderAmounts, ShopError, ShopOrderDraft, ShopOrderLine,
+};
 use super::{kinds, priority, Ctx, JobError, JobResult, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
@@ -605,11 +607,13 @@ fn draft<T: Transport, B: CallBudget>(
         .shop_status_for(order.order_state.as_str())
         .unwrap_or("on-hold")
         .to_owned();
+    let prices_include_tax = ctx.settings.prices_include_tax();
+    let amounts = OrderAmounts::compute(&lines, prices_include_tax);
     ShopOrderDraft {
         mirakl_order_id: order.order_id.clone(),
         commercial_id: order.commercial_id.clone(),
         currency: order.currency_iso_code.clone().unwrap_or_default(),
-        prices_include_tax: ctx.settings.prices_include_tax(),
+        prices_include_tax,
         lines,
         shipping_total,
         total,
@@ -619,6 +623,7 @@ fn draft<T: Transport, B: CallBudget>(
         billing_address: address(customer.and_then(|c| c.billing_address.as_ref())),
         shipping_address: address(customer.and_then(|c| c.shipping_address.as_ref())),
         status,
+        amounts,
     }
 }
 
