@@ -363,7 +363,7 @@ mod tests {
 
     fn unmapped(carrier: &str) -> NewException {
         NewException::new(
-            "unmapped_carrier",
+            "carrier_unmapped",
             "order",
             "M-1",
             format!("carrier {carrier} unmapped"),
@@ -393,7 +393,7 @@ mod tests {
         );
         // Another entity is another exception.
         let other = store
-            .raise_exception(&NewException::new("unmapped_carrier", "order", "M-2", "x"))
+            .raise_exception(&NewException::new("carrier_unmapped", "order", "M-2", "x"))
             .unwrap();
         assert_ne!(other.id, first.id);
     }
