@@ -14,7 +14,7 @@ use mirakl_connector::finance::{
 };
 use mirakl_connector::mirakl::fake::ScriptedTransport;
 use mirakl_connector::store::{
-    ExceptionFilter, ExceptionState, OrderMapping, RefundRecord, Severity, Store,
+    OrderMapping, ProblemFilter, ProblemState, RefundRecord, Severity, Store,
 };
 use mirakl_support::scripted_client;
 use rust_decimal::Decimal;
@@ -165,8 +165,8 @@ fn differences_within_the_rounding_tolerance_match_and_beyond_it_do_not() {
     let report = match_ledger(&store, &wider).unwrap();
     assert!(report.discrepancies.is_empty());
     assert_eq!(
-        report.exceptions_resolved, 1,
-        "the exception closes once the difference is tolerated"
+        report.problems_resolved, 1,
+        "the problem closes once the difference is tolerated"
     );
 }
 
@@ -200,10 +200,10 @@ fn an_unknown_transaction_type_is_kept_counted_and_reported_once_as_a_warning() 
         match_ledger(&store, &FinanceSettings::default()).unwrap();
     }
     let open = store
-        .list_exceptions(&ExceptionFilter {
+        .list_problems(&ProblemFilter {
             kind: Some(finance::FINANCE_UNKNOWN_TRANSACTION_TYPE.to_owned()),
-            state: Some(ExceptionState::Open),
-            ..ExceptionFilter::default()
+            state: Some(ProblemState::Open),
+            ..ProblemFilter::default()
         })
         .unwrap();
     assert_eq!(open.len(), 1);

@@ -15,7 +15,7 @@ use mirakl_connector::finance::{
     FinanceSettings, PayoutFilter,
 };
 use mirakl_connector::mirakl::{Client, ClientConfig, HttpTransport, MemoryBudget};
-use mirakl_connector::store::{ExceptionFilter, ExceptionState, Store};
+use mirakl_connector::store::{ProblemFilter, ProblemState, Store};
 use mirakl_sandbox::model::TaxMode;
 use mirakl_sandbox::state::{LineDecision, RefundRequest};
 use mirakl_sandbox::{NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig};
@@ -343,12 +343,12 @@ fn client(sandbox: &RunningSandbox) -> Client<HttpTransport, MemoryBudget> {
     Client::connect(&config, MemoryBudget::new()).expect("client")
 }
 
-fn open_finance_exceptions(store: &Store) -> Vec<(String, String, u32)> {
+fn open_finance_problems(store: &Store) -> Vec<(String, String, u32)> {
     let mut all: Vec<(String, String, u32)> = store
-        .list_exceptions(&ExceptionFilter {
-            state: Some(ExceptionState::Open),
+        .list_problems(&ProblemFilter {
+            state: Some(ProblemState::Open),
             limit: 1000,
-            ..ExceptionFilter::default()
+            ..ProblemFilter::default()
         })
         .unwrap()
         .into_iter()
@@ -676,16 +676,16 @@ fn a_month_of_activity_reconciles_to_the_cent() {
             matched.discrepancies
         );
         assert_eq!(
-            matched.exceptions_raised,
+            matched.problems_raised,
             if run == 0 { 4 } else { 0 },
             "run {run}"
         );
-        assert_eq!(open_finance_exceptions(&store), expected_open, "run {run}");
+        assert_eq!(open_finance_problems(&store), expected_open, "run {run}");
     }
     let hints = store
-        .list_exceptions(&ExceptionFilter {
+        .list_problems(&ProblemFilter {
             kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned()),
-            ..ExceptionFilter::default()
+            ..ProblemFilter::default()
         })
         .unwrap();
     assert!(hints[0]
@@ -694,13 +694,13 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         .is_some_and(|h| h.contains("WooCommerce")));
     assert!(hints[0].message.contains("FEB-06"));
 
-    // Fixing the shop side closes the exception on the next run.
+    // Fixing the shop side closes the problem on the next run.
     let i = find(&mut orders, "FEB-06");
     orders[i].refunds.push(dropped);
     record_expected_order(&store, &orders[i]).unwrap();
     let matched = match_ledger(&store, &settings).unwrap();
-    assert_eq!(matched.exceptions_resolved, 1);
-    assert_eq!(open_finance_exceptions(&store).len(), 4);
+    assert_eq!(matched.problems_resolved, 1);
+    assert_eq!(open_finance_problems(&store).len(), 4);
 }
 
 /// February rows voided by the cancellation (counted by the report apart from `transactions`).

@@ -270,7 +270,7 @@ fn budgets_hold_across_processes() {
 // ---------------------------------------------------------------------------------------------
 // SIGKILL in the middle of writes leaves a consistent database.
 
-/// Worker: writes as fast as it can (enqueue, claim, finish, fail, ledger, exceptions), logging
+/// Worker: writes as fast as it can (enqueue, claim, finish, fail, ledger, problems), logging
 /// each enqueued key after its commit, until it is killed.
 #[test]
 #[ignore = "run by a_killed_writer_leaves_a_consistent_database in a child process"]

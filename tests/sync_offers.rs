@@ -88,12 +88,12 @@ fn products_without_a_sku_and_duplicate_skus_are_reported_never_sent() {
     h.run_minutes(3);
     assert!(offer(&h, "OK-1").is_some());
     assert!(offer(&h, "DUP").is_none());
-    assert_eq!(h.open_exceptions("product_without_sku"), 1);
-    assert_eq!(h.open_exceptions("duplicate_sku"), 1);
+    assert_eq!(h.open_problems("product_without_sku"), 1);
+    assert_eq!(h.open_problems("duplicate_sku"), 1);
 }
 
 #[test]
-fn rows_mirakl_rejects_become_exceptions_per_sku() {
+fn rows_mirakl_rejects_become_problems_per_sku() {
     let mut h = Harness::new();
     h.shop.add_product("GOOD", 3, Decimal::from(5));
     h.shop.add_product("BAD", 3, Decimal::from(-5));
@@ -104,9 +104,9 @@ fn rows_mirakl_rejects_become_exceptions_per_sku() {
     assert!(offer(&h, "BAD").is_none());
     let rejected = h
         .store
-        .list_exceptions(&mirakl_connector::store::ExceptionFilter {
+        .list_problems(&mirakl_connector::store::ProblemFilter {
             kind: Some("offer_rejected".to_owned()),
-            ..mirakl_connector::store::ExceptionFilter::open()
+            ..mirakl_connector::store::ProblemFilter::open()
         })
         .unwrap();
     assert_eq!(rejected.len(), 1, "{rejected:?}");

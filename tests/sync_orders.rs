@@ -98,11 +98,11 @@ fn an_unknown_sku_is_held_for_a_human_and_the_deadline_clock_warns() {
     h.run_minutes(2);
     assert_eq!(h.mirakl_state(&id), "WAITING_ACCEPTANCE");
     assert!(h.shop.orders_for(&id).is_empty());
-    assert_eq!(h.open_exceptions("order_held"), 1);
+    assert_eq!(h.open_problems("order_held"), 1);
     // Half the 72 h window later, a warning.
     h.advance(37 * 3600);
     h.tick();
-    assert_eq!(h.open_exceptions("acceptance_deadline_50"), 1);
+    assert_eq!(h.open_problems("acceptance_deadline_50"), 1);
     // The merchant adds the product: the next look accepts the order.
     h.shop.add_product("GHOST", 3, Decimal::from(5));
     h.run_minutes(3);
@@ -132,7 +132,7 @@ fn short_stock_lines_are_refused_by_policy() {
     assert_eq!(lines, ["WAITING_DEBIT_PAYMENT", "REFUSED"]);
     let wc = h.shop_order_id(&id);
     assert_eq!(h.shop.orders[&wc].draft.lines.len(), 1);
-    assert_eq!(h.open_exceptions("order_lines_refused"), 1);
+    assert_eq!(h.open_problems("order_lines_refused"), 1);
 }
 
 #[test]
@@ -210,11 +210,11 @@ fn assert_carrier_refused(settings: SyncSettings, carrier: &str) {
     h.tick();
     assert_eq!(h.mirakl_state(&id), "SHIPPING");
     assert_eq!(h.calls.get("OR23"), 0);
-    assert_eq!(h.open_exceptions("carrier_unmapped"), 1);
+    assert_eq!(h.open_problems("carrier_unmapped"), 1);
 }
 
 #[test]
-fn an_unmapped_carrier_is_an_exception_not_a_guess() {
+fn an_unmapped_carrier_is_an_problem_not_a_guess() {
     assert_carrier_refused(test_settings(), "Bob's Van");
 }
 
@@ -321,14 +321,14 @@ fn an_unshipped_order_near_and_past_its_shipping_deadline_raises_alerts() {
     let until_warning = (deadline - h.clock.now()).num_seconds() - 11 * 3600;
     h.advance(until_warning);
     h.run_minutes(6);
-    assert_eq!(h.open_exceptions("shipping_deadline_near"), 1);
-    assert_eq!(h.open_exceptions("shipping_deadline_passed"), 0);
+    assert_eq!(h.open_problems("shipping_deadline_near"), 1);
+    assert_eq!(h.open_problems("shipping_deadline_passed"), 0);
     h.advance(12 * 3600);
     let report = h.run_minutes(6);
-    assert_eq!(h.open_exceptions("shipping_deadline_passed"), 1);
+    assert_eq!(h.open_problems("shipping_deadline_passed"), 1);
     // The tick report carries what was raised, and serialises for PHP.
     assert!(report
-        .exceptions
+        .problems
         .iter()
         .any(|e| e.kind == "shipping_deadline_passed"));
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -353,7 +353,7 @@ fn when_the_operator_refuses_partial_acceptance_the_order_is_refused_whole_and_u
     let orders = h.shop.orders_for(&id);
     assert!(orders.iter().all(|o| o.cancelled));
     assert_eq!(h.shop.stock("A"), Some(10));
-    assert_eq!(h.open_exceptions("partial_acceptance_disabled"), 1);
+    assert_eq!(h.open_problems("partial_acceptance_disabled"), 1);
 }
 
 #[test]
@@ -367,18 +367,18 @@ fn a_refund_over_what_is_left_is_never_sent_and_can_be_retried_once_fixed() {
     h.run_minutes(2);
     assert_eq!(h.calls.get("OR28"), 0);
     assert_eq!(h.mirakl_refund_count(&id), 0);
-    assert_eq!(h.open_exceptions("refund_rejected"), 1);
-    // The merchant corrects the refund, then presses "retry" on the exception.
+    assert_eq!(h.open_problems("refund_rejected"), 1);
+    // The merchant corrects the refund, then presses "retry" on the problem.
     h.shop.refunds.get_mut(&refund).unwrap().lines[0].amount = Decimal::from(40);
-    let exception = h
+    let problem = h
         .store
-        .list_exceptions(&mirakl_connector::store::ExceptionFilter {
+        .list_problems(&mirakl_connector::store::ProblemFilter {
             kind: Some("refund_rejected".to_owned()),
-            ..mirakl_connector::store::ExceptionFilter::open()
+            ..mirakl_connector::store::ProblemFilter::open()
         })
         .unwrap()
         .remove(0);
-    h.store.retry_exception(exception.id).unwrap();
+    h.store.retry_problem(problem.id).unwrap();
     h.run_minutes(2);
     assert_eq!(h.mirakl_refund_count(&id), 1);
 }
@@ -398,7 +398,7 @@ fn an_order_the_shop_refuses_to_create_is_not_accepted_until_it_can() {
     h.advance(60);
     h.tick();
     assert_eq!(h.mirakl_state(&id), "WAITING_ACCEPTANCE");
-    assert_eq!(h.open_exceptions("order_rejected_by_shop"), 1);
+    assert_eq!(h.open_problems("order_rejected_by_shop"), 1);
     // The next look (the address was fixed) creates and accepts it.
     h.run_minutes(3);
     assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
@@ -406,7 +406,7 @@ fn an_order_the_shop_refuses_to_create_is_not_accepted_until_it_can() {
 }
 
 #[test]
-fn a_mapping_to_a_carrier_code_mirakl_does_not_list_is_an_exception() {
+fn a_mapping_to_a_carrier_code_mirakl_does_not_list_is_an_problem() {
     let mut settings = test_settings();
     settings
         .carrier_map
@@ -437,7 +437,7 @@ fn a_restock_only_refund_and_a_shipment_of_a_cancelled_order_send_nothing() {
     events::refund_created(&h.store, refund).unwrap();
     h.run_minutes(2);
     assert_eq!(h.calls.get("OR28"), 0);
-    assert_eq!(h.open_exceptions("refund_rejected"), 0);
+    assert_eq!(h.open_problems("refund_rejected"), 0);
 
     h.sandbox.with_state(|s| s.cancel_order(&id)).unwrap();
     h.run_minutes(3);

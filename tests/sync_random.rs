@@ -405,24 +405,24 @@ fn random_event_sequences_under_faults_keep_the_invariants() {
             )
         });
         eprintln!(
-            "seed {seed}: {orders} marketplace orders ({refused} refused), {} shop orders, {} shop refunds, {} marketplace refunds, {} exceptions open",
+            "seed {seed}: {orders} marketplace orders ({refused} refused), {} shop orders, {} shop refunds, {} marketplace refunds, {} problems open",
             run.h.shop.orders.len(),
             run.h.shop.refunds.len(),
             run.marketplace_refunds,
-            run.h.store.count_open_exceptions().unwrap().iter().map(|(_, n)| n).sum::<u64>()
+            run.h.store.count_open_problems().unwrap().iter().map(|(_, n)| n).sum::<u64>()
         );
         let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
         for e in run
             .h
             .store
-            .list_exceptions(&mirakl_connector::store::ExceptionFilter {
+            .list_problems(&mirakl_connector::store::ProblemFilter {
                 limit: 1000,
-                ..mirakl_connector::store::ExceptionFilter::open()
+                ..mirakl_connector::store::ProblemFilter::open()
             })
             .unwrap()
         {
             *kinds.entry(e.kind).or_default() += 1;
         }
-        eprintln!("  open exceptions by kind: {kinds:?}");
+        eprintln!("  open problems by kind: {kinds:?}");
     }
 }

@@ -134,7 +134,7 @@ fn a_sku_the_shop_cannot_read_is_never_sent() {
     .unwrap();
     h.tick();
     assert_eq!(h.calls.get("STO01"), 0);
-    assert_eq!(h.open_exceptions("stock_sku_unknown"), 1);
+    assert_eq!(h.open_problems("stock_sku_unknown"), 1);
     // A shop that fails to answer: nothing is sent either, the push waits.
     h.set_stock("A", 0);
     h.shop.fail_next(
@@ -167,7 +167,7 @@ fn reconciliation_repairs_drift_and_reports_it() {
     events::reconcile_requested(&h.store, false).unwrap();
     let report = h.tick();
     assert_eq!(report.stock_repaired, 1, "{report:?}");
-    assert_eq!(h.open_exceptions("stock_drift"), 1);
+    assert_eq!(h.open_problems("stock_drift"), 1);
     h.run_minutes(2);
     assert_eq!(h.mirakl_quantity("A"), 10);
     assert_eq!(h.mirakl_quantity("B"), 4);

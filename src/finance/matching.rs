@@ -2,7 +2,7 @@
 //! order, line and refund ids, and each order's Mirakl figures are compared with what
 //! WooCommerce says it is worth ([`ExpectedOrder`], recorded by the PHP layer or the engine).
 //!
-//! Invariants: a discrepancy is one open exception per (kind, entity), raised once however
+//! Invariants: a discrepancy is one open problem per (kind, entity), raised once however
 //! often matching runs, and resolved automatically when a later run no longer finds it.
 //! Voided (`NOT_APPLICABLE`) transactions are ignored; an order Mirakl has not debited yet
 //! (no order amounts) is "awaiting", not a mismatch.
@@ -17,7 +17,7 @@ use super::db;
 use super::money::{from_e4, text};
 use super::types::Category;
 use super::{FinanceError, FinanceSettings};
-use crate::store::{immediate, ExceptionFilter, ExceptionState, NewException, Severity, Store};
+use crate::store::{immediate, NewProblem, ProblemFilter, ProblemState, Severity, Store};
 use crate::sync::shop::ShopOrderDraft;
 
 pub const FINANCE_UNKNOWN_ORDER: &str = "finance_unknown_order";
@@ -27,8 +27,8 @@ pub const FINANCE_COMMISSION_MISMATCH: &str = "finance_commission_mismatch";
 pub const FINANCE_AMOUNT_MISMATCH: &str = "finance_amount_mismatch";
 pub const FINANCE_UNKNOWN_TRANSACTION_TYPE: &str = "finance_unknown_transaction_type";
 
-/// Every exception kind matching raises (and resolves).
-pub const EXCEPTION_KINDS: [&str; 6] = [
+/// Every problem kind matching raises (and resolves).
+pub const PROBLEM_KINDS: [&str; 6] = [
     FINANCE_UNKNOWN_ORDER,
     FINANCE_REFUND_MISSING_IN_MIRAKL,
     FINANCE_REFUND_MISSING_IN_SHOP,
@@ -242,12 +242,12 @@ pub struct MatchReport {
     /// Orders in the orders map with Mirakl transactions but no shop figures recorded yet.
     pub orders_without_expected: u64,
     pub discrepancies: Vec<Discrepancy>,
-    /// New exceptions opened by this run.
-    pub exceptions_raised: u64,
-    /// Discrepancies already reported by an open exception (not raised again).
-    pub exceptions_already_open: u64,
-    /// Open finance exceptions closed because the discrepancy is gone.
-    pub exceptions_resolved: u64,
+    /// New problems opened by this run.
+    pub problems_raised: u64,
+    /// Discrepancies already reported by an open problem (not raised again).
+    pub problems_already_open: u64,
+    /// Open finance problems closed because the discrepancy is gone.
+    pub problems_resolved: u64,
 }
 
 /// Sums of one order line's order-time transactions, in ten-thousandths, seller's sign.
@@ -405,7 +405,7 @@ fn order_discrepancy(
 }
 
 /// Compares every order's Mirakl transactions with the shop's figures and raises or resolves
-/// finance exceptions (see the module docs).
+/// finance problems (see the module docs).
 pub fn match_ledger(
     store: &Store,
     settings: &FinanceSettings,
@@ -662,23 +662,23 @@ pub fn match_ledger(
         Ok(())
     })?;
 
-    // Exceptions: raise the new ones, leave the open ones, resolve the ones that went away.
+    // Problems: raise the new ones, leave the open ones, resolve the ones that went away.
     let mut open: HashMap<(String, String, String), i64> = HashMap::new();
-    for kind in EXCEPTION_KINDS {
+    for kind in PROBLEM_KINDS {
         let mut offset = 0;
         loop {
-            let page = store.list_exceptions(&ExceptionFilter {
+            let page = store.list_problems(&ProblemFilter {
                 kind: Some(kind.to_owned()),
-                state: Some(ExceptionState::Open),
+                state: Some(ProblemState::Open),
                 limit: 500,
                 offset,
-                ..ExceptionFilter::default()
+                ..ProblemFilter::default()
             })?;
             let count = page.len();
-            for exception in page {
+            for problem in page {
                 open.insert(
-                    (exception.kind, exception.entity_type, exception.entity_id),
-                    exception.id,
+                    (problem.kind, problem.entity_type, problem.entity_id),
+                    problem.id,
                 );
             }
             if count < 500 {
@@ -697,7 +697,7 @@ pub fn match_ledger(
         );
         if let Some(id) = open.get(&key) {
             still_open.insert(*id);
-            report.exceptions_already_open += 1;
+            report.problems_already_open += 1;
             continue;
         }
         let severity = if discrepancy.kind == FINANCE_UNKNOWN_TRANSACTION_TYPE {
@@ -714,8 +714,8 @@ pub fn match_ledger(
                 map.insert("wc_order_id".to_owned(), json!(order));
             }
         }
-        let record = store.raise_exception(
-            &NewException::new(
+        let record = store.raise_problem(
+            &NewProblem::new(
                 discrepancy.kind.clone(),
                 discrepancy.entity_type.clone(),
                 discrepancy.entity_id.clone(),
@@ -726,11 +726,11 @@ pub fn match_ledger(
             .hint(discrepancy.hint.clone()),
         )?;
         still_open.insert(record.id);
-        report.exceptions_raised += 1;
+        report.problems_raised += 1;
     }
     for id in open.values() {
-        if !still_open.contains(id) && store.resolve_exception(*id)? {
-            report.exceptions_resolved += 1;
+        if !still_open.contains(id) && store.resolve_problem(*id)? {
+            report.problems_resolved += 1;
         }
     }
     report.discrepancies = found;

@@ -4,7 +4,7 @@
 //! Flow: [`import_ledger`] pulls TL02 transaction logs incrementally (plus IV01 accounting
 //! documents and SBC11 billing cycles where the instance has them) → [`record_expected_order`]
 //! (the PHP layer, or the sync engine) stores the shop side → [`match_ledger`] compares both and
-//! raises finance exceptions → [`payouts`] and [`month_end_report`] read the result;
+//! raises finance problems → [`payouts`] and [`month_end_report`] read the result;
 //! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it. Batched, never real-time.
 //!
 //! # For the PHP layer
@@ -56,9 +56,9 @@ pub use import::{
 };
 pub use matching::{
     match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine,
-    ExpectedOrder, ExpectedRefund, MatchReport, EXCEPTION_KINDS, FINANCE_AMOUNT_MISMATCH,
+    ExpectedOrder, ExpectedRefund, MatchReport, FINANCE_AMOUNT_MISMATCH,
     FINANCE_COMMISSION_MISMATCH, FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP,
-    FINANCE_UNKNOWN_ORDER, FINANCE_UNKNOWN_TRANSACTION_TYPE,
+    FINANCE_UNKNOWN_ORDER, FINANCE_UNKNOWN_TRANSACTION_TYPE, PROBLEM_KINDS,
 };
 pub use report::{
     month_end_report, month_end_summary, payouts, CurrencyFigures, MonthEndReport, OrderRow,

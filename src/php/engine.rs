@@ -232,23 +232,23 @@ impl NativeEngine {
         })
     }
 
-    /// Exceptions matching `$filter` (`kind`, `state` open|resolved|all, `severity`,
+    /// Problems matching `$filter` (`kind`, `state` open|resolved|all, `severity`,
     /// `entity_type`, `entity_id`, `limit`, `offset`).
-    pub fn exceptions(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
+    pub fn problems(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
         export(|| {
-            let query = status::ExceptionQuery::from_json(map_to_json(filter)?)?;
-            to_zval(&status::exceptions(&*self.store()?, &query)?)
+            let query = status::ProblemQuery::from_json(map_to_json(filter)?)?;
+            to_zval(&status::problems(&*self.store()?, &query)?)
         })
     }
 
-    /// Marks an exception resolved; false when it was not open.
-    pub fn resolve_exception(&self, id: i64) -> PhpResult<bool> {
-        export(|| Ok(self.store()?.resolve_exception(id)?))
+    /// Marks a problem resolved; false when it was not open.
+    pub fn resolve_problem(&self, id: i64) -> PhpResult<bool> {
+        export(|| Ok(self.store()?.resolve_problem(id)?))
     }
 
-    /// Re-queues the job behind an exception and closes the exception.
-    pub fn retry_exception(&self, id: i64) -> PhpResult<i64> {
-        export(|| Ok(self.store()?.retry_exception(id)?))
+    /// Re-queues the job behind a problem and closes the problem.
+    pub fn retry_problem(&self, id: i64) -> PhpResult<i64> {
+        export(|| Ok(self.store()?.retry_problem(id)?))
     }
 
     /// Tests the URL and key (V01) and reads the shop (A01, or its last answer).
@@ -354,7 +354,7 @@ impl NativeEngine {
         })
     }
 
-    /// Compares the ledger with the expected side and raises finance exceptions.
+    /// Compares the ledger with the expected side and raises finance problems.
     pub fn finance_match(&self) -> PhpResult<Zval> {
         export(|| to_zval(&finance::match_ledger(&*self.store()?, &self.finance)?))
     }

@@ -45,9 +45,9 @@ pub enum StoreError {
     /// The row the operation names does not exist.
     #[error("{what} not found")]
     NotFound { what: String },
-    /// The exception has no job to re-queue, or its job is running.
-    #[error("exception {exception_id} cannot be retried: {reason}")]
-    NotRetryable { exception_id: i64, reason: String },
+    /// The problem has no job to re-queue, or its job is running.
+    #[error("problem {problem_id} cannot be retried: {reason}")]
+    NotRetryable { problem_id: i64, reason: String },
     /// A value stored in a column could not be decoded (e.g. a payload that is not JSON).
     #[error("bad stored data: {0}")]
     Data(String),

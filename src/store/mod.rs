@@ -1,4 +1,4 @@
-//! Durable state in one SQLite file: migrations, the job queue, ledgers and exceptions.
+//! Durable state in one SQLite file: migrations, the job queue, ledgers and problems.
 //! Every PHP process opens its own [`Store`]; the file is the only shared state, so every
 //! invariant (unique keys, leases, call budgets) is enforced by SQL, never by process memory.
 //!
@@ -9,10 +9,10 @@ mod budgets;
 mod clock;
 mod cursors;
 mod error;
-mod exceptions;
 mod ledger;
 mod migrations;
 mod orders;
+mod problems;
 mod queue;
 mod refunds;
 mod runner;
@@ -28,15 +28,13 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use cursors::Cursor;
 pub(crate) use error::is_busy;
 pub use error::StoreError;
-pub use exceptions::{
-    ExceptionFilter, ExceptionRecord, ExceptionState, NewException, Resolution, Severity,
-};
 pub use ledger::{DirtySku, SkuLedgerEntry, SkuPush};
 pub use migrations::SCHEMA_VERSION;
 pub use orders::OrderMapping;
+pub use problems::{NewProblem, ProblemFilter, ProblemRecord, ProblemState, Resolution, Severity};
 pub use queue::{
     Backoff, Dedupe, EnqueueOutcome, Enqueued, Failed, Failure, Finished, Job, JobState, KindStats,
-    NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, JOB_DEAD_EXCEPTION, LEASE_EXPIRED_MESSAGE,
+    NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, JOB_DEAD_PROBLEM, LEASE_EXPIRED_MESSAGE,
 };
 pub use refunds::RefundRecord;
 pub use runner::RunnerLease;

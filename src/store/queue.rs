@@ -10,7 +10,7 @@ use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 
-use super::exceptions::{self, NewException, Severity};
+use super::problems::{self, NewProblem, Severity};
 use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
 
 text_enum! {
@@ -22,7 +22,7 @@ text_enum! {
         Leased => "leased",
         /// Finished successfully.
         Done => "done",
-        /// Failed its last attempt; an exception row points at it.
+        /// Failed its last attempt; a problem row points at it.
         Dead => "dead",
     }
 }
@@ -343,18 +343,18 @@ pub(crate) fn finish(
                 pending_payload = NULL, pending_priority = NULL, pending_run_at = NULL,
                 lease = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ?3
              WHERE id = ?1 AND lease = ?2 AND state = 'leased'
-             RETURNING state, EXISTS (SELECT 1 FROM exceptions
+             RETURNING state, EXISTS (SELECT 1 FROM problems
                                       WHERE job_id = jobs.id AND state = 'open' AND kind = ?4)",
         )?
-        .query_row(params![id, lease, now, JOB_DEAD_EXCEPTION], |row| {
+        .query_row(params![id, lease, now, JOB_DEAD_PROBLEM], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?;
     match finished {
-        Some((JobState::Done, has_dead_exception)) => {
+        Some((JobState::Done, has_dead_problem)) => {
             // A job that once died and now succeeded no longer needs a human.
-            if has_dead_exception {
-                exceptions::heal_job_dead(conn, id, now)?;
+            if has_dead_problem {
+                problems::heal_job_dead(conn, id, now)?;
             }
             Ok(Finished::Done)
         }
@@ -458,15 +458,15 @@ impl Failure {
 pub enum Failed {
     /// It runs again at this time.
     RetryAt(DateTime<Utc>),
-    /// It is dead; this exception row tells a human.
-    Dead { exception_id: i64 },
+    /// It is dead; this problem row tells a human.
+    Dead { problem_id: i64 },
 }
 
-/// The exception kind raised when a job dies.
-pub const JOB_DEAD_EXCEPTION: &str = "job_dead";
+/// The problem kind raised when a job dies.
+pub const JOB_DEAD_PROBLEM: &str = "job_dead";
 
 /// Records a failed attempt of a leased job: backoff to a new `run_at`, or dead after its last
-/// attempt with an exception raised. Call inside an immediate transaction (it reads then writes).
+/// attempt with a problem raised. Call inside an immediate transaction (it reads then writes).
 pub(crate) fn fail(
     conn: &Connection,
     id: i64,
@@ -527,14 +527,14 @@ pub(crate) fn fail(
             "attempts": attempts,
             "payload": serde_json::from_str::<Value>(&payload).unwrap_or(Value::String(payload)),
         });
-        let exception = NewException::new(JOB_DEAD_EXCEPTION, kind, key, failure.message.clone())
+        let problem = NewProblem::new(JOB_DEAD_PROBLEM, kind, key, failure.message.clone())
             .severity(Severity::Error)
             .details(details)
             .hint("Fix the cause shown in the message, then press Retry to run the job again.")
             .job(id);
-        let raised = exceptions::raise(conn, &exception, now)?;
+        let raised = problems::raise(conn, &problem, now)?;
         return Ok(Failed::Dead {
-            exception_id: raised.id,
+            problem_id: raised.id,
         });
     }
 
@@ -642,7 +642,7 @@ pub(crate) fn list_done_before(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Deletes done jobs that finished before `before` (unix ms). Dead jobs stay: exceptions
+/// Deletes done jobs that finished before `before` (unix ms). Dead jobs stay: problems
 /// point at them.
 pub(crate) fn purge_done_before(conn: &Connection, before: i64) -> Result<usize, StoreError> {
     Ok(conn
@@ -760,7 +760,7 @@ impl super::Store {
         finish(&self.conn, job_id, lease, self.now_ms())
     }
 
-    /// The attempt failed: retry after backoff, or dead (with an exception) after the last one.
+    /// The attempt failed: retry after backoff, or dead (with a problem) after the last one.
     pub fn fail(&self, job_id: i64, lease: &str, failure: &Failure) -> Result<Failed, StoreError> {
         let now = self.now_ms();
         super::immediate(&self.conn, |conn| {
@@ -843,7 +843,7 @@ impl super::Store {
 mod tests {
     use super::*;
     use crate::store::test_support::store;
-    use crate::store::{ExceptionFilter, Store};
+    use crate::store::{ProblemFilter, Store};
     use chrono::Duration as Span;
     use serde_json::json;
 
@@ -1114,7 +1114,7 @@ mod tests {
     }
 
     #[test]
-    fn the_last_attempt_kills_the_job_and_raises_one_exception() {
+    fn the_last_attempt_kills_the_job_and_raises_one_problem() {
         let (store, clock) = store();
         let id = store
             .enqueue(&NewJob::new("ship", "W-7", json!({"order": 7})).max_attempts(3))
@@ -1134,26 +1134,23 @@ mod tests {
             );
             clock.advance(Span::hours(2));
         }
-        let Some(Failed::Dead { exception_id }) = outcome else {
+        let Some(Failed::Dead { problem_id }) = outcome else {
             panic!("{outcome:?}")
         };
         let job = store.job(id).unwrap().unwrap();
         assert_eq!((job.state, job.attempts), (JobState::Dead, 3));
-        let exception = store.exception(exception_id).unwrap().unwrap();
-        assert_eq!(exception.kind, JOB_DEAD_EXCEPTION);
+        let problem = store.problem(problem_id).unwrap().unwrap();
+        assert_eq!(problem.kind, JOB_DEAD_PROBLEM);
         assert_eq!(
-            (exception.entity_type.as_str(), exception.entity_id.as_str()),
+            (problem.entity_type.as_str(), problem.entity_id.as_str()),
             ("ship", "W-7")
         );
-        assert_eq!(exception.job_id, Some(id));
-        assert_eq!(exception.message, "err 3");
-        assert_eq!(exception.details.unwrap()["payload"], json!({"order": 7}));
-        assert!(exception.hint.is_some());
+        assert_eq!(problem.job_id, Some(id));
+        assert_eq!(problem.message, "err 3");
+        assert_eq!(problem.details.unwrap()["payload"], json!({"order": 7}));
+        assert!(problem.hint.is_some());
         assert_eq!(
-            store
-                .list_exceptions(&ExceptionFilter::open())
-                .unwrap()
-                .len(),
+            store.list_problems(&ProblemFilter::open()).unwrap().len(),
             1
         );
     }

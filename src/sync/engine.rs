@@ -21,7 +21,7 @@ use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreEr
 use super::error::SyncError;
 use super::events::{self, StockChange};
 use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
-use super::report::{RaisedException, TickReport};
+use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
 use super::shop::{Shop, ShopOrderId, ShopRefundId};
 
@@ -325,9 +325,9 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         failure: &Failure,
         report: &mut TickReport,
     ) -> Result<(), StoreError> {
-        if let Failed::Dead { exception_id } = self.store.fail(job.id, lease, failure)? {
-            if let Some(record) = self.store.exception(exception_id)? {
-                report.exceptions.push(RaisedException::from_record(record));
+        if let Failed::Dead { problem_id } = self.store.fail(job.id, lease, failure)? {
+            if let Some(record) = self.store.problem(problem_id)? {
+                report.problems.push(RaisedProblem::from_record(record));
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! Errors the engine returns to its caller (PHP or a CLI runner), each with its stable
 //! [`ErrorCode`]. Failures inside a job never come out here: they go back to the queue or become
-//! exceptions; only what stops a whole tick (the store unreadable, bad settings) does.
+//! problems; only what stops a whole tick (the store unreadable, bad settings) does.
 
 use crate::error::{Coded, ErrorCode};
 use crate::mirakl::MiraklError;

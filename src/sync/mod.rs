@@ -22,6 +22,6 @@ pub use engine::{engine_client, Engine, HttpEngine, StoreBudget, RUNNER_LEASE};
 pub use error::SyncError;
 pub use events::StockChange;
 pub use jobs::{kinds, reference};
-pub use report::{RaisedException, TickReport};
+pub use report::{RaisedProblem, TickReport};
 pub use settings::{SettingsError, ShortagePolicy, SyncSettings};
 pub use shop::{Shop, ShopError};

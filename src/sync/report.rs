@@ -1,5 +1,5 @@
 //! What one tick did, serialisable to JSON for PHP's dashboard and logs: jobs run by kind and
-//! outcome, API calls by Mirakl code, exceptions raised, stock drift repaired, and when the next
+//! outcome, API calls by Mirakl code, problems raised, stock drift repaired, and when the next
 //! job is due (so a runner knows when to come back).
 
 use std::collections::BTreeMap;
@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// An exception raised during the tick.
+/// A problem raised during the tick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RaisedException {
+pub struct RaisedProblem {
     pub kind: String,
     pub severity: String,
     pub entity_type: String,
@@ -17,9 +17,9 @@ pub struct RaisedException {
     pub message: String,
 }
 
-impl RaisedException {
-    pub(crate) fn from_record(record: crate::store::ExceptionRecord) -> RaisedException {
-        RaisedException {
+impl RaisedProblem {
+    pub(crate) fn from_record(record: crate::store::ProblemRecord) -> RaisedProblem {
+        RaisedProblem {
             kind: record.kind,
             severity: record.severity.as_str().to_owned(),
             entity_type: record.entity_type,
@@ -43,7 +43,7 @@ pub struct TickReport {
     /// Mirakl API code → requests the engine sent (in-call retries not counted; calls refused by
     /// the local budget never left and are not counted).
     pub api_calls: BTreeMap<String, u32>,
-    pub exceptions: Vec<RaisedException>,
+    pub problems: Vec<RaisedProblem>,
     /// SKUs whose marketplace stock disagreed with the shop and were queued for a push.
     pub stock_repaired: u32,
     /// The earliest `run_at` of a waiting job after the tick.
@@ -92,7 +92,7 @@ impl TickReport {
         for (api, n) in &other.api_calls {
             *self.api_calls.entry(api.clone()).or_default() += n;
         }
-        self.exceptions.extend(other.exceptions.iter().cloned());
+        self.problems.extend(other.problems.iter().cloned());
         self.stock_repaired += other.stock_repaired;
         self.recovered_leases += other.recovered_leases;
     }

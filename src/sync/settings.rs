@@ -14,7 +14,7 @@ use crate::error::{Coded, ErrorCode};
 pub enum ShortagePolicy {
     /// Refuse those lines (or the whole order when partial acceptance is off).
     Refuse,
-    /// Neither accept nor refuse: raise an exception and wait for a human (the deadline clock
+    /// Neither accept nor refuse: raise a problem and wait for a human (the deadline clock
     /// keeps warning).
     Hold,
 }
@@ -44,7 +44,7 @@ pub struct SyncSettings {
     /// Shop carrier name → SH21 carrier code.
     #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
     pub carrier_map: BTreeMap<String, String>,
-    /// Send an unmapped carrier as free text (`carrier_name`) instead of raising an exception.
+    /// Send an unmapped carrier as free text (`carrier_name`) instead of raising a problem.
     pub allow_free_text_carriers: bool,
     /// Try ST01 (multi-shipment) first; a 404 falls back to OR23 + OR24 for good.
     pub use_shipments_api: bool,
@@ -52,7 +52,7 @@ pub struct SyncSettings {
     pub refund_reason_code: String,
     /// `TAX_INCLUDED` or `TAX_EXCLUDED`: the mode orders are read and refunds sent in.
     pub order_tax_mode: String,
-    /// A warning this many hours before `shipping_deadline`; past it, an exception.
+    /// A warning this many hours before `shipping_deadline`; past it, a problem.
     pub shipping_deadline_warning_hours: i64,
     /// Seconds between OR11 polls.
     pub order_poll_interval_secs: i64,

@@ -1,5 +1,5 @@
 //! The engine's status as wp-admin and WP-CLI read it outside a tick: the runner's health (the
-//! last tick, recorded by [`Engine::tick`](super::Engine::tick)), the exceptions list, budgets,
+//! last tick, recorded by [`Engine::tick`](super::Engine::tick)), the problems list, budgets,
 //! orders at risk, stock drift and recent activity; and the connection test's cached account.
 //! Pure functions over the store; `src/php` only converts their arguments and results.
 //!
@@ -17,7 +17,7 @@ use crate::mirakl::account::ConnectionReport;
 use crate::mirakl::budget::CallBudget;
 use crate::mirakl::{Client, MiraklError, Transport};
 use crate::store::{
-    ExceptionFilter, ExceptionRecord, ExceptionState, QueueStats, Severity, Store, StoreError,
+    ProblemFilter, ProblemRecord, ProblemState, QueueStats, Severity, Store, StoreError,
 };
 use crate::sync::jobs::{marketplace_quantity, pending_marketplace_units};
 use crate::sync::report::TickReport;
@@ -44,13 +44,13 @@ pub struct LastTick {
     pub ran: bool,
     pub jobs_run: u32,
     pub api_calls: u32,
-    pub exceptions_raised: u32,
+    pub problems_raised: u32,
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
-/// Open exceptions by severity.
+/// Open problems by severity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct OpenExceptions {
+pub struct OpenProblems {
     pub critical: u64,
     pub error: u64,
     pub warning: u64,
@@ -66,7 +66,7 @@ pub struct Health {
     /// A runner holds the lease right now.
     pub runner_active: bool,
     pub queue: QueueStats,
-    pub open_exceptions: OpenExceptions,
+    pub open_problems: OpenProblems,
     pub schema_version: i64,
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn record_tick(
             .flat_map(|outcomes| outcomes.values())
             .sum(),
         api_calls: report.api_calls.values().sum(),
-        exceptions_raised: u32::try_from(report.exceptions.len()).unwrap_or(u32::MAX),
+        problems_raised: u32::try_from(report.problems.len()).unwrap_or(u32::MAX),
         next_due_at: report.next_due_at,
     };
     let text = serde_json::to_string(&summary).map_err(|e| StoreError::Data(e.to_string()))?;
@@ -113,12 +113,12 @@ pub fn health(
     let runner_active = store
         .runner_lease(RUNNER_LEASE)?
         .is_some_and(|lease| lease.expires_at > now);
-    let mut open_exceptions = OpenExceptions::default();
-    for (severity, count) in store.count_open_exceptions()? {
+    let mut open_problems = OpenProblems::default();
+    for (severity, count) in store.count_open_problems()? {
         match severity {
-            Severity::Critical => open_exceptions.critical = count,
-            Severity::Error => open_exceptions.error = count,
-            Severity::Warning => open_exceptions.warning = count,
+            Severity::Critical => open_problems.critical = count,
+            Severity::Error => open_problems.error = count,
+            Severity::Warning => open_problems.warning = count,
         }
     }
     Ok(Health {
@@ -127,15 +127,15 @@ pub fn health(
         runner_late,
         runner_active,
         queue: store.queue_stats()?,
-        open_exceptions,
+        open_problems,
         schema_version: store.schema_version()?,
     })
 }
 
-/// The exceptions filter as PHP passes it: every key optional.
+/// The problems filter as PHP passes it: every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ExceptionQuery {
+pub struct ProblemQuery {
     pub kind: Option<String>,
     /// `open` (default), `resolved` or `all`.
     pub state: Option<String>,
@@ -160,19 +160,19 @@ impl crate::error::Coded for QueryError {
     }
 }
 
-impl ExceptionQuery {
+impl ProblemQuery {
     /// Reads the query from PHP's array (as JSON).
-    pub fn from_json(value: Value) -> Result<ExceptionQuery, QueryError> {
+    pub fn from_json(value: Value) -> Result<ProblemQuery, QueryError> {
         serde_json::from_value(value).map_err(|e| QueryError {
             field: "filter",
             reason: e.to_string(),
         })
     }
 
-    pub fn to_filter(&self) -> Result<ExceptionFilter, QueryError> {
+    pub fn to_filter(&self) -> Result<ProblemFilter, QueryError> {
         let state = match self.state.as_deref().unwrap_or("open") {
             "all" => None,
-            word => Some(ExceptionState::parse(word).ok_or_else(|| QueryError {
+            word => Some(ProblemState::parse(word).ok_or_else(|| QueryError {
                 field: "state",
                 reason: "must be open, resolved or all".to_owned(),
             })?),
@@ -184,7 +184,7 @@ impl ExceptionQuery {
                 reason: "must be critical, error or warning".to_owned(),
             })?),
         };
-        Ok(ExceptionFilter {
+        Ok(ProblemFilter {
             kind: self.kind.clone(),
             state,
             severity,
@@ -196,13 +196,10 @@ impl ExceptionQuery {
     }
 }
 
-/// Lists exceptions for the dashboard.
-pub fn exceptions(
-    store: &Store,
-    query: &ExceptionQuery,
-) -> Result<Vec<ExceptionRecord>, StatusError> {
+/// Lists problems for the dashboard.
+pub fn problems(store: &Store, query: &ProblemQuery) -> Result<Vec<ProblemRecord>, StatusError> {
     let filter = query.to_filter()?;
-    Ok(store.list_exceptions(&filter)?)
+    Ok(store.list_problems(&filter)?)
 }
 
 /// Tests the URL and key with V01, then reads the shop (A01) if its daily budget allows, else
@@ -490,23 +487,23 @@ mod tests {
     }
 
     #[test]
-    fn exception_queries_name_the_bad_field() {
+    fn problem_queries_name_the_bad_field() {
         let query =
-            ExceptionQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
+            ProblemQuery::from_json(serde_json::json!({"state": "all", "limit": 5000})).unwrap();
         let filter = query.to_filter().unwrap();
         assert_eq!(filter.state, None);
         assert_eq!(filter.limit, 1000);
         assert_eq!(
-            ExceptionQuery::default().to_filter().unwrap().state,
-            Some(ExceptionState::Open)
+            ProblemQuery::default().to_filter().unwrap().state,
+            Some(ProblemState::Open)
         );
-        let bad = ExceptionQuery {
+        let bad = ProblemQuery {
             severity: Some("loud".into()),
-            ..ExceptionQuery::default()
+            ..ProblemQuery::default()
         };
         assert_eq!(bad.to_filter().unwrap_err().field, "severity");
         assert_eq!(
-            ExceptionQuery::from_json(serde_json::json!({"colour": 1}))
+            ProblemQuery::from_json(serde_json::json!({"colour": 1}))
                 .unwrap_err()
                 .field,
             "filter"

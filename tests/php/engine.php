@@ -47,8 +47,8 @@ assert($health['runner_late'] === true && $health['last_tick'] === null);
 $e = expect_throws(SettingsException::class, fn () => $offline->tick(new MemoryShop(), 1000));
 assert(str_contains($e->getMessage(), 'not configured'), $e->getMessage());
 expect_throws(SettingsException::class, fn () => $offline->stock_changed([['quantity' => 1]]));
-expect_throws(SettingsException::class, fn () => $offline->exceptions(['state' => 'sideways']));
-assert($offline->exceptions([]) === []);
+expect_throws(SettingsException::class, fn () => $offline->problems(['state' => 'sideways']));
+assert($offline->problems([]) === []);
 assert($offline->carriers() === []);
 
 // A broken state file is a StoreException naming the file, not a crash.
@@ -145,15 +145,15 @@ $engine->tick($shop, 20000);
 assert(count($shop->orders) === 1, 'no duplicate shop order');
 
 assert(count($shop->orders) === 1, 'the refused order was not created');
-$open = $engine->exceptions(['state' => 'open']);
+$open = $engine->problems(['state' => 'open']);
 $kinds = array_column($open, 'kind');
-assert(count($open) >= 1, 'an exception is open: ' . var_export($open, true));
+assert(count($open) >= 1, 'a problem is open: ' . var_export($open, true));
 assert(count(array_filter($open, fn ($x) => str_contains($x['entity_id'], $unknown) || str_contains($x['message'], 'SKU-UNKNOWN'))) >= 1, var_export($open, true));
-foreach ($open as $exception) {
-    assert(is_int($exception['id']) && is_string($exception['severity']) && is_int($exception['occurrences']));
+foreach ($open as $problem) {
+    assert(is_int($problem['id']) && is_string($problem['severity']) && is_int($problem['occurrences']));
 }
-assert($engine->resolve_exception($open[0]['id']) === true);
-assert($engine->resolve_exception($open[0]['id']) === false, 'resolving twice changes nothing');
+assert($engine->resolve_problem($open[0]['id']) === true);
+assert($engine->resolve_problem($open[0]['id']) === false, 'resolving twice changes nothing');
 
 // A PHP error inside a callback (not ShopRejected) is transient: the job is retried later, the
 // tick goes on, nothing is created and no human is bothered. Own sandbox and state file, so the
@@ -172,6 +172,6 @@ $flaky_shop->stock = ['SKU-A' => 5];
 $report = $flaky_engine->tick($flaky_shop, 20000);
 assert(($report['jobs']['import_order']['retry'] ?? 0) >= 1, var_export($report['jobs'], true));
 assert($flaky_shop->orders === []);
-$order_exceptions = array_filter($flaky_engine->exceptions([]), fn ($x) => $x['entity_type'] === 'order');
-assert($order_exceptions === [], var_export($order_exceptions, true));
+$order_problems = array_filter($flaky_engine->problems([]), fn ($x) => $x['entity_type'] === 'order');
+assert($order_problems === [], var_export($order_problems, true));
 echo "ok\n";

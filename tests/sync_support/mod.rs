@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use mirakl_connector::mirakl::{
     ClientConfig, HttpTransport, Request, Response, Transport, TransportError,
 };
-use mirakl_connector::store::{ExceptionFilter, ManualClock, Store};
+use mirakl_connector::store::{ManualClock, ProblemFilter, Store};
 use mirakl_connector::sync::memory::{MemoryShop, ShopOp};
 use mirakl_connector::sync::shop::*;
 use mirakl_connector::sync::{
@@ -285,11 +285,11 @@ impl Harness {
         orders[0].id
     }
 
-    pub fn open_exceptions(&self, kind: &str) -> usize {
+    pub fn open_problems(&self, kind: &str) -> usize {
         self.store
-            .list_exceptions(&ExceptionFilter {
+            .list_problems(&ProblemFilter {
                 kind: Some(kind.to_owned()),
-                ..ExceptionFilter::open()
+                ..ProblemFilter::open()
             })
             .unwrap()
             .len()

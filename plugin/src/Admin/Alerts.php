@@ -73,7 +73,7 @@ class Alerts {
 			return '';
 		}
 		$html     = '';
-		$critical = $this->reader->exceptions(
+		$critical = $this->reader->problems(
 			array(
 				'state'    => 'open',
 				'severity' => 'critical',
@@ -97,7 +97,7 @@ class Alerts {
 			$html .= sprintf(
 				'<div class="notice notice-error mirakl-alert" data-alert="critical"><p><strong>%1$s</strong> <a href="%2$s">%3$s</a></p></div>',
 				esc_html( $text ),
-				esc_url( DashboardPage::url( 'mirakl-exceptions' ) ),
+				esc_url( DashboardPage::url( 'mirakl-problems' ) ),
 				esc_html__( 'Open the Mirakl dashboard', 'mirakl-connector-for-woocommerce' )
 			);
 		}
@@ -139,7 +139,7 @@ class Alerts {
 		$since = (string) get_option( self::OPTION_DIGEST_UNTIL, '' );
 		$fresh = array_values(
 			array_filter(
-				$this->reader->exceptions(
+				$this->reader->problems(
 					array(
 						'state' => 'open',
 						'limit' => 500,
@@ -152,14 +152,14 @@ class Alerts {
 			return 0;
 		}
 		$lines = array();
-		foreach ( $fresh as $exception ) {
+		foreach ( $fresh as $problem ) {
 			$lines[] = sprintf(
 				'- [%1$s] %2$s — %3$s %4$s: %5$s',
-				DashboardPage::severity_label( (string) $exception['severity'] ),
-				ExceptionKinds::label( (string) $exception['kind'] ),
-				(string) $exception['entity_type'],
-				(string) $exception['entity_id'],
-				(string) $exception['message']
+				DashboardPage::severity_label( (string) $problem['severity'] ),
+				ProblemKinds::label( (string) $problem['kind'] ),
+				(string) $problem['entity_type'],
+				(string) $problem['entity_id'],
+				(string) $problem['message']
 			);
 		}
 		$subject = sprintf(

@@ -1,7 +1,7 @@
 <?php
 /**
  * WooCommerce → Mirakl: the operations dashboard. Health at a glance (runner, queue, connection,
- * call budgets), open exceptions grouped by kind with retry and resolve, orders at risk, stock
+ * call budgets), open problems grouped by kind with retry and resolve, orders at risk, stock
  * drift, recent activity and a chart of the last days. Reads go through EngineReader, so a read
  * the core lacks shows an empty state instead of breaking the page.
  *
@@ -15,13 +15,13 @@ use MiraklConnector\Native\Bridge;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * The dashboard screen and its exception actions.
+ * The dashboard screen and its problem actions.
  */
 class DashboardPage {
 
 	public const SLUG           = 'mirakl-connector';
-	public const ACTION_RETRY   = 'mirakl_connector_retry_exception';
-	public const ACTION_RESOLVE = 'mirakl_connector_resolve_exception';
+	public const ACTION_RETRY   = 'mirakl_connector_retry_problem';
+	public const ACTION_RESOLVE = 'mirakl_connector_resolve_problem';
 	public const ACTION_CHECK   = 'mirakl_connector_check_connection';
 
 	/** Days the chart covers. */
@@ -70,29 +70,29 @@ class DashboardPage {
 	}
 
 	/**
-	 * The exception id posted with an action.
+	 * The problem id posted with an action.
 	 */
 	private static function posted_id(): int {
 		// phpcs:ignore WordPress.Security.NonceVerification -- checked by Guard::authorize().
-		return isset( $_REQUEST['exception_id'] ) ? absint( wp_unslash( $_REQUEST['exception_id'] ) ) : 0;
+		return isset( $_REQUEST['problem_id'] ) ? absint( wp_unslash( $_REQUEST['problem_id'] ) ) : 0;
 	}
 
 	/**
-	 * admin-post: retries the job behind an exception.
+	 * admin-post: retries the job behind a problem.
 	 */
 	public function on_retry(): void {
 		Guard::authorize( self::ACTION_RETRY );
 		$this->retry( self::posted_id() );
-		Guard::redirect( self::url( 'mirakl-exceptions' ) );
+		Guard::redirect( self::url( 'mirakl-problems' ) );
 	}
 
 	/**
-	 * admin-post: marks an exception resolved.
+	 * admin-post: marks a problem resolved.
 	 */
 	public function on_resolve(): void {
 		Guard::authorize( self::ACTION_RESOLVE );
 		$this->resolve( self::posted_id() );
-		Guard::redirect( self::url( 'mirakl-exceptions' ) );
+		Guard::redirect( self::url( 'mirakl-problems' ) );
 	}
 
 	/**
@@ -106,17 +106,17 @@ class DashboardPage {
 	}
 
 	/**
-	 * Re-queues the job behind an exception; leaves a flash message.
+	 * Re-queues the job behind a problem; leaves a flash message.
 	 *
 	 * @param int $id Exception id.
 	 */
 	public function retry( int $id ): bool {
 		try {
-			$job = $this->bridge->engine()->retry_exception( $id );
+			$job = $this->bridge->engine()->retry_problem( $id );
 			Flash::set(
 				'success',
 				sprintf(
-					/* translators: 1: exception id, 2: job id */
+					/* translators: 1: problem id, 2: job id */
 					__( 'Problem #%1$d: its work was queued again (job %2$d) and runs on the next sync.', 'mirakl-connector-for-woocommerce' ),
 					$id,
 					(int) $job
@@ -127,7 +127,7 @@ class DashboardPage {
 			Flash::set(
 				'error',
 				sprintf(
-					/* translators: 1: exception id, 2: reason */
+					/* translators: 1: problem id, 2: reason */
 					__( 'Problem #%1$d could not be retried: %2$s', 'mirakl-connector-for-woocommerce' ),
 					$id,
 					$e->getMessage()
@@ -138,22 +138,22 @@ class DashboardPage {
 	}
 
 	/**
-	 * Marks an exception resolved; leaves a flash message.
+	 * Marks a problem resolved; leaves a flash message.
 	 *
 	 * @param int $id Exception id.
 	 */
 	public function resolve( int $id ): bool {
 		try {
-			$done = (bool) $this->bridge->engine()->resolve_exception( $id );
+			$done = (bool) $this->bridge->engine()->resolve_problem( $id );
 		} catch ( \Throwable $e ) {
 			$done = false;
 		}
 		Flash::set(
 			$done ? 'success' : 'warning',
 			$done
-				/* translators: %d: exception id */
+				/* translators: %d: problem id */
 				? sprintf( __( 'Problem #%d marked resolved.', 'mirakl-connector-for-woocommerce' ), $id )
-				/* translators: %d: exception id */
+				/* translators: %d: problem id */
 				: sprintf( __( 'Problem #%d was already resolved.', 'mirakl-connector-for-woocommerce' ), $id )
 		);
 		return $done;
@@ -192,7 +192,7 @@ class DashboardPage {
 		$this->health_cards( $health );
 		echo '<div class="mirakl-columns">';
 		echo '<div class="mirakl-main">';
-		$this->exceptions_section();
+		$this->problems_section();
 		$this->orders_at_risk_section();
 		$this->stock_drift_section();
 		echo '</div><div class="mirakl-side">';
@@ -247,7 +247,7 @@ class DashboardPage {
 	}
 
 	/**
-	 * Runner, queue, connection, exceptions and budget cards.
+	 * Runner, queue, connection, problems and budget cards.
 	 *
 	 * @param array|null $health The core's health.
 	 */
@@ -320,7 +320,7 @@ class DashboardPage {
 			);
 		}
 
-		$open     = $health['open_exceptions'] ?? array();
+		$open     = $health['open_problems'] ?? array();
 		$critical = (int) ( $open['critical'] ?? 0 );
 		$error    = (int) ( $open['error'] ?? 0 );
 		$warning  = (int) ( $open['warning'] ?? 0 );
@@ -333,7 +333,7 @@ class DashboardPage {
 				/* translators: 1: critical, 2: errors, 3: warnings */
 				sprintf( __( '%1$d critical · %2$d errors · %3$d warnings', 'mirakl-connector-for-woocommerce' ), $critical, $error, $warning ),
 			),
-			'<p><a href="#mirakl-exceptions">' . esc_html__( 'See the list', 'mirakl-connector-for-woocommerce' ) . '</a></p>'
+			'<p><a href="#mirakl-problems">' . esc_html__( 'See the list', 'mirakl-connector-for-woocommerce' ) . '</a></p>'
 		);
 
 		$budgets = $this->reader->optional_list( 'budgets' );
@@ -365,14 +365,14 @@ class DashboardPage {
 	}
 
 	/**
-	 * A link to what an exception is about: the WooCommerce order or the product, when known.
+	 * A link to what a problem is about: the WooCommerce order or the product, when known.
 	 *
 	 * @param string $entity_type Entity type.
 	 * @param string $entity_id   Entity id.
 	 */
 	public static function entity_link( string $entity_type, string $entity_id ): string {
 		$url = '';
-		// Exceptions raised when a job gave up name the job's kind and key.
+		// Problems raised when a job gave up name the job's kind and key.
 		$job_entities = array(
 			'import_order' => 'mirakl_order',
 			'sync_order'   => 'mirakl_order',
@@ -413,7 +413,7 @@ class DashboardPage {
 	}
 
 	/**
-	 * A small form posting one exception action.
+	 * A small form posting one problem action.
 	 *
 	 * @param string $action Action.
 	 * @param int    $id     Exception id.
@@ -423,30 +423,30 @@ class DashboardPage {
 	private static function action_button( string $action, int $id, string $label, string $class ): string {
 		return '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="mirakl-inline-form">'
 			. Guard::form_fields( $action )
-			. '<input type="hidden" name="exception_id" value="' . esc_attr( (string) $id ) . '">'
-			. '<button type="submit" class="button button-small ' . esc_attr( $class ) . '" data-exception="' . esc_attr( (string) $id ) . '"'
+			. '<input type="hidden" name="problem_id" value="' . esc_attr( (string) $id ) . '">'
+			. '<button type="submit" class="button button-small ' . esc_attr( $class ) . '" data-problem="' . esc_attr( (string) $id ) . '"'
 			. ( self::ACTION_RESOLVE === $action ? ' data-confirm="' . esc_attr__( 'Close this problem without running anything again?', 'mirakl-connector-for-woocommerce' ) . '"' : '' )
 			. '>' . esc_html( $label ) . '</button></form>';
 	}
 
 	/**
-	 * Open exceptions grouped by kind.
+	 * Open problems grouped by kind.
 	 */
-	private function exceptions_section(): void {
-		$exceptions = $this->reader->exceptions(
+	private function problems_section(): void {
+		$problems = $this->reader->problems(
 			array(
 				'state' => 'open',
 				'limit' => 500,
 			)
 		);
-		echo '<section class="mirakl-card" id="mirakl-exceptions"><h2>' . esc_html__( 'Problems that need a person', 'mirakl-connector-for-woocommerce' ) . '</h2>';
-		if ( empty( $exceptions ) ) {
+		echo '<section class="mirakl-card" id="mirakl-problems"><h2>' . esc_html__( 'Problems that need a person', 'mirakl-connector-for-woocommerce' ) . '</h2>';
+		if ( empty( $problems ) ) {
 			echo '<p class="mirakl-empty">' . esc_html__( 'Nothing needs you right now. Problems (orders held, carriers not mapped, stock updates refused, deadlines at risk) show here as they happen.', 'mirakl-connector-for-woocommerce' ) . '</p></section>';
 			return;
 		}
 		$groups = array();
-		foreach ( $exceptions as $exception ) {
-			$groups[ (string) $exception['kind'] ][] = $exception;
+		foreach ( $problems as $problem ) {
+			$groups[ (string) $problem['kind'] ][] = $problem;
 		}
 		$rank = array(
 			'critical' => 0,
@@ -472,20 +472,20 @@ class DashboardPage {
 				esc_attr( $kind ),
 				count( $groups ) <= 3 || 'critical' === $severity ? ' open' : '',
 				esc_html( self::severity_label( (string) $severity ) ),
-				esc_html( ExceptionKinds::label( $kind ) ),
+				esc_html( ProblemKinds::label( $kind ) ),
 				/* translators: 1: open problems, 2: occurrences */
 				esc_html( sprintf( _n( '%1$d open (%2$d times)', '%1$d open (%2$d times)', count( $items ), 'mirakl-connector-for-woocommerce' ), count( $items ), $count ) ),
 				/* translators: 1: first seen, 2: last seen */
 				esc_html( sprintf( __( 'first %1$s · last %2$s', 'mirakl-connector-for-woocommerce' ), self::ago( $first ), self::ago( $last ) ) )
 			);
-			echo '<table class="widefat striped mirakl-exception-table"><thead><tr>';
+			echo '<table class="widefat striped mirakl-problem-table"><thead><tr>';
 			foreach ( array( __( 'About', 'mirakl-connector-for-woocommerce' ), __( 'What happened', 'mirakl-connector-for-woocommerce' ), __( 'Seen', 'mirakl-connector-for-woocommerce' ), __( 'Actions', 'mirakl-connector-for-woocommerce' ) ) as $heading ) {
 				echo '<th scope="col">' . esc_html( $heading ) . '</th>';
 			}
 			echo '</tr></thead><tbody>';
 			foreach ( $items as $item ) {
 				$id = (int) $item['id'];
-				printf( '<tr class="mirakl-exception" id="mirakl-exception-%d" data-exception="%d">', $id, $id ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- integers.
+				printf( '<tr class="mirakl-problem" id="mirakl-problem-%d" data-problem="%d">', $id, $id ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- integers.
 				echo '<td>' . self::entity_link( (string) $item['entity_type'], (string) $item['entity_id'] ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
 				echo '<td><p class="mirakl-message">' . esc_html( (string) $item['message'] ) . '</p>';
 				if ( ! empty( $item['hint'] ) ) {
@@ -668,18 +668,18 @@ class DashboardPage {
 				'entity_id'   => (string) ( $job['key'] ?? '' ),
 			);
 		}
-		foreach ( $this->reader->exceptions(
+		foreach ( $this->reader->problems(
 			array(
 				'state' => 'all',
 				'limit' => 5,
 			)
-		) as $exception ) {
+		) as $problem ) {
 			$events[] = array(
-				'at'          => $exception['last_seen'],
-				'status'      => 'resolved' === $exception['state'] ? 'done' : 'problem',
-				'message'     => ExceptionKinds::label( (string) $exception['kind'] ) . ( 'resolved' === $exception['state'] ? ' (' . __( 'resolved', 'mirakl-connector-for-woocommerce' ) . ')' : '' ),
-				'entity_type' => (string) $exception['entity_type'],
-				'entity_id'   => (string) $exception['entity_id'],
+				'at'          => $problem['last_seen'],
+				'status'      => 'resolved' === $problem['state'] ? 'done' : 'problem',
+				'message'     => ProblemKinds::label( (string) $problem['kind'] ) . ( 'resolved' === $problem['state'] ? ' (' . __( 'resolved', 'mirakl-connector-for-woocommerce' ) . ')' : '' ),
+				'entity_type' => (string) $problem['entity_type'],
+				'entity_id'   => (string) $problem['entity_id'],
 			);
 		}
 		usort( $events, static fn ( $a, $b ) => strcmp( (string) $b['at'], (string) $a['at'] ) );

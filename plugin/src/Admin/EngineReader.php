@@ -102,12 +102,12 @@ class EngineReader {
 	}
 
 	/**
-	 * Exceptions matching a filter.
+	 * Problems matching a filter.
 	 *
 	 * @param array $filter kind, state, severity, entity_type, entity_id, limit, offset.
 	 */
-	public function exceptions( array $filter ): array {
-		$list = $this->call( 'exceptions', array( $filter ) );
+	public function problems( array $filter ): array {
+		$list = $this->call( 'problems', array( $filter ) );
 		return is_array( $list ) ? $list : array();
 	}
 

@@ -240,7 +240,7 @@ class OrderScreens {
 	 */
 	private static function problems_html( string $mirakl_id, EngineReader $reader ): string {
 		$html = '';
-		$problems = $reader->exceptions(
+		$problems = $reader->problems(
 			array(
 				'entity_type' => 'mirakl_order',
 				'entity_id'   => $mirakl_id,
@@ -253,7 +253,7 @@ class OrderScreens {
 			foreach ( $problems as $problem ) {
 				$html .= '<li class="mirakl-severity-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( (string) $problem['message'] ) . '</li>';
 			}
-			$html .= '</ul><a href="' . esc_url( DashboardPage::url( 'mirakl-exceptions' ) ) . '">' . esc_html__( 'Retry or resolve on the dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></div>';
+			$html .= '</ul><a href="' . esc_url( DashboardPage::url( 'mirakl-problems' ) ) . '">' . esc_html__( 'Retry or resolve on the dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></div>';
 		}
 		return $html;
 	}

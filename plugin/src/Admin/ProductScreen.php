@@ -100,7 +100,7 @@ class ProductScreen {
 		foreach ( $skus as $sku ) {
 			$html .= '<li class="mirakl-sku-state" data-sku="' . esc_attr( $sku ) . '"><code>' . esc_html( $sku ) . '</code> ';
 			$state = $has_reader ? $this->reader->call( 'sku_status', array( $sku ) ) : null;
-			$problems = $this->reader->exceptions(
+			$problems = $this->reader->problems(
 				array(
 					'entity_type' => 'sku',
 					'entity_id'   => $sku,
@@ -135,7 +135,7 @@ class ProductScreen {
 				$html .= '<p class="mirakl-text-critical">' . esc_html( (string) $state['last_error'] ) . '</p>';
 			}
 			foreach ( $problems as $problem ) {
-				$html .= '<p><span class="mirakl-badge mirakl-badge-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( ExceptionKinds::label( (string) $problem['kind'] ) ) . '</span> ' . esc_html( (string) $problem['message'] ) . '</p>';
+				$html .= '<p><span class="mirakl-badge mirakl-badge-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( ProblemKinds::label( (string) $problem['kind'] ) ) . '</span> ' . esc_html( (string) $problem['message'] ) . '</p>';
 			}
 			$html .= '</li>';
 		}

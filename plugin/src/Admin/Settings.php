@@ -63,7 +63,7 @@ final class Settings {
 			'shipped_status'       => 'completed',
 			'marketplace_name'     => 'Marketplace',
 			'alert_recipients'     => array(),
-			'alert_kinds'          => ExceptionKinds::DEFAULT_MAILED,
+			'alert_kinds'          => ProblemKinds::DEFAULT_MAILED,
 		);
 	}
 

@@ -503,7 +503,7 @@ class SettingsPage {
 	private function alerts_section( FieldRenderer $field, string $title, array $values ): void {
 		self::open_section( 'alerts', $title, __( 'Who is told, by e-mail, about problems that need a person. Critical problems also show as notices in wp-admin.', 'mirakl-connector-for-woocommerce' ) );
 		$field->text( 'alert_recipients', __( 'Alert recipients', 'mirakl-connector-for-woocommerce' ), __( 'E-mail addresses, separated by commas. Empty: no e-mail.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'large-text' ) );
-		$field->checkboxes( 'alert_kinds', __( 'Alerts mailed', 'mirakl-connector-for-woocommerce' ), ExceptionKinds::labels(), 'mirakl-kinds' );
+		$field->checkboxes( 'alert_kinds', __( 'Alerts mailed', 'mirakl-connector-for-woocommerce' ), ProblemKinds::labels(), 'mirakl-kinds' );
 		self::close_section();
 	}
 }

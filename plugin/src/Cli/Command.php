@@ -1,6 +1,6 @@
 <?php
 /**
- * `wp mirakl ...`: the runner and the exception queue from the command line. `wp mirakl tick` is
+ * `wp mirakl ...`: the runner and the problem queue from the command line. `wp mirakl tick` is
  * the system-cron runner for shops whose traffic is too low for WP-Cron (README). Each
  * subcommand is a thin shell around a method that returns data, so the logic is testable
  * without WP-CLI.
@@ -16,7 +16,7 @@ use MiraklConnector\Shop\WooShop;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Runs the Mirakl connector: ticks, status, stock sync and exceptions.
+ * Runs the Mirakl connector: ticks, status, stock sync and problems.
  */
 class Command {
 
@@ -82,14 +82,14 @@ class Command {
 			return;
 		}
 		\WP_CLI::log( self::summarise_tick( $report ) );
-		foreach ( (array) ( $report['exceptions'] ?? array() ) as $exception ) {
-			\WP_CLI::warning( sprintf( '%s: %s', $exception['kind'] ?? '', $exception['message'] ?? '' ) );
+		foreach ( (array) ( $report['problems'] ?? array() ) as $problem ) {
+			\WP_CLI::warning( sprintf( '%s: %s', $problem['kind'] ?? '', $problem['message'] ?? '' ) );
 		}
 		\WP_CLI::success( $report['ran'] ? 'Tick done.' : 'Another runner is working; nothing ran.' );
 	}
 
 	/**
-	 * Shows the runner's health: last tick, queue, open exceptions.
+	 * Shows the runner's health: last tick, queue, open problems.
 	 *
 	 * ## OPTIONS
 	 *
@@ -157,7 +157,7 @@ class Command {
 	}
 
 	/**
-	 * Lists, retries or resolves exceptions.
+	 * Lists, retries or resolves problems.
 	 *
 	 * ## OPTIONS
 	 *
@@ -171,7 +171,7 @@ class Command {
 	 * ---
 	 *
 	 * [<id>]
-	 * : The exception's id (retry, resolve).
+	 * : The problem's id (retry, resolve).
 	 *
 	 * [--state=<state>]
 	 * : open, resolved or all (list).
@@ -190,23 +190,23 @@ class Command {
 	 *
 	 * ## EXAMPLES
 	 *
-	 *     wp mirakl exceptions list
-	 *     wp mirakl exceptions retry 12
-	 *     wp mirakl exceptions resolve 12
+	 *     wp mirakl problems list
+	 *     wp mirakl problems retry 12
+	 *     wp mirakl problems resolve 12
 	 *
 	 * @param array $args       Action and id.
 	 * @param array $assoc_args Options.
 	 */
-	public function exceptions( $args, $assoc_args ): void {
+	public function problems( $args, $assoc_args ): void {
 		$action = (string) ( $args[0] ?? 'list' );
 		try {
 			$engine = $this->runner->bridge()->engine();
 			if ( 'list' === $action ) {
-				$rows = self::exception_rows( $engine, (string) ( $assoc_args['state'] ?? 'open' ), isset( $assoc_args['kind'] ) ? (string) $assoc_args['kind'] : null );
+				$rows = self::problem_rows( $engine, (string) ( $assoc_args['state'] ?? 'open' ), isset( $assoc_args['kind'] ) ? (string) $assoc_args['kind'] : null );
 				if ( 'json' === ( $assoc_args['format'] ?? 'table' ) ) {
 					\WP_CLI::line( (string) wp_json_encode( $rows ) );
 				} elseif ( empty( $rows ) ) {
-					\WP_CLI::log( 'No exceptions.' );
+					\WP_CLI::log( 'No problems.' );
 				} else {
 					\WP_CLI\Utils\format_items( 'table', $rows, array( 'id', 'severity', 'kind', 'entity', 'occurrences', 'last_seen', 'message' ) );
 				}
@@ -214,14 +214,14 @@ class Command {
 			}
 			$id = (int) ( $args[1] ?? 0 );
 			if ( $id <= 0 ) {
-				\WP_CLI::error( "Give the exception's id: wp mirakl exceptions $action <id>" );
+				\WP_CLI::error( "Give the problem's id: wp mirakl problems $action <id>" );
 				return;
 			}
 			if ( 'retry' === $action ) {
-				$job = $engine->retry_exception( $id );
+				$job = $engine->retry_problem( $id );
 				\WP_CLI::success( sprintf( 'Exception %d closed; job %d queued again.', $id, $job ) );
 			} elseif ( 'resolve' === $action ) {
-				if ( $engine->resolve_exception( $id ) ) {
+				if ( $engine->resolve_problem( $id ) ) {
 					\WP_CLI::success( sprintf( 'Exception %d resolved.', $id ) );
 				} else {
 					\WP_CLI::warning( sprintf( 'Exception %d was not open.', $id ) );
@@ -278,28 +278,28 @@ class Command {
 	}
 
 	/**
-	 * Exceptions as table rows.
+	 * Problems as table rows.
 	 *
 	 * @param object      $engine The native engine.
 	 * @param string      $state  open, resolved or all.
 	 * @param string|null $kind   Only this kind.
 	 * @return array<int, array<string, scalar>>
 	 */
-	public static function exception_rows( $engine, string $state, ?string $kind ): array {
+	public static function problem_rows( $engine, string $state, ?string $kind ): array {
 		$filter = array( 'state' => $state );
 		if ( null !== $kind ) {
 			$filter['kind'] = $kind;
 		}
 		$rows = array();
-		foreach ( $engine->exceptions( $filter ) as $exception ) {
+		foreach ( $engine->problems( $filter ) as $problem ) {
 			$rows[] = array(
-				'id'          => (int) $exception['id'],
-				'severity'    => (string) $exception['severity'],
-				'kind'        => (string) $exception['kind'],
-				'entity'      => $exception['entity_type'] . ' ' . $exception['entity_id'],
-				'occurrences' => (int) ( $exception['occurrences'] ?? 1 ),
-				'last_seen'   => (string) ( $exception['last_seen'] ?? '' ),
-				'message'     => (string) $exception['message'],
+				'id'          => (int) $problem['id'],
+				'severity'    => (string) $problem['severity'],
+				'kind'        => (string) $problem['kind'],
+				'entity'      => $problem['entity_type'] . ' ' . $problem['entity_id'],
+				'occurrences' => (int) ( $problem['occurrences'] ?? 1 ),
+				'last_seen'   => (string) ( $problem['last_seen'] ?? '' ),
+				'message'     => (string) $problem['message'],
 			);
 		}
 		return $rows;

@@ -1,7 +1,7 @@
 <?php
 /**
  * Registers the finance services: commission posting on new marketplace orders, the scheduled
- * ledger import and matching, the finance page with its CSV downloads, the finance exception
+ * ledger import and matching, the finance page with its CSV downloads, the finance problem
  * labels and `wp mirakl finance`.
  *
  * @package MiraklConnector
@@ -42,7 +42,7 @@ class Finance {
 		$run      = new FinanceRun( $this->bridge );
 		( new CommissionPosting( $settings ) )->register();
 		( new FinanceCron( $run ) )->register();
-		add_filter( 'mirakl_connector_exception_kinds', array( FinanceKinds::class, 'add' ) );
+		add_filter( 'mirakl_connector_problem_kinds', array( FinanceKinds::class, 'add' ) );
 		if ( is_admin() ) {
 			( new FinancePage( $this->bridge, $run, $settings ) )->register();
 			( new CsvDownload( $this->bridge ) )->register();

@@ -190,6 +190,6 @@ class FinanceCommand {
 	 * @param array $report MatchReport.
 	 */
 	private static function log_match( array $report ): void {
-		\WP_CLI::log( sprintf( 'Orders checked %d, matched %d, differing %d, awaiting Mirakl %d, without shop figures %d; problems raised %d, resolved %d.', $report['orders_checked'] ?? 0, $report['orders_matched'] ?? 0, $report['orders_mismatched'] ?? 0, $report['orders_awaiting'] ?? 0, $report['orders_without_expected'] ?? 0, $report['exceptions_raised'] ?? 0, $report['exceptions_resolved'] ?? 0 ) );
+		\WP_CLI::log( sprintf( 'Orders checked %d, matched %d, differing %d, awaiting Mirakl %d, without shop figures %d; problems raised %d, resolved %d.', $report['orders_checked'] ?? 0, $report['orders_matched'] ?? 0, $report['orders_mismatched'] ?? 0, $report['orders_awaiting'] ?? 0, $report['orders_without_expected'] ?? 0, $report['problems_raised'] ?? 0, $report['problems_resolved'] ?? 0 ) );
 	}
 }

@@ -1,8 +1,8 @@
 <?php
 /**
- * Plain-language names for the finance exception kinds the core's matching raises, added to the
- * dashboard's list of kinds (filter `mirakl_connector_exception_kinds`). The hint shown under
- * each problem comes with the exception itself.
+ * Plain-language names for the finance problem kinds the core's matching raises, added to the
+ * dashboard's list of kinds (filter `mirakl_connector_problem_kinds`). The hint shown under
+ * each problem comes with the problem itself.
  *
  * @package MiraklConnector
  */
@@ -12,7 +12,7 @@ namespace MiraklConnector\Finance;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Finance exception kind → translated label.
+ * Finance problem kind → translated label.
  */
 final class FinanceKinds {
 

@@ -193,7 +193,7 @@ class FinancePage {
 			(int) ( $report['orders_matched'] ?? 0 ),
 			(int) ( $report['orders_mismatched'] ?? 0 ),
 			(int) ( $report['orders_awaiting'] ?? 0 ),
-			(int) ( $report['exceptions_raised'] ?? 0 )
+			(int) ( $report['problems_raised'] ?? 0 )
 		);
 	}
 
@@ -324,7 +324,7 @@ class FinancePage {
 		if ( $open > 0 ) {
 			printf(
 				'<p class="mirakl-finance-problems"><a href="%s">%s</a></p>',
-				esc_url( DashboardPage::url( 'mirakl-exceptions' ) ),
+				esc_url( DashboardPage::url( 'mirakl-problems' ) ),
 				/* translators: %d: open finance problems */
 				esc_html( sprintf( _n( '%d finance difference needs a look on the dashboard', '%d finance differences need a look on the dashboard', $open, 'mirakl-connector-for-woocommerce' ), $open ) )
 			);
@@ -346,14 +346,14 @@ class FinancePage {
 	}
 
 	/**
-	 * Open finance exceptions.
+	 * Open finance problems.
 	 */
 	private function open_problems(): int {
 		$count = 0;
 		try {
 			$engine = $this->bridge->engine();
 			foreach ( array_keys( FinanceKinds::labels() ) as $kind ) {
-				$count += count( (array) $engine->exceptions( array( 'kind' => $kind, 'state' => 'open', 'limit' => 500 ) ) );
+				$count += count( (array) $engine->problems( array( 'kind' => $kind, 'state' => 'open', 'limit' => 500 ) ) );
 			}
 		} catch ( \Throwable $e ) {
 			return 0;

@@ -120,10 +120,10 @@ class Runner {
 			// Stock the tick changed (orders created, cancelled) is recorded right away.
 			$this->changes->flush();
 		}
-		foreach ( (array) ( $report['exceptions'] ?? array() ) as $exception ) {
+		foreach ( (array) ( $report['problems'] ?? array() ) as $problem ) {
 			Log::write(
-				'critical' === ( $exception['severity'] ?? '' ) ? 'error' : 'warning',
-				sprintf( '%s %s %s: %s', $exception['kind'] ?? '', $exception['entity_type'] ?? '', $exception['entity_id'] ?? '', $exception['message'] ?? '' )
+				'critical' === ( $problem['severity'] ?? '' ) ? 'error' : 'warning',
+				sprintf( '%s %s %s: %s', $problem['kind'] ?? '', $problem['entity_type'] ?? '', $problem['entity_id'] ?? '', $problem['message'] ?? '' )
 			);
 		}
 		return $report;

@@ -2,7 +2,7 @@
 /**
  * Thrown by a Shop implementation when the shop refuses an operation and a human must look
  * (unknown SKU, invalid address, product not purchasable). The engine parks the job and raises an
- * exception on the dashboard instead of retrying.
+ * problem on the dashboard instead of retrying.
  *
  * @package MiraklConnector
  */

@@ -1,7 +1,7 @@
 //! Deadline clocks. Mirakl does not expose the acceptance window, so each order's
 //! `acceptance_deadline` is its creation plus the window from settings; an order still waiting
 //! past a configured fraction of it raises a warning (one per fraction), a passed deadline a
-//! critical exception. Orders in SHIPPING near or past `shipping_deadline` likewise. It also
+//! critical problem. Orders in SHIPPING near or past `shipping_deadline` likewise. It also
 //! purges finished jobs after a retention period: their payloads hold buyers' addresses, kept
 //! only as long as a job may need them.
 
@@ -9,7 +9,7 @@ use chrono::Duration;
 use std::time::Duration as StdDuration;
 
 use crate::mirakl::{CallBudget, Transport};
-use crate::store::{NewException, Severity};
+use crate::store::{NewProblem, Severity};
 
 use super::{Ctx, JobResult, Outcome};
 
@@ -32,7 +32,7 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         let id = order.mirakl_order_id.clone();
         if now >= deadline {
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "acceptance_deadline_passed",
                     "mirakl_order",
                     id.clone(),
@@ -51,7 +51,7 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             let percent = (fraction * 100.0).round() as i64;
             let left = deadline - now;
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     format!("acceptance_deadline_{percent}"),
                     "mirakl_order",
                     id.clone(),
@@ -76,7 +76,7 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         let id = order.mirakl_order_id.clone();
         if now >= deadline {
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "shipping_deadline_passed",
                     "mirakl_order",
                     id.clone(),
@@ -88,7 +88,7 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             )?;
         } else if now >= deadline - warning {
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "shipping_deadline_near",
                     "mirakl_order",
                     id.clone(),

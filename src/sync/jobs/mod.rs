@@ -1,5 +1,5 @@
 //! The engine's jobs, one module per flow, and what they share: the context a job runs in, its
-//! outcome, and helpers for OR11 reads, exceptions and stock bookkeeping. A job never sleeps and
+//! outcome, and helpers for OR11 reads, problems and stock bookkeeping. A job never sleeps and
 //! never retries a Mirakl write blindly: it returns an outcome or an error and the engine decides
 //! (finish, release until a budget allows, or fail with backoff).
 
@@ -19,9 +19,9 @@ use serde_json::Value;
 use crate::mirakl::model::TaxMode;
 use crate::mirakl::orders::{self as mirakl_orders, Order, OrderQuery};
 use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Transport};
-use crate::store::{Clock, Job, NewException, Store, StoreError};
+use crate::store::{Clock, Job, NewProblem, Store, StoreError};
 
-use super::report::{RaisedException, TickReport};
+use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
 use super::shop::{Shop, ShopError};
 
@@ -103,7 +103,7 @@ pub(crate) enum JobError {
     Mirakl(MiraklError),
     Shop(ShopError),
     Store(StoreError),
-    /// No retry can help: the job dies and its exception tells a human.
+    /// No retry can help: the job dies and its problem tells a human.
     Permanent(String),
 }
 
@@ -162,12 +162,12 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         result
     }
 
-    /// Raises (or counts again) an exception and notes it in the report.
-    pub fn raise(&mut self, exception: NewException) -> Result<(), StoreError> {
-        let record = self.store.raise_exception(&exception)?;
+    /// Raises (or counts again) a problem and notes it in the report.
+    pub fn raise(&mut self, problem: NewProblem) -> Result<(), StoreError> {
+        let record = self.store.raise_problem(&problem)?;
         self.report
-            .exceptions
-            .push(RaisedException::from_record(record));
+            .problems
+            .push(RaisedProblem::from_record(record));
         Ok(())
     }
 
@@ -181,7 +181,7 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         TaxMode::parse(&self.settings.order_tax_mode)
     }
 
-    /// OR11 for `query`, every page. Orders that cannot be read become exceptions; an error after
+    /// OR11 for `query`, every page. Orders that cannot be read become problems; an error after
     /// the first page ends the list early. `complete` is false in both cases.
     pub fn fetch_orders(&mut self, mut query: OrderQuery) -> Result<FetchedOrders, MiraklError> {
         query.order_tax_mode = Some(self.tax_mode());
@@ -216,15 +216,15 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
                             .get("order_id")
                             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                             .unwrap_or_else(|| "unknown".to_owned());
-                        let exception = NewException::new(
+                        let problem = NewProblem::new(
                             "order_unreadable",
                             "mirakl_order",
                             id,
                             format!("OR11 returned an order the connector cannot read: {error}"),
                         )
                         .hint("Report this order to support; it is retried on every poll.");
-                        // A failure to record the exception must not hide the other orders.
-                        let _ = self.raise(exception);
+                        // A failure to record the problem must not hide the other orders.
+                        let _ = self.raise(problem);
                     }
                 }
             }
@@ -285,7 +285,7 @@ pub(crate) fn import_still_running<T: Transport, B: CallBudget>(
         return Ok(Outcome::Later(now + spacing, "import_running"));
     }
     ctx.raise(
-        NewException::new(
+        NewProblem::new(
             format!("{what}_import_stuck"),
             format!("{what}_import"),
             import_id.to_owned(),

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::mirakl::offers::{ImportMode, OfferImportOptions, OfferLine};
 use crate::mirakl::stock::UpdateDelete;
 use crate::mirakl::{ApiCode, CallBudget, Transport};
-use crate::store::{NewException, NewJob, Severity};
+use crate::store::{NewJob, NewProblem, Severity};
 
 use super::super::shop::ProductOffer;
 use super::{
@@ -76,7 +76,7 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             Some(sku) => by_sku.entry(sku).or_default().push(product),
             None => {
                 ctx.raise(
-                    NewException::new(
+                    NewProblem::new(
                         "product_without_sku",
                         "product",
                         product.product_id.to_string(),
@@ -96,7 +96,7 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         if products.len() > 1 {
             let ids: Vec<String> = products.iter().map(|p| p.product_id.to_string()).collect();
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "duplicate_sku",
                     "sku",
                     sku.clone(),
@@ -192,7 +192,7 @@ fn release_markers<T: Transport, B: CallBudget>(
     Ok(())
 }
 
-/// OF02 until final; OF03's rows become one exception per rejected SKU.
+/// OF02 until final; OF03's rows become one problem per rejected SKU.
 pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let import_id = ctx
         .job
@@ -220,7 +220,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
                 .clone()
                 .unwrap_or_else(|| format!("line {}", row.error_line.unwrap_or(0)));
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "offer_rejected",
                     "sku",
                     sku,
@@ -232,7 +232,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
         return Ok(Outcome::Done("errors"));
     }
     if status.status.as_str() != "COMPLETE" {
-        ctx.raise(NewException::new(
+        ctx.raise(NewProblem::new(
             "offer_import_failed",
             "offer_import",
             import_id.clone(),

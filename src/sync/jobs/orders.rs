@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::mirakl::orders::{LineDecision, Order, OrderLine, OrderQuery, OrderState};
 use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
-use crate::store::{NewException, NewJob, OrderMapping, RefundRecord, Severity};
+use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{Address, MarketplaceRefund, ShopError, ShopOrderDraft, ShopOrderLine};
@@ -309,7 +309,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .acceptance_deadline
                     .map(|d| d.to_rfc3339())
                     .unwrap_or_else(|| "unknown".to_owned());
-                let exception = NewException::new(
+                let problem = NewProblem::new(
                     "order_held",
                     "mirakl_order",
                     id.clone(),
@@ -322,7 +322,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 .severity(Severity::Critical)
                 .job(ctx.job.id)
                 .hint("Fix the product or its stock, then retry; or accept/refuse it in Mirakl.");
-                ctx.raise(exception)?;
+                ctx.raise(problem)?;
                 return Ok(Outcome::Done("held"));
             }
             if !ctx.settings.partial_acceptance {
@@ -332,14 +332,14 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .map(|l| l.order_line_id.clone())
                     .collect();
             }
-            let exception = NewException::new(
+            let problem = NewProblem::new(
                 "order_lines_refused",
                 "mirakl_order",
                 id.clone(),
                 format!("Refused lines of order {id}: {}", details.join("; ")),
             )
             .severity(Severity::Warning);
-            ctx.raise(exception)?;
+            ctx.raise(problem)?;
         }
     }
 
@@ -387,7 +387,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 Ok(created) => created,
                 Err(ShopError::Rejected { reason }) => {
                     // Like a hold: not accepted, a human looks, and every poll tries again.
-                    let exception = NewException::new(
+                    let problem = NewProblem::new(
                         "order_rejected_by_shop",
                         "mirakl_order",
                         id.clone(),
@@ -396,7 +396,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .severity(Severity::Critical)
                     .job(ctx.job.id)
                     .hint("Fix the cause in WooCommerce, then retry; or refuse it in Mirakl.");
-                    ctx.raise(exception)?;
+                    ctx.raise(problem)?;
                     return Ok(Outcome::Done("rejected_by_shop"));
                 }
                 Err(error) => return Err(error.into()),
@@ -454,7 +454,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             refused_map.state = OrderState::Refused.as_str().to_owned();
             ctx.store.upsert_order(&refused_map)?;
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "partial_acceptance_disabled",
                     "mirakl_order",
                     id.clone(),

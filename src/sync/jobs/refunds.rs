@@ -13,13 +13,13 @@ use serde_json::Value;
 
 use crate::mirakl::orders::{Order, OrderLine, RefundLine, RefundRequest};
 use crate::mirakl::{ApiCode, CallBudget, Transport};
-use crate::store::{NewException, RefundRecord};
+use crate::store::{NewProblem, RefundRecord};
 
 use super::orders::{known_refund_ids, REFUND_SENDING};
 use super::{reference, Ctx, JobError, JobResult, Outcome};
 
 /// Refund row states after which nothing is sent. A `rejected` refund (nothing was sent) runs
-/// again when a human retries its exception.
+/// again when a human retries its problem.
 const SETTLED: &[&str] = &["sent", "adopted", "mirrored"];
 
 pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
@@ -94,7 +94,7 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             ctx.store
                 .upsert_refund(&RefundRecord::new(refund_id, id.clone(), "rejected"))?;
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "refund_rejected",
                     "shop_refund",
                     refund_id.to_string(),

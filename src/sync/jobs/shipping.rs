@@ -1,7 +1,7 @@
 //! Shipping: a shipped shop order's tracking goes to Mirakl with the carrier mapped (settings →
 //! SH21 code), through ST01 where the operator has multi-shipment, else OR23 then OR24.
 //!
-//! Invariants: an unmapped carrier is an exception, never a free-text guess, unless the merchant
+//! Invariants: an unmapped carrier is a problem, never a free-text guess, unless the merchant
 //! allowed free text; after an attempt that may have written, Mirakl's state is read (OR11)
 //! before anything is sent again; an ST01 404 switches the store to OR23/OR24 for good.
 
@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::mirakl::orders::{OrderState, Tracking};
 use crate::mirakl::shipments::{NewShipment, ShipmentLine, ShipmentTracking};
 use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
-use crate::store::{NewException, OrderMapping, Severity};
+use crate::store::{NewProblem, OrderMapping, Severity};
 
 use super::super::shop::ShopTracking;
 use super::{kinds, reference, Ctx, JobError, JobResult, Outcome};
@@ -53,7 +53,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     }
     let Some(tracking) = ctx.shop.read_tracking(shop_order)? else {
         ctx.raise(
-            NewException::new(
+            NewProblem::new(
                 "tracking_missing",
                 "mirakl_order",
                 id.clone(),
@@ -69,7 +69,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         Some(carrier) => carrier,
         None => {
             ctx.raise(
-                NewException::new(
+                NewProblem::new(
                     "carrier_unmapped",
                     "mirakl_order",
                     id.clone(),
@@ -104,7 +104,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     }
     if mapping.state != OrderState::Shipping.as_str() {
         ctx.raise(
-            NewException::new(
+            NewProblem::new(
                 "order_not_shippable",
                 "mirakl_order",
                 id.clone(),

@@ -15,7 +15,7 @@ use crate::mirakl::model::ImportStatus;
 use crate::mirakl::offers::{self as mirakl_offers, OfferExportQuery};
 use crate::mirakl::stock::StockLine;
 use crate::mirakl::{ApiCode, CallBudget, Transport};
-use crate::store::{JobState, NewException, NewJob, Severity, SkuPush, Store, StoreError};
+use crate::store::{JobState, NewJob, NewProblem, Severity, SkuPush, Store, StoreError};
 
 use super::super::settings::SyncSettings;
 use super::{
@@ -147,7 +147,7 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     if !unknown.is_empty() {
         let sample: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
         ctx.raise(
-            NewException::new(
+            NewProblem::new(
                 "stock_sku_unknown",
                 "stock",
                 "push",
@@ -241,13 +241,13 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     if skus.len() <= 50 {
         for (sku, _) in &skus {
             ctx.raise(
-                NewException::new("stock_push_failed", "sku", sku.clone(), message.clone())
+                NewProblem::new("stock_push_failed", "sku", sku.clone(), message.clone())
                     .severity(Severity::Warning),
             )?;
         }
     } else {
         ctx.raise(
-            NewException::new("stock_push_failed", "stock_import", import_id, message)
+            NewProblem::new("stock_push_failed", "stock_import", import_id, message)
                 .severity(Severity::Warning)
                 .details(json!({ "skus": skus.len() })),
         )?;
@@ -324,7 +324,7 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
     ctx.report.stock_repaired += repaired;
     if repaired > 0 {
         ctx.raise(
-            NewException::new(
+            NewProblem::new(
                 "stock_drift",
                 "stock",
                 "reconcile",

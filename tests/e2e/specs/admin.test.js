@@ -107,7 +107,7 @@ describe('wp-admin: WooCommerce → Mirakl', () => {
     await sandbox.consoleCall('POST', '/offers', { sku, price: '12.00', quantity: 5 });
     const { order_id: orderId } = await sandbox.consoleCall('POST', '/orders', { lines: [{ offer_sku: sku, quantity: 1 }] });
 
-    const row = page.locator(`tr.mirakl-exception:has-text("${orderId}")`).first();
+    const row = page.locator(`tr.mirakl-problem:has-text("${orderId}")`).first();
     await until(`the dashboard to list order ${orderId} as a problem`, async () => {
       await page.goto(admin(DASHBOARD));
       return (await row.count()) > 0;

@@ -38,7 +38,7 @@ final class SandboxServer
         $this->consoleUrl = "http://$address/_sandbox";
     }
 
-    /** The sandbox binary, or an exception saying how to build it. */
+    /** The sandbox binary, or a problem saying how to build it. */
     public static function binary(): string
     {
         $named = (string) getenv('MIRAKL_TEST_SANDBOX');

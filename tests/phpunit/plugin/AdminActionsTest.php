@@ -44,7 +44,7 @@ final class AdminActionsTest extends AdminTestCase
     {
         $this->logIn('editor', false);
         $before = self::connection();
-        $this->post($action, ['mirakl' => self::validForm(['api_key' => 'stolen']), 'exception_id' => '1']);
+        $this->post($action, ['mirakl' => self::validForm(['api_key' => 'stolen']), 'problem_id' => '1']);
 
         $refusal = $this->refusal(self::handler($action, $method));
 
@@ -60,7 +60,7 @@ final class AdminActionsTest extends AdminTestCase
     {
         $this->logIn('administrator', true);
         $before = self::connection();
-        $this->post($action, ['mirakl' => self::validForm(['api_key' => 'forged']), 'exception_id' => '1'], false);
+        $this->post($action, ['mirakl' => self::validForm(['api_key' => 'forged']), 'problem_id' => '1'], false);
 
         $refusal = $this->refusal(self::handler($action, $method));
 
@@ -74,7 +74,7 @@ final class AdminActionsTest extends AdminTestCase
     public function test_a_nonce_of_another_action_is_refused(): void
     {
         $this->logIn('administrator', true);
-        $this->post(DashboardPage::ACTION_RESOLVE, ['exception_id' => '1']);
+        $this->post(DashboardPage::ACTION_RESOLVE, ['problem_id' => '1']);
         $_POST['_wpnonce'] = $_REQUEST['_wpnonce'] = wp_create_nonce(DashboardPage::ACTION_RETRY);
         $refusal = $this->refusal([new DashboardPage(new Bridge()), 'on_resolve']);
         $this->assertNotNull($refusal);
@@ -140,7 +140,7 @@ final class AdminActionsTest extends AdminTestCase
         ob_start();
         (new DashboardPage(new Bridge()))->render();
         $html = ob_get_clean();
-        foreach (['mirakl-health-runner', 'mirakl-health-queue', 'mirakl-health-connection', 'mirakl-exceptions', 'mirakl-orders-at-risk', 'mirakl-stock-drift', 'mirakl-chart', 'mirakl-activity'] as $id) {
+        foreach (['mirakl-health-runner', 'mirakl-health-queue', 'mirakl-health-connection', 'mirakl-problems', 'mirakl-orders-at-risk', 'mirakl-stock-drift', 'mirakl-chart', 'mirakl-activity'] as $id) {
             $this->assertTrue(str_contains($html, 'id="' . $id . '"'), "the dashboard has #$id");
         }
         $this->assertTrue(str_contains($html, '<svg'), 'the dashboard has its chart');

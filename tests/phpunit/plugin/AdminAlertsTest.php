@@ -39,7 +39,7 @@ final class AdminAlertsTest extends AdminTestCase
                 return $this->state;
             }
 
-            public function exceptions(array $filter): array
+            public function problems(array $filter): array
             {
                 return array_values(array_filter(
                     $this->problems,
@@ -53,8 +53,8 @@ final class AdminAlertsTest extends AdminTestCase
     {
         return [
             'now' => gmdate('c'), 'runner_late' => $late, 'runner_active' => false,
-            'last_tick' => ['at' => gmdate('c', time() - ($late ? 3600 : 30)), 'duration_ms' => 10, 'ran' => true, 'jobs_run' => 1, 'api_calls' => 1, 'exceptions_raised' => 0, 'next_due_at' => null],
-            'queue' => [], 'open_exceptions' => ['critical' => 1, 'error' => 0, 'warning' => 0], 'schema_version' => 1,
+            'last_tick' => ['at' => gmdate('c', time() - ($late ? 3600 : 30)), 'duration_ms' => 10, 'ran' => true, 'jobs_run' => 1, 'api_calls' => 1, 'problems_raised' => 0, 'next_due_at' => null],
+            'queue' => [], 'open_problems' => ['critical' => 1, 'error' => 0, 'warning' => 0], 'schema_version' => 1,
         ];
     }
 

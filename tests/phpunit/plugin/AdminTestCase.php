@@ -6,7 +6,7 @@ use MiraklConnector\Tests\PluginTestCase;
 
 /**
  * What the admin tests share: users with and without `manage_woocommerce`, wp_die turned into an
- * exception (so a refused request can be asserted), and the connector's options put back after
+ * problem (so a refused request can be asserted), and the connector's options put back after
  * each test.
  */
 abstract class AdminTestCase extends PluginTestCase
@@ -154,7 +154,7 @@ abstract class AdminTestCase extends PluginTestCase
     }
 }
 
-/** wp_die() as an exception, for tests. */
+/** wp_die() as a problem, for tests. */
 final class WpDie extends \RuntimeException
 {
 }

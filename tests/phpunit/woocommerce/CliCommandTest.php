@@ -33,7 +33,7 @@ namespace MiraklConnector\Tests\WooCommerce {
     use MiraklConnector\Tests\MarketplaceTestCase;
 
     /**
-     * `wp mirakl ...` with a stand-in for WP-CLI: tick, status, sync-stock and the exception
+     * `wp mirakl ...` with a stand-in for WP-CLI: tick, status, sync-stock and the problem
      * queue, against the sandbox.
      */
     final class CliCommandTest extends MarketplaceTestCase
@@ -52,7 +52,7 @@ namespace MiraklConnector\Tests\WooCommerce {
             return array_values(array_map(fn ($o) => $o[1], array_filter(\WP_CLI::$out, fn ($o) => $o[0] === $kind)));
         }
 
-        public function test_tick_status_and_the_exception_queue(): void
+        public function test_tick_status_and_the_problem_queue(): void
         {
             $sandbox = $this->connect();
             $prefix = $this->skuPrefix();
@@ -70,21 +70,21 @@ namespace MiraklConnector\Tests\WooCommerce {
             $this->assertNotEmpty(array_filter($this->printed('log'), fn ($l) => str_starts_with($l, 'runner_late') && str_ends_with($l, 'no')), implode("\n", $this->printed('log')));
 
             \WP_CLI::$out = [];
-            $this->command->exceptions(['list'], ['format' => 'json']);
+            $this->command->problems(['list'], ['format' => 'json']);
             $rows = json_decode($this->printed('line')[0], true);
             $held = array_values(array_filter($rows, fn ($r) => str_contains($r['entity'], $miraklId)));
             $this->assertNotEmpty($held, json_encode($rows));
 
             \WP_CLI::$out = [];
-            $this->command->exceptions(['resolve', (string) $held[0]['id']], []);
+            $this->command->problems(['resolve', (string) $held[0]['id']], []);
             $this->assertNotEmpty($this->printed('success'));
-            $this->command->exceptions(['resolve', (string) $held[0]['id']], []);
+            $this->command->problems(['resolve', (string) $held[0]['id']], []);
             $this->assertNotEmpty($this->printed('warning'), 'resolving twice says it was not open');
-            $this->command->exceptions(['list'], ['format' => 'json', 'state' => 'resolved']);
+            $this->command->problems(['list'], ['format' => 'json', 'state' => 'resolved']);
             $this->assertStringContainsString($miraklId, implode("\n", $this->printed('line')));
 
             $this->expectException(\RuntimeException::class);
-            $this->command->exceptions(['retry'], []);
+            $this->command->problems(['retry'], []);
         }
 
         public function test_sync_stock_all_queues_every_managed_sku(): void

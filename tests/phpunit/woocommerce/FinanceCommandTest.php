@@ -7,7 +7,7 @@ require_once __DIR__ . '/FinanceOrdersTest.php';
 // The WP-CLI stand-in lives with the other command tests.
 require_once __DIR__ . '/CliCommandTest.php';
 
-use MiraklConnector\Admin\ExceptionKinds;
+use MiraklConnector\Admin\ProblemKinds;
 use MiraklConnector\Finance\FinanceCommand;
 use MiraklConnector\Finance\FinanceRun;
 use MiraklConnector\Tests\MarketplaceTestCase;
@@ -97,7 +97,7 @@ final class FinanceCommandTest extends MarketplaceTestCase
         [$miraklId, $order] = $this->debitedOrder();
         $run = new FinanceRun($this->bridge());
         $run->run();
-        $this->assertSame([], $this->bridge()->engine()->exceptions(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
+        $this->assertSame([], $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
 
         // Someone edits the line's price in WooCommerce: the next match sees it.
         $items = $order->get_items('line_item');
@@ -107,20 +107,20 @@ final class FinanceCommandTest extends MarketplaceTestCase
         $order->save();
         $report = $run->match();
 
-        $problems = $this->bridge()->engine()->exceptions(['kind' => 'finance_amount_mismatch', 'state' => 'open']);
+        $problems = $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']);
         $this->assertCount(1, $problems, json_encode($report['discrepancies']));
         $this->assertSame('mirakl_order', $problems[0]['entity_type']);
         $this->assertSame($miraklId, $problems[0]['entity_id']);
         $this->assertStringContainsString('shop 30.00, Mirakl 33.17', $problems[0]['message']);
         $this->assertNotSame('', $problems[0]['hint']);
-        $this->assertSame('Finance: amounts differ between Mirakl and WooCommerce', ExceptionKinds::label('finance_amount_mismatch'));
-        $this->assertArrayHasKey('finance_refund_missing_in_mirakl', ExceptionKinds::labels());
+        $this->assertSame('Finance: amounts differ between Mirakl and WooCommerce', ProblemKinds::label('finance_amount_mismatch'));
+        $this->assertArrayHasKey('finance_refund_missing_in_mirakl', ProblemKinds::labels());
 
         // Put back, the problem closes itself.
         $item->set_total('33.17');
         $item->save();
         $order->save();
         $run->match();
-        $this->assertSame([], $this->bridge()->engine()->exceptions(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
+        $this->assertSame([], $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
     }
 }

@@ -1,6 +1,6 @@
-//! Exceptions: failures a human must see, one open row per (kind, entity) whose count and
+//! Problems: failures a human must see, one open row per (kind, entity) whose count and
 //! last-seen time grow on each repeat (a partial unique index enforces it). Resolving closes the
-//! row, so the next occurrence opens a new one; retry re-queues the job behind the exception.
+//! row, so the next occurrence opens a new one; retry re-queues the job behind the problem.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -10,7 +10,7 @@ use super::queue::{self, JobState};
 use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
 
 text_enum! {
-    /// How urgent an exception is, for sorting and colouring in wp-admin.
+    /// How urgent a problem is, for sorting and colouring in wp-admin.
     Severity {
         /// Money or the shop's standing at risk now (deadline about to pass, oversell).
         Critical => "critical",
@@ -22,14 +22,14 @@ text_enum! {
 }
 
 text_enum! {
-    ExceptionState {
+    ProblemState {
         Open => "open",
         Resolved => "resolved",
     }
 }
 
 text_enum! {
-    /// How an exception was closed.
+    /// How a problem was closed.
     Resolution {
         /// Marked resolved by an admin (or by the code that fixed the cause).
         Resolved => "resolved",
@@ -40,9 +40,9 @@ text_enum! {
     }
 }
 
-/// An exception to raise. `entity_type`/`entity_id` name what it is about (e.g. `sku`/`ABC-1`).
+/// A problem to raise. `entity_type`/`entity_id` name what it is about (e.g. `sku`/`ABC-1`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewException {
+pub struct NewProblem {
     pub kind: String,
     pub severity: Severity,
     pub entity_type: String,
@@ -54,14 +54,14 @@ pub struct NewException {
     pub job_id: Option<i64>,
 }
 
-impl NewException {
+impl NewProblem {
     pub fn new(
         kind: impl Into<String>,
         entity_type: impl Into<String>,
         entity_id: impl Into<String>,
         message: impl Into<String>,
-    ) -> NewException {
-        NewException {
+    ) -> NewProblem {
+        NewProblem {
             kind: kind.into(),
             severity: Severity::Error,
             entity_type: entity_type.into(),
@@ -73,30 +73,30 @@ impl NewException {
         }
     }
 
-    pub fn severity(mut self, severity: Severity) -> NewException {
+    pub fn severity(mut self, severity: Severity) -> NewProblem {
         self.severity = severity;
         self
     }
 
-    pub fn details(mut self, details: Value) -> NewException {
+    pub fn details(mut self, details: Value) -> NewProblem {
         self.details = Some(details);
         self
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> NewException {
+    pub fn hint(mut self, hint: impl Into<String>) -> NewProblem {
         self.hint = Some(hint.into());
         self
     }
 
-    pub fn job(mut self, job_id: i64) -> NewException {
+    pub fn job(mut self, job_id: i64) -> NewProblem {
         self.job_id = Some(job_id);
         self
     }
 }
 
-/// An exception as stored.
+/// A problem as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ExceptionRecord {
+pub struct ProblemRecord {
     pub id: i64,
     pub kind: String,
     pub severity: Severity,
@@ -107,7 +107,7 @@ pub struct ExceptionRecord {
     pub details: Option<Value>,
     pub hint: Option<String>,
     pub job_id: Option<i64>,
-    pub state: ExceptionState,
+    pub state: ProblemState,
     pub resolution: Option<Resolution>,
     pub occurrences: u32,
     pub first_seen: DateTime<Utc>,
@@ -115,11 +115,11 @@ pub struct ExceptionRecord {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-const EXCEPTION_COLUMNS: &str = "id, kind, severity, entity_type, entity_id, message, details, \
+const PROBLEM_COLUMNS: &str = "id, kind, severity, entity_type, entity_id, message, details, \
     hint, job_id, state, resolution, occurrences, first_seen, last_seen, resolved_at";
 
-fn exception_from_row(row: &Row<'_>) -> rusqlite::Result<ExceptionRecord> {
-    Ok(ExceptionRecord {
+fn problem_from_row(row: &Row<'_>) -> rusqlite::Result<ProblemRecord> {
+    Ok(ProblemRecord {
         id: row.get(0)?,
         kind: row.get(1)?,
         severity: row.get(2)?,
@@ -138,21 +138,21 @@ fn exception_from_row(row: &Row<'_>) -> rusqlite::Result<ExceptionRecord> {
     })
 }
 
-/// Raises an exception, or counts one more occurrence of the open one for the same
+/// Raises a problem, or counts one more occurrence of the open one for the same
 /// (kind, entity): message, details, severity and hint become the latest ones.
 pub(crate) fn raise(
     conn: &Connection,
-    exception: &NewException,
+    problem: &NewProblem,
     now: i64,
-) -> Result<ExceptionRecord, StoreError> {
-    let details = exception
+) -> Result<ProblemRecord, StoreError> {
+    let details = problem
         .details
         .as_ref()
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| StoreError::Data(format!("exception details: {e}")))?;
+        .map_err(|e| StoreError::Data(format!("problem details: {e}")))?;
     let sql = format!(
-        "INSERT INTO exceptions (kind, severity, entity_type, entity_id, message, details, hint,
+        "INSERT INTO problems (kind, severity, entity_type, entity_id, message, details, hint,
                                  job_id, first_seen, last_seen)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
          ON CONFLICT (kind, entity_type, entity_id) WHERE state = 'open' DO UPDATE SET
@@ -163,37 +163,37 @@ pub(crate) fn raise(
             details     = excluded.details,
             hint        = coalesce(excluded.hint, hint),
             job_id      = coalesce(excluded.job_id, job_id)
-         RETURNING {EXCEPTION_COLUMNS}"
+         RETURNING {PROBLEM_COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
-            exception.kind,
-            exception.severity,
-            exception.entity_type,
-            exception.entity_id,
-            exception.message,
+            problem.kind,
+            problem.severity,
+            problem.entity_type,
+            problem.entity_id,
+            problem.message,
             details,
-            exception.hint,
-            exception.job_id,
+            problem.hint,
+            problem.job_id,
             now
         ],
-        exception_from_row,
+        problem_from_row,
     )?)
 }
 
-pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<ExceptionRecord>, StoreError> {
-    let sql = format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE id = ?1");
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<ProblemRecord>, StoreError> {
+    let sql = format!("SELECT {PROBLEM_COLUMNS} FROM problems WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id], exception_from_row)
+        .query_row([id], problem_from_row)
         .optional()?)
 }
 
-/// Which exceptions to list; every `None` matches all. Newest (last seen) first.
+/// Which problems to list; every `None` matches all. Newest (last seen) first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExceptionFilter {
+pub struct ProblemFilter {
     pub kind: Option<String>,
-    pub state: Option<ExceptionState>,
+    pub state: Option<ProblemState>,
     pub severity: Option<Severity>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
@@ -201,9 +201,9 @@ pub struct ExceptionFilter {
     pub offset: u32,
 }
 
-impl Default for ExceptionFilter {
-    fn default() -> ExceptionFilter {
-        ExceptionFilter {
+impl Default for ProblemFilter {
+    fn default() -> ProblemFilter {
+        ProblemFilter {
             kind: None,
             state: None,
             severity: None,
@@ -215,22 +215,22 @@ impl Default for ExceptionFilter {
     }
 }
 
-impl ExceptionFilter {
+impl ProblemFilter {
     /// The open ones, which the dashboard shows first.
-    pub fn open() -> ExceptionFilter {
-        ExceptionFilter {
-            state: Some(ExceptionState::Open),
-            ..ExceptionFilter::default()
+    pub fn open() -> ProblemFilter {
+        ProblemFilter {
+            state: Some(ProblemState::Open),
+            ..ProblemFilter::default()
         }
     }
 }
 
 pub(crate) fn list(
     conn: &Connection,
-    filter: &ExceptionFilter,
-) -> Result<Vec<ExceptionRecord>, StoreError> {
+    filter: &ProblemFilter,
+) -> Result<Vec<ProblemRecord>, StoreError> {
     let sql = format!(
-        "SELECT {EXCEPTION_COLUMNS} FROM exceptions
+        "SELECT {PROBLEM_COLUMNS} FROM problems
          WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR state = ?2)
            AND (?3 IS NULL OR severity = ?3) AND (?4 IS NULL OR entity_type = ?4)
            AND (?5 IS NULL OR entity_id = ?5)
@@ -247,22 +247,22 @@ pub(crate) fn list(
             filter.limit,
             filter.offset
         ],
-        exception_from_row,
+        problem_from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Open exceptions per severity, for the dashboard badge.
+/// Open problems per severity, for the dashboard badge.
 pub(crate) fn count_open(conn: &Connection) -> Result<Vec<(Severity, u64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT severity, count(*) FROM exceptions WHERE state = 'open'
+        "SELECT severity, count(*) FROM problems WHERE state = 'open'
          GROUP BY severity ORDER BY severity",
     )?;
     let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Closes an open exception. `Ok(false)` if it was already closed.
+/// Closes an open problem. `Ok(false)` if it was already closed.
 pub(crate) fn resolve(
     conn: &Connection,
     id: i64,
@@ -271,42 +271,42 @@ pub(crate) fn resolve(
 ) -> Result<bool, StoreError> {
     let changed = conn
         .prepare_cached(
-            "UPDATE exceptions SET state = 'resolved', resolution = ?2, resolved_at = ?3
+            "UPDATE problems SET state = 'resolved', resolution = ?2, resolved_at = ?3
              WHERE id = ?1 AND state = 'open'",
         )?
         .execute(params![id, resolution, now])?;
     if changed == 0 && get(conn, id)?.is_none() {
         return Err(StoreError::NotFound {
-            what: format!("exception {id}"),
+            what: format!("problem {id}"),
         });
     }
     Ok(changed == 1)
 }
 
-/// Closes the open `job_dead` exception of `job_id` as healed, its job having now succeeded.
+/// Closes the open `job_dead` problem of `job_id` as healed, its job having now succeeded.
 pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "UPDATE exceptions SET state = 'resolved', resolution = 'healed', resolved_at = ?3
+        "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?3
          WHERE job_id = ?1 AND state = 'open' AND kind = ?2",
     )?
-    .execute(params![job_id, queue::JOB_DEAD_EXCEPTION, now])?;
+    .execute(params![job_id, queue::JOB_DEAD_PROBLEM, now])?;
     Ok(())
 }
 
-/// Re-queues the job behind an open exception and closes it as retried; returns the job id.
+/// Re-queues the job behind an open problem and closes it as retried; returns the job id.
 /// Call inside an immediate transaction (it reads then writes).
 pub(crate) fn retry(conn: &Connection, id: i64, now: i64) -> Result<i64, StoreError> {
     let not_retryable = |reason: &str| StoreError::NotRetryable {
-        exception_id: id,
+        problem_id: id,
         reason: reason.to_owned(),
     };
-    let exception = get(conn, id)?.ok_or_else(|| StoreError::NotFound {
-        what: format!("exception {id}"),
+    let problem = get(conn, id)?.ok_or_else(|| StoreError::NotFound {
+        what: format!("problem {id}"),
     })?;
-    if exception.state != ExceptionState::Open {
+    if problem.state != ProblemState::Open {
         return Err(not_retryable("it is already resolved"));
     }
-    let job_id = exception
+    let job_id = problem
         .job_id
         .ok_or_else(|| not_retryable("no job is linked to it"))?;
     match queue::requeue(conn, job_id, now)? {
@@ -319,35 +319,32 @@ pub(crate) fn retry(conn: &Connection, id: i64, now: i64) -> Result<i64, StoreEr
 }
 
 impl super::Store {
-    /// Raises an exception, or counts another occurrence of the open one for the same entity.
-    pub fn raise_exception(&self, exception: &NewException) -> Result<ExceptionRecord, StoreError> {
-        raise(&self.conn, exception, self.now_ms())
+    /// Raises a problem, or counts another occurrence of the open one for the same entity.
+    pub fn raise_problem(&self, problem: &NewProblem) -> Result<ProblemRecord, StoreError> {
+        raise(&self.conn, problem, self.now_ms())
     }
 
-    pub fn exception(&self, id: i64) -> Result<Option<ExceptionRecord>, StoreError> {
+    pub fn problem(&self, id: i64) -> Result<Option<ProblemRecord>, StoreError> {
         get(&self.conn, id)
     }
 
-    pub fn list_exceptions(
-        &self,
-        filter: &ExceptionFilter,
-    ) -> Result<Vec<ExceptionRecord>, StoreError> {
+    pub fn list_problems(&self, filter: &ProblemFilter) -> Result<Vec<ProblemRecord>, StoreError> {
         list(&self.conn, filter)
     }
 
-    /// Open exceptions per severity.
-    pub fn count_open_exceptions(&self) -> Result<Vec<(Severity, u64)>, StoreError> {
+    /// Open problems per severity.
+    pub fn count_open_problems(&self) -> Result<Vec<(Severity, u64)>, StoreError> {
         count_open(&self.conn)
     }
 
-    /// Marks an open exception resolved; `Ok(false)` if it already was.
-    pub fn resolve_exception(&self, id: i64) -> Result<bool, StoreError> {
+    /// Marks an open problem resolved; `Ok(false)` if it already was.
+    pub fn resolve_problem(&self, id: i64) -> Result<bool, StoreError> {
         resolve(&self.conn, id, Resolution::Resolved, self.now_ms())
     }
 
-    /// Re-queues the job behind the exception now and closes the exception as retried.
+    /// Re-queues the job behind the problem now and closes the problem as retried.
     /// Returns the job id.
-    pub fn retry_exception(&self, id: i64) -> Result<i64, StoreError> {
+    pub fn retry_problem(&self, id: i64) -> Result<i64, StoreError> {
         let now = self.now_ms();
         super::immediate(&self.conn, |conn| retry(conn, id, now))
     }
@@ -361,8 +358,8 @@ mod tests {
     use chrono::Duration;
     use serde_json::json;
 
-    fn unmapped(carrier: &str) -> NewException {
-        NewException::new(
+    fn unmapped(carrier: &str) -> NewProblem {
+        NewProblem::new(
             "carrier_unmapped",
             "order",
             "M-1",
@@ -373,12 +370,12 @@ mod tests {
     }
 
     #[test]
-    fn repeats_of_an_open_exception_are_counted_on_one_row() {
+    fn repeats_of_an_open_problem_are_counted_on_one_row() {
         let (store, clock) = store();
-        let first = store.raise_exception(&unmapped("DHL")).unwrap();
+        let first = store.raise_problem(&unmapped("DHL")).unwrap();
         clock.advance(Duration::minutes(5));
         let second = store
-            .raise_exception(&unmapped("UPS").details(json!({"carrier": "UPS"})))
+            .raise_problem(&unmapped("UPS").details(json!({"carrier": "UPS"})))
             .unwrap();
         assert_eq!(second.id, first.id);
         assert_eq!(second.occurrences, 2);
@@ -391,81 +388,81 @@ mod tests {
             second.hint.as_deref(),
             Some("Map the carrier in Settings → Carriers.")
         );
-        // Another entity is another exception.
+        // Another entity is another problem.
         let other = store
-            .raise_exception(&NewException::new("carrier_unmapped", "order", "M-2", "x"))
+            .raise_problem(&NewProblem::new("carrier_unmapped", "order", "M-2", "x"))
             .unwrap();
         assert_ne!(other.id, first.id);
     }
 
     #[test]
-    fn a_resolved_exception_stays_closed_and_a_repeat_opens_a_new_one() {
+    fn a_resolved_problem_stays_closed_and_a_repeat_opens_a_new_one() {
         let (store, _clock) = store();
-        let first = store.raise_exception(&unmapped("DHL")).unwrap();
-        assert!(store.resolve_exception(first.id).unwrap());
-        assert!(!store.resolve_exception(first.id).unwrap());
-        let closed = store.exception(first.id).unwrap().unwrap();
+        let first = store.raise_problem(&unmapped("DHL")).unwrap();
+        assert!(store.resolve_problem(first.id).unwrap());
+        assert!(!store.resolve_problem(first.id).unwrap());
+        let closed = store.problem(first.id).unwrap().unwrap();
         assert_eq!(
             (closed.state, closed.resolution),
-            (ExceptionState::Resolved, Some(Resolution::Resolved))
+            (ProblemState::Resolved, Some(Resolution::Resolved))
         );
         assert!(closed.resolved_at.is_some());
-        let again = store.raise_exception(&unmapped("DHL")).unwrap();
+        let again = store.raise_problem(&unmapped("DHL")).unwrap();
         assert_ne!(again.id, first.id);
         assert_eq!(again.occurrences, 1);
         assert!(matches!(
-            store.resolve_exception(999),
+            store.resolve_problem(999),
             Err(StoreError::NotFound { .. })
         ));
     }
 
     #[test]
-    fn exceptions_list_with_filters_newest_first() {
+    fn problems_list_with_filters_newest_first() {
         let (store, clock) = store();
-        store.raise_exception(&unmapped("DHL")).unwrap();
+        store.raise_problem(&unmapped("DHL")).unwrap();
         clock.advance(Duration::seconds(1));
         let sku = store
-            .raise_exception(
-                &NewException::new("sku_failed", "sku", "A", "STO02 error")
+            .raise_problem(
+                &NewProblem::new("sku_failed", "sku", "A", "STO02 error")
                     .severity(Severity::Critical),
             )
             .unwrap();
         clock.advance(Duration::seconds(1));
         let resolved = store
-            .raise_exception(&NewException::new("sku_failed", "sku", "B", "x"))
+            .raise_problem(&NewProblem::new("sku_failed", "sku", "B", "x"))
             .unwrap();
-        store.resolve_exception(resolved.id).unwrap();
+        store.resolve_problem(resolved.id).unwrap();
 
-        let all = store.list_exceptions(&ExceptionFilter::default()).unwrap();
+        let all = store.list_problems(&ProblemFilter::default()).unwrap();
         assert_eq!(
             all.iter().map(|e| e.entity_id.as_str()).collect::<Vec<_>>(),
             ["B", "A", "M-1"]
         );
-        let open = store.list_exceptions(&ExceptionFilter::open()).unwrap();
+        let open = store.list_problems(&ProblemFilter::open()).unwrap();
         assert_eq!(open.len(), 2);
-        let filter = ExceptionFilter {
+        let filter = ProblemFilter {
             kind: Some("sku_failed".into()),
-            ..ExceptionFilter::open()
+            ..ProblemFilter::open()
         };
-        assert_eq!(store.list_exceptions(&filter).unwrap(), vec![sku.clone()]);
-        let filter = ExceptionFilter {
+        assert_eq!(store.list_problems(&filter).unwrap(), vec![sku.clone()]);
+        let filter = ProblemFilter {
             severity: Some(Severity::Critical),
-            ..ExceptionFilter::default()
+            ..ProblemFilter::default()
         };
-        assert_eq!(store.list_exceptions(&filter).unwrap().len(), 1);
-        let filter = ExceptionFilter {
+        assert_eq!(store.list_problems(&filter).unwrap().len(), 1);
+        let filter = ProblemFilter {
             entity_type: Some("sku".into()),
             entity_id: Some("B".into()),
-            ..ExceptionFilter::default()
+            ..ProblemFilter::default()
         };
-        assert_eq!(store.list_exceptions(&filter).unwrap()[0].id, resolved.id);
-        let page = ExceptionFilter {
+        assert_eq!(store.list_problems(&filter).unwrap()[0].id, resolved.id);
+        let page = ProblemFilter {
             limit: 1,
             offset: 1,
-            ..ExceptionFilter::default()
+            ..ProblemFilter::default()
         };
-        assert_eq!(store.list_exceptions(&page).unwrap()[0].entity_id, "A");
-        let mut counts = store.count_open_exceptions().unwrap();
+        assert_eq!(store.list_problems(&page).unwrap()[0].entity_id, "A");
+        let mut counts = store.count_open_problems().unwrap();
         counts.sort_by_key(|(s, _)| s.as_str());
         assert_eq!(
             counts,
@@ -474,7 +471,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_requeues_the_dead_job_and_closes_the_exception() {
+    fn retry_requeues_the_dead_job_and_closes_the_problem() {
         let (store, clock) = store();
         let id = store
             .enqueue(&NewJob::new("ship", "7", json!(null)).max_attempts(1))
@@ -491,21 +488,21 @@ mod tests {
                 &Failure::new("carrier unmapped"),
             )
             .unwrap();
-        let crate::store::Failed::Dead { exception_id } = failed else {
+        let crate::store::Failed::Dead { problem_id } = failed else {
             panic!("{failed:?}")
         };
 
         clock.advance(Duration::hours(1));
-        assert_eq!(store.retry_exception(exception_id).unwrap(), id);
+        assert_eq!(store.retry_problem(problem_id).unwrap(), id);
         let job = store.job(id).unwrap().unwrap();
         assert_eq!(
             (job.state, job.attempts, job.run_at),
             (JobState::Pending, 0, clock.now())
         );
-        let exception = store.exception(exception_id).unwrap().unwrap();
-        assert_eq!(exception.resolution, Some(Resolution::Retried));
+        let problem = store.problem(problem_id).unwrap().unwrap();
+        assert_eq!(problem.resolution, Some(Resolution::Retried));
         assert!(matches!(
-            store.retry_exception(exception_id),
+            store.retry_problem(problem_id),
             Err(StoreError::NotRetryable { .. })
         ));
         assert_eq!(
@@ -518,11 +515,11 @@ mod tests {
     }
 
     #[test]
-    fn retry_refuses_an_exception_without_a_job_or_with_a_running_one() {
+    fn retry_refuses_an_problem_without_a_job_or_with_a_running_one() {
         let (store, _clock) = store();
-        let lone = store.raise_exception(&unmapped("DHL")).unwrap();
+        let lone = store.raise_problem(&unmapped("DHL")).unwrap();
         assert!(matches!(
-            store.retry_exception(lone.id),
+            store.retry_problem(lone.id),
             Err(StoreError::NotRetryable { .. })
         ));
         let id = store
@@ -533,18 +530,18 @@ mod tests {
             .claim(&[], 1, std::time::Duration::from_secs(60))
             .unwrap();
         let linked = store
-            .raise_exception(&NewException::new("deadline", "order", "8", "late").job(id))
+            .raise_problem(&NewProblem::new("deadline", "order", "8", "late").job(id))
             .unwrap();
         assert!(matches!(
-            store.retry_exception(linked.id),
+            store.retry_problem(linked.id),
             Err(StoreError::NotRetryable { .. })
         ));
         assert_eq!(
-            store.exception(linked.id).unwrap().unwrap().state,
-            ExceptionState::Open
+            store.problem(linked.id).unwrap().unwrap().state,
+            ProblemState::Open
         );
         assert!(matches!(
-            store.retry_exception(12345),
+            store.retry_problem(12345),
             Err(StoreError::NotFound { .. })
         ));
     }

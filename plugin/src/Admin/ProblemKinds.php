@@ -1,6 +1,6 @@
 <?php
 /**
- * Plain-language names for the exception kinds the core raises, for the dashboard and the
+ * Plain-language names for the problem kinds the core raises, for the dashboard and the
  * alert settings. A kind the core adds later still shows, under its own code.
  *
  * @package MiraklConnector
@@ -13,7 +13,7 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Exception kind → translated label.
  */
-final class ExceptionKinds {
+final class ProblemKinds {
 
 	/** Kinds mailed by default: the ones that cost money or the shop's standing if left alone. */
 	public const DEFAULT_MAILED = array(
@@ -56,11 +56,11 @@ final class ExceptionKinds {
 			'product_without_sku'         => __( 'Product without SKU', 'mirakl-connector-for-woocommerce' ),
 		);
 		/**
-		 * Filters the exception kinds and their labels (other parts of the connector add theirs).
+		 * Filters the problem kinds and their labels (other parts of the connector add theirs).
 		 *
 		 * @param array<string, string> $labels Kind => translated label.
 		 */
-		$filtered = apply_filters( 'mirakl_connector_exception_kinds', $labels );
+		$filtered = apply_filters( 'mirakl_connector_problem_kinds', $labels );
 		return is_array( $filtered ) ? $filtered : $labels;
 	}
 
