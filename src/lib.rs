@@ -9,7 +9,6 @@
 pub mod error;
 pub mod finance;
 pub mod mirakl;
-pub mod ops;
 pub mod settings;
 pub mod store;
 pub mod sync;

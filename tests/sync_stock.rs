@@ -200,3 +200,51 @@ fn on_a_store_file_pushes_and_their_results_are_recorded_in_one_go() {
     }
     assert!(h.store.list_dirty_skus(100).unwrap().is_empty());
 }
+
+#[test]
+fn the_dashboard_drift_and_the_reconciliation_agree_with_a_buffer_and_pending_units() {
+    use mirakl_connector::sync::status;
+    let settings = SyncSettings {
+        stock_buffer: 2,
+        unknown_sku_policy: ShortagePolicy::Hold,
+        ..test_settings()
+    };
+    let mut h = Harness::with(SandboxConfig::for_tests(), settings.clone());
+    h.add_product("A", 10, 20);
+    h.sandbox.add_offer("GHOST", Decimal::from(5), 3).unwrap();
+    h.tick();
+    // A held order keeps one unit of A pending: the push sends 10 - 2 - 1.
+    h.order(&[("A", 1), ("GHOST", 1)]);
+    h.run_minutes(2);
+    h.set_stock("A", 10);
+    h.run_minutes(6);
+    assert_eq!(h.mirakl_quantity("A"), 7);
+    h.advance(3600);
+    events::reconcile_requested(&h.store, false).unwrap();
+    let report = h.tick();
+    assert_eq!(report.stock_repaired, 0, "{report:?}");
+    let health = status::health(&h.store, h.clock.now(), status::RUNNER_LATE_AFTER).unwrap();
+    assert!(
+        health.last_tick.is_some(),
+        "Engine::tick records its summary"
+    );
+    let drift = status::stock_drift(&h.store, &settings, 100).unwrap();
+    assert!(
+        drift.iter().all(|d| d.sku != "A"),
+        "the engine sees no drift on A, nor may the dashboard: {drift:?}"
+    );
+    // Someone changes the offer in Mirakl: both see it.
+    h.sandbox.with_state(|s| {
+        let now = s.now();
+        if let Some(offer) = s.live_offer_mut("A") {
+            offer.quantity = 99;
+            offer.last_updated = now;
+        }
+    });
+    h.advance(60);
+    events::reconcile_requested(&h.store, false).unwrap();
+    let report = h.tick();
+    assert_eq!(report.stock_repaired, 1, "{report:?}");
+    let drift = status::stock_drift(&h.store, &settings, 100).unwrap();
+    assert!(drift.iter().any(|d| d.sku == "A"), "{drift:?}");
+}

@@ -85,3 +85,58 @@ impl<'c, T: Transport, B: CallBudget> AccountApi<'c, T, B> {
         self.client.send_json(version())
     }
 }
+
+/// What the connection test found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct ConnectionReport {
+    /// The Mirakl platform version (V01): the URL and the key work.
+    pub platform_version: String,
+    pub shop_id: Option<i64>,
+    pub shop_name: Option<String>,
+    pub shop_state: Option<String>,
+    pub currency_iso_code: Option<String>,
+    /// When the shop details were read from Mirakl (A01 may be called once a day).
+    pub account_read_at: Option<DateTime<Utc>>,
+}
+
+/// Tests the URL and key with V01, then reads the shop (A01) if its daily budget allows, else
+/// reports `cached` (the last report read fresh). The flag says whether A01 was read now.
+pub fn test_connection<T: Transport, B: CallBudget>(
+    client: &crate::mirakl::Client<T, B>,
+    cached: Option<ConnectionReport>,
+    now: DateTime<Utc>,
+) -> Result<(ConnectionReport, bool), MiraklError> {
+    let version = client.account().version()?;
+    let (mut report, fresh) = match client.account().get() {
+        Ok(account) => (
+            ConnectionReport {
+                platform_version: version.version.clone(),
+                shop_id: Some(account.shop_id),
+                shop_name: account.shop_name,
+                shop_state: account.shop_state.map(|state| state.to_string()),
+                currency_iso_code: account.currency_iso_code,
+                account_read_at: Some(now),
+            },
+            true,
+        ),
+        Err(error)
+            if matches!(
+                error.class(),
+                crate::mirakl::ErrorClass::BudgetExhausted { .. }
+            ) =>
+        {
+            let report = cached.unwrap_or(ConnectionReport {
+                platform_version: String::new(),
+                shop_id: None,
+                shop_name: None,
+                shop_state: None,
+                currency_iso_code: None,
+                account_read_at: None,
+            });
+            (report, false)
+        }
+        Err(error) => return Err(error),
+    };
+    report.platform_version = version.version;
+    Ok((report, fresh))
+}

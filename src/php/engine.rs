@@ -1,5 +1,5 @@
 //! `MiraklConnector\Native\Engine`: the sync engine as the plugin sees it. Thin conversions only:
-//! each method converts its arguments, calls `sync`/`ops`, converts the result or error.
+//! each method converts its arguments, calls `sync` (its `status` module for the dashboard), converts the result or error.
 //!
 //! Invariants: constructing an Engine opens nothing; the SQLite store is opened on first use and
 //! then kept for the life of the PHP process (one per state file), and so is the engine with its
@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use ext_php_rs::prelude::*;
@@ -22,18 +21,13 @@ use super::shop::PhpShop;
 
 use crate::error::{ErrorCode, ExportError};
 use crate::finance;
-use crate::mirakl::{ClientConfig, HttpTransport};
-use crate::ops;
+use crate::mirakl::ClientConfig;
 use crate::settings::{self, ConnectionSettings};
 use crate::store::{Clock, Store, SystemClock};
-use crate::sync::{self, engine_client, Engine, StockChange, StoreBudget, SyncSettings};
+use crate::sync::{self, status, HttpEngine, StockChange, SyncSettings};
 
-/// Longest gap between ticks before the dashboard calls the runner late.
-const RUNNER_LATE_AFTER: Duration = Duration::from_secs(5 * 60);
 /// The most a tick may be given: PHP's own time limits must stay the outer bound.
 const MAX_TICK_BUDGET_MS: i64 = 10 * 60 * 1000;
-
-type HttpEngine = Engine<HttpTransport, StoreBudget>;
 
 struct CachedEngine {
     /// The settings the engine was built with; a change rebuilds it.
@@ -120,12 +114,7 @@ impl NativeEngine {
         if let Some(cached) = cached.filter(|c| c.settings_key == key) {
             return Ok(cached);
         }
-        let store = self.store()?;
-        let config = self.client_config()?;
-        let transport = HttpTransport::new(&config)?;
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let client = engine_client(&config, transport, &store, Arc::clone(&clock));
-        let engine = Engine::new(store, client, self.sync.clone(), clock)?;
+        let engine = HttpEngine::connect(self.store()?, &self.client_config()?, self.sync.clone())?;
         Ok(CachedEngine {
             settings_key: key,
             engine,
@@ -228,19 +217,17 @@ impl NativeEngine {
             let mut php_shop = PhpShop::new(shop);
             let outcome = cached.engine.tick(&mut php_shop, budget);
             self.put_engine(cached);
-            let report = outcome?;
-            ops::record_tick(&*self.store()?, &report, Self::now())?;
-            to_zval(&report)
+            to_zval(&outcome?)
         })
     }
 
     /// The runner's health for the dashboard.
     pub fn health(&self) -> PhpResult<Zval> {
         export(|| {
-            to_zval(&ops::health(
+            to_zval(&status::health(
                 &*self.store()?,
                 Self::now(),
-                RUNNER_LATE_AFTER,
+                status::RUNNER_LATE_AFTER,
             )?)
         })
     }
@@ -249,8 +236,8 @@ impl NativeEngine {
     /// `entity_type`, `entity_id`, `limit`, `offset`).
     pub fn problems(&self, filter: &ZendHashTable) -> PhpResult<Zval> {
         export(|| {
-            let query = ops::ProblemQuery::from_json(map_to_json(filter)?)?;
-            to_zval(&ops::problems(&*self.store()?, &query)?)
+            let query = status::ProblemQuery::from_json(map_to_json(filter)?)?;
+            to_zval(&status::problems(&*self.store()?, &query)?)
         })
     }
 
@@ -269,7 +256,7 @@ impl NativeEngine {
         export(|| {
             let cached = self.take_engine()?;
             let outcome =
-                ops::test_connection(cached.engine.store(), cached.engine.client(), Self::now());
+                status::test_connection(cached.engine.store(), cached.engine.client(), Self::now());
             self.put_engine(cached);
             to_zval(&outcome?)
         })
@@ -283,7 +270,7 @@ impl NativeEngine {
                 u64::try_from(horizon_hours.clamp(0, 24 * 365)).unwrap_or(0) * 3600,
             );
             let limit = usize::try_from(limit.clamp(1, 1000)).unwrap_or(1);
-            to_zval(&ops::orders_at_risk(
+            to_zval(&status::orders_at_risk(
                 &*self.store()?,
                 Self::now(),
                 horizon,
@@ -294,19 +281,14 @@ impl NativeEngine {
 
     /// The connector's record of a shop order (Mirakl id, state, deadlines, refunds), or null.
     pub fn order_status(&self, order_id: i64) -> PhpResult<Zval> {
-        export(|| to_zval(&ops::order_status(&*self.store()?, order_id)?))
+        export(|| to_zval(&status::order_status(&*self.store()?, order_id)?))
     }
 
     /// SKUs whose shop, last pushed and marketplace quantities disagree (or whose push failed).
     pub fn stock_drift(&self, limit: i64) -> PhpResult<Zval> {
         export(|| {
-            let buffer = self.sync.stock_buffer;
             let limit = usize::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
-            to_zval(&ops::stock_drift(
-                &*self.store()?,
-                |woo| woo - buffer,
-                limit,
-            )?)
+            to_zval(&status::stock_drift(&*self.store()?, &self.sync, limit)?)
         })
     }
 
@@ -317,20 +299,20 @@ impl NativeEngine {
 
     /// How much of each Mirakl call budget is spent in its current window.
     pub fn budgets(&self) -> PhpResult<Zval> {
-        export(|| to_zval(&ops::budgets(&*self.store()?)?))
+        export(|| to_zval(&status::budgets(&*self.store()?)?))
     }
 
     /// The latest finished or dead jobs, newest first.
     pub fn recent_activity(&self, limit: i64) -> PhpResult<Zval> {
         export(|| {
             let limit = u32::try_from(limit.clamp(1, 500)).unwrap_or(1);
-            to_zval(&ops::recent_activity(&*self.store()?, limit)?)
+            to_zval(&status::recent_activity(&*self.store()?, limit)?)
         })
     }
 
     /// The REFUND reason codes (RE01) as last cached by the engine.
     pub fn refund_reasons(&self) -> PhpResult<Zval> {
-        export(|| to_zval(&ops::refund_reasons(&*self.store()?)?))
+        export(|| to_zval(&sync::reference::refund_reasons(&*self.store()?)?.unwrap_or_default()))
     }
 
     /// Imports the next part of the Mirakl ledger (TL02, IV01, SBC11) within its call budgets;
@@ -447,7 +429,8 @@ impl NativeEngine {
     pub fn refresh_carriers(&self) -> PhpResult<Zval> {
         export(|| {
             let cached = self.take_engine()?;
-            let outcome = ops::refresh_carriers(cached.engine.store(), cached.engine.client());
+            let outcome =
+                sync::reference::refresh_carriers(cached.engine.store(), cached.engine.client());
             self.put_engine(cached);
             to_zval(&outcome?)
         })
@@ -455,6 +438,6 @@ impl NativeEngine {
 
     /// The Mirakl carriers (SH21) as last cached by the engine.
     pub fn carriers(&self) -> PhpResult<Zval> {
-        export(|| to_zval(&ops::carriers(&*self.store()?)?))
+        export(|| to_zval(&sync::reference::carriers(&*self.store()?)?))
     }
 }

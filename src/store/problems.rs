@@ -360,7 +360,7 @@ mod tests {
 
     fn unmapped(carrier: &str) -> NewProblem {
         NewProblem::new(
-            "unmapped_carrier",
+            "carrier_unmapped",
             "order",
             "M-1",
             format!("carrier {carrier} unmapped"),
@@ -390,7 +390,7 @@ mod tests {
         );
         // Another entity is another problem.
         let other = store
-            .raise_problem(&NewProblem::new("unmapped_carrier", "order", "M-2", "x"))
+            .raise_problem(&NewProblem::new("carrier_unmapped", "order", "M-2", "x"))
             .unwrap();
         assert_ne!(other.id, first.id);
     }

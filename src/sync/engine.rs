@@ -77,11 +77,11 @@ pub type HttpEngine = Engine<HttpTransport, StoreBudget>;
 impl HttpEngine {
     /// Opens the engine on an open store and the connection settings.
     pub fn connect(
-        store: Store,
+        store: impl Into<Rc<Store>>,
         config: &ClientConfig,
         settings: SyncSettings,
     ) -> Result<HttpEngine, SyncError> {
-        let store = Rc::new(store);
+        let store: Rc<Store> = store.into();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let transport = HttpTransport::new(config).map_err(|e| MiraklError::Invalid {
             api: crate::mirakl::ApiCode::V01,
@@ -192,6 +192,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         released?;
         report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         report.next_due_at = self.next_due()?;
+        super::status::record_tick(&self.store, &report, self.clock.now())?;
         Ok(report)
     }
 

@@ -16,11 +16,12 @@ pub mod memory;
 pub mod report;
 pub mod settings;
 pub mod shop;
+pub mod status;
 
 pub use engine::{engine_client, Engine, HttpEngine, StoreBudget, RUNNER_LEASE};
 pub use error::SyncError;
 pub use events::StockChange;
-pub use jobs::kinds;
+pub use jobs::{kinds, reference};
 pub use report::{RaisedProblem, TickReport};
 pub use settings::{SettingsError, ShortagePolicy, SyncSettings};
 pub use shop::{Shop, ShopError};

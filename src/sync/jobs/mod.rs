@@ -6,7 +6,7 @@
 pub(crate) mod deadlines;
 pub(crate) mod offers;
 pub(crate) mod orders;
-pub(crate) mod reference;
+pub mod reference;
 pub(crate) mod refunds;
 pub(crate) mod shipping;
 pub(crate) mod stock;

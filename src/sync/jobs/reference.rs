@@ -2,16 +2,78 @@
 //! refreshed daily and cached in the store so shipping and refunds never spend a call on them.
 
 use chrono::Duration;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::mirakl::reference::ReasonType;
-use crate::mirakl::{ApiCode, CallBudget, Transport};
+use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Transport};
 use crate::store::{Store, StoreError};
 
 use super::{Ctx, JobResult, Outcome};
 
+/// Cursor holding the cached SH21 carriers (a JSON list of [`CarrierOption`]).
 pub const CARRIERS_CURSOR: &str = "reference.carriers";
+/// Cursor holding the cached RE01 REFUND reason codes (a JSON list of strings).
 pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
+
+/// One carrier as Mirakl lists it (SH21), as the cache keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierOption {
+    pub code: String,
+    pub label: Option<String>,
+}
+
+/// Replaces the cached carriers: the one writer of [`CARRIERS_CURSOR`].
+fn store_carriers(
+    store: &Store,
+    carriers: &[crate::mirakl::reference::Carrier],
+) -> Result<Vec<CarrierOption>, StoreError> {
+    let options: Vec<CarrierOption> = carriers
+        .iter()
+        .map(|c| CarrierOption {
+            code: c.code.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+    let text = serde_json::to_string(&options).map_err(|e| StoreError::Data(e.to_string()))?;
+    store.set_cursor(CARRIERS_CURSOR, &text)?;
+    Ok(options)
+}
+
+/// The cached carriers; empty before the first refresh.
+pub fn carriers(store: &Store) -> Result<Vec<CarrierOption>, StoreError> {
+    Ok(store
+        .cursor(CARRIERS_CURSOR)?
+        .and_then(|cursor| serde_json::from_str::<Vec<CarrierOption>>(&cursor.value).ok())
+        .unwrap_or_default())
+}
+
+/// Reads SH21 now (within its daily budget) and replaces the cached carriers; a refused
+/// budget comes back as `CallBudgetExhausted` with the time it may run.
+pub fn refresh_carriers<T: Transport, B: CallBudget>(
+    store: &Store,
+    client: &Client<T, B>,
+) -> Result<Vec<CarrierOption>, RefreshError> {
+    let carriers = client.reference().carriers()?;
+    Ok(store_carriers(store, &carriers)?)
+}
+
+/// Why a refresh outside the tick failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mirakl(#[from] MiraklError),
+}
+
+impl crate::error::Coded for RefreshError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self {
+            RefreshError::Store(e) => e.code(),
+            RefreshError::Mirakl(e) => e.code(),
+        }
+    }
+}
 
 /// SH21 then RE01; each cached as soon as it is read.
 pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
@@ -22,14 +84,7 @@ pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> J
         .is_some_and(|c| c.updated_at > ctx.now() - Duration::hours(23));
     if !fresh_carriers {
         let carriers = ctx.mirakl(ApiCode::SH21, |c| c.reference().carriers())?;
-        let codes: Vec<_> = carriers
-            .iter()
-            .map(|c| json!({ "code": c.code, "label": c.label }))
-            .collect();
-        ctx.store.set_cursor(
-            CARRIERS_CURSOR,
-            &serde_json::Value::Array(codes).to_string(),
-        )?;
+        store_carriers(ctx.store, &carriers)?;
     }
     let reasons = ctx.mirakl(ApiCode::RE01, |c| {
         c.reference().reasons(Some(&ReasonType::Refund))
@@ -47,17 +102,14 @@ pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> J
 
 /// The cached SH21 carrier codes; `None` before the first refresh.
 pub(crate) fn carrier_codes(store: &Store) -> Result<Option<Vec<String>>, StoreError> {
-    Ok(store.cursor(CARRIERS_CURSOR)?.map(|c| {
-        serde_json::from_str::<Vec<serde_json::Value>>(&c.value)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
-            .collect()
-    }))
+    if store.cursor(CARRIERS_CURSOR)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(carriers(store)?.into_iter().map(|c| c.code).collect()))
 }
 
 /// The cached RE01 REFUND reason codes; `None` before the first refresh.
-pub(crate) fn refund_reasons(store: &Store) -> Result<Option<Vec<String>>, StoreError> {
+pub fn refund_reasons(store: &Store) -> Result<Option<Vec<String>>, StoreError> {
     Ok(store
         .cursor(REFUND_REASONS_CURSOR)?
         .map(|c| serde_json::from_str(&c.value).unwrap_or_default()))

@@ -1,9 +1,11 @@
-//! What wp-admin, WP-CLI and the settings page read or do outside a tick: the runner's health,
-//! the problems list, the connection test and the cached carriers. Pure functions over the
-//! store and the client; `src/php` only converts their arguments and results.
+//! The engine's status as wp-admin and WP-CLI read it outside a tick: the runner's health (the
+//! last tick, recorded by [`Engine::tick`](super::Engine::tick)), the problems list, budgets,
+//! orders at risk, stock drift and recent activity; and the connection test's cached account.
+//! Pure functions over the store; `src/php` only converts their arguments and results.
 //!
 //! Invariant: nothing here spends a call budget a tick needs — the connection test uses V01 (no
 //! limit) and reads A01 only while its daily budget allows, falling back to the cached account.
+//! Stock drift uses the push's own [`marketplace_quantity`] (buffer and pending units).
 
 use std::time::Duration;
 
@@ -11,22 +13,24 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::mirakl::account::ConnectionReport;
 use crate::mirakl::budget::CallBudget;
-use crate::mirakl::{Client, ErrorClass, MiraklError, Transport};
+use crate::mirakl::{Client, MiraklError, Transport};
 use crate::store::{
     ProblemFilter, ProblemRecord, ProblemState, QueueStats, Severity, Store, StoreError,
 };
+use crate::sync::jobs::{marketplace_quantity, pending_marketplace_units};
 use crate::sync::report::TickReport;
-use crate::sync::RUNNER_LEASE;
+use crate::sync::{SyncSettings, RUNNER_LEASE};
+
+pub use crate::sync::jobs::reference::{carriers, CarrierOption};
 
 /// Cursor holding a summary of the last tick.
 pub const LAST_TICK_CURSOR: &str = "runner.last_tick";
 /// Cursor holding the last A01 answer, for the connection test between daily budgets.
 pub const ACCOUNT_CURSOR: &str = "reference.account";
-/// Cursor holding the cached SH21 carriers, written by the engine's reference-data job.
-pub const CARRIERS_CURSOR: &str = "reference.carriers";
-/// Cursor holding the cached RE01 REFUND reason codes, written by the same job.
-pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
+/// Longest gap between ticks before the dashboard calls the runner late.
+pub const RUNNER_LATE_AFTER: Duration = Duration::from_secs(5 * 60);
 /// The APIs whose budgets the dashboard shows: the ones a tick spends.
 const DASHBOARD_BUDGETS: &[&str] = &[
     "OR11", "STO01", "STO02", "OF01", "OF51", "SH21", "A01", "TL02",
@@ -66,8 +70,8 @@ pub struct Health {
     pub schema_version: i64,
 }
 
-/// Keeps a summary of a tick that ran, for [`health`].
-pub fn record_tick(
+/// Keeps a summary of a tick that ran, for [`health`]; called by the engine's tick.
+pub(crate) fn record_tick(
     store: &Store,
     report: &TickReport,
     at: DateTime<Utc>,
@@ -193,106 +197,27 @@ impl ProblemQuery {
 }
 
 /// Lists problems for the dashboard.
-pub fn problems(store: &Store, query: &ProblemQuery) -> Result<Vec<ProblemRecord>, OpsError> {
+pub fn problems(store: &Store, query: &ProblemQuery) -> Result<Vec<ProblemRecord>, StatusError> {
     let filter = query.to_filter()?;
     Ok(store.list_problems(&filter)?)
 }
 
-/// What the connection test found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionReport {
-    /// The Mirakl platform version (V01): the URL and the key work.
-    pub platform_version: String,
-    pub shop_id: Option<i64>,
-    pub shop_name: Option<String>,
-    pub shop_state: Option<String>,
-    pub currency_iso_code: Option<String>,
-    /// When the shop details were read from Mirakl (A01 may be called once a day).
-    pub account_read_at: Option<DateTime<Utc>>,
-}
-
 /// Tests the URL and key with V01, then reads the shop (A01) if its daily budget allows, else
-/// reports the shop as last read.
+/// reports the shop as last read (kept in the store).
 pub fn test_connection<T: Transport, B: CallBudget>(
     store: &Store,
     client: &Client<T, B>,
     now: DateTime<Utc>,
-) -> Result<ConnectionReport, OpsError> {
-    let version = client.account().version()?;
+) -> Result<ConnectionReport, StatusError> {
     let cached = store
         .cursor(ACCOUNT_CURSOR)?
         .and_then(|cursor| serde_json::from_str::<ConnectionReport>(&cursor.value).ok());
-    let mut report = match client.account().get() {
-        Ok(account) => {
-            let report = ConnectionReport {
-                platform_version: version.version.clone(),
-                shop_id: Some(account.shop_id),
-                shop_name: account.shop_name,
-                shop_state: account.shop_state.map(|state| state.to_string()),
-                currency_iso_code: account.currency_iso_code,
-                account_read_at: Some(now),
-            };
-            let text =
-                serde_json::to_string(&report).map_err(|e| StoreError::Data(e.to_string()))?;
-            store.set_cursor(ACCOUNT_CURSOR, &text)?;
-            report
-        }
-        Err(error) if matches!(error.class(), ErrorClass::BudgetExhausted { .. }) => cached
-            .unwrap_or(ConnectionReport {
-                platform_version: String::new(),
-                shop_id: None,
-                shop_name: None,
-                shop_state: None,
-                currency_iso_code: None,
-                account_read_at: None,
-            }),
-        Err(error) => return Err(error.into()),
-    };
-    report.platform_version = version.version;
+    let (report, fresh) = crate::mirakl::account::test_connection(client, cached, now)?;
+    if fresh {
+        let text = serde_json::to_string(&report).map_err(|e| StoreError::Data(e.to_string()))?;
+        store.set_cursor(ACCOUNT_CURSOR, &text)?;
+    }
     Ok(report)
-}
-
-/// One carrier as Mirakl lists it (SH21).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CarrierOption {
-    pub code: String,
-    pub label: Option<String>,
-}
-
-/// The carriers cached by the engine's daily reference-data job; empty before its first run.
-pub fn carriers(store: &Store) -> Result<Vec<CarrierOption>, StoreError> {
-    Ok(store
-        .cursor(CARRIERS_CURSOR)?
-        .and_then(|cursor| serde_json::from_str::<Vec<CarrierOption>>(&cursor.value).ok())
-        .unwrap_or_default())
-}
-
-/// Reads SH21 now (within its daily budget) and replaces the engine's cached carriers; a
-/// refused budget comes back as `CallBudgetExhausted` with the time it may run.
-pub fn refresh_carriers<T: Transport, B: CallBudget>(
-    store: &Store,
-    client: &Client<T, B>,
-) -> Result<Vec<CarrierOption>, OpsError> {
-    let carriers: Vec<CarrierOption> = client
-        .reference()
-        .carriers()?
-        .into_iter()
-        .map(|carrier| CarrierOption {
-            code: carrier.code,
-            label: carrier.label,
-        })
-        .collect();
-    let text = serde_json::to_string(&carriers).map_err(|e| StoreError::Data(e.to_string()))?;
-    store.set_cursor(CARRIERS_CURSOR, &text)?;
-    Ok(carriers)
-}
-
-/// The cached RE01 REFUND reason codes; empty before the engine's first reference refresh.
-pub fn refund_reasons(store: &Store) -> Result<Vec<String>, StoreError> {
-    Ok(store
-        .cursor(REFUND_REASONS_CURSOR)?
-        .and_then(|cursor| serde_json::from_str::<Vec<String>>(&cursor.value).ok())
-        .unwrap_or_default())
 }
 
 /// One call budget's use right now.
@@ -418,13 +343,19 @@ pub struct StockDrift {
 
 /// SKUs whose marketplace quantity differs from the last pushed one, or that failed to push,
 /// or whose WooCommerce quantity changed long ago without a push; scans the ledger in pages.
-/// `expected` maps a WooCommerce quantity to what should be on the marketplace (the buffer).
+/// What should be on the marketplace is the push's [`marketplace_quantity`]: shop stock less the
+/// buffer and the units of marketplace orders not yet in the shop.
 pub fn stock_drift(
     store: &Store,
-    expected: impl Fn(i64) -> i64,
+    settings: &SyncSettings,
     limit: usize,
 ) -> Result<Vec<StockDrift>, StoreError> {
     const PAGE: u32 = 1000;
+    let pending = pending_marketplace_units(store)?;
+    let expected = |sku: &str, shop: i64| {
+        let units = pending.get(sku).copied().unwrap_or(0);
+        i64::try_from(marketplace_quantity(settings, shop, units)).unwrap_or(i64::MAX)
+    };
     let mut drift = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -438,7 +369,7 @@ pub fn stock_drift(
                 _ => false,
             };
             let shop_differs = match (entry.woo_quantity, entry.last_pushed_quantity) {
-                (Some(woo), Some(pushed)) => !entry.dirty && expected(woo).max(0) != pushed,
+                (Some(woo), Some(pushed)) => !entry.dirty && expected(&entry.sku, woo) != pushed,
                 _ => false,
             };
             if pushed_differs || shop_differs || entry.last_error.is_some() {
@@ -497,7 +428,7 @@ pub fn recent_activity(store: &Store, limit: u32) -> Result<Vec<Activity>, Store
 
 /// Why an operation failed.
 #[derive(Debug, thiserror::Error)]
-pub enum OpsError {
+pub enum StatusError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -506,12 +437,12 @@ pub enum OpsError {
     Query(#[from] QueryError),
 }
 
-impl crate::error::Coded for OpsError {
+impl crate::error::Coded for StatusError {
     fn code(&self) -> crate::error::ErrorCode {
         match self {
-            OpsError::Store(e) => e.code(),
-            OpsError::Mirakl(e) => e.code(),
-            OpsError::Query(e) => e.code(),
+            StatusError::Store(e) => e.code(),
+            StatusError::Mirakl(e) => e.code(),
+            StatusError::Query(e) => e.code(),
         }
     }
 }
@@ -585,7 +516,7 @@ mod tests {
         assert!(carriers(&store).unwrap().is_empty());
         store
             .set_cursor(
-                CARRIERS_CURSOR,
+                crate::sync::reference::CARRIERS_CURSOR,
                 r#"[{"code":"UPS","label":"UPS"},{"code":"DHL","label":null}]"#,
             )
             .unwrap();
@@ -707,10 +638,14 @@ mod tests {
         store
             .record_sku_push_error("FAILED", "unknown offer")
             .unwrap();
-        let drift = stock_drift(&store, |woo| woo - 1, 100).unwrap();
+        let settings = SyncSettings {
+            stock_buffer: 1,
+            ..SyncSettings::default()
+        };
+        let drift = stock_drift(&store, &settings, 100).unwrap();
         let skus: Vec<&str> = drift.iter().map(|d| d.sku.as_str()).collect();
         assert_eq!(skus, ["FAILED", "MARKET-DIFFERS", "SHOP-DIFFERS"]);
-        assert_eq!(stock_drift(&store, |woo| woo - 1, 2).unwrap().len(), 2);
+        assert_eq!(stock_drift(&store, &settings, 2).unwrap().len(), 2);
     }
 
     #[test]
@@ -735,10 +670,10 @@ mod tests {
         let transport = ScriptedTransport::new();
         transport.respond(200, r#"{"carriers":[{"code":"UPS","label":"UPS"},{"code":"COLISSIMO","label":"Colissimo","tracking_url":"https://t/{trackingId}"}]}"#);
         let client = client(transport, MemoryBudget::new());
-        let fresh = refresh_carriers(&store, &client).unwrap();
+        let fresh = crate::sync::reference::refresh_carriers(&store, &client).unwrap();
         assert_eq!(fresh.len(), 2);
         assert_eq!(carriers(&store).unwrap(), fresh);
-        let error = refresh_carriers(&store, &client).unwrap_err();
+        let error = crate::sync::reference::refresh_carriers(&store, &client).unwrap_err();
         assert_eq!(
             crate::error::Coded::code(&error),
             crate::error::ErrorCode::CallBudgetExhausted
