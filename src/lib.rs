@@ -1,8 +1,12 @@
 //! Core of the WooCommerce ⇄ Mirakl connector.
 //!
-//! Pure Rust: the Mirakl client (`mirakl`), the durable store (`store`), the sync engine (`sync`)
-//! and the connection settings (`settings`). The PHP bindings in `php` are compiled only with the
-//! `php` feature and are the only code that names ext-php-rs.
+//! Pure Rust: the Mirakl client (`mirakl`: one request builder per API code, budgets, the
+//! connection test), the durable store (`store`: migrations, queue, ledgers, problems, finance
+//! tables), the sync engine (`sync`: `Engine::tick`, one module per flow, and `sync::status`, the
+//! dashboard's reads), finance (`finance`: the marketplace ledger's import, matching and month-end
+//! report) and the connection settings (`settings`). Dependencies point one way: `sync` and
+//! `finance` use `mirakl` and `store`, never the reverse. The PHP bindings in `php` are compiled
+//! only with the `php` feature and are the only code that names ext-php-rs.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
