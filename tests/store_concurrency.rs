@@ -304,7 +304,7 @@ fn writer_until_killed() {
             ))
             .unwrap();
         store
-            .set_woo_quantity(&format!("sku-{}", i % 7), i as i64)
+            .set_shop_quantity(&format!("sku-{}", i % 7), i as i64)
             .unwrap();
         for job in store.claim(&[], 3, Duration::from_millis(500)).unwrap() {
             let lease = job.lease.as_deref().unwrap();

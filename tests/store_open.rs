@@ -133,7 +133,7 @@ fn an_older_schema_is_migrated_forward_keeping_data() {
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(store.find_job("k", "kept").unwrap().is_some());
-    store.set_woo_quantity("A", 1).unwrap();
+    store.set_shop_quantity("A", 1).unwrap();
 }
 
 #[test]

@@ -11,7 +11,7 @@ use super::{from_ms, opt_from_ms, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SkuLedgerEntry {
     pub sku: String,
-    pub woo_quantity: Option<i64>,
+    pub shop_quantity: Option<i64>,
     pub revision: i64,
     pub dirty: bool,
     pub dirty_since: Option<DateTime<Utc>>,
@@ -38,19 +38,19 @@ pub struct SkuPush<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirtySku {
     pub sku: String,
-    pub woo_quantity: Option<i64>,
+    pub shop_quantity: Option<i64>,
     pub revision: i64,
     pub dirty_since: DateTime<Utc>,
 }
 
-const LEDGER_COLUMNS: &str = "sku, woo_quantity, revision, dirty, dirty_since, \
+const LEDGER_COLUMNS: &str = "sku, shop_quantity, revision, dirty, dirty_since, \
     last_pushed_quantity, last_pushed_at, import_id, marketplace_quantity, marketplace_seen_at, \
     last_error, updated_at";
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<SkuLedgerEntry> {
     Ok(SkuLedgerEntry {
         sku: row.get(0)?,
-        woo_quantity: row.get(1)?,
+        shop_quantity: row.get(1)?,
         revision: row.get(2)?,
         dirty: row.get(3)?,
         dirty_since: opt_from_ms(row.get(4)?),
@@ -66,7 +66,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<SkuLedgerEntry> {
 
 /// Records WooCommerce's quantity for `sku` and marks it dirty (keeping the first dirty time).
 /// Returns the new revision.
-pub(crate) fn set_woo_quantity(
+pub(crate) fn set_shop_quantity(
     conn: &Connection,
     sku: &str,
     quantity: i64,
@@ -74,10 +74,10 @@ pub(crate) fn set_woo_quantity(
 ) -> Result<i64, StoreError> {
     Ok(conn
         .prepare_cached(
-            "INSERT INTO sku_ledger (sku, woo_quantity, revision, dirty, dirty_since, updated_at)
+            "INSERT INTO sku_ledger (sku, shop_quantity, revision, dirty, dirty_since, updated_at)
              VALUES (?1, ?2, 1, 1, ?3, ?3)
              ON CONFLICT (sku) DO UPDATE SET
-                woo_quantity = excluded.woo_quantity,
+                shop_quantity = excluded.shop_quantity,
                 revision     = revision + 1,
                 dirty_since  = CASE WHEN dirty = 1 THEN dirty_since ELSE excluded.dirty_since END,
                 dirty        = 1,
@@ -180,13 +180,13 @@ pub(crate) fn list(
 /// Dirty SKUs, longest-waiting first.
 pub(crate) fn list_dirty(conn: &Connection, limit: u32) -> Result<Vec<DirtySku>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT sku, woo_quantity, revision, dirty_since FROM sku_ledger
+        "SELECT sku, shop_quantity, revision, dirty_since FROM sku_ledger
          WHERE dirty = 1 ORDER BY dirty_since, sku LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |row| {
         Ok(DirtySku {
             sku: row.get(0)?,
-            woo_quantity: row.get(1)?,
+            shop_quantity: row.get(1)?,
             revision: row.get(2)?,
             dirty_since: from_ms(row.get::<_, Option<i64>>(3)?.unwrap_or(0)),
         })
@@ -196,8 +196,8 @@ pub(crate) fn list_dirty(conn: &Connection, limit: u32) -> Result<Vec<DirtySku>,
 
 impl Store {
     /// WooCommerce's stock for `sku` changed: record it and mark the SKU dirty. Returns its revision.
-    pub fn set_woo_quantity(&self, sku: &str, quantity: i64) -> Result<i64, StoreError> {
-        set_woo_quantity(&self.conn, sku, quantity, self.now_ms())
+    pub fn set_shop_quantity(&self, sku: &str, quantity: i64) -> Result<i64, StoreError> {
+        set_shop_quantity(&self.conn, sku, quantity, self.now_ms())
     }
 
     /// `quantity` for `sku` was pushed in `import_id`; clears dirty if still at `revision`.
@@ -301,24 +301,24 @@ mod tests {
     fn a_quantity_change_marks_the_sku_dirty_and_keeps_the_first_dirty_time() {
         let (store, clock) = store();
         let first = clock.now();
-        assert_eq!(store.set_woo_quantity("A", 5).unwrap(), 1);
+        assert_eq!(store.set_shop_quantity("A", 5).unwrap(), 1);
         clock.advance(Duration::seconds(10));
-        assert_eq!(store.set_woo_quantity("A", 4).unwrap(), 2);
+        assert_eq!(store.set_shop_quantity("A", 4).unwrap(), 2);
         let entry = store.sku_ledger("A").unwrap().unwrap();
         assert!(entry.dirty);
-        assert_eq!(entry.woo_quantity, Some(4));
+        assert_eq!(entry.shop_quantity, Some(4));
         assert_eq!(entry.dirty_since, Some(first));
         let dirty = store.list_dirty_skus(10).unwrap();
         assert_eq!(dirty.len(), 1);
-        assert_eq!((dirty[0].revision, dirty[0].woo_quantity), (2, Some(4)));
+        assert_eq!((dirty[0].revision, dirty[0].shop_quantity), (2, Some(4)));
     }
 
     #[test]
     fn a_push_clears_dirty_only_for_the_revision_it_read() {
         let (store, _clock) = store();
-        let revision = store.set_woo_quantity("A", 5).unwrap();
+        let revision = store.set_shop_quantity("A", 5).unwrap();
         // The quantity changes while the push is in flight: the newer value must go out next.
-        store.set_woo_quantity("A", 3).unwrap();
+        store.set_shop_quantity("A", 3).unwrap();
         assert!(!store
             .record_sku_push("A", revision, 5, Some("imp-1"))
             .unwrap());
@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn push_errors_and_marketplace_quantities_are_recorded() {
         let (store, clock) = store();
-        store.set_woo_quantity("A", 5).unwrap();
+        store.set_shop_quantity("A", 5).unwrap();
         store
             .record_sku_push_error("A", "STO02: unknown offer")
             .unwrap();
@@ -356,7 +356,7 @@ mod tests {
         );
         let b = store.sku_ledger("B").unwrap().unwrap();
         assert!(!b.dirty);
-        assert_eq!(b.woo_quantity, None);
+        assert_eq!(b.shop_quantity, None);
         // A push clears the previous error.
         store.record_sku_push("A", 1, 5, None).unwrap();
         assert_eq!(store.sku_ledger("A").unwrap().unwrap().last_error, None);
@@ -374,7 +374,7 @@ mod tests {
     fn the_ledger_pages_in_sku_order() {
         let (store, _clock) = store();
         for sku in ["c", "a", "b", "d"] {
-            store.set_woo_quantity(sku, 1).unwrap();
+            store.set_shop_quantity(sku, 1).unwrap();
         }
         let first: Vec<_> = store.list_sku_ledger(None, 2).unwrap();
         assert_eq!(
@@ -391,10 +391,10 @@ mod tests {
     #[test]
     fn a_batch_push_records_every_sku_in_one_go_and_skips_unknown_ones() {
         let (store, clock) = store();
-        let a = store.set_woo_quantity("A", 5).unwrap();
-        let b = store.set_woo_quantity("B", 7).unwrap();
+        let a = store.set_shop_quantity("A", 5).unwrap();
+        let b = store.set_shop_quantity("B", 7).unwrap();
         // B changes again after it was read for the push: it must stay dirty.
-        store.set_woo_quantity("B", 6).unwrap();
+        store.set_shop_quantity("B", 6).unwrap();
         let pushes = [
             super::SkuPush {
                 sku: "A",

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_ledgers_budgets_runner.sql"),
     include_str!("migrations/0003_finance.sql"),
     include_str!("migrations/0004_problems.sql"),
+    include_str!("migrations/0005_shop_quantity.sql"),
 ];
 
 /// The schema version this code writes and understands.
@@ -158,6 +159,21 @@ mod tests {
             repeat.is_err(),
             "a second open row for one entity must be refused"
         );
+    }
+
+    #[test]
+    fn the_shop_quantity_rename_keeps_the_ledger_values() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate_to(&conn, None, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sku_ledger (sku, woo_quantity, updated_at) VALUES ('A', 7, 1);",
+        )
+        .unwrap();
+        migrate_to(&conn, None, 5).unwrap();
+        let quantity: i64 = conn
+            .query_row("SELECT shop_quantity FROM sku_ledger WHERE sku = 'A'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(quantity, 7);
     }
 
     #[test]

@@ -334,7 +334,7 @@ pub fn order_status(store: &Store, wc_order_id: i64) -> Result<Option<OrderStatu
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StockDrift {
     pub sku: String,
-    pub woo_quantity: Option<i64>,
+    pub shop_quantity: Option<i64>,
     pub last_pushed_quantity: Option<i64>,
     pub marketplace_quantity: Option<i64>,
     pub dirty: bool,
@@ -368,14 +368,14 @@ pub fn stock_drift(
                 (Some(seen), Some(pushed)) => seen != pushed,
                 _ => false,
             };
-            let shop_differs = match (entry.woo_quantity, entry.last_pushed_quantity) {
+            let shop_differs = match (entry.shop_quantity, entry.last_pushed_quantity) {
                 (Some(woo), Some(pushed)) => !entry.dirty && expected(&entry.sku, woo) != pushed,
                 _ => false,
             };
             if pushed_differs || shop_differs || entry.last_error.is_some() {
                 drift.push(StockDrift {
                     sku: entry.sku,
-                    woo_quantity: entry.woo_quantity,
+                    shop_quantity: entry.shop_quantity,
                     last_pushed_quantity: entry.last_pushed_quantity,
                     marketplace_quantity: entry.marketplace_quantity,
                     dirty: entry.dirty,
@@ -623,7 +623,7 @@ mod tests {
     fn stock_drift_lists_disagreements_only() {
         let store = Store::open_in_memory().unwrap();
         let push = |sku: &str, woo: i64, pushed: i64| {
-            let revision = store.set_woo_quantity(sku, woo).unwrap();
+            let revision = store.set_shop_quantity(sku, woo).unwrap();
             store
                 .record_sku_push(sku, revision, pushed, Some("imp-1"))
                 .unwrap();

@@ -106,7 +106,7 @@ assert(in_array($unknown, $at_risk, true) && !in_array($order_id, $at_risk, true
 $or11 = array_values(array_filter($engine->budgets(), fn ($b) => $b['api'] === 'OR11'))[0];
 assert($or11['used'] >= 1 && $or11['max_calls'] === 1 && $or11['window_secs'] === 60, var_export($or11, true));
 assert($engine->recent_activity(20) !== [] && is_array($engine->stock_drift(100)) && is_array($engine->refund_reasons()));
-assert($engine->sku_status('SKU-A')['woo_quantity'] === 3, var_export($engine->sku_status('SKU-A'), true));
+assert($engine->sku_status('SKU-A')['shop_quantity'] === 3, var_export($engine->sku_status('SKU-A'), true));
 assert($engine->sku_status('NO-SUCH-SKU') === null);
 // The engine's daily reference refresh already read SH21: the cache is filled, and a manual
 // refresh the same day is refused by SH21's budget with the time it may run.

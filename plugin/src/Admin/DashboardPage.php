@@ -639,7 +639,7 @@ class DashboardPage {
 			echo '<table class="widefat striped"><thead><tr><th>' . esc_html__( 'SKU', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'WooCommerce', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'Last pushed', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'Marketplace', 'mirakl-connector-for-woocommerce' ) . '</th><th>' . esc_html__( 'Why', 'mirakl-connector-for-woocommerce' ) . '</th></tr></thead><tbody>';
 			foreach ( $rows as $row ) {
 				echo '<tr><td>' . self::entity_link( 'sku', (string) ( $row['sku'] ?? '' ) ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
-				foreach ( array( 'woo_quantity', 'last_pushed_quantity', 'marketplace_quantity' ) as $column ) {
+				foreach ( array( 'shop_quantity', 'last_pushed_quantity', 'marketplace_quantity' ) as $column ) {
 					echo '<td class="num">' . esc_html( isset( $row[ $column ] ) ? (string) $row[ $column ] : '—' ) . '</td>';
 				}
 				$why = ! empty( $row['last_error'] ) ? (string) $row['last_error'] : ( ! empty( $row['dirty'] ) ? __( 'change waiting for the next push', 'mirakl-connector-for-woocommerce' ) : __( 'quantities differ; the next reconciliation repairs it', 'mirakl-connector-for-woocommerce' ) );

@@ -117,7 +117,7 @@ class ProductScreen {
 			}
 			if ( $has_reader ) {
 				$rows = array(
-					__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['woo_quantity'] ) ? (string) $state['woo_quantity'] : '—',
+					__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
 					__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
 						? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
 						: __( 'not yet', 'mirakl-connector-for-woocommerce' ),

@@ -69,7 +69,7 @@ pub(crate) fn mark_dirty(
     quantity: i64,
 ) -> Result<bool, StoreError> {
     let pushed = store.sku_ledger(sku)?.and_then(|e| e.last_pushed_quantity);
-    store.set_woo_quantity(sku, quantity)?;
+    store.set_shop_quantity(sku, quantity)?;
     let next = i64::try_from(marketplace_quantity(settings, quantity, 0)).unwrap_or(i64::MAX);
     Ok(crosses(settings, pushed, next))
 }
@@ -234,9 +234,9 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
         let shop_quantity = ctx
             .store
             .sku_ledger(sku)?
-            .and_then(|e| e.woo_quantity)
+            .and_then(|e| e.shop_quantity)
             .unwrap_or(*quantity);
-        ctx.store.set_woo_quantity(sku, shop_quantity)?;
+        ctx.store.set_shop_quantity(sku, shop_quantity)?;
     }
     if skus.len() <= 50 {
         for (sku, _) in &skus {
@@ -307,7 +307,7 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
             let pending_units = pending.get(sku).copied().unwrap_or(0);
             let expected = marketplace_quantity(ctx.settings, *shop_quantity, pending_units);
             if i64::try_from(expected).ok() != Some(*marketplace) {
-                ctx.store.set_woo_quantity(sku, *shop_quantity)?;
+                ctx.store.set_shop_quantity(sku, *shop_quantity)?;
                 repaired += 1;
                 if sample.len() < 20 {
                     sample.push(format!("{sku}: marketplace {marketplace}, shop {expected}"));
