@@ -461,6 +461,6 @@ impl<'c, T: Transport, B: CallBudget> Finance<'c, T, B> {
     /// SBC11: the pages of seller billing cycles, following `next_page_token`.
     pub fn billing_cycles(&self) -> SeekPages<'c, T, B, BillingCyclePage> {
         self.client
-            .seek_pages(billing_cycles(), |token| billing_cycles_page(token))
+            .seek_pages(billing_cycles(), billing_cycles_page)
     }
 }
