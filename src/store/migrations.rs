@@ -171,7 +171,11 @@ mod tests {
         .unwrap();
         migrate_to(&conn, None, 5).unwrap();
         let quantity: i64 = conn
-            .query_row("SELECT shop_quantity FROM sku_ledger WHERE sku = 'A'", [], |r| r.get(0))
+            .query_row(
+                "SELECT shop_quantity FROM sku_ledger WHERE sku = 'A'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(quantity, 7);
     }
