@@ -145,7 +145,7 @@ class SiteHealth {
 	public function runner_test(): array {
 		$result = self::result( self::TEST_RUNNER );
 		try {
-			$health = $this->bridge->engine()->health();
+			$health = $this->bridge->health();
 		} catch ( \Throwable $e ) {
 			$result['status']      = 'critical';
 			$result['label']       = __( 'The Mirakl connector cannot read its state', 'mirakl-connector-for-woocommerce' );

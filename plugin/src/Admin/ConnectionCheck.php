@@ -57,7 +57,7 @@ class ConnectionCheck {
 		} else {
 			try {
 				$this->bridge->reset();
-				$report                     = $this->bridge->engine()->test_connection();
+				$report                     = $this->bridge->test_connection();
 				$result['ok']               = true;
 				$result['shop_id']          = $report['shop_id'] ?? null;
 				$result['shop_name']        = (string) ( $report['shop_name'] ?? '' );

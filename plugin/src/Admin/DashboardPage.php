@@ -112,7 +112,7 @@ class DashboardPage {
 	 */
 	public function retry( int $id ): bool {
 		try {
-			$job = $this->bridge->engine()->retry_problem( $id );
+			$job = $this->bridge->retry_problem( $id );
 			Flash::set(
 				'success',
 				sprintf(
@@ -144,7 +144,7 @@ class DashboardPage {
 	 */
 	public function resolve( int $id ): bool {
 		try {
-			$done = (bool) $this->bridge->engine()->resolve_problem( $id );
+			$done = (bool) $this->bridge->resolve_problem( $id );
 		} catch ( \Throwable $e ) {
 			$done = false;
 		}
@@ -336,7 +336,7 @@ class DashboardPage {
 			'<p><a href="#mirakl-problems">' . esc_html__( 'See the list', 'mirakl-connector-for-woocommerce' ) . '</a></p>'
 		);
 
-		$budgets = $this->reader->optional_list( 'budgets' );
+		$budgets = $this->reader->budgets();
 		$lines   = array();
 		if ( null !== $tick ) {
 			/* translators: %d: API calls */
@@ -562,16 +562,15 @@ class DashboardPage {
 	}
 
 	/**
-	 * Prints the "the core does not offer this yet" state.
+	 * Prints the "could not be read" state of a section, with the reason.
 	 *
-	 * @param string $method Native method expected.
+	 * @param string $read The read that failed.
 	 */
-	private static function not_available( string $method ): void {
+	private function not_available( string $read ): void {
 		printf(
-			'<p class="mirakl-empty mirakl-unavailable" data-method="%1$s">%2$s</p>',
-			esc_attr( $method ),
-			/* translators: %s: method name */
-			esc_html( sprintf( __( 'Not available with this version of the connector\'s core (it needs Engine::%s).', 'mirakl-connector-for-woocommerce' ), $method ) )
+			'<p class="mirakl-empty mirakl-unavailable" data-read="%1$s">%2$s</p>',
+			esc_attr( $read ),
+			esc_html( __( 'Could not be read from the connector\'s state:', 'mirakl-connector-for-woocommerce' ) . ' ' . (string) $this->reader->last_error() )
 		);
 	}
 
@@ -581,9 +580,9 @@ class DashboardPage {
 	private function orders_at_risk_section(): void {
 		echo '<section class="mirakl-card" id="mirakl-orders-at-risk"><h2>' . esc_html__( 'Orders at risk', 'mirakl-connector-for-woocommerce' ) . '</h2>';
 		$horizon = max( 24, (int) ( $this->sync_setting( 'acceptance_window_hours' ) ?? 72 ) );
-		$orders  = $this->reader->optional_list( 'orders_at_risk', array( $horizon, 50 ) );
+		$orders  = $this->reader->orders_at_risk( $horizon, 50 );
 		if ( null === $orders ) {
-			self::not_available( 'orders_at_risk' );
+			$this->not_available( 'orders_at_risk' );
 		} elseif ( empty( $orders ) ) {
 			echo '<p class="mirakl-empty">' . esc_html__( 'No marketplace order is waiting for acceptance or close to its shipping deadline.', 'mirakl-connector-for-woocommerce' ) . '</p>';
 		} else {
@@ -630,9 +629,9 @@ class DashboardPage {
 	 */
 	private function stock_drift_section(): void {
 		echo '<section class="mirakl-card" id="mirakl-stock-drift"><h2>' . esc_html__( 'Stock drift', 'mirakl-connector-for-woocommerce' ) . '</h2>';
-		$rows = $this->reader->optional_list( 'stock_drift', array( 50 ) );
+		$rows = $this->reader->stock_drift( 50 );
 		if ( null === $rows ) {
-			self::not_available( 'stock_drift' );
+			$this->not_available( 'stock_drift' );
 		} elseif ( empty( $rows ) ) {
 			echo '<p class="mirakl-empty">' . esc_html__( 'WooCommerce and the marketplace agree on every SKU checked.', 'mirakl-connector-for-woocommerce' ) . '</p>';
 		} else {
@@ -658,7 +657,7 @@ class DashboardPage {
 	private function activity_section( ?array $health ): void {
 		echo '<section class="mirakl-card" id="mirakl-activity"><h2>' . esc_html__( 'Recent activity', 'mirakl-connector-for-woocommerce' ) . '</h2>';
 		$events = array();
-		foreach ( (array) $this->reader->optional_list( 'recent_activity', array( 40 ) ) as $job ) {
+		foreach ( (array) $this->reader->recent_activity( 40 ) as $job ) {
 			$dead     = 'dead' === ( $job['state'] ?? '' );
 			$events[] = array(
 				'at'          => $job['at'] ?? null,
@@ -719,38 +718,24 @@ class DashboardPage {
 	}
 
 	/**
-	 * Marketplace orders per day (bars) and sync latency (line), last CHART_DAYS days.
+	 * Marketplace orders per day (bars), last CHART_DAYS days.
 	 */
 	private function chart_section(): void {
 		echo '<section class="mirakl-card" id="mirakl-chart"><h2>' . esc_html__( 'Last two weeks', 'mirakl-connector-for-woocommerce' ) . '</h2>';
-		$stats = $this->reader->optional_list( 'daily_stats', array( self::CHART_DAYS ) );
-		$days  = array();
+		$days = array();
 		for ( $i = self::CHART_DAYS - 1; $i >= 0; $i-- ) {
-			$day          = gmdate( 'Y-m-d', time() - $i * DAY_IN_SECONDS );
-			$days[ $day ] = array(
+			$days[ gmdate( 'Y-m-d', time() - $i * DAY_IN_SECONDS ) ] = array(
 				'orders'     => 0,
 				'latency_ms' => null,
 			);
 		}
-		if ( null !== $stats ) {
-			foreach ( $stats as $row ) {
-				$day = substr( (string) ( $row['date'] ?? '' ), 0, 10 );
-				if ( isset( $days[ $day ] ) ) {
-					$days[ $day ]['orders']     = (int) ( $row['orders'] ?? 0 );
-					$days[ $day ]['latency_ms'] = isset( $row['p95_latency_ms'] ) ? (int) $row['p95_latency_ms'] : null;
-				}
-			}
-		} else {
-			foreach ( OrderMeta::orders_per_day( self::CHART_DAYS ) as $day => $count ) {
-				if ( isset( $days[ $day ] ) ) {
-					$days[ $day ]['orders'] = $count;
-				}
+		foreach ( OrderMeta::orders_per_day( self::CHART_DAYS ) as $day => $count ) {
+			if ( isset( $days[ $day ] ) ) {
+				$days[ $day ]['orders'] = $count;
 			}
 		}
 		echo Chart::svg( $days ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts in Chart.
-		if ( null === $stats ) {
-			echo '<p class="description">' . esc_html__( 'Orders counted from WooCommerce. Sync latency shows once the core reports daily figures (Engine::daily_stats).', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		}
+		echo '<p class="description">' . esc_html__( 'Marketplace orders per day, counted from WooCommerce.', 'mirakl-connector-for-woocommerce' ) . '</p>';
 		echo '</section>';
 	}
 }

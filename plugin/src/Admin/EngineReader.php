@@ -1,13 +1,8 @@
 <?php
 /**
- * What the admin screens read from the core, through the Bridge's engine. Reads never throw into
- * a page: a failure becomes an empty answer plus a message the page shows. Reads the core does
- * not offer yet (checked with method_exists) answer `null`, and the page shows an empty state
- * saying so.
- *
- * Native reads used when present: orders_at_risk, order_status, stock_drift, sku_status,
- * budgets, recent_activity, refund_reasons; and, not in the core yet, refresh_carriers and
- * daily_stats (see the README's admin section for their shapes).
+ * What the admin screens read from the core, through the Bridge's typed methods. Reads never
+ * throw into a page: a failure becomes an empty answer (or null, where the page has a "could not
+ * be read" state) plus a message the page shows.
  *
  * @package MiraklConnector
  */
@@ -19,7 +14,7 @@ use MiraklConnector\Native\Bridge;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Guarded reads and actions on the native engine.
+ * Guarded reads on the core for the admin screens.
  */
 class EngineReader {
 
@@ -47,91 +42,122 @@ class EngineReader {
 	}
 
 	/**
-	 * The bridge (for actions that must throw).
+	 * The bridge, for actions.
 	 */
 	public function bridge(): Bridge {
 		return $this->bridge;
 	}
 
 	/**
-	 * The last failure message, if a read failed.
+	 * The message of the last failed read, if any.
 	 */
 	public function last_error(): ?string {
 		return $this->last_error;
 	}
 
 	/**
-	 * Whether the engine offers this method.
-	 *
-	 * @param string $method Method name.
+	 * The runner's health, or null when it cannot be read.
 	 */
-	public function supports( string $method ): bool {
-		try {
-			return $this->bridge->is_loaded() && method_exists( $this->bridge->engine(), $method );
-		} catch ( \Throwable $e ) {
-			return false;
-		}
+	public function health(): ?array {
+		return $this->read( fn () => $this->bridge->health() );
 	}
 
 	/**
-	 * Calls an engine method; null when missing or failed (the failure kept in last_error()).
+	 * Problems matching a filter; empty when they cannot be read.
 	 *
-	 * @param string $method Method name.
-	 * @param array  $args   Arguments.
-	 * @return mixed
+	 * @param array $filter See Bridge::problems().
 	 */
-	public function call( string $method, array $args = array() ) {
+	public function problems( array $filter ): array {
+		return $this->read( fn () => $this->bridge->problems( $filter ) ) ?? array();
+	}
+
+	/**
+	 * The cached Mirakl carriers; empty when they cannot be read.
+	 */
+	public function carriers(): array {
+		return $this->read( fn () => $this->bridge->carriers() ) ?? array();
+	}
+
+	/**
+	 * Reads the carriers from Mirakl now; null (with the message) when that failed.
+	 */
+	public function refresh_carriers(): ?array {
+		return $this->read( fn () => $this->bridge->refresh_carriers() );
+	}
+
+	/**
+	 * The call budgets, or null when they cannot be read.
+	 */
+	public function budgets(): ?array {
+		return $this->read( fn () => $this->bridge->budgets() );
+	}
+
+	/**
+	 * Orders near a deadline, or null when they cannot be read.
+	 *
+	 * @param int $horizon_hours How far ahead to look.
+	 * @param int $limit         At most this many.
+	 */
+	public function orders_at_risk( int $horizon_hours, int $limit ): ?array {
+		return $this->read( fn () => $this->bridge->orders_at_risk( $horizon_hours, $limit ) );
+	}
+
+	/**
+	 * SKUs whose quantities disagree, or null when they cannot be read.
+	 *
+	 * @param int $limit At most this many.
+	 */
+	public function stock_drift( int $limit ): ?array {
+		return $this->read( fn () => $this->bridge->stock_drift( $limit ) );
+	}
+
+	/**
+	 * The latest jobs, or null when they cannot be read.
+	 *
+	 * @param int $limit At most this many.
+	 */
+	public function recent_activity( int $limit ): ?array {
+		return $this->read( fn () => $this->bridge->recent_activity( $limit ) );
+	}
+
+	/**
+	 * The cached refund reasons, or null when they cannot be read.
+	 */
+	public function refund_reasons(): ?array {
+		return $this->read( fn () => $this->bridge->refund_reasons() );
+	}
+
+	/**
+	 * One SKU's stock bookkeeping; null when never seen or when it cannot be read.
+	 *
+	 * @param string $sku The SKU.
+	 */
+	public function sku_status( string $sku ): ?array {
+		return $this->read( fn () => $this->bridge->sku_status( $sku ) );
+	}
+
+	/**
+	 * The connector's record of a shop order; null when unknown or when it cannot be read.
+	 *
+	 * @param int $order_id The WooCommerce order id.
+	 */
+	public function order_status( int $order_id ): ?array {
+		return $this->read( fn () => $this->bridge->order_status( $order_id ) );
+	}
+
+	/**
+	 * Runs one read; a failure (the extension missing, the state file unreadable) is kept as the
+	 * last error and answers null.
+	 *
+	 * @param callable $read The read.
+	 */
+	private function read( callable $read ): ?array {
 		try {
-			$engine = $this->bridge->engine();
-			if ( ! method_exists( $engine, $method ) ) {
-				return null;
-			}
-			return $engine->$method( ...$args );
+			$value = $read();
+			return is_array( $value ) ? $value : null;
 		} catch ( \Throwable $e ) {
 			$this->last_error = $e->getMessage();
 			return null;
 		}
-	}
-
-	/**
-	 * The runner's health, or null.
-	 */
-	public function health(): ?array {
-		$health = $this->call( 'health' );
-		return is_array( $health ) ? $health : null;
-	}
-
-	/**
-	 * Problems matching a filter.
-	 *
-	 * @param array $filter kind, state, severity, entity_type, entity_id, limit, offset.
-	 */
-	public function problems( array $filter ): array {
-		$list = $this->call( 'problems', array( $filter ) );
-		return is_array( $list ) ? $list : array();
-	}
-
-	/**
-	 * The cached Mirakl carriers (SH21).
-	 *
-	 * @return array<int, array{code: string, label: string|null}>
-	 */
-	public function carriers(): array {
-		$list = $this->call( 'carriers' );
-		return is_array( $list ) ? $list : array();
-	}
-
-	/**
-	 * A list from an optional read; null when the core does not offer it yet.
-	 *
-	 * @param string $method Method name.
-	 * @param array  $args   Arguments.
-	 */
-	public function optional_list( string $method, array $args = array() ): ?array {
-		if ( ! $this->supports( $method ) ) {
-			return null;
-		}
-		$list = $this->call( $method, $args );
-		return is_array( $list ) ? $list : array();
 	}
 }

@@ -170,7 +170,7 @@ class OrderScreens {
 	 */
 	public static function meta_box_html( $order, EngineReader $reader ): string {
 		$mirakl_id = (string) $order->get_meta( OrderMeta::MIRAKL_ORDER_ID );
-		$status    = $reader->supports( 'order_status' ) ? $reader->call( 'order_status', array( (int) $order->get_id() ) ) : null;
+		$status    = $reader->order_status( (int) $order->get_id() );
 		$sync      = is_array( $status['order'] ?? null ) ? $status['order'] : array();
 		$state     = (string) ( $sync['state'] ?? '' );
 		$rows      = array(

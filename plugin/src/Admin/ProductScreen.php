@@ -96,10 +96,9 @@ class ProductScreen {
 			return '<p>' . esc_html__( 'This product has no SKU, so it is not listed on Mirakl: the SKU joins WooCommerce and the marketplace.', 'mirakl-connector-for-woocommerce' ) . '</p>';
 		}
 		$html       = '<ul class="mirakl-sku-states">';
-		$has_reader = $this->reader->supports( 'sku_status' );
 		foreach ( $skus as $sku ) {
 			$html .= '<li class="mirakl-sku-state" data-sku="' . esc_attr( $sku ) . '"><code>' . esc_html( $sku ) . '</code> ';
-			$state = $has_reader ? $this->reader->call( 'sku_status', array( $sku ) ) : null;
+			$state = $this->reader->sku_status( $sku );
 			$problems = $this->reader->problems(
 				array(
 					'entity_type' => 'sku',
@@ -115,22 +114,20 @@ class ProductScreen {
 			} elseif ( is_array( $state ) && isset( $state['last_pushed_quantity'] ) ) {
 				$html .= '<span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'in sync', 'mirakl-connector-for-woocommerce' ) . '</span>';
 			}
-			if ( $has_reader ) {
-				$rows = array(
-					__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
-					__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
-						? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
-						: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
-					__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
-						? $state['marketplace_quantity'] . ' · ' . DashboardPage::ago( $state['marketplace_seen_at'] ?? null )
-						: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
-				);
-				$html .= '<dl class="mirakl-order-box">';
-				foreach ( $rows as $label => $value ) {
-					$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $value ) . '</dd>';
-				}
-				$html .= '</dl>';
+			$rows = array(
+				__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
+				__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
+					? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
+					: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
+				__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
+					? $state['marketplace_quantity'] . ' · ' . DashboardPage::ago( $state['marketplace_seen_at'] ?? null )
+					: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
+			);
+			$html .= '<dl class="mirakl-order-box">';
+			foreach ( $rows as $label => $value ) {
+				$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $value ) . '</dd>';
 			}
+			$html .= '</dl>';
 			if ( ! empty( $state['last_error'] ) ) {
 				$html .= '<p class="mirakl-text-critical">' . esc_html( (string) $state['last_error'] ) . '</p>';
 			}
@@ -140,9 +137,6 @@ class ProductScreen {
 			$html .= '</li>';
 		}
 		$html .= '</ul>';
-		if ( ! $has_reader ) {
-			$html .= '<p class="description">' . esc_html__( 'Pushed quantities show once the core reports them (Engine::sku_status).', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		}
 		$html .= '<p><a href="' . esc_url( DashboardPage::url() ) . '">' . esc_html__( 'Mirakl dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></p>';
 		return $html;
 	}

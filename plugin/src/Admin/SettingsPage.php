@@ -153,21 +153,10 @@ class SettingsPage {
 	}
 
 	/**
-	 * Reads SH21 again when the core can, else says when it will.
+	 * Reads SH21 again now (within its daily budget).
 	 */
 	public function refresh_carriers(): void {
-		if ( ! $this->reader->supports( 'refresh_carriers' ) ) {
-			Flash::set(
-				'info',
-				sprintf(
-					/* translators: %d: number of carriers */
-					__( 'The connector reads the Mirakl carriers once a day while it syncs; %d are known now.', 'mirakl-connector-for-woocommerce' ),
-					count( $this->reader->carriers() )
-				)
-			);
-			return;
-		}
-		$carriers = $this->reader->call( 'refresh_carriers' );
+		$carriers = $this->reader->refresh_carriers();
 		if ( ! is_array( $carriers ) ) {
 			Flash::set( 'error', __( 'The carriers could not be read from Mirakl:', 'mirakl-connector-for-woocommerce' ) . ' ' . (string) $this->reader->last_error() );
 			return;
@@ -478,7 +467,7 @@ class SettingsPage {
 	 */
 	private function refunds_section( FieldRenderer $field, string $title ): void {
 		self::open_section( 'refunds', $title, __( 'A WooCommerce refund on a marketplace order becomes one Mirakl refund with this reason.', 'mirakl-connector-for-woocommerce' ) );
-		$reasons = $this->reader->optional_list( 'refund_reasons' );
+		$reasons = $this->reader->refund_reasons();
 		if ( ! empty( $reasons ) ) {
 			$options = array( '' => __( '— choose a reason —', 'mirakl-connector-for-woocommerce' ) );
 			foreach ( $reasons as $reason ) {

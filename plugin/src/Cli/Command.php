@@ -104,7 +104,7 @@ class Command {
 	 */
 	public function status( $args, $assoc_args ): void {
 		try {
-			$health = $this->runner->bridge()->engine()->health();
+			$health = $this->runner->bridge()->health();
 		} catch ( \Throwable $e ) {
 			\WP_CLI::error( $e->getMessage() );
 			return;
@@ -200,9 +200,9 @@ class Command {
 	public function problems( $args, $assoc_args ): void {
 		$action = (string) ( $args[0] ?? 'list' );
 		try {
-			$engine = $this->runner->bridge()->engine();
+			$bridge = $this->runner->bridge();
 			if ( 'list' === $action ) {
-				$rows = self::problem_rows( $engine, (string) ( $assoc_args['state'] ?? 'open' ), isset( $assoc_args['kind'] ) ? (string) $assoc_args['kind'] : null );
+				$rows = self::problem_rows( $bridge, (string) ( $assoc_args['state'] ?? 'open' ), isset( $assoc_args['kind'] ) ? (string) $assoc_args['kind'] : null );
 				if ( 'json' === ( $assoc_args['format'] ?? 'table' ) ) {
 					\WP_CLI::line( (string) wp_json_encode( $rows ) );
 				} elseif ( empty( $rows ) ) {
@@ -218,10 +218,10 @@ class Command {
 				return;
 			}
 			if ( 'retry' === $action ) {
-				$job = $engine->retry_problem( $id );
+				$job = $bridge->retry_problem( $id );
 				\WP_CLI::success( sprintf( 'Exception %d closed; job %d queued again.', $id, $job ) );
 			} elseif ( 'resolve' === $action ) {
-				if ( $engine->resolve_problem( $id ) ) {
+				if ( $bridge->resolve_problem( $id ) ) {
 					\WP_CLI::success( sprintf( 'Exception %d resolved.', $id ) );
 				} else {
 					\WP_CLI::warning( sprintf( 'Exception %d was not open.', $id ) );
@@ -241,7 +241,7 @@ class Command {
 	 * @param string[]|null $skus SKUs, or null for all.
 	 */
 	public function queue_stock( ?array $skus ): int {
-		$engine = $this->runner->bridge()->engine();
+		$bridge = $this->runner->bridge();
 		$shop   = new WooShop();
 		$queued = 0;
 		if ( null !== $skus ) {
@@ -254,7 +254,7 @@ class Command {
 					);
 				}
 			}
-			return $changes ? $engine->stock_changed( $changes ) : 0;
+			return $changes ? $bridge->stock_changed( $changes ) : 0;
 		}
 		$after = null;
 		do {
@@ -269,29 +269,29 @@ class Command {
 				}
 			}
 			if ( $changes ) {
-				$queued += $engine->stock_changed( array_values( $changes ) );
+				$queued += $bridge->stock_changed( array_values( $changes ) );
 			}
 			$after = $page['next'];
 		} while ( null !== $after );
-		$engine->reconcile_stock( true );
+		$bridge->reconcile_stock( true );
 		return $queued;
 	}
 
 	/**
 	 * Problems as table rows.
 	 *
-	 * @param object      $engine The native engine.
+	 * @param object      $bridge The bridge (tests pass a stand-in).
 	 * @param string      $state  open, resolved or all.
 	 * @param string|null $kind   Only this kind.
 	 * @return array<int, array<string, scalar>>
 	 */
-	public static function problem_rows( $engine, string $state, ?string $kind ): array {
+	public static function problem_rows( $bridge, string $state, ?string $kind ): array {
 		$filter = array( 'state' => $state );
 		if ( null !== $kind ) {
 			$filter['kind'] = $kind;
 		}
 		$rows = array();
-		foreach ( $engine->problems( $filter ) as $problem ) {
+		foreach ( $bridge->problems( $filter ) as $problem ) {
 			$rows[] = array(
 				'id'          => (int) $problem['id'],
 				'severity'    => (string) $problem['severity'],

@@ -89,7 +89,7 @@ class CsvDownload {
 			wp_die( esc_html__( 'Unknown export: choose the summary, orders or ledger of a month.', 'mirakl-connector-for-woocommerce' ), esc_html__( 'Bad request', 'mirakl-connector-for-woocommerce' ), array( 'response' => 400 ) );
 		}
 		try {
-			$csv = (string) $this->bridge->engine()->finance_csv( $kind, $period['year'], $period['month'], '' === $currency ? null : $currency );
+			$csv = (string) $this->bridge->finance_csv( $kind, $period['year'], $period['month'], '' === $currency ? null : $currency );
 		} catch ( \Throwable $e ) {
 			wp_die( esc_html( sprintf( /* translators: %s: reason */ __( 'The export could not be made: %s', 'mirakl-connector-for-woocommerce' ), $e->getMessage() ) ), esc_html__( 'Export failed', 'mirakl-connector-for-woocommerce' ), array( 'response' => 500 ) );
 		}

@@ -154,12 +154,12 @@ class FinanceCommand {
 		$currency = isset( $assoc_args['currency'] ) ? strtoupper( (string) $assoc_args['currency'] ) : null;
 		$format   = (string) ( $assoc_args['format'] ?? 'table' );
 		try {
-			$engine = $this->run->bridge()->engine();
+			$bridge = $this->run->bridge();
 			if ( 'csv' === $format ) {
-				\WP_CLI::line( rtrim( (string) $engine->finance_csv( (string) ( $assoc_args['kind'] ?? 'summary' ), $period['year'], $period['month'], $currency ), "\n" ) );
+				\WP_CLI::line( rtrim( (string) $bridge->finance_csv( (string) ( $assoc_args['kind'] ?? 'summary' ), $period['year'], $period['month'], $currency ), "\n" ) );
 				return;
 			}
-			$report = (array) $engine->finance_month_end( $period['year'], $period['month'], $currency, 'json' === $format );
+			$report = (array) $bridge->finance_month_end( $period['year'], $period['month'], $currency, 'json' === $format );
 		} catch ( \Throwable $e ) {
 			\WP_CLI::error( $e->getMessage() );
 			return;

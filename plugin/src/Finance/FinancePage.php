@@ -241,7 +241,7 @@ class FinancePage {
 		$report = null;
 		$error  = null;
 		try {
-			$report = (array) $this->bridge->engine()->finance_month_end( $month['year'], $month['month'], '' === $currency ? null : $currency, true );
+			$report = (array) $this->bridge->finance_month_end( $month['year'], $month['month'], '' === $currency ? null : $currency, true );
 		} catch ( \Throwable $e ) {
 			$error = $e->getMessage();
 		}
@@ -351,9 +351,9 @@ class FinancePage {
 	private function open_problems(): int {
 		$count = 0;
 		try {
-			$engine = $this->bridge->engine();
+			$bridge = $this->bridge;
 			foreach ( array_keys( FinanceKinds::labels() ) as $kind ) {
-				$count += count( (array) $engine->problems( array( 'kind' => $kind, 'state' => 'open', 'limit' => 500 ) ) );
+				$count += count( (array) $bridge->problems( array( 'kind' => $kind, 'state' => 'open', 'limit' => 500 ) ) );
 			}
 		} catch ( \Throwable $e ) {
 			return 0;
@@ -453,7 +453,7 @@ class FinancePage {
 				if ( '' !== $currency ) {
 					$filter['currency'] = $currency;
 				}
-				$payouts = (array) $this->bridge->engine()->finance_payouts( $filter );
+				$payouts = (array) $this->bridge->finance_payouts( $filter );
 			} catch ( \Throwable $e ) {
 				/* translators: %s: reason */
 				echo '<p class="notice notice-error">' . esc_html( sprintf( __( 'The payouts could not be read: %s', 'mirakl-connector-for-woocommerce' ), $e->getMessage() ) ) . '</p>';

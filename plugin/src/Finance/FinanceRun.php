@@ -69,7 +69,7 @@ class FinanceRun {
 	 * @throws \Throwable What the engine throws (connection not set up, Mirakl down, store busy).
 	 */
 	public function import(): array {
-		$report = (array) $this->bridge->engine()->finance_import();
+		$report = (array) $this->bridge->finance_import();
 		$this->remember( 'import', $report );
 		return $report;
 	}
@@ -99,12 +99,12 @@ class FinanceRun {
 		$limit = max( 1, (int) apply_filters( 'mirakl_connector_finance_orders_per_run', self::MAX_ORDERS_PER_RUN ) );
 		$left  = array_slice( $ids, $limit );
 		$ids   = array_slice( $ids, 0, $limit );
-		$engine  = $this->bridge->engine();
+		$bridge  = $this->bridge;
 		$sent    = 0;
 		foreach ( array_chunk( $ids, self::BATCH ) as $chunk ) {
 			$orders = ExpectedOrders::for_ids( $chunk );
 			if ( ! empty( $orders ) ) {
-				$sent += (int) $engine->finance_record_expected( $orders );
+				$sent += (int) $bridge->finance_record_expected( $orders );
 			}
 		}
 		// With orders left, the marker stays where it was and remembers the last id sent.
@@ -141,7 +141,7 @@ class FinanceRun {
 	 */
 	public function match( bool $all = false ): array {
 		$recorded = $this->record_expected( $all );
-		$report   = (array) $this->bridge->engine()->finance_match();
+		$report   = (array) $this->bridge->finance_match();
 		$report['expected_recorded'] = $recorded;
 		$this->remember( 'match', $report );
 		return $report;
@@ -168,7 +168,7 @@ class FinanceRun {
 	 */
 	public function status(): ?array {
 		try {
-			return (array) $this->bridge->engine()->finance_import_status();
+			return (array) $this->bridge->finance_import_status();
 		} catch ( \Throwable $e ) {
 			return null;
 		}

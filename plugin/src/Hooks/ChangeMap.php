@@ -160,7 +160,7 @@ class ChangeMap {
 		$this->shipped  = array();
 		$this->refunds  = array();
 		try {
-			$engine = $this->bridge->engine();
+			$bridge = $this->bridge;
 			if ( $stock ) {
 				$changes = array();
 				foreach ( $stock as $sku => $quantity ) {
@@ -169,16 +169,16 @@ class ChangeMap {
 						'quantity' => $quantity,
 					);
 				}
-				$engine->stock_changed( $changes );
+				$bridge->stock_changed( $changes );
 			}
 			if ( $products ) {
-				$engine->product_changed( array_map( 'strval', array_keys( $products ) ) );
+				$bridge->product_changed( array_map( 'strval', array_keys( $products ) ) );
 			}
 			foreach ( array_keys( $shipped ) as $order_id ) {
-				$engine->order_shipped( $order_id );
+				$bridge->order_shipped( $order_id );
 			}
 			foreach ( array_keys( $refunds ) as $refund_id ) {
-				$engine->refund_created( $refund_id );
+				$bridge->refund_created( $refund_id );
 			}
 		} catch ( \Throwable $e ) {
 			Log::exception(

@@ -84,6 +84,209 @@ class Bridge {
 		return \MiraklConnector\Native\validate_finance_settings( $settings );
 	}
 
+	/*
+	 * The extension's engine, one typed method each: the plugin reaches the core only through
+	 * these. Each throws the extension's NativeException subclasses unchanged.
+	 */
+
+	/**
+	 * Records stock changes (`sku`, `quantity` each); returns how many SKUs were marked.
+	 */
+	public function stock_changed( array $changes ): int {
+		return (int) $this->engine()->stock_changed( $changes );
+	}
+
+	/**
+	 * Records that these SKUs' offer data changed; returns how many were marked.
+	 */
+	public function product_changed( array $skus ): int {
+		return (int) $this->engine()->product_changed( $skus );
+	}
+
+	/**
+	 * Queues the shipment of a shop order (tracking, then shipped).
+	 */
+	public function order_shipped( int $order_id ): void {
+		$this->engine()->order_shipped( $order_id );
+	}
+
+	/**
+	 * Queues one Mirakl refund for a shop refund.
+	 */
+	public function refund_created( int $refund_id ): void {
+		$this->engine()->refund_created( $refund_id );
+	}
+
+	/**
+	 * Queues a stock reconciliation (every SKU when `$full`).
+	 */
+	public function reconcile_stock( bool $full ): void {
+		$this->engine()->reconcile_stock( $full );
+	}
+
+	/**
+	 * Queues an export of the whole catalogue's offers.
+	 */
+	public function export_catalogue(): void {
+		$this->engine()->export_catalogue();
+	}
+
+	/**
+	 * Runs due work for at most `$budget_ms`, calling the shop back; returns the tick report.
+	 */
+	public function tick( object $shop, int $budget_ms ): array {
+		return (array) $this->engine()->tick( $shop, $budget_ms );
+	}
+
+	/**
+	 * The runner's health: last tick, lateness, queue, open problems.
+	 */
+	public function health(): array {
+		return (array) $this->engine()->health();
+	}
+
+	/**
+	 * Problems matching `$filter` (`kind`, `state`, `severity`, `entity_type`, `entity_id`, `limit`, `offset`).
+	 */
+	public function problems( array $filter ): array {
+		return (array) $this->engine()->problems( $filter );
+	}
+
+	/**
+	 * Marks a problem resolved; false when it was not open.
+	 */
+	public function resolve_problem( int $id ): bool {
+		return (bool) $this->engine()->resolve_problem( $id );
+	}
+
+	/**
+	 * Re-queues the job behind a problem and closes it; returns the job id.
+	 */
+	public function retry_problem( int $id ): int {
+		return (int) $this->engine()->retry_problem( $id );
+	}
+
+	/**
+	 * Tests the saved connection against Mirakl; returns what it found.
+	 */
+	public function test_connection(): array {
+		return (array) $this->engine()->test_connection();
+	}
+
+	/**
+	 * Marketplace orders whose acceptance or shipping deadline falls within `$horizon_hours`.
+	 */
+	public function orders_at_risk( int $horizon_hours, int $limit ): array {
+		return (array) $this->engine()->orders_at_risk( $horizon_hours, $limit );
+	}
+
+	/**
+	 * The connector's record of a shop order, or null when it is not a known marketplace order.
+	 */
+	public function order_status( int $order_id ): ?array {
+		$value = $this->engine()->order_status( $order_id );
+		return is_array( $value ) ? $value : null;
+	}
+
+	/**
+	 * SKUs whose shop, last pushed and marketplace quantities disagree.
+	 */
+	public function stock_drift( int $limit ): array {
+		return (array) $this->engine()->stock_drift( $limit );
+	}
+
+	/**
+	 * One SKU's stock bookkeeping, or null when never seen.
+	 */
+	public function sku_status( string $sku ): ?array {
+		$value = $this->engine()->sku_status( $sku );
+		return is_array( $value ) ? $value : null;
+	}
+
+	/**
+	 * How much of each Mirakl call budget is spent in its current window.
+	 */
+	public function budgets(): array {
+		return (array) $this->engine()->budgets();
+	}
+
+	/**
+	 * The latest jobs, newest first.
+	 */
+	public function recent_activity( int $limit ): array {
+		return (array) $this->engine()->recent_activity( $limit );
+	}
+
+	/**
+	 * The refund reasons (RE01) as last cached.
+	 */
+	public function refund_reasons(): array {
+		return (array) $this->engine()->refund_reasons();
+	}
+
+	/**
+	 * The Mirakl carriers (SH21) as last cached.
+	 */
+	public function carriers(): array {
+		return (array) $this->engine()->carriers();
+	}
+
+	/**
+	 * Reads the carriers from Mirakl now (SH21, within its budget) and caches them.
+	 */
+	public function refresh_carriers(): array {
+		return (array) $this->engine()->refresh_carriers();
+	}
+
+	/**
+	 * Imports the marketplace ledger (TL02, IV01, SBC11) within its budgets.
+	 */
+	public function finance_import(): array {
+		return (array) $this->engine()->finance_import();
+	}
+
+	/**
+	 * Where the finance import stands.
+	 */
+	public function finance_import_status(): array {
+		return (array) $this->engine()->finance_import_status();
+	}
+
+	/**
+	 * Stores what WooCommerce says these marketplace orders are worth; returns how many.
+	 */
+	public function finance_record_expected( array $orders ): int {
+		return (int) $this->engine()->finance_record_expected( $orders );
+	}
+
+	/**
+	 * Matches the ledger with the expected side and raises finance problems.
+	 */
+	public function finance_match(): array {
+		return (array) $this->engine()->finance_match();
+	}
+
+	/**
+	 * Payouts with their expected and paid amounts.
+	 */
+	public function finance_payouts( array $filter ): array {
+		return (array) $this->engine()->finance_payouts( $filter );
+	}
+
+	/**
+	 * The month-end report (with order rows when `$with_orders`).
+	 */
+	public function finance_month_end( int $year, int $month, ?string $currency = null, bool $with_orders = false ): array {
+		return (array) $this->engine()->finance_month_end( $year, $month, $currency, $with_orders );
+	}
+
+	/**
+	 * A month as CSV: `summary`, `orders` or `ledger`.
+	 */
+	public function finance_csv( string $kind, int $year, int $month, ?string $currency = null ): string {
+		return (string) $this->engine()->finance_csv( $kind, $year, $month, $currency );
+	}
+
 	/**
 	 * The native engine for this site, built from the stored settings and the state file.
 	 * Events can be recorded before the connection is configured; calls that need Mirakl throw
@@ -92,7 +295,7 @@ class Bridge {
 	 * @return \MiraklConnector\Native\Engine
 	 * @throws \MiraklConnector\Native\NativeException When the state file cannot be opened.
 	 */
-	public function engine() {
+	private function engine() {
 		if ( null === $this->engine ) {
 			$this->require_loaded();
 			\MiraklConnector\StateDirectory::ensure();

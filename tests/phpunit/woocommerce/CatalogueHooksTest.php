@@ -21,7 +21,7 @@ final class CatalogueHooksTest extends MarketplaceTestCase
         wc_update_product_stock($product, 8, 'set');
         wc_update_product_stock($product, 1, 'decrease');
         $this->assertSame(["$prefix-S" => 7], $this->changes()->pending()['stock']);
-        $before = $this->bridge()->engine()->health()['queue']['pending'] ?? null;
+        $before = $this->bridge()->health()['queue']['pending'] ?? null;
         $this->changes()->flush();
         $this->assertTrue($this->changes()->is_empty());
         $this->assertNotNull($before);

@@ -98,7 +98,7 @@ namespace MiraklConnector\Tests\WooCommerce {
             $this->simpleProduct("$prefix-A", 3);
             $this->variableProduct("$prefix-V", ['M' => 2]);
             $this->changes()->flush();
-            $before = $this->bridge()->engine()->health();
+            $before = $this->bridge()->health();
             $this->assertGreaterThanOrEqual(2, $this->command->queue_stock(null));
             $this->assertSame(1, $this->command->queue_stock(["$prefix-A", "$prefix-NOPE"]));
             $this->command->sync_stock([], ['no-tick' => true, 'tick' => false, 'all' => true]);

@@ -97,7 +97,7 @@ final class FinanceCommandTest extends MarketplaceTestCase
         [$miraklId, $order] = $this->debitedOrder();
         $run = new FinanceRun($this->bridge());
         $run->run();
-        $this->assertSame([], $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
+        $this->assertSame([], $this->bridge()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
 
         // Someone edits the line's price in WooCommerce: the next match sees it.
         $items = $order->get_items('line_item');
@@ -107,7 +107,7 @@ final class FinanceCommandTest extends MarketplaceTestCase
         $order->save();
         $report = $run->match();
 
-        $problems = $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']);
+        $problems = $this->bridge()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']);
         $this->assertCount(1, $problems, json_encode($report['discrepancies']));
         $this->assertSame('mirakl_order', $problems[0]['entity_type']);
         $this->assertSame($miraklId, $problems[0]['entity_id']);
@@ -121,6 +121,6 @@ final class FinanceCommandTest extends MarketplaceTestCase
         $item->save();
         $order->save();
         $run->match();
-        $this->assertSame([], $this->bridge()->engine()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
+        $this->assertSame([], $this->bridge()->problems(['kind' => 'finance_amount_mismatch', 'state' => 'open']));
     }
 }

@@ -178,7 +178,7 @@ final class FinanceOrdersTest extends MarketplaceTestCase
         );
 
         // The core takes it as it is, and an order edited in WooCommerce is sent again.
-        $this->assertSame(1, $this->bridge()->engine()->finance_record_expected([$expected]));
+        $this->assertSame(1, $this->bridge()->finance_record_expected([$expected]));
         $this->assertContains($order->get_id(), ExpectedOrders::changed_since(time() - 120));
         $this->assertNotContains($order->get_id(), ExpectedOrders::changed_since(time() + 3600));
     }

@@ -85,7 +85,7 @@ final class FinancePageTest extends MarketplaceTestCase
         $html = (string) ob_get_clean();
 
         [$year, $number] = array_map('intval', explode('-', $month));
-        $report = $this->bridge()->engine()->finance_month_end($year, $number, 'EUR', true);
+        $report = $this->bridge()->finance_month_end($year, $number, 'EUR', true);
         $eur = $report['currencies'][0];
         $this->assertSame('58.17', $eur['gross_sales'], '2 × 19.90 + 30.00 without tax');
         foreach (['gross_sales', 'shipping', 'taxes', 'commissions', 'commission_vat', 'net_revenue', 'payouts_received', 'balance_owed'] as $figure) {

@@ -124,7 +124,7 @@ final class MarketplaceFlowTest extends MarketplaceTestCase
         $firstPoll = microtime(true);
         $report = $this->tick();
         $order = $this->orderFor($miraklId);
-        $this->assertNotNull($order, json_encode($report) . json_encode($this->bridge()->engine()->problems([])));
+        $this->assertNotNull($order, json_encode($report) . json_encode($this->bridge()->problems([])));
 
         // The customer is debited, and the operator refunds the shirt on the marketplace.
         $this->sandbox()->console('POST', "/orders/$miraklId/debit");
