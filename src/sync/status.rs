@@ -369,7 +369,7 @@ pub fn stock_drift(
                 _ => false,
             };
             let shop_differs = match (entry.shop_quantity, entry.last_pushed_quantity) {
-                (Some(woo), Some(pushed)) => !entry.dirty && expected(&entry.sku, woo) != pushed,
+                (Some(shop), Some(pushed)) => !entry.dirty && expected(&entry.sku, shop) != pushed,
                 _ => false,
             };
             if pushed_differs || shop_differs || entry.last_error.is_some() {
@@ -622,8 +622,8 @@ mod tests {
     #[test]
     fn stock_drift_lists_disagreements_only() {
         let store = Store::open_in_memory().unwrap();
-        let push = |sku: &str, woo: i64, pushed: i64| {
-            let revision = store.set_shop_quantity(sku, woo).unwrap();
+        let push = |sku: &str, shop: i64, pushed: i64| {
+            let revision = store.set_shop_quantity(sku, shop).unwrap();
             store
                 .record_sku_push(sku, revision, pushed, Some("imp-1"))
                 .unwrap();
