@@ -4,7 +4,8 @@
 //! connection test), the durable store (`store`: migrations, queue, ledgers, problems, finance
 //! tables), the sync engine (`sync`: `Engine::tick`, one module per flow, and `sync::status`, the
 //! dashboard's reads), finance (`finance`: the marketplace ledger's import, matching and month-end
-//! report) and the connection settings (`settings`). Dependencies point one way: `sync` and
+//! report) the connection settings (`settings`) and the
+//! vocabularies every layer shares (`vocab`: job kinds, problem kinds, entity types). Dependencies point one way: `sync` and
 //! `finance` use `mirakl` and `store`, never the reverse. The PHP bindings in `php` are compiled
 //! only with the `php` feature and are the only code that names ext-php-rs.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -16,6 +17,7 @@ pub mod mirakl;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod vocab;
 
 #[cfg(feature = "php")]
 pub mod php;

@@ -592,7 +592,10 @@ fn a_month_of_activity_reconciles_to_the_cent() {
         .collect();
     assert_eq!(
         kinds,
-        [(finance::FINANCE_UNKNOWN_ORDER, month.unknown_order.as_str())]
+        [(
+            finance::FINANCE_UNKNOWN_ORDER.as_str(),
+            month.unknown_order.as_str()
+        )]
     );
     assert_eq!(matched.orders_awaiting, 1, "FEB-20 was never debited");
     assert!(matched.orders_matched >= 25, "{matched:?}");
@@ -634,22 +637,24 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     let expected_open = {
         let mut list = vec![
             (
-                finance::FINANCE_AMOUNT_MISMATCH.to_owned(),
+                finance::FINANCE_AMOUNT_MISMATCH.as_str().to_owned(),
                 "FEB-11".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_COMMISSION_MISMATCH.to_owned(),
+                finance::FINANCE_COMMISSION_MISMATCH.as_str().to_owned(),
                 "FEB-02".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_REFUND_MISSING_IN_MIRAKL.to_owned(),
+                finance::FINANCE_REFUND_MISSING_IN_MIRAKL
+                    .as_str()
+                    .to_owned(),
                 "777".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
+                finance::FINANCE_REFUND_MISSING_IN_SHOP.as_str().to_owned(),
                 format!(
                     "FEB-06:{}",
                     month
@@ -659,7 +664,7 @@ fn a_month_of_activity_reconciles_to_the_cent() {
                 1,
             ),
             (
-                finance::FINANCE_UNKNOWN_ORDER.to_owned(),
+                finance::FINANCE_UNKNOWN_ORDER.as_str().to_owned(),
                 month.unknown_order.clone(),
                 1,
             ),
@@ -684,7 +689,7 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     }
     let hints = store
         .list_problems(&ProblemFilter {
-            kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.to_owned()),
+            kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.as_str().to_owned()),
             ..ProblemFilter::default()
         })
         .unwrap();

@@ -152,7 +152,7 @@ fn an_unknown_sku_is_held_for_a_human_and_the_deadline_clock_warns() {
     // Half the 72 h window later, a warning.
     h.advance(37 * 3600);
     h.tick();
-    assert_eq!(h.open_problems("acceptance_deadline_50"), 1);
+    assert_eq!(h.open_problems("acceptance_deadline_near"), 1);
     // The merchant adds the product: the next look accepts the order.
     h.shop.add_product("GHOST", 3, Decimal::from(5));
     h.run_minutes(3);

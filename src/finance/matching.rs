@@ -19,16 +19,18 @@ use super::types::Category;
 use super::{FinanceError, FinanceSettings};
 use crate::store::{immediate, NewProblem, ProblemFilter, ProblemState, Severity, Store};
 use crate::sync::shop::ShopOrderDraft;
+use crate::vocab::{EntityType, ProblemKind};
 
-pub const FINANCE_UNKNOWN_ORDER: &str = "finance_unknown_order";
-pub const FINANCE_REFUND_MISSING_IN_MIRAKL: &str = "finance_refund_missing_in_mirakl";
-pub const FINANCE_REFUND_MISSING_IN_SHOP: &str = "finance_refund_missing_in_shop";
-pub const FINANCE_COMMISSION_MISMATCH: &str = "finance_commission_mismatch";
-pub const FINANCE_AMOUNT_MISMATCH: &str = "finance_amount_mismatch";
-pub const FINANCE_UNKNOWN_TRANSACTION_TYPE: &str = "finance_unknown_transaction_type";
+pub const FINANCE_UNKNOWN_ORDER: ProblemKind = ProblemKind::FinanceUnknownOrder;
+pub const FINANCE_REFUND_MISSING_IN_MIRAKL: ProblemKind = ProblemKind::FinanceRefundMissingInMirakl;
+pub const FINANCE_REFUND_MISSING_IN_SHOP: ProblemKind = ProblemKind::FinanceRefundMissingInShop;
+pub const FINANCE_COMMISSION_MISMATCH: ProblemKind = ProblemKind::FinanceCommissionMismatch;
+pub const FINANCE_AMOUNT_MISMATCH: ProblemKind = ProblemKind::FinanceAmountMismatch;
+pub const FINANCE_UNKNOWN_TRANSACTION_TYPE: ProblemKind =
+    ProblemKind::FinanceUnknownTransactionType;
 
 /// Every problem kind matching raises (and resolves).
-pub const PROBLEM_KINDS: [&str; 6] = [
+pub const PROBLEM_KINDS: [ProblemKind; 6] = [
     FINANCE_UNKNOWN_ORDER,
     FINANCE_REFUND_MISSING_IN_MIRAKL,
     FINANCE_REFUND_MISSING_IN_SHOP,
@@ -37,7 +39,7 @@ pub const PROBLEM_KINDS: [&str; 6] = [
     FINANCE_UNKNOWN_TRANSACTION_TYPE,
 ];
 
-fn hint_for(kind: &str) -> &'static str {
+fn hint_for(kind: ProblemKind) -> &'static str {
     match kind {
         FINANCE_UNKNOWN_ORDER => {
             "Mirakl booked money on an order this shop has no record of. Look the order up in the Mirakl \
@@ -220,8 +222,8 @@ fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
 /// One discrepancy found by a matching run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Discrepancy {
-    pub kind: String,
-    pub entity_type: String,
+    pub kind: ProblemKind,
+    pub entity_type: EntityType,
     pub entity_id: String,
     pub mirakl_order_id: Option<String>,
     pub wc_order_id: Option<i64>,
@@ -384,14 +386,14 @@ fn summary(differences: &[Difference]) -> String {
 
 /// One order-level discrepancy listing every differing figure.
 fn order_discrepancy(
-    kind: &str,
+    kind: ProblemKind,
     order_id: &str,
     shop: &ExpectedOrder,
     differences: &[Difference],
 ) -> Discrepancy {
     Discrepancy {
-        kind: kind.to_owned(),
-        entity_type: "mirakl_order".to_owned(),
+        kind,
+        entity_type: EntityType::MiraklOrder,
         entity_id: order_id.to_owned(),
         mirakl_order_id: Some(order_id.to_owned()),
         wc_order_id: shop.wc_order_id,
@@ -433,8 +435,8 @@ pub fn match_ledger(
             }
             let currency = actual.map(|a| a.currency.clone()).unwrap_or_default();
             found.push(Discrepancy {
-                kind: FINANCE_UNKNOWN_ORDER.to_owned(),
-                entity_type: "mirakl_order".to_owned(),
+                kind: FINANCE_UNKNOWN_ORDER,
+                entity_type: EntityType::MiraklOrder,
                 entity_id: order_id.clone(),
                 mirakl_order_id: Some(order_id.clone()),
                 wc_order_id: None,
@@ -549,8 +551,8 @@ pub fn match_ledger(
                     claimed.extend(ids);
                 }
                 None => refund_problems.push(Discrepancy {
-                    kind: FINANCE_REFUND_MISSING_IN_MIRAKL.to_owned(),
-                    entity_type: "wc_refund".to_owned(),
+                    kind: FINANCE_REFUND_MISSING_IN_MIRAKL,
+                    entity_type: EntityType::ShopRefund,
                     entity_id: refund.wc_refund_id.to_string(),
                     mirakl_order_id: Some(order_id.clone()),
                     wc_order_id: shop.wc_order_id,
@@ -575,8 +577,8 @@ pub fn match_ledger(
                 refund_id.clone()
             };
             refund_problems.push(Discrepancy {
-                kind: FINANCE_REFUND_MISSING_IN_SHOP.to_owned(),
-                entity_type: "mirakl_refund".to_owned(),
+                kind: FINANCE_REFUND_MISSING_IN_SHOP,
+                entity_type: EntityType::MiraklRefund,
                 entity_id: format!("{order_id}:{refund_id}"),
                 mirakl_order_id: Some(order_id.clone()),
                 wc_order_id: shop.wc_order_id,
@@ -638,8 +640,8 @@ pub fn match_ledger(
         }
         for (kind, totals) in by_type {
             found.push(Discrepancy {
-                kind: FINANCE_UNKNOWN_TRANSACTION_TYPE.to_owned(),
-                entity_type: "transaction_type".to_owned(),
+                kind: FINANCE_UNKNOWN_TRANSACTION_TYPE,
+                entity_type: EntityType::TransactionType,
                 entity_id: kind.clone(),
                 mirakl_order_id: None,
                 wc_order_id: None,
@@ -668,7 +670,7 @@ pub fn match_ledger(
         let mut offset = 0;
         loop {
             let page = store.list_problems(&ProblemFilter {
-                kind: Some(kind.to_owned()),
+                kind: Some(kind.as_str().to_owned()),
                 state: Some(ProblemState::Open),
                 limit: 500,
                 offset,
@@ -689,10 +691,10 @@ pub fn match_ledger(
     }
     let mut still_open: HashSet<i64> = HashSet::new();
     for discrepancy in &mut found {
-        discrepancy.hint = hint_for(&discrepancy.kind).to_owned();
+        discrepancy.hint = hint_for(discrepancy.kind).to_owned();
         let key = (
-            discrepancy.kind.clone(),
-            discrepancy.entity_type.clone(),
+            discrepancy.kind.as_str().to_owned(),
+            discrepancy.entity_type.as_str().to_owned(),
             discrepancy.entity_id.clone(),
         );
         if let Some(id) = open.get(&key) {
@@ -716,8 +718,8 @@ pub fn match_ledger(
         }
         let record = store.raise_problem(
             &NewProblem::new(
-                discrepancy.kind.clone(),
-                discrepancy.entity_type.clone(),
+                discrepancy.kind,
+                discrepancy.entity_type,
                 discrepancy.entity_id.clone(),
                 discrepancy.message.clone(),
             )

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_finance.sql"),
     include_str!("migrations/0004_problems.sql"),
     include_str!("migrations/0005_shop_quantity.sql"),
+    include_str!("migrations/0006_vocabulary.sql"),
 ];
 
 /// The schema version this code writes and understands.
@@ -158,6 +159,42 @@ mod tests {
         assert!(
             repeat.is_err(),
             "a second open row for one entity must be refused"
+        );
+    }
+
+    #[test]
+    fn the_vocabulary_migration_renames_kinds_and_entity_types() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate_to(&conn, None, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO problems (kind, severity, entity_type, entity_id, message, first_seen,
+                                   last_seen)
+             VALUES ('acceptance_deadline_50', 'warning', 'mirakl_order', 'M-1', 'half', 1, 2),
+                    ('acceptance_deadline_80', 'warning', 'mirakl_order', 'M-1', 'most', 1, 3),
+                    ('finance_refund_missing_in_mirakl', 'error', 'wc_refund', '55', 'r', 1, 2);
+             INSERT INTO problems (kind, severity, entity_type, entity_id, message, state,
+                                   resolution, first_seen, last_seen, resolved_at)
+             VALUES ('acceptance_deadline_50', 'warning', 'mirakl_order', 'M-0', 'old',
+                     'resolved', 'resolved', 1, 2, 3);",
+        )
+        .unwrap();
+        migrate_to(&conn, None, 6).unwrap();
+        let rows: Vec<(String, String, String)> = conn
+            .prepare("SELECT kind, entity_type, state FROM problems ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let row = |k: &str, e: &str, s: &str| (k.to_owned(), e.to_owned(), s.to_owned());
+        assert_eq!(
+            rows,
+            vec![
+                row("acceptance_deadline_near", "mirakl_order", "resolved"),
+                row("acceptance_deadline_near", "mirakl_order", "resolved"),
+                row("finance_refund_missing_in_mirakl", "shop_refund", "open"),
+                row("acceptance_deadline_near", "mirakl_order", "resolved"),
+            ]
         );
     }
 

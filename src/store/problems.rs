@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::queue::{self, JobState};
 use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
+pub use crate::vocab::{EntityType, ProblemKind};
 
 text_enum! {
     /// How urgent a problem is, for sorting and colouring in wp-admin.
@@ -40,10 +41,11 @@ text_enum! {
     }
 }
 
-/// A problem to raise. `entity_type`/`entity_id` name what it is about (e.g. `sku`/`ABC-1`).
+/// A problem to raise. `entity_type`/`entity_id` name what it is about (e.g. `sku`/`ABC-1`):
+/// an [`EntityType`], or for a dead job the job's kind (its key is the entity id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewProblem {
-    pub kind: String,
+    pub kind: ProblemKind,
     pub severity: Severity,
     pub entity_type: String,
     pub entity_id: String,
@@ -56,13 +58,31 @@ pub struct NewProblem {
 
 impl NewProblem {
     pub fn new(
-        kind: impl Into<String>,
+        kind: ProblemKind,
+        entity_type: EntityType,
+        entity_id: impl Into<String>,
+        message: impl Into<String>,
+    ) -> NewProblem {
+        NewProblem::about(kind, entity_type.as_str(), entity_id, message)
+    }
+
+    /// A job that gave up: the problem names the job's kind and key.
+    pub(crate) fn job_dead(
+        job_kind: &str,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> NewProblem {
+        NewProblem::about(ProblemKind::JobDead, job_kind, key, message)
+    }
+
+    fn about(
+        kind: ProblemKind,
         entity_type: impl Into<String>,
         entity_id: impl Into<String>,
         message: impl Into<String>,
     ) -> NewProblem {
         NewProblem {
-            kind: kind.into(),
+            kind,
             severity: Severity::Error,
             entity_type: entity_type.into(),
             entity_id: entity_id.into(),
@@ -360,8 +380,8 @@ mod tests {
 
     fn unmapped(carrier: &str) -> NewProblem {
         NewProblem::new(
-            "carrier_unmapped",
-            "order",
+            ProblemKind::CarrierUnmapped,
+            EntityType::MiraklOrder,
             "M-1",
             format!("carrier {carrier} unmapped"),
         )
@@ -390,7 +410,12 @@ mod tests {
         );
         // Another entity is another problem.
         let other = store
-            .raise_problem(&NewProblem::new("carrier_unmapped", "order", "M-2", "x"))
+            .raise_problem(&NewProblem::new(
+                ProblemKind::CarrierUnmapped,
+                EntityType::MiraklOrder,
+                "M-2",
+                "x",
+            ))
             .unwrap();
         assert_ne!(other.id, first.id);
     }
@@ -423,13 +448,23 @@ mod tests {
         clock.advance(Duration::seconds(1));
         let sku = store
             .raise_problem(
-                &NewProblem::new("sku_failed", "sku", "A", "STO02 error")
-                    .severity(Severity::Critical),
+                &NewProblem::new(
+                    ProblemKind::StockPushFailed,
+                    EntityType::Sku,
+                    "A",
+                    "STO02 error",
+                )
+                .severity(Severity::Critical),
             )
             .unwrap();
         clock.advance(Duration::seconds(1));
         let resolved = store
-            .raise_problem(&NewProblem::new("sku_failed", "sku", "B", "x"))
+            .raise_problem(&NewProblem::new(
+                ProblemKind::StockPushFailed,
+                EntityType::Sku,
+                "B",
+                "x",
+            ))
             .unwrap();
         store.resolve_problem(resolved.id).unwrap();
 
@@ -441,7 +476,7 @@ mod tests {
         let open = store.list_problems(&ProblemFilter::open()).unwrap();
         assert_eq!(open.len(), 2);
         let filter = ProblemFilter {
-            kind: Some("sku_failed".into()),
+            kind: Some("stock_push_failed".into()),
             ..ProblemFilter::open()
         };
         assert_eq!(store.list_problems(&filter).unwrap(), vec![sku.clone()]);
@@ -530,7 +565,15 @@ mod tests {
             .claim(&[], 1, std::time::Duration::from_secs(60))
             .unwrap();
         let linked = store
-            .raise_problem(&NewProblem::new("deadline", "order", "8", "late").job(id))
+            .raise_problem(
+                &NewProblem::new(
+                    ProblemKind::ShippingDeadlinePassed,
+                    EntityType::MiraklOrder,
+                    "8",
+                    "late",
+                )
+                .job(id),
+            )
             .unwrap();
         assert!(matches!(
             store.retry_problem(linked.id),

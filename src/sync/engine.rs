@@ -20,7 +20,7 @@ use crate::store::{Clock, Failed, Failure, Job, JobState, NewJob, Store, StoreEr
 
 use super::error::SyncError;
 use super::events::{self, StockChange};
-use super::jobs::{self, kinds, priority, Ctx, JobError, JobResult, Outcome};
+use super::jobs::{self, priority, Ctx, JobError, JobKind, JobResult, Outcome};
 use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
 use super::shop::{Shop, ShopOrderId, ShopRefundId};
@@ -207,7 +207,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         self.schedule_periodic()?;
         let mut ran: u32 = 0;
         while started.elapsed() < budget {
-            let Some(job) = self.store.claim(kinds::RUNNABLE, 1, JOB_LEASE)?.pop() else {
+            let Some(job) = self.store.claim(&runnable_kinds(), 1, JOB_LEASE)?.pop() else {
                 break;
             };
             let result = {
@@ -337,26 +337,26 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     fn schedule_periodic(&self) -> Result<(), StoreError> {
         let s = &self.settings;
         self.ensure(
-            kinds::POLL_ORDERS,
+            JobKind::PollOrders,
             "orders",
             s.order_poll_interval_secs,
             priority::POLL_ORDERS,
         )?;
         self.unstarve_poll()?;
         self.ensure(
-            kinds::CHECK_DEADLINES,
+            JobKind::CheckDeadlines,
             "deadlines",
             s.deadline_check_interval_secs,
             priority::HOUSEKEEPING,
         )?;
         self.ensure(
-            kinds::RECONCILE_STOCK,
+            JobKind::ReconcileStock,
             "stock",
             s.reconcile_interval_secs,
             priority::HOUSEKEEPING,
         )?;
         self.ensure(
-            kinds::REFRESH_REFERENCE,
+            JobKind::RefreshReference,
             "reference",
             86_400,
             priority::HOUSEKEEPING,
@@ -366,7 +366,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         if let Some(oldest) = self.store.list_dirty_skus(1)?.first() {
             let push = self
                 .store
-                .find_job(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY)?;
+                .find_job(JobKind::PushStock.as_str(), jobs::stock::PUSH_KEY)?;
             if !push
                 .as_ref()
                 .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
@@ -380,7 +380,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                     .map(|t| t + chrono::Duration::seconds(60));
                 let run_at = after_last.map_or(due, |a| due.max(a)).max(now);
                 self.store.enqueue(
-                    &NewJob::new(kinds::PUSH_STOCK, jobs::stock::PUSH_KEY, json!({}))
+                    &NewJob::new(JobKind::PushStock, jobs::stock::PUSH_KEY, json!({}))
                         .priority(priority::STOCK)
                         .run_at(run_at),
                 )?;
@@ -388,18 +388,23 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         }
         if !self
             .store
-            .list_jobs(Some(JobState::Pending), Some(kinds::OFFER_DIRTY), 1, 0)?
+            .list_jobs(
+                Some(JobState::Pending),
+                Some(JobKind::OfferDirty.as_str()),
+                1,
+                0,
+            )?
             .is_empty()
         {
             let export = self
                 .store
-                .find_job(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY)?;
+                .find_job(JobKind::ExportOffers.as_str(), jobs::offers::EXPORT_KEY)?;
             if !export
                 .as_ref()
                 .is_some_and(|j| matches!(j.state, JobState::Pending | JobState::Leased))
             {
                 self.store.enqueue(
-                    &NewJob::new(kinds::EXPORT_OFFERS, jobs::offers::EXPORT_KEY, json!({}))
+                    &NewJob::new(JobKind::ExportOffers, jobs::offers::EXPORT_KEY, json!({}))
                         .priority(priority::OFFERS),
                 )?;
             }
@@ -412,7 +417,10 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     /// intervals goes ahead of them.
     fn unstarve_poll(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let Some(poll) = self.store.find_job(kinds::POLL_ORDERS, "orders")? else {
+        let Some(poll) = self
+            .store
+            .find_job(JobKind::PollOrders.as_str(), "orders")?
+        else {
             return Ok(());
         };
         let last_run = jobs::orders::last_poll(&self.store)?;
@@ -421,7 +429,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         });
         if poll.state == JobState::Pending && overdue && poll.priority < priority::POLL_STARVED {
             self.store.enqueue(
-                &NewJob::new(kinds::POLL_ORDERS, "orders", json!({}))
+                &NewJob::new(JobKind::PollOrders, "orders", json!({}))
                     .priority(priority::POLL_STARVED)
                     .run_at(poll.run_at),
             )?;
@@ -431,13 +439,13 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
 
     fn ensure(
         &self,
-        kind: &str,
+        kind: JobKind,
         key: &str,
         interval_secs: i64,
         priority: i32,
     ) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let run_at = match self.store.find_job(kind, key)? {
+        let run_at = match self.store.find_job(kind.as_str(), key)? {
             None => now,
             Some(job) => match job.state {
                 JobState::Pending | JobState::Leased => return Ok(()),
@@ -458,10 +466,10 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     /// The earliest `run_at` of a waiting runnable job.
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let mut next: Option<DateTime<Utc>> = None;
-        for kind in kinds::RUNNABLE {
-            for job in self
-                .store
-                .list_jobs(Some(JobState::Pending), Some(kind), 10_000, 0)?
+        for kind in JobKind::RUNNABLE {
+            for job in
+                self.store
+                    .list_jobs(Some(JobState::Pending), Some(kind.as_str()), 10_000, 0)?
             {
                 next = Some(next.map_or(job.run_at, |n| n.min(job.run_at)));
             }
@@ -470,20 +478,33 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     }
 }
 
+/// The runnable kinds as the queue stores them.
+fn runnable_kinds() -> Vec<&'static str> {
+    JobKind::RUNNABLE.iter().map(|k| k.as_str()).collect()
+}
+
 fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
-    match ctx.job.kind.as_str() {
-        kinds::POLL_ORDERS => jobs::orders::poll(ctx),
-        kinds::IMPORT_ORDER => jobs::orders::import(ctx),
-        kinds::SYNC_ORDER => jobs::orders::sync(ctx),
-        kinds::SHIP_ORDER => jobs::shipping::ship(ctx),
-        kinds::REFUND_ORDER => jobs::refunds::refund(ctx),
-        kinds::PUSH_STOCK => jobs::stock::push(ctx),
-        kinds::POLL_STOCK_IMPORT => jobs::stock::poll_import(ctx),
-        kinds::RECONCILE_STOCK => jobs::stock::reconcile(ctx),
-        kinds::EXPORT_OFFERS => jobs::offers::export(ctx),
-        kinds::POLL_OFFER_IMPORT => jobs::offers::poll_import(ctx),
-        kinds::REFRESH_REFERENCE => jobs::reference::refresh(ctx),
-        kinds::CHECK_DEADLINES => jobs::deadlines::check(ctx),
-        other => Err(JobError::Permanent(format!("unknown job kind {other}"))),
+    let Some(kind) = JobKind::parse(&ctx.job.kind) else {
+        return Err(JobError::Permanent(format!(
+            "unknown job kind {}",
+            ctx.job.kind
+        )));
+    };
+    match kind {
+        JobKind::PollOrders => jobs::orders::poll(ctx),
+        JobKind::ImportOrder => jobs::orders::import(ctx),
+        JobKind::SyncOrder => jobs::orders::sync(ctx),
+        JobKind::ShipOrder => jobs::shipping::ship(ctx),
+        JobKind::RefundOrder => jobs::refunds::refund(ctx),
+        JobKind::PushStock => jobs::stock::push(ctx),
+        JobKind::PollStockImport => jobs::stock::poll_import(ctx),
+        JobKind::ReconcileStock => jobs::stock::reconcile(ctx),
+        JobKind::ExportOffers => jobs::offers::export(ctx),
+        JobKind::PollOfferImport => jobs::offers::poll_import(ctx),
+        JobKind::RefreshReference => jobs::reference::refresh(ctx),
+        JobKind::CheckDeadlines => jobs::deadlines::check(ctx),
+        JobKind::OfferDirty => Err(JobError::Permanent(
+            "offer_dirty is a marker, never run on its own".to_owned(),
+        )),
     }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::store::{NewJob, Store};
 
 use super::error::SyncError;
-use super::jobs::{kinds, offers::EXPORT_KEY, priority, stock};
+use super::jobs::{offers::EXPORT_KEY, priority, stock, JobKind};
 use super::settings::SyncSettings;
 use super::shop::{ShopOrderId, ShopRefundId};
 
@@ -54,11 +54,11 @@ pub fn product_changed(store: &Store, skus: &[String]) -> Result<(), SyncError> 
                 "a product change without a SKU".to_owned(),
             ));
         }
-        store.enqueue(&NewJob::new(kinds::OFFER_DIRTY, sku.clone(), json!({})))?;
+        store.enqueue(&NewJob::new(JobKind::OfferDirty, sku.clone(), json!({})))?;
     }
     if !skus.is_empty() {
         store.enqueue(
-            &NewJob::new(kinds::EXPORT_OFFERS, EXPORT_KEY, json!({})).priority(priority::OFFERS),
+            &NewJob::new(JobKind::ExportOffers, EXPORT_KEY, json!({})).priority(priority::OFFERS),
         )?;
     }
     Ok(())
@@ -67,7 +67,7 @@ pub fn product_changed(store: &Store, skus: &[String]) -> Result<(), SyncError> 
 /// Exports the whole catalogue (products without a SKU and duplicate SKUs are reported).
 pub fn catalogue_export_requested(store: &Store) -> Result<(), SyncError> {
     store.enqueue(
-        &NewJob::new(kinds::EXPORT_OFFERS, EXPORT_KEY, json!({ "full": true }))
+        &NewJob::new(JobKind::ExportOffers, EXPORT_KEY, json!({ "full": true }))
             .priority(priority::OFFERS),
     )?;
     Ok(())
@@ -77,7 +77,7 @@ pub fn catalogue_export_requested(store: &Store) -> Result<(), SyncError> {
 pub fn order_shipped(store: &Store, wc_order_id: ShopOrderId) -> Result<(), SyncError> {
     store.enqueue(
         &NewJob::new(
-            kinds::SHIP_ORDER,
+            JobKind::ShipOrder,
             wc_order_id.to_string(),
             json!({ "wc_order_id": wc_order_id }),
         )
@@ -91,7 +91,7 @@ pub fn order_shipped(store: &Store, wc_order_id: ShopOrderId) -> Result<(), Sync
 pub fn refund_created(store: &Store, wc_refund_id: ShopRefundId) -> Result<(), SyncError> {
     store.enqueue(
         &NewJob::new(
-            kinds::REFUND_ORDER,
+            JobKind::RefundOrder,
             wc_refund_id.to_string(),
             json!({ "wc_refund_id": wc_refund_id }),
         )
@@ -104,7 +104,7 @@ pub fn refund_created(store: &Store, wc_refund_id: ShopRefundId) -> Result<(), S
 /// Runs a stock reconciliation now (`full`: every offer, else the changes since the last one).
 pub fn reconcile_requested(store: &Store, full: bool) -> Result<(), SyncError> {
     store.enqueue(
-        &NewJob::new(kinds::RECONCILE_STOCK, "stock", json!({ "full": full }))
+        &NewJob::new(JobKind::ReconcileStock, "stock", json!({ "full": full }))
             .priority(priority::HOUSEKEEPING),
     )?;
     Ok(())

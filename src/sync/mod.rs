@@ -21,7 +21,7 @@ pub mod status;
 pub use engine::{engine_client, Engine, HttpEngine, StoreBudget, RUNNER_LEASE};
 pub use error::SyncError;
 pub use events::StockChange;
-pub use jobs::{kinds, reference};
+pub use jobs::{reference, JobKind};
 pub use report::{RaisedProblem, TickReport};
 pub use settings::{SettingsError, ShortagePolicy, SyncSettings};
 pub use shop::{Shop, ShopError};

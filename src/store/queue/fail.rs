@@ -82,7 +82,7 @@ pub enum Failed {
 }
 
 /// The problem kind raised when a job dies.
-pub const JOB_DEAD_PROBLEM: &str = "job_dead";
+pub const JOB_DEAD_PROBLEM: &str = crate::vocab::ProblemKind::JobDead.as_str();
 
 /// Records a failed attempt of a leased job: backoff to a new `run_at`, or dead after its last
 /// attempt with a problem raised. Call inside an immediate transaction (it reads then writes).
@@ -146,7 +146,7 @@ pub(crate) fn fail(
             "attempts": attempts,
             "payload": serde_json::from_str::<Value>(&payload).unwrap_or(Value::String(payload)),
         });
-        let problem = NewProblem::new(JOB_DEAD_PROBLEM, kind, key, failure.message.clone())
+        let problem = NewProblem::job_dead(&kind, key, failure.message.clone())
             .severity(Severity::Error)
             .details(details)
             .hint("Fix the cause shown in the message, then press Retry to run the job again.")

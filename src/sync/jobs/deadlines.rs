@@ -5,6 +5,7 @@
 //! purges finished jobs after a retention period: their payloads hold buyers' addresses, kept
 //! only as long as a job may need them.
 
+use crate::vocab::{EntityType, ProblemKind};
 use chrono::Duration;
 use std::time::Duration as StdDuration;
 
@@ -33,8 +34,8 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         if now >= deadline {
             ctx.raise(
                 NewProblem::new(
-                    "acceptance_deadline_passed",
-                    "mirakl_order",
+                    ProblemKind::AcceptanceDeadlinePassed,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Order {id} was not accepted before its acceptance deadline {deadline}"
@@ -52,8 +53,8 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             let left = deadline - now;
             ctx.raise(
                 NewProblem::new(
-                    format!("acceptance_deadline_{percent}"),
-                    "mirakl_order",
+                    ProblemKind::AcceptanceDeadlineNear,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Order {id} is still waiting for acceptance: {percent}% of its window \
@@ -63,6 +64,7 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
                     ),
                 )
                 .severity(Severity::Warning)
+                .details(serde_json::json!({ "percent_of_window_gone": percent }))
                 .hint("Accept or refuse it now, or it is refused automatically."),
             )?;
         }
@@ -77,8 +79,8 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         if now >= deadline {
             ctx.raise(
                 NewProblem::new(
-                    "shipping_deadline_passed",
-                    "mirakl_order",
+                    ProblemKind::ShippingDeadlinePassed,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Order {id} is not shipped and its shipping deadline {deadline} has passed"
@@ -89,8 +91,8 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         } else if now >= deadline - warning {
             ctx.raise(
                 NewProblem::new(
-                    "shipping_deadline_near",
-                    "mirakl_order",
+                    ProblemKind::ShippingDeadlineNear,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!("Order {id} must be shipped before {deadline}"),
                 )

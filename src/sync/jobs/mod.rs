@@ -11,6 +11,7 @@ pub(crate) mod refunds;
 pub(crate) mod shipping;
 pub(crate) mod stock;
 
+use crate::vocab::{EntityType, ProblemKind};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -25,52 +26,7 @@ use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
 use super::shop::{Shop, ShopError};
 
-/// Job kinds, as stored in the queue (one name everywhere: Rust, SQL, dashboard).
-pub mod kinds {
-    /// One OR11 slot: the update window since the orders cursor, or a sweep of every
-    /// WAITING_ACCEPTANCE order when one is due.
-    pub const POLL_ORDERS: &str = "poll_orders";
-    /// Validate, create in the shop, accept (OR21). Key: Mirakl order id.
-    pub const IMPORT_ORDER: &str = "import_order";
-    /// Apply a Mirakl state change and mirror Mirakl refunds into the shop. Key: Mirakl order id.
-    pub const SYNC_ORDER: &str = "sync_order";
-    /// Tracking (OR23) and shipment (OR24, or ST01). Key: shop order id.
-    pub const SHIP_ORDER: &str = "ship_order";
-    /// A shop refund → one OR28. Key: shop refund id.
-    pub const REFUND_ORDER: &str = "refund_order";
-    /// One STO01 with every dirty SKU.
-    pub const PUSH_STOCK: &str = "push_stock";
-    /// STO02 for one stock import. Key: import id.
-    pub const POLL_STOCK_IMPORT: &str = "poll_stock_import";
-    /// OF51 against the shop and the ledger; drift is queued for a push.
-    pub const RECONCILE_STOCK: &str = "reconcile_stock";
-    /// Marker: this SKU's offer data changed. Never run on its own; `export_offers` takes them.
-    pub const OFFER_DIRTY: &str = "offer_dirty";
-    /// OF01 with every changed offer (or the whole catalogue).
-    pub const EXPORT_OFFERS: &str = "export_offers";
-    /// OF02 (and OF03 on errors) for one offer import. Key: import id.
-    pub const POLL_OFFER_IMPORT: &str = "poll_offer_import";
-    /// SH21 carriers and RE01 reasons, cached in the store.
-    pub const REFRESH_REFERENCE: &str = "refresh_reference";
-    /// Acceptance and shipping deadline warnings.
-    pub const CHECK_DEADLINES: &str = "check_deadlines";
-
-    /// Every kind the engine runs (the markers excluded).
-    pub const RUNNABLE: &[&str] = &[
-        POLL_ORDERS,
-        IMPORT_ORDER,
-        SYNC_ORDER,
-        SHIP_ORDER,
-        REFUND_ORDER,
-        PUSH_STOCK,
-        POLL_STOCK_IMPORT,
-        RECONCILE_STOCK,
-        EXPORT_OFFERS,
-        POLL_OFFER_IMPORT,
-        REFRESH_REFERENCE,
-        CHECK_DEADLINES,
-    ];
-}
+pub use crate::vocab::JobKind;
 
 /// Claim priorities: acceptance first (the costliest failure), then the writes a merchant waits
 /// for (ahead of polling: they may need the OR11 slot to read an order, and the poll comes back
@@ -217,8 +173,8 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
                             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                             .unwrap_or_else(|| "unknown".to_owned());
                         let problem = NewProblem::new(
-                            "order_unreadable",
-                            "mirakl_order",
+                            ProblemKind::OrderUnreadable,
+                            EntityType::MiraklOrder,
                             id,
                             format!("OR11 returned an order the connector cannot read: {error}"),
                         )
@@ -270,11 +226,34 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
     }
 }
 
+/// Which Mirakl import is still running.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum MiraklImport {
+    Stock,
+    Offer,
+}
+
+impl MiraklImport {
+    fn name(self) -> &'static str {
+        match self {
+            MiraklImport::Stock => "stock",
+            MiraklImport::Offer => "offer",
+        }
+    }
+
+    fn stuck(self) -> (ProblemKind, EntityType) {
+        match self {
+            MiraklImport::Stock => (ProblemKind::StockImportStuck, EntityType::StockImport),
+            MiraklImport::Offer => (ProblemKind::OfferImportStuck, EntityType::OfferImport),
+        }
+    }
+}
+
 /// The outcome for an import (STO01, OF01) Mirakl still processes: poll again after `spacing`,
 /// or give up with a warning once `give_up_after` has passed since the job was queued.
 pub(crate) fn import_still_running<T: Transport, B: CallBudget>(
     ctx: &mut Ctx<'_, T, B>,
-    what: &str,
+    import: MiraklImport,
     import_id: &str,
     status: &str,
     spacing: chrono::Duration,
@@ -284,10 +263,12 @@ pub(crate) fn import_still_running<T: Transport, B: CallBudget>(
     if ctx.job.created_at >= now - give_up_after {
         return Ok(Outcome::Later(now + spacing, "import_running"));
     }
+    let (kind, entity_type) = import.stuck();
+    let what = import.name();
     ctx.raise(
         NewProblem::new(
-            format!("{what}_import_stuck"),
-            format!("{what}_import"),
+            kind,
+            entity_type,
             import_id.to_owned(),
             format!(
                 "The {what} import {import_id} is still {status} after {} h",
@@ -311,7 +292,8 @@ pub(crate) fn pending_marketplace_units(store: &Store) -> Result<HashMap<String,
     let mut units: HashMap<String, i64> = HashMap::new();
     let waiting = store.list_orders(Some("WAITING_ACCEPTANCE"), 100_000, 0)?;
     for order in waiting.into_iter().filter(|o| o.wc_order_id.is_none()) {
-        let Some(job) = store.find_job(kinds::IMPORT_ORDER, &order.mirakl_order_id)? else {
+        let Some(job) = store.find_job(JobKind::ImportOrder.as_str(), &order.mirakl_order_id)?
+        else {
             continue;
         };
         for line in job

@@ -6,6 +6,7 @@
 //! sent; a row's quantity is read from the shop in the same job (OF01 NORMAL writes every column,
 //! and a blank quantity would zero the offer).
 
+use crate::vocab::{EntityType, ProblemKind};
 use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
@@ -19,8 +20,8 @@ use crate::store::{NewJob, NewProblem, Severity};
 
 use super::super::shop::ProductOffer;
 use super::{
-    import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx,
-    JobError, JobResult, Outcome,
+    import_still_running, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobError,
+    JobKind, JobResult, MiraklImport, Outcome,
 };
 
 pub const EXPORT_KEY: &str = "offers";
@@ -39,7 +40,7 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         Vec::new()
     } else {
         ctx.store.claim(
-            &[kinds::OFFER_DIRTY],
+            &[JobKind::OfferDirty.as_str()],
             MAX_MARKERS,
             StdDuration::from_secs(600),
         )?
@@ -77,8 +78,8 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             None => {
                 ctx.raise(
                     NewProblem::new(
-                        "product_without_sku",
-                        "product",
+                        ProblemKind::ProductWithoutSku,
+                        EntityType::Product,
                         product.product_id.to_string(),
                         format!(
                             "\"{}\" has no SKU and cannot be offered on the marketplace",
@@ -97,8 +98,8 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             let ids: Vec<String> = products.iter().map(|p| p.product_id.to_string()).collect();
             ctx.raise(
                 NewProblem::new(
-                    "duplicate_sku",
-                    "sku",
+                    ProblemKind::DuplicateSku,
+                    EntityType::Sku,
                     sku.clone(),
                     format!(
                         "SKU {sku} is used by several products ({}); none is sent",
@@ -157,7 +158,7 @@ pub(crate) fn export<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     let now = ctx.now();
     ctx.store.enqueue(
         &NewJob::new(
-            kinds::POLL_OFFER_IMPORT,
+            JobKind::PollOfferImport,
             import.import_id.clone(),
             json!({ "import_id": import.import_id, "skus": skus }),
         )
@@ -205,7 +206,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     if !status.status.is_final() {
         return import_still_running(
             ctx,
-            "offer",
+            MiraklImport::Offer,
             &import_id,
             status.status.as_str(),
             Duration::seconds(60),
@@ -221,8 +222,8 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
                 .unwrap_or_else(|| format!("line {}", row.error_line.unwrap_or(0)));
             ctx.raise(
                 NewProblem::new(
-                    "offer_rejected",
-                    "sku",
+                    ProblemKind::OfferRejected,
+                    EntityType::Sku,
                     sku,
                     format!("Mirakl refused the offer: {}", row.error_message),
                 )
@@ -233,8 +234,8 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     }
     if status.status.as_str() != "COMPLETE" {
         ctx.raise(NewProblem::new(
-            "offer_import_failed",
-            "offer_import",
+            ProblemKind::OfferImportFailed,
+            EntityType::OfferImport,
             import_id.clone(),
             format!(
                 "Offer import {import_id} ended {}: {}",

@@ -7,6 +7,7 @@
 //! the orders cursor only moves past orders whose job was recorded; a refund Mirakl made is
 //! recorded in the shop once (keyed by Mirakl's refund id) and never while one of ours is in doubt.
 
+use crate::vocab::{EntityType, ProblemKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
@@ -21,7 +22,7 @@ use super::super::settings::ShortagePolicy;
 use super::super::shop::{
     Address, MarketplaceRefund, OrderAmounts, ShopError, ShopOrderDraft, ShopOrderLine,
 };
-use super::{kinds, priority, Ctx, JobError, JobResult, Outcome};
+use super::{priority, Ctx, JobError, JobKind, JobResult, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
 pub const ORDERS_CURSOR: &str = "orders.last_updated_date";
@@ -187,12 +188,12 @@ fn enqueue_import<T: Transport, B: CallBudget>(
     id: &str,
     raw: &Value,
 ) -> Result<(), JobError> {
-    enqueue_order_job(ctx, kinds::IMPORT_ORDER, priority::IMPORT_ORDER, id, raw)
+    enqueue_order_job(ctx, JobKind::ImportOrder, priority::IMPORT_ORDER, id, raw)
 }
 
 fn enqueue_order_job<T: Transport, B: CallBudget>(
     ctx: &mut Ctx<'_, T, B>,
-    kind: &str,
+    kind: JobKind,
     priority: i32,
     id: &str,
     raw: &Value,
@@ -312,8 +313,8 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .map(|d| d.to_rfc3339())
                     .unwrap_or_else(|| "unknown".to_owned());
                 let problem = NewProblem::new(
-                    "order_held",
-                    "mirakl_order",
+                    ProblemKind::OrderHeld,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Order {id} is held, neither accepted nor refused: {}. It is refused \
@@ -335,8 +336,8 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     .collect();
             }
             let problem = NewProblem::new(
-                "order_lines_refused",
-                "mirakl_order",
+                ProblemKind::OrderLinesRefused,
+                EntityType::MiraklOrder,
                 id.clone(),
                 format!("Refused lines of order {id}: {}", details.join("; ")),
             )
@@ -390,8 +391,8 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 Err(ShopError::Rejected { reason }) => {
                     // Like a hold: not accepted, a human looks, and every poll tries again.
                     let problem = NewProblem::new(
-                        "order_rejected_by_shop",
-                        "mirakl_order",
+                        ProblemKind::OrderRejectedByShop,
+                        EntityType::MiraklOrder,
                         id.clone(),
                         format!("The shop refused to create order {id}: {reason}"),
                     )
@@ -457,8 +458,8 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             ctx.store.upsert_order(&refused_map)?;
             ctx.raise(
                 NewProblem::new(
-                    "partial_acceptance_disabled",
-                    "mirakl_order",
+                    ProblemKind::PartialAcceptanceDisabled,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Order {id} was refused whole: the marketplace refuses partial acceptance"
@@ -489,7 +490,7 @@ fn enqueue_sync<T: Transport, B: CallBudget>(
     id: &str,
     raw: &Value,
 ) -> Result<(), JobError> {
-    enqueue_order_job(ctx, kinds::SYNC_ORDER, priority::SYNC_ORDER, id, raw)
+    enqueue_order_job(ctx, JobKind::SyncOrder, priority::SYNC_ORDER, id, raw)
 }
 
 /// Lines whose SKU the shop does not know or whose stock is short (all lines of one SKU count).

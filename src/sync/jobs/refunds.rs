@@ -6,6 +6,7 @@
 //! refund on a line (computed from OR11, fresh, in the same tax mode as the OR28); a refund
 //! that came from Mirakl is never sent back.
 
+use crate::vocab::{EntityType, ProblemKind};
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
@@ -95,8 +96,8 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 .upsert_refund(&RefundRecord::new(refund_id, id.clone(), "rejected"))?;
             ctx.raise(
                 NewProblem::new(
-                    "refund_rejected",
-                    "shop_refund",
+                    ProblemKind::RefundRejected,
+                    EntityType::ShopRefund,
                     refund_id.to_string(),
                     message,
                 )

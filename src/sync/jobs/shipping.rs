@@ -5,6 +5,7 @@
 //! allowed free text; after an attempt that may have written, Mirakl's state is read (OR11)
 //! before anything is sent again; an ST01 404 switches the store to OR23/OR24 for good.
 
+use crate::vocab::{EntityType, ProblemKind};
 use chrono::Duration;
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewProblem, OrderMapping, Severity};
 
 use super::super::shop::ShopTracking;
-use super::{kinds, reference, Ctx, JobError, JobResult, Outcome};
+use super::{reference, Ctx, JobError, JobKind, JobResult, Outcome};
 
 /// Set to `unsupported` once ST01 answered 404.
 pub const SHIPMENTS_API_CURSOR: &str = "shipments_api";
@@ -54,8 +55,8 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     let Some(tracking) = ctx.shop.read_tracking(shop_order)? else {
         ctx.raise(
             NewProblem::new(
-                "tracking_missing",
-                "mirakl_order",
+                ProblemKind::TrackingMissing,
+                EntityType::MiraklOrder,
                 id.clone(),
                 format!("Order {id} is marked shipped in the shop but has no tracking number"),
             )
@@ -70,8 +71,8 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         None => {
             ctx.raise(
                 NewProblem::new(
-                    "carrier_unmapped",
-                    "mirakl_order",
+                    ProblemKind::CarrierUnmapped,
+                    EntityType::MiraklOrder,
                     id.clone(),
                     format!(
                         "Carrier \"{}\" of order {id} has no Mirakl carrier code",
@@ -105,8 +106,8 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     if mapping.state != OrderState::Shipping.as_str() {
         ctx.raise(
             NewProblem::new(
-                "order_not_shippable",
-                "mirakl_order",
+                ProblemKind::OrderNotShippable,
+                EntityType::MiraklOrder,
                 id.clone(),
                 format!(
                     "Order {id} was shipped in the shop but is {} on the marketplace",
@@ -276,8 +277,8 @@ fn latest_lines<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     id: &str,
 ) -> Result<Option<Vec<ShipmentLine>>, JobError> {
-    for kind in [kinds::SYNC_ORDER, kinds::IMPORT_ORDER] {
-        if let Some(job) = ctx.store.find_job(kind, id)? {
+    for kind in [JobKind::SyncOrder, JobKind::ImportOrder] {
+        if let Some(job) = ctx.store.find_job(kind.as_str(), id)? {
             if let Ok(order) =
                 serde_json::from_value::<crate::mirakl::orders::Order>(job.payload.clone())
             {

@@ -6,6 +6,7 @@
 //! a cached number); a SKU stays dirty until a push of its current revision succeeds; a SKU that
 //! crosses zero or the low-stock threshold makes the push due in the next slot.
 
+use crate::vocab::{EntityType, ProblemKind};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -19,8 +20,8 @@ use crate::store::{JobState, NewJob, NewProblem, Severity, SkuPush, Store, Store
 
 use super::super::settings::SyncSettings;
 use super::{
-    import_still_running, kinds, marketplace_quantity, pending_marketplace_units, priority, Ctx,
-    JobResult, Outcome,
+    import_still_running, marketplace_quantity, pending_marketplace_units, priority, Ctx, JobKind,
+    JobResult, MiraklImport, Outcome,
 };
 
 /// The single push job's key: one STO01 holds every dirty SKU.
@@ -86,13 +87,13 @@ pub(crate) fn schedule_push(
     } else {
         now + Duration::seconds(settings.stock_push_interval_secs)
     };
-    if let Some(job) = store.find_job(kinds::PUSH_STOCK, PUSH_KEY)? {
+    if let Some(job) = store.find_job(JobKind::PushStock.as_str(), PUSH_KEY)? {
         if job.state == JobState::Pending && job.run_at <= wanted {
             return Ok(());
         }
     }
     store.enqueue(
-        &NewJob::new(kinds::PUSH_STOCK, PUSH_KEY, json!({}))
+        &NewJob::new(JobKind::PushStock, PUSH_KEY, json!({}))
             .priority(priority::STOCK)
             .run_at(wanted),
     )?;
@@ -148,8 +149,8 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         let sample: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
         ctx.raise(
             NewProblem::new(
-                "stock_sku_unknown",
-                "stock",
+                ProblemKind::StockSkuUnknown,
+                EntityType::Stock,
                 "push",
                 format!(
                     "{} SKU(s) changed but are not in the shop, so their stock was not sent: {}",
@@ -181,7 +182,7 @@ pub(crate) fn push<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         .record_sku_pushes(&pushed, Some(&import.import_id))?;
     ctx.store.enqueue(
         &NewJob::new(
-            kinds::POLL_STOCK_IMPORT,
+            JobKind::PollStockImport,
             import.import_id.clone(),
             json!({ "import_id": import.import_id, "skus": sent }),
         )
@@ -211,7 +212,7 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     if !status.status.is_final() {
         return import_still_running(
             ctx,
-            "stock",
+            MiraklImport::Stock,
             &import_id,
             status.status.as_str(),
             Duration::seconds(STO02_SPACING_SECS),
@@ -241,15 +242,25 @@ pub(crate) fn poll_import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) 
     if skus.len() <= 50 {
         for (sku, _) in &skus {
             ctx.raise(
-                NewProblem::new("stock_push_failed", "sku", sku.clone(), message.clone())
-                    .severity(Severity::Warning),
+                NewProblem::new(
+                    ProblemKind::StockPushFailed,
+                    EntityType::Sku,
+                    sku.clone(),
+                    message.clone(),
+                )
+                .severity(Severity::Warning),
             )?;
         }
     } else {
         ctx.raise(
-            NewProblem::new("stock_push_failed", "stock_import", import_id, message)
-                .severity(Severity::Warning)
-                .details(json!({ "skus": skus.len() })),
+            NewProblem::new(
+                ProblemKind::StockPushFailed,
+                EntityType::StockImport,
+                import_id,
+                message,
+            )
+            .severity(Severity::Warning)
+            .details(json!({ "skus": skus.len() })),
         )?;
     }
     schedule_push(ctx.store, ctx.settings, true, now)?;
@@ -325,8 +336,8 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
     if repaired > 0 {
         ctx.raise(
             NewProblem::new(
-                "stock_drift",
-                "stock",
+                ProblemKind::StockDrift,
+                EntityType::Stock,
                 "reconcile",
                 format!(
                     "{repaired} SKU(s) had a different stock on the marketplace; queued for a push: {}",
