@@ -1,5 +1,6 @@
 //! CSV exports an accountant can import: the month-end summary (one row per currency), its
-//! per-order drill-down, and the month's matched ledger (one row per Mirakl transaction).
+//! per-order drill-down, and the month's matched ledger (one row per Mirakl transaction), each
+//! named by a [`CsvExport`] kind and made by [`month_csv`].
 //!
 //! Ledger columns `debit`/`credit` follow TL02: `credit` is what Mirakl credited to the seller's
 //! balance, `debit` what it debited (both positive, one of them empty). Amounts use a dot and
@@ -7,12 +8,71 @@
 
 use rust_decimal::Decimal;
 
-use super::db;
 use super::money::{from_e4, text};
-use super::report::{month_bounds, MonthEndReport};
+use super::report::{month_bounds, month_end_report, month_end_summary, MonthEndReport};
 use super::types::Category;
 use super::{FinanceError, FinanceSettings};
 use crate::store::Store;
+
+/// The month CSVs, by the names the PHP layer asks for (`summary`, `orders`, `ledger`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CsvExport {
+    /// [`report_csv`]: the month-end figures per currency.
+    Summary,
+    /// [`report_orders_csv`]: one row per order and currency.
+    Orders,
+    /// [`ledger_csv_with_accounts`]: every transaction of the month, with accounts.
+    Ledger,
+}
+
+impl CsvExport {
+    pub const ALL: [CsvExport; 3] = [CsvExport::Summary, CsvExport::Orders, CsvExport::Ledger];
+
+    /// The kind's name, as PHP passes it and as download file names carry it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CsvExport::Summary => "summary",
+            CsvExport::Orders => "orders",
+            CsvExport::Ledger => "ledger",
+        }
+    }
+}
+
+impl std::str::FromStr for CsvExport {
+    type Err = FinanceError;
+
+    /// Parses a kind's name; an unknown one is an invalid argument listing the known names.
+    fn from_str(name: &str) -> Result<CsvExport, FinanceError> {
+        CsvExport::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = CsvExport::ALL.iter().map(|k| k.as_str()).collect();
+                let (last, first) = names.split_last().unwrap_or((&"", &[]));
+                FinanceError::InvalidArgument(format!(
+                    "kind: must be {} or {last}",
+                    first.join(", ")
+                ))
+            })
+    }
+}
+
+/// The CSV of `kind` for `year`-`month` (UTC): the summary and orders exports for `currency`
+/// only when given, the ledger for every currency with its commission account from `settings`.
+pub fn month_csv(
+    store: &Store,
+    kind: CsvExport,
+    year: i32,
+    month: u32,
+    currency: Option<&str>,
+    settings: &FinanceSettings,
+) -> Result<String, FinanceError> {
+    match kind {
+        CsvExport::Summary => report_csv(&month_end_summary(store, year, month, currency)?),
+        CsvExport::Orders => report_orders_csv(&month_end_report(store, year, month, currency)?),
+        CsvExport::Ledger => ledger_csv_with_accounts(store, year, month, settings),
+    }
+}
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())
@@ -163,19 +223,6 @@ pub fn ledger_csv_with_accounts(
 ) -> Result<String, FinanceError> {
     month_bounds(year, month)?;
     let period = format!("{year:04}-{month:02}");
-    let conn = db::open(store)?;
-    let mut stmt = conn.prepare(
-        "SELECT t.transaction_date, t.accounting_document_number, t.accounting_document_id,
-                coalesce(d.payment_reference, c.pay_out_reference), t.id, t.order_id, e.wc_order_id,
-                t.order_line_id, t.refund_id, t.transaction_type, t.category, t.description,
-                t.amount_e4, t.currency, t.payment_state, t.seller_billing_cycle_id
-         FROM finance_transactions t
-         LEFT JOIN finance_expected_orders e ON e.mirakl_order_id = t.order_id
-         LEFT JOIN finance_documents d ON d.invoice_id = t.accounting_document_id
-         LEFT JOIN finance_billing_cycles c ON c.id = t.seller_billing_cycle_id
-         WHERE t.period = ?1
-         ORDER BY t.transaction_date, t.id",
-    )?;
     let mut out = writer();
     out.write_record([
         "date",
@@ -197,23 +244,15 @@ pub fn ledger_csv_with_accounts(
         "account",
     ])
     .map_err(csv_error)?;
-    let mut rows = stmt.query([period])?;
-    while let Some(row) = rows.next()? {
-        let date = crate::store::from_ms(row.get(0)?)
-            .format("%Y-%m-%d")
-            .to_string();
-        let number: Option<String> = row.get(1)?;
-        let document_id: Option<String> = row.get(2)?;
-        let reference: Option<String> = row.get(3)?;
-        let amount = from_e4(row.get(12)?);
+    store.for_each_finance_ledger_line(&period, |line| -> Result<(), FinanceError> {
+        let date = line.transaction_date.format("%Y-%m-%d").to_string();
+        let amount = from_e4(line.amount_e4);
         let (debit, credit) = if amount.is_sign_negative() && !amount.is_zero() {
             (text(-amount), String::new())
         } else {
             (String::new(), text(amount))
         };
-        let wc_order_id: Option<i64> = row.get(6)?;
-        let category: String = row.get(10)?;
-        let account = match Category::parse(&category) {
+        let account = match Category::parse(&line.category) {
             Category::Commission
             | Category::CommissionVat
             | Category::RefundCommission
@@ -222,24 +261,46 @@ pub fn ledger_csv_with_accounts(
         };
         let record: [String; 17] = [
             date,
-            number.or(document_id).unwrap_or_default(),
-            reference.unwrap_or_default(),
-            row.get(4)?,
-            row.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            wc_order_id.map(|id| id.to_string()).unwrap_or_default(),
-            row.get::<_, Option<String>>(7)?.unwrap_or_default(),
-            row.get::<_, Option<String>>(8)?.unwrap_or_default(),
-            row.get(9)?,
-            category,
-            row.get::<_, Option<String>>(11)?.unwrap_or_default(),
+            line.accounting_document_number
+                .or(line.accounting_document_id)
+                .unwrap_or_default(),
+            line.payout_reference.unwrap_or_default(),
+            line.id,
+            line.order_id.unwrap_or_default(),
+            line.wc_order_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            line.order_line_id.unwrap_or_default(),
+            line.refund_id.unwrap_or_default(),
+            line.transaction_type,
+            line.category,
+            line.description.unwrap_or_default(),
             debit,
             credit,
-            row.get(13)?,
-            row.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            row.get::<_, Option<String>>(15)?.unwrap_or_default(),
+            line.currency,
+            line.payment_state.unwrap_or_default(),
+            line.seller_billing_cycle_id.unwrap_or_default(),
             account,
         ];
-        out.write_record(&record).map_err(csv_error)?;
-    }
+        out.write_record(&record).map_err(csv_error)
+    })?;
     finish(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_export_is_parsed_from_its_name_and_an_unknown_name_is_refused() {
+        for kind in CsvExport::ALL {
+            assert_eq!(kind.as_str().parse::<CsvExport>().unwrap(), kind);
+        }
+        let error = "balance".parse::<CsvExport>().unwrap_err();
+        assert!(
+            matches!(error, FinanceError::InvalidArgument(_)),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), "kind: must be summary, orders or ledger");
+    }
 }

@@ -18,15 +18,17 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::db::{self, Upsert};
+use super::money;
 use super::types::{Category, LedgerRow};
 use super::{FinanceError, FinanceSettings};
 use crate::mirakl::finance::{
-    billing_cycles, billing_cycles_page, invoices, transactions, transactions_page,
-    BillingCyclePage, InvoicePage, InvoiceQuery, TransactionPage, TransactionQuery,
+    billing_cycles, billing_cycles_page, invoices, transactions, transactions_page, BillingCycle,
+    BillingCyclePage, Invoice, InvoicePage, InvoiceQuery, TransactionPage, TransactionQuery,
 };
 use crate::mirakl::{CallBudget, Client, MiraklError, Transport};
-use crate::store::{immediate, Store};
+use crate::store::{
+    FinanceBillingCycle, FinanceDocument, FinanceTransaction, ImportStateChange, Store,
+};
 
 /// `finance_import_state` name of the TL02 cursor (RFC 3339 `last_updated_from` of the next run).
 pub const IMPORT_CURSOR: &str = "tl02.cursor";
@@ -96,13 +98,12 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
     settings: &FinanceSettings,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, FinanceError> {
-    let conn = db::open(store)?;
-    let now_ms = now.timestamp_millis();
     let mut report = ImportReport::default();
-    let cursor = db::get_state(conn, IMPORT_CURSOR)?
+    let cursor = store
+        .finance_import_state(IMPORT_CURSOR)?
         .as_deref()
         .and_then(parse_time);
-    let mut run: Run = match db::get_state(conn, IMPORT_RUN)? {
+    let mut run: Run = match store.finance_import_state(IMPORT_RUN)? {
         Some(text) => serde_json::from_str(&text)
             .map_err(|e| FinanceError::Data(format!("import run: {e}")))?,
         None => Run {
@@ -144,46 +145,50 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
                 {
                     restarted = true;
                     run.page_token = None;
-                    db::set_state(conn, IMPORT_RUN, &run_json(&run)?, now_ms)?;
+                    store.set_finance_import_state(IMPORT_RUN, &run_json(&run)?)?;
                     continue;
                 }
                 return Err(error.into());
             }
         };
-        let mut counts = report.clone();
-        let next_token = page.next_page_token.clone().filter(|t| !t.is_empty());
-        let run_after = immediate(conn, |conn| -> Result<Run, FinanceError> {
-            let mut run = run.clone();
-            for raw in &page.data {
-                let row = LedgerRow::from_transaction(raw, now);
-                if let Some(updated) = raw.last_updated.or(raw.date_created) {
-                    run.newest = Some(run.newest.map_or(updated, |n| n.max(updated)));
-                }
-                if row.category == Category::Unknown {
-                    *counts
-                        .unknown_types
-                        .entry(row.transaction_type.clone())
-                        .or_default() += 1;
-                }
-                counts.transactions_seen += 1;
-                match db::upsert_transaction(conn, &row, now_ms)? {
-                    Upsert::Inserted => counts.inserted += 1,
-                    Upsert::Updated => counts.updated += 1,
-                    Upsert::Unchanged => counts.unchanged += 1,
-                }
+        let mut rows = Vec::with_capacity(page.data.len());
+        let mut run_after = run.clone();
+        for raw in &page.data {
+            let row = LedgerRow::from_transaction(raw, now);
+            if let Some(updated) = raw.last_updated.or(raw.date_created) {
+                run_after.newest = Some(run_after.newest.map_or(updated, |n| n.max(updated)));
             }
-            run.page_token = next_token.clone();
-            if run.page_token.is_none() {
-                if let Some(newest) = run.newest {
-                    db::set_state(conn, IMPORT_CURSOR, &newest.to_rfc3339(), now_ms)?;
-                }
-                db::clear_state(conn, IMPORT_RUN)?;
-            } else {
-                db::set_state(conn, IMPORT_RUN, &run_json(&run)?, now_ms)?;
+            if row.category == Category::Unknown {
+                *report
+                    .unknown_types
+                    .entry(row.transaction_type.clone())
+                    .or_default() += 1;
             }
-            Ok(run)
-        })?;
-        report = counts;
+            rows.push(stored_row(row)?);
+        }
+        run_after.page_token = page.next_page_token.clone().filter(|t| !t.is_empty());
+        let cursor_text = run_after.newest.map(|newest| newest.to_rfc3339());
+        let run_text = run_json(&run_after)?;
+        let mut positions = Vec::with_capacity(2);
+        if run_after.page_token.is_none() {
+            if let Some(value) = &cursor_text {
+                positions.push(ImportStateChange::Set {
+                    name: IMPORT_CURSOR,
+                    value,
+                });
+            }
+            positions.push(ImportStateChange::Clear { name: IMPORT_RUN });
+        } else {
+            positions.push(ImportStateChange::Set {
+                name: IMPORT_RUN,
+                value: &run_text,
+            });
+        }
+        let counts = store.record_finance_page(&rows, &positions)?;
+        report.transactions_seen += rows.len() as u64;
+        report.inserted += counts.inserted;
+        report.updated += counts.updated;
+        report.unchanged += counts.unchanged;
         report.pages += 1;
         run = run_after;
         if run.page_token.is_none() {
@@ -191,20 +196,21 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
             break;
         }
     }
-    report.cursor = db::get_state(conn, IMPORT_CURSOR)?
+    report.cursor = store
+        .finance_import_state(IMPORT_CURSOR)?
         .as_deref()
         .and_then(parse_time);
     if settings.import_documents {
-        import_documents(conn, client, now, &mut report)?;
-        import_billing_cycles(conn, client, now, &mut report)?;
+        import_documents(store, client, now, &mut report)?;
+        import_billing_cycles(store, client, now, &mut report)?;
     }
     if report.complete {
         report.next_import_at = Some(now + Duration::hours(settings.import_interval_hours));
-        db::set_state(conn, LAST_COMPLETE, &now.to_rfc3339(), now_ms)?;
+        store.set_finance_import_state(LAST_COMPLETE, &now.to_rfc3339())?;
     }
     match report.resume_at {
-        Some(at) => db::set_state(conn, RESUME_AT, &at.to_rfc3339(), now_ms)?,
-        None => db::clear_state(conn, RESUME_AT)?,
+        Some(at) => store.set_finance_import_state(RESUME_AT, &at.to_rfc3339())?,
+        None => store.clear_finance_import_state(RESUME_AT)?,
     }
     Ok(report)
 }
@@ -231,13 +237,15 @@ pub fn import_status(
     settings: &FinanceSettings,
     now: DateTime<Utc>,
 ) -> Result<ImportStatus, FinanceError> {
-    let conn = db::open(store)?;
     let read = |name: &str| -> Result<Option<DateTime<Utc>>, FinanceError> {
-        Ok(db::get_state(conn, name)?.as_deref().and_then(parse_time))
+        Ok(store
+            .finance_import_state(name)?
+            .as_deref()
+            .and_then(parse_time))
     };
     let last_complete = read(LAST_COMPLETE)?;
     let resume_at = read(RESUME_AT)?;
-    let in_progress = db::get_state(conn, IMPORT_RUN)?.is_some();
+    let in_progress = store.finance_import_state(IMPORT_RUN)?.is_some();
     let scheduled = match last_complete {
         Some(last) if !in_progress => last + Duration::hours(settings.import_interval_hours),
         _ => now,
@@ -277,12 +285,13 @@ fn note(report: &mut ImportReport, text: String) {
 
 /// IV01 accounting documents issued since the last read (one day of overlap), all types.
 fn import_documents<T: Transport, B: CallBudget>(
-    conn: &rusqlite::Connection,
+    store: &Store,
     client: &Client<T, B>,
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<(), FinanceError> {
-    let since = db::get_state(conn, DOCUMENTS_CURSOR)?
+    let since = store
+        .finance_import_state(DOCUMENTS_CURSOR)?
         .as_deref()
         .and_then(parse_time);
     let query = InvoiceQuery {
@@ -314,12 +323,8 @@ fn import_documents<T: Transport, B: CallBudget>(
             }
         };
         let count = page.invoices.len() as u64;
-        immediate(conn, |conn| -> Result<(), FinanceError> {
-            for document in &page.invoices {
-                db::upsert_document(conn, document, now.timestamp_millis())?;
-            }
-            Ok(())
-        })?;
+        let documents: Vec<FinanceDocument> = page.invoices.iter().map(stored_document).collect();
+        store.record_finance_documents(&documents)?;
         report.documents += count;
         offset += count;
         let reached = page
@@ -329,18 +334,13 @@ fn import_documents<T: Transport, B: CallBudget>(
             break;
         }
     }
-    db::set_state(
-        conn,
-        DOCUMENTS_CURSOR,
-        &now.to_rfc3339(),
-        now.timestamp_millis(),
-    )?;
+    store.set_finance_import_state(DOCUMENTS_CURSOR, &now.to_rfc3339())?;
     Ok(())
 }
 
 /// SBC11 seller billing cycles (all pages), once a day (the client's SBC11 budget).
 fn import_billing_cycles<T: Transport, B: CallBudget>(
-    conn: &rusqlite::Connection,
+    store: &Store,
     client: &Client<T, B>,
     now: DateTime<Utc>,
     report: &mut ImportReport,
@@ -367,23 +367,85 @@ fn import_billing_cycles<T: Transport, B: CallBudget>(
                 return Err(error.into());
             }
         };
-        immediate(conn, |conn| -> Result<(), FinanceError> {
-            for cycle in &page.data {
-                db::upsert_cycle(conn, cycle, now.timestamp_millis())?;
-            }
-            Ok(())
-        })?;
+        let cycles: Vec<FinanceBillingCycle> = page.data.iter().map(stored_cycle).collect();
+        store.record_finance_billing_cycles(&cycles)?;
         report.billing_cycles += page.data.len() as u64;
         match page.next_page_token.filter(|t| !t.is_empty()) {
             Some(token) => request = billing_cycles_page(&token),
             None => break,
         }
     }
-    db::set_state(
-        conn,
-        CYCLES_LAST_RUN,
-        &now.to_rfc3339(),
-        now.timestamp_millis(),
-    )?;
+    store.set_finance_import_state(CYCLES_LAST_RUN, &now.to_rfc3339())?;
     Ok(())
+}
+
+/// A ledger row as the store keeps it (amount in ten-thousandths).
+fn stored_row(row: LedgerRow) -> Result<FinanceTransaction, FinanceError> {
+    let amount_e4 = money::to_e4(row.amount).ok_or_else(|| {
+        FinanceError::Data(format!("transaction {}: amount out of range", row.id))
+    })?;
+    Ok(FinanceTransaction {
+        id: row.id,
+        transaction_type: row.transaction_type,
+        category: row.category.as_str().to_owned(),
+        amount_e4,
+        currency: row.currency,
+        transaction_date: row.transaction_date,
+        period: row.period,
+        date_created: row.date_created,
+        last_updated: row.last_updated,
+        payment_state: row.payment_state,
+        order_id: row.order_id,
+        commercial_id: row.commercial_id,
+        order_line_id: row.order_line_id,
+        refund_id: row.refund_id,
+        accounting_document_id: row.accounting_document_id,
+        accounting_document_number: row.accounting_document_number,
+        seller_billing_cycle_id: row.seller_billing_cycle_id,
+        description: row.description,
+    })
+}
+
+/// An optional amount in ten-thousandths (one out of range is not stored).
+fn opt_e4(value: Option<rust_decimal::Decimal>) -> Option<i64> {
+    value.and_then(money::to_e4)
+}
+
+/// An IV01 document as the store keeps it.
+fn stored_document(doc: &Invoice) -> FinanceDocument {
+    let payment = doc.payment.as_ref();
+    FinanceDocument {
+        invoice_id: doc.invoice_id.clone(),
+        document_number: doc.id.clone(),
+        document_type: doc.invoice_type.as_ref().map(|t| t.as_str().to_owned()),
+        state: doc.state.clone(),
+        currency: doc.currency_iso_code.clone(),
+        issue_date: doc.issue_date,
+        start_time: doc.start_time,
+        end_time: doc.end_time,
+        amount_transferred_e4: opt_e4(doc.summary.as_ref().and_then(|s| s.amount_transferred)),
+        total_incl_taxes_e4: opt_e4(doc.total_amount_incl_taxes),
+        payment_state: payment.and_then(|p| p.state.clone()),
+        payment_reference: payment.and_then(|p| p.reference.clone()),
+        seller_billing_cycle_id: doc.seller_billing_cycle_id.clone(),
+        summary: doc
+            .summary
+            .as_ref()
+            .and_then(|s| serde_json::to_string(s).ok()),
+    }
+}
+
+/// An SBC11 billing cycle as the store keeps it.
+fn stored_cycle(cycle: &BillingCycle) -> FinanceBillingCycle {
+    let pay_out = cycle.pay_out.as_ref();
+    FinanceBillingCycle {
+        id: cycle.id.clone(),
+        currency: cycle.currency_iso_code.clone(),
+        date_created: cycle.date_created,
+        amount_transferred_to_seller_e4: opt_e4(cycle.amount_transferred_to_seller),
+        amount_transferred_to_operator_e4: opt_e4(cycle.amount_transferred_to_operator),
+        pay_out_state: pay_out.and_then(|p| p.state.clone()),
+        pay_out_reference: pay_out.and_then(|p| p.reference.clone()),
+        summary: cycle.summary.as_ref().map(|s| s.to_string()),
+    }
 }

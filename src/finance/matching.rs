@@ -13,11 +13,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::db;
 use super::money::{from_e4, text};
 use super::types::Category;
 use super::{FinanceError, FinanceSettings};
-use crate::store::{immediate, NewProblem, ProblemFilter, ProblemState, Severity, Store};
+use crate::store::{
+    FinanceExpectedOrder, NewProblem, ProblemFilter, ProblemState, Severity, Store,
+};
 use crate::sync::shop::ShopOrderDraft;
 use crate::vocab::{EntityType, ProblemKind};
 
@@ -171,28 +172,19 @@ pub fn record_expected_orders(store: &Store, orders: &[ExpectedOrder]) -> Result
     for order in orders {
         validate_expected(order)?;
     }
-    let conn = db::open(store)?;
-    let now = chrono::Utc::now().timestamp_millis();
-    immediate(conn, |conn| -> Result<(), FinanceError> {
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO finance_expected_orders (mirakl_order_id, wc_order_id, currency, payload, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (mirakl_order_id) DO UPDATE SET wc_order_id = excluded.wc_order_id,
-                currency = excluded.currency, payload = excluded.payload, updated_at = excluded.updated_at",
-        )?;
-        for order in orders {
-            let payload =
-                serde_json::to_string(order).map_err(|e| FinanceError::Data(e.to_string()))?;
-            stmt.execute(rusqlite::params![
-                order.mirakl_order_id,
-                order.wc_order_id,
-                order.currency,
-                payload,
-                now
-            ])?;
-        }
-        Ok(())
-    })
+    let rows = orders
+        .iter()
+        .map(|order| {
+            Ok(FinanceExpectedOrder {
+                mirakl_order_id: order.mirakl_order_id.clone(),
+                wc_order_id: order.wc_order_id,
+                currency: order.currency.clone(),
+                payload: serde_json::to_string(order)
+                    .map_err(|e| FinanceError::Data(e.to_string()))?,
+            })
+        })
+        .collect::<Result<Vec<_>, FinanceError>>()?;
+    Ok(store.record_finance_expected_orders(&rows)?)
 }
 
 fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
@@ -278,34 +270,25 @@ impl OrderActual {
     }
 }
 
-fn load_actuals(conn: &rusqlite::Connection) -> Result<HashMap<String, OrderActual>, FinanceError> {
-    let mut stmt = conn.prepare(
-        "SELECT order_id, order_line_id, refund_id, category, currency, SUM(amount_e4)
-         FROM finance_transactions
-         WHERE order_id IS NOT NULL AND (payment_state IS NULL OR payment_state != 'NOT_APPLICABLE')
-         GROUP BY order_id, order_line_id, refund_id, category, currency",
-    )?;
-    let mut rows = stmt.query([])?;
+fn load_actuals(store: &Store) -> Result<HashMap<String, OrderActual>, FinanceError> {
     let mut actuals: HashMap<String, OrderActual> = HashMap::new();
-    while let Some(row) = rows.next()? {
-        let order_id: String = row.get(0)?;
-        let line_id: Option<String> = row.get(1)?;
-        let refund_id: Option<String> = row.get(2)?;
-        let category = Category::parse(&row.get::<_, String>(3)?);
-        let currency: String = row.get(4)?;
-        let sum: i64 = row.get(5)?;
-        let order = actuals.entry(order_id).or_default();
+    for sum in store.finance_order_sums()? {
+        let category = Category::parse(&sum.category);
+        let order = actuals.entry(sum.order_id).or_default();
         if order.currency.is_empty() {
-            order.currency = currency;
+            order.currency = sum.currency;
         }
         if category.is_customer_refund() {
             *order
                 .refunds
-                .entry(refund_id.unwrap_or_default())
-                .or_default() -= sum;
+                .entry(sum.refund_id.unwrap_or_default())
+                .or_default() -= sum.amount_e4;
             continue;
         }
-        let line = order.lines.entry(line_id.unwrap_or_default()).or_default();
+        let line = order
+            .lines
+            .entry(sum.order_line_id.unwrap_or_default())
+            .or_default();
         let slot = match category {
             Category::Sale => &mut line.sale,
             Category::SaleTax => &mut line.sale_tax,
@@ -315,20 +298,15 @@ fn load_actuals(conn: &rusqlite::Connection) -> Result<HashMap<String, OrderActu
             Category::CommissionVat => &mut line.commission_vat,
             _ => continue,
         };
-        *slot += sum;
+        *slot += sum.amount_e4;
         line.booked = true;
     }
     Ok(actuals)
 }
 
-fn load_expected(
-    conn: &rusqlite::Connection,
-) -> Result<HashMap<String, ExpectedOrder>, FinanceError> {
-    let mut stmt = conn.prepare("SELECT payload FROM finance_expected_orders")?;
-    let mut rows = stmt.query([])?;
+fn load_expected(store: &Store) -> Result<HashMap<String, ExpectedOrder>, FinanceError> {
     let mut expected = HashMap::new();
-    while let Some(row) = rows.next()? {
-        let payload: String = row.get(0)?;
+    for payload in store.finance_expected_payloads()? {
         let order: ExpectedOrder = serde_json::from_str(&payload)
             .map_err(|e| FinanceError::Data(format!("expected order: {e}")))?;
         expected.insert(order.mirakl_order_id.clone(), order);
@@ -412,10 +390,9 @@ pub fn match_ledger(
     store: &Store,
     settings: &FinanceSettings,
 ) -> Result<MatchReport, FinanceError> {
-    let conn = db::open(store)?;
     let tolerance = e4(settings.rounding_tolerance);
-    let actuals = load_actuals(conn)?;
-    let expected = load_expected(conn)?;
+    let actuals = load_actuals(store)?;
+    let expected = load_expected(store)?;
     let mut report = MatchReport::default();
     let mut statuses: Vec<(String, &'static str)> =
         Vec::with_capacity(actuals.len() + expected.len());
@@ -622,21 +599,16 @@ pub fn match_ledger(
 
     // Unknown transaction types: one discrepancy per type.
     {
-        let mut stmt = conn.prepare(
-            "SELECT transaction_type, currency, COUNT(*), SUM(amount_e4) FROM finance_transactions
-             WHERE category = 'unknown' GROUP BY transaction_type, currency ORDER BY transaction_type",
-        )?;
-        let mut rows = stmt.query([])?;
         let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        while let Some(row) = rows.next()? {
-            let kind: String = row.get(0)?;
-            let currency: String = row.get(1)?;
-            let count: i64 = row.get(2)?;
-            let sum: i64 = row.get(3)?;
+        for total in store.finance_unknown_type_totals()? {
             by_type
-                .entry(kind)
+                .entry(total.transaction_type)
                 .or_default()
-                .push(json!({ "currency": currency, "transactions": count, "amount": text(from_e4(sum)) }));
+                .push(json!({
+                    "currency": total.currency,
+                    "transactions": total.transactions,
+                    "amount": text(from_e4(total.amount_e4)),
+                }));
         }
         for (kind, totals) in by_type {
             found.push(Discrepancy {
@@ -652,17 +624,7 @@ pub fn match_ledger(
         }
     }
 
-    let now = chrono::Utc::now().timestamp_millis();
-    immediate(conn, |conn| -> Result<(), FinanceError> {
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO finance_order_status (mirakl_order_id, status, checked_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (mirakl_order_id) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at",
-        )?;
-        for (order_id, status) in &statuses {
-            stmt.execute(rusqlite::params![order_id, status, now])?;
-        }
-        Ok(())
-    })?;
+    store.record_finance_order_statuses(&statuses)?;
 
     // Problems: raise the new ones, leave the open ones, resolve the ones that went away.
     let mut open: HashMap<(String, String, String), i64> = HashMap::new();

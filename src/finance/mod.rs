@@ -5,7 +5,9 @@
 //! documents and SBC11 billing cycles where the instance has them) → [`record_expected_order`]
 //! (the PHP layer, or the sync engine) stores the shop side → [`match_ledger`] compares both and
 //! raises finance problems → [`payouts`] and [`month_end_report`] read the result;
-//! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it. Batched, never real-time.
+//! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it ([`month_csv`] by its
+//! [`CsvExport`] kind). Batched, never real-time. Every statement on the finance tables is the
+//! store's (`crate::store`'s finance methods); this module decides what they mean.
 //!
 //! # For the PHP layer
 //!
@@ -42,7 +44,6 @@
 //!   figures are equal when they differ by at most [`FinanceSettings::rounding_tolerance`]
 //!   (default 0.01) per compared figure.
 
-mod db;
 mod export;
 mod import;
 mod matching;
@@ -50,7 +51,9 @@ mod report;
 mod settings;
 mod types;
 
-pub use export::{ledger_csv, ledger_csv_with_accounts, report_csv, report_orders_csv};
+pub use export::{
+    ledger_csv, ledger_csv_with_accounts, month_csv, report_csv, report_orders_csv, CsvExport,
+};
 pub use import::{
     import_due, import_ledger, import_status, ImportReport, ImportStatus, IMPORT_CURSOR, IMPORT_RUN,
 };
@@ -79,8 +82,6 @@ use crate::store::StoreError;
 pub enum FinanceError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("finance store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Mirakl(#[from] MiraklError),
     #[error("{0}")]
@@ -95,8 +96,6 @@ impl Coded for FinanceError {
     fn code(&self) -> ErrorCode {
         match self {
             FinanceError::Store(e) => e.code(),
-            FinanceError::Sqlite(e) if crate::store::is_busy(e) => ErrorCode::StoreBusy,
-            FinanceError::Sqlite(_) => ErrorCode::Store,
             FinanceError::Data(_) => ErrorCode::Store,
             FinanceError::Mirakl(e) => e.code(),
             FinanceError::Csv(_) => ErrorCode::Internal,

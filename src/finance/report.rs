@@ -1,5 +1,5 @@
 //! Month-end report and payout reconciliation, read from the imported ledger with exact sums
-//! in SQL. Figures are per currency and signed from the seller's view (module docs of
+//! made by the store. Figures are per currency and signed from the seller's view (module docs of
 //! [`crate::finance`]); nothing here calls Mirakl or writes.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,13 +8,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::db;
 use super::money::from_e4;
 use super::types::Category;
 use super::FinanceError;
-use crate::store::Store;
-
-const LIVE: &str = "(payment_state IS NULL OR payment_state != 'NOT_APPLICABLE')";
+use crate::store::{FinancePaymentQuery, SettledBy, Store};
 
 /// The report line a category is summed into (also the payout line labels).
 pub(crate) fn group_of(category: Category) -> &'static str {
@@ -222,119 +219,95 @@ fn build_report(
 ) -> Result<MonthEndReport, FinanceError> {
     let (from, to) = month_bounds(year, month)?;
     let period = format!("{year:04}-{month:02}");
-    let conn = db::open(store)?;
     let mut figures: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
 
-    // Earlier months, summed in SQL: the opening balance and what is still pending or payable.
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT currency, payment_state, category = 'payment', SUM(amount_e4)
-             FROM finance_transactions WHERE period < ?1 AND (?2 IS NULL OR currency = ?2)
-             GROUP BY 1, 2, 3",
-        )?;
-        let mut rows = stmt.query(rusqlite::params![period, currency])?;
-        while let Some(row) = rows.next()? {
-            let code: String = row.get(0)?;
-            let state: Option<String> = row.get(1)?;
-            let is_payment: bool = row.get(2)?;
-            let amount = from_e4(row.get(3)?);
-            if state.as_deref() == Some("NOT_APPLICABLE") || amount.is_zero() {
-                continue;
-            }
-            let f = figures_for(&mut figures, &code);
-            f.opening_balance += amount;
-            if !is_payment {
-                add_open(f, state.as_deref(), amount);
-            }
+    // Earlier months, summed by the store: the opening balance and what is still pending or
+    // payable.
+    for sum in store.finance_opening_sums(&period, currency)? {
+        let amount = from_e4(sum.amount_e4);
+        if sum.payment_state.as_deref() == Some("NOT_APPLICABLE") || amount.is_zero() {
+            continue;
+        }
+        let f = figures_for(&mut figures, &sum.currency);
+        f.opening_balance += amount;
+        if !sum.is_payment {
+            add_open(f, sum.payment_state.as_deref(), amount);
         }
     }
 
     // This month, row by row from the covering index: figures per currency and per order.
     let wc_ids: HashMap<String, Option<i64>> = if with_orders {
-        let mut stmt = conn
-            .prepare_cached("SELECT mirakl_order_id, wc_order_id FROM finance_expected_orders")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
+        store.finance_expected_wc_order_ids()?.into_iter().collect()
     } else {
         HashMap::new()
     };
     let statuses: HashMap<String, String> = if with_orders {
-        let mut stmt =
-            conn.prepare_cached("SELECT mirakl_order_id, status FROM finance_order_status")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
+        store.finance_order_statuses()?.into_iter().collect()
     } else {
         HashMap::new()
     };
     let mut orders: HashMap<(String, String), OrderRow> = HashMap::new();
     let mut currency_of_orders: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT currency, payment_state, category, order_id, amount_e4
-             FROM finance_transactions WHERE period = ?1 AND (?2 IS NULL OR currency = ?2)",
-        )?;
-        let mut rows = stmt.query(rusqlite::params![period, currency])?;
-        while let Some(row) = rows.next()? {
-            let code: String = row.get(0)?;
-            let state: Option<String> = row.get(1)?;
-            let category = Category::parse(row.get_ref(2)?.as_str().unwrap_or_default());
-            let order_id: Option<String> = row.get(3)?;
-            let amount = from_e4(row.get(4)?);
-            let f = figures_for(&mut figures, &code);
-            if state.as_deref() == Some("NOT_APPLICABLE") {
-                if matches!(
-                    category,
-                    Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax
-                ) {
-                    f.cancelled_sales += amount;
-                }
-                continue;
+    store.for_each_finance_period_row(&period, currency, |row| -> Result<(), FinanceError> {
+        let code = row.currency;
+        let state = row.payment_state;
+        let category = Category::parse(&row.category);
+        let amount = from_e4(row.amount_e4);
+        let f = figures_for(&mut figures, &code);
+        if state.as_deref() == Some("NOT_APPLICABLE") {
+            if matches!(
+                category,
+                Category::Sale | Category::SaleTax | Category::Shipping | Category::ShippingTax
+            ) {
+                f.cancelled_sales += amount;
             }
-            f.transactions += 1;
-            if category == Category::Payment {
-                f.payouts += 1;
-            } else {
-                add_open(f, state.as_deref(), amount);
-            }
-            add(f, category, amount);
-            let Some(order_id) = order_id else { continue };
-            if category == Category::Sale && !amount.is_zero() {
-                currency_of_orders
-                    .entry(code.clone())
-                    .or_default()
-                    .insert(order_id.clone());
-            }
-            if !with_orders || category == Category::Payment {
-                continue;
-            }
-            let order = orders
-                .entry((order_id.clone(), code.clone()))
-                .or_insert_with(|| OrderRow {
-                    wc_order_id: wc_ids.get(&order_id).copied().flatten(),
-                    status: statuses
-                        .get(&order_id)
-                        .cloned()
-                        .unwrap_or_else(|| "not_matched".to_owned()),
-                    mirakl_order_id: order_id,
-                    currency: code,
-                    ..OrderRow::default()
-                });
-            let slot = match category {
-                Category::Sale => &mut order.sales,
-                Category::Shipping => &mut order.shipping,
-                Category::SaleTax | Category::ShippingTax => &mut order.taxes,
-                Category::Refund | Category::RefundShipping => &mut order.refunds,
-                Category::RefundTax | Category::RefundShippingTax => &mut order.refund_taxes,
-                Category::Commission | Category::RefundCommission => &mut order.commissions,
-                Category::CommissionVat | Category::RefundCommissionVat => {
-                    &mut order.commission_vat
-                }
-                _ => &mut order.fees,
-            };
-            *slot += amount;
-            order.net += amount;
+            return Ok(());
         }
-    }
+        f.transactions += 1;
+        if category == Category::Payment {
+            f.payouts += 1;
+        } else {
+            add_open(f, state.as_deref(), amount);
+        }
+        add(f, category, amount);
+        let Some(order_id) = row.order_id else {
+            return Ok(());
+        };
+        if category == Category::Sale && !amount.is_zero() {
+            currency_of_orders
+                .entry(code.clone())
+                .or_default()
+                .insert(order_id.clone());
+        }
+        if !with_orders || category == Category::Payment {
+            return Ok(());
+        }
+        let order = orders
+            .entry((order_id.clone(), code.clone()))
+            .or_insert_with(|| OrderRow {
+                wc_order_id: wc_ids.get(&order_id).copied().flatten(),
+                status: statuses
+                    .get(&order_id)
+                    .cloned()
+                    .unwrap_or_else(|| "not_matched".to_owned()),
+                mirakl_order_id: order_id,
+                currency: code,
+                ..OrderRow::default()
+            });
+        let slot = match category {
+            Category::Sale => &mut order.sales,
+            Category::Shipping => &mut order.shipping,
+            Category::SaleTax | Category::ShippingTax => &mut order.taxes,
+            Category::Refund | Category::RefundShipping => &mut order.refunds,
+            Category::RefundTax | Category::RefundShippingTax => &mut order.refund_taxes,
+            Category::Commission | Category::RefundCommission => &mut order.commissions,
+            Category::CommissionVat | Category::RefundCommissionVat => &mut order.commission_vat,
+            _ => &mut order.fees,
+        };
+        *slot += amount;
+        order.net += amount;
+        Ok(())
+    })?;
     for (code, ids) in currency_of_orders {
         figures_for(&mut figures, &code).orders = ids.len() as u64;
     }
@@ -420,111 +393,49 @@ pub fn payouts(
     store: &Store,
     filter: &PayoutFilter,
 ) -> Result<Vec<PayoutReconciliation>, FinanceError> {
-    let conn = db::open(store)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, amount_e4, currency, transaction_date, accounting_document_id,
-                accounting_document_number, seller_billing_cycle_id
-         FROM finance_transactions
-         WHERE category = 'payment' AND (?1 IS NULL OR currency = ?1)
-           AND (?2 IS NULL OR transaction_date >= ?2) AND (?3 IS NULL OR transaction_date < ?3)
-           AND (?4 IS NULL OR accounting_document_id = ?4 OR accounting_document_number = ?4)
-         ORDER BY transaction_date, id",
-    )?;
-    type PaymentRow = (
-        String,
-        i64,
-        String,
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let payments: Vec<PaymentRow> = stmt
-        .query_map(
-            rusqlite::params![
-                filter.currency,
-                filter.from.map(|d| d.timestamp_millis()),
-                filter.to.map(|d| d.timestamp_millis()),
-                filter.document
-            ],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                ))
-            },
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    let payments = store.finance_payments(&FinancePaymentQuery {
+        currency: filter.currency.as_deref(),
+        from: filter.from,
+        to: filter.to,
+        document: filter.document.as_deref(),
+    })?;
     let mut out = Vec::with_capacity(payments.len());
-    for (id, amount, currency, date, document_id, document_number, cycle_id) in payments {
+    for payment in payments {
+        let document_id = payment.accounting_document_id;
+        let document_number = payment.accounting_document_number;
+        let cycle_id = payment.seller_billing_cycle_id;
+        let currency = payment.currency;
         // Settled rows: same accounting document, else same billing cycle.
-        let (column, key) = match (&document_id, &cycle_id) {
-            (Some(document), _) => ("accounting_document_id", document.clone()),
-            (None, Some(cycle)) => ("seller_billing_cycle_id", cycle.clone()),
-            (None, None) => ("id", String::new()),
+        let settled_by = match (&document_id, &cycle_id) {
+            (Some(document), _) => SettledBy::Document(document),
+            (None, Some(cycle)) => SettledBy::BillingCycle(cycle),
+            (None, None) => SettledBy::Nothing,
         };
-        let sql = format!(
-            "SELECT category, payment_state IS 'PAID', SUM(amount_e4), COUNT(*) FROM finance_transactions
-             WHERE {column} = ?1 AND category != 'payment' AND currency = ?2 AND {LIVE}
-             GROUP BY 1, 2"
-        );
         let mut by_line: BTreeMap<&'static str, (u64, i64)> = BTreeMap::new();
         let mut unpaid: (u64, i64) = (0, 0);
-        {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query(rusqlite::params![key, currency])?;
-            while let Some(row) = rows.next()? {
-                let category = Category::parse(&row.get::<_, String>(0)?);
-                let paid: bool = row.get(1)?;
-                let sum: i64 = row.get(2)?;
-                let count = u64::try_from(row.get::<_, i64>(3)?).unwrap_or_default();
-                let entry = by_line.entry(group_of(category)).or_default();
-                entry.0 += count;
-                entry.1 += sum;
-                if !paid {
-                    unpaid.0 += count;
-                    unpaid.1 += sum;
-                }
+        for sum in store.finance_settled_sums(settled_by, &currency)? {
+            let entry = by_line
+                .entry(group_of(Category::parse(&sum.category)))
+                .or_default();
+            entry.0 += sum.transactions;
+            entry.1 += sum.amount_e4;
+            if !sum.paid {
+                unpaid.0 += sum.transactions;
+                unpaid.1 += sum.amount_e4;
             }
         }
-        let order_ids: Vec<String> = {
-            let sql = format!(
-                "SELECT DISTINCT order_id FROM finance_transactions
-                 WHERE {column} = ?1 AND order_id IS NOT NULL AND currency = ?2 AND {LIVE} ORDER BY 1"
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![key, currency], |row| row.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let document: Option<(Option<i64>, Option<String>)> = match (&document_id, &document_number)
-        {
+        let order_ids = store.finance_settled_order_ids(settled_by, &currency)?;
+        let document = match (&document_id, &document_number) {
             (None, None) => None,
-            _ => conn
-                .prepare_cached(
-                    "SELECT amount_transferred_e4, payment_reference FROM finance_documents
-                     WHERE invoice_id = ?1 OR document_number = ?2 OR invoice_id = ?2 LIMIT 1",
-                )?
-                .query_row(rusqlite::params![document_id, document_number], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
-                .ok(),
+            _ => store
+                .finance_document_transfer(document_id.as_deref(), document_number.as_deref())?,
         };
-        let cycle: Option<(Option<i64>, Option<String>)> = match &cycle_id {
+        let cycle = match &cycle_id {
             None => None,
-            Some(cycle) => conn
-                .prepare_cached(
-                    "SELECT amount_transferred_to_seller_e4, pay_out_reference FROM finance_billing_cycles WHERE id = ?1",
-                )?
-                .query_row([cycle], |row| Ok((row.get(0)?, row.get(1)?)))
-                .ok(),
+            Some(cycle) => store.finance_billing_cycle_transfer(cycle)?,
         };
         let expected_e4: i64 = by_line.values().map(|(_, sum)| sum).sum();
-        let paid_e4 = -amount;
+        let paid_e4 = -payment.amount_e4;
         let difference_e4 = paid_e4 - expected_e4;
         let mut explanation = Vec::new();
         if difference_e4 != 0 {
@@ -544,13 +455,13 @@ pub fn payouts(
             if unpaid.0 > 0 && unpaid.1 == -difference_e4 {
                 explanation.push("the whole difference is those transactions: Mirakl kept them for a later payout".to_owned());
             }
-            if column == "id" {
+            if settled_by == SettledBy::Nothing {
                 explanation.push("the payout names no accounting document or billing cycle: its settled transactions cannot be listed".to_owned());
             }
         }
         let document_amount = document
             .as_ref()
-            .and_then(|(amount, _)| amount.map(from_e4));
+            .and_then(|transfer| transfer.amount_e4.map(from_e4));
         if let Some(transferred) = document_amount {
             if transferred != from_e4(paid_e4) {
                 explanation.push(format!(
@@ -559,14 +470,16 @@ pub fn payouts(
                 ));
             }
         }
-        let cycle_amount = cycle.as_ref().and_then(|(amount, _)| amount.map(from_e4));
+        let cycle_amount = cycle
+            .as_ref()
+            .and_then(|transfer| transfer.amount_e4.map(from_e4));
         let payout_reference = document
-            .and_then(|(_, reference)| reference)
-            .or_else(|| cycle.and_then(|(_, reference)| reference))
+            .and_then(|transfer| transfer.reference)
+            .or_else(|| cycle.and_then(|transfer| transfer.reference))
             .or_else(|| document_number.clone());
         out.push(PayoutReconciliation {
-            transaction_id: id,
-            date: crate::store::from_ms(date),
+            transaction_id: payment.id,
+            date: payment.transaction_date,
             currency,
             accounting_document_id: document_id,
             accounting_document_number: document_number,

@@ -400,28 +400,16 @@ impl NativeEngine {
     ) -> PhpResult<String> {
         export(|| {
             let (year, month) = year_month(year, month)?;
+            let kind: finance::CsvExport = kind.parse()?;
             let store = self.store()?;
-            match kind.as_str() {
-                "summary" => Ok(finance::report_csv(&finance::month_end_summary(
-                    &store,
-                    year,
-                    month,
-                    currency.as_deref(),
-                )?)?),
-                "orders" => Ok(finance::report_orders_csv(&finance::month_end_report(
-                    &store,
-                    year,
-                    month,
-                    currency.as_deref(),
-                )?)?),
-                "ledger" => Ok(finance::ledger_csv_with_accounts(
-                    &store,
-                    year,
-                    month,
-                    &self.finance,
-                )?),
-                _ => Err(invalid_argument("kind: must be summary, orders or ledger")),
-            }
+            Ok(finance::month_csv(
+                &store,
+                kind,
+                year,
+                month,
+                currency.as_deref(),
+                &self.finance,
+            )?)
         })
     }
 

@@ -79,7 +79,7 @@ impl StoreError {
 }
 
 /// Whether SQLite gave up waiting for another process's lock (worth retrying).
-pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
+fn is_busy(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)

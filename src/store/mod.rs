@@ -27,8 +27,13 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use cursors::Cursor;
-pub(crate) use error::is_busy;
 pub use error::StoreError;
+pub use finance::{
+    FinanceBillingCycle, FinanceDocument, FinanceExpectedOrder, FinanceLedgerLine,
+    FinanceOpeningSum, FinanceOrderSum, FinancePayment, FinancePaymentQuery, FinancePeriodRow,
+    FinanceSettledSum, FinanceTransaction, FinanceTransfer, FinanceTypeTotal, ImportStateChange,
+    SettledBy, UpsertCounts,
+};
 pub use ledger::{DirtySku, SkuLedgerEntry, SkuPush};
 pub use migrations::SCHEMA_VERSION;
 pub use orders::OrderMapping;
@@ -120,12 +125,6 @@ impl Store {
         self
     }
 
-    /// The store's connection, for modules that keep their own tables in the same file (finance):
-    /// one connection per process, whatever reads the store.
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
     /// The file this store was opened from (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -178,10 +177,7 @@ fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Result<()> {
 
 /// Runs `f` inside `BEGIN IMMEDIATE`: the write lock is taken up front (waiting through the busy
 /// timeout), so a read-then-write sequence can never fail half-way on a stale snapshot.
-pub(crate) fn immediate<T, E>(
-    conn: &Connection,
-    f: impl FnOnce(&Connection) -> Result<T, E>,
-) -> Result<T, E>
+fn immediate<T, E>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<rusqlite::Error>,
 {

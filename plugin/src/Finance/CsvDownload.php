@@ -2,7 +2,8 @@
 /**
  * The finance CSV downloads through admin-post.php (`action=mirakl_connector_finance_csv`,
  * `kind` summary|orders|ledger, `month` YYYY-MM, optional `currency`): capability and nonce
- * first, then the core's CSV sent as an attachment. Nothing is printed before the headers: any
+ * first, then the core's CSV sent as an attachment. The core knows the kinds: an unknown one
+ * comes back as a SettingsException, answered as a bad request. Nothing is printed before the headers: any
  * buffered output of other code is dropped first.
  *
  * @package MiraklConnector
@@ -21,7 +22,6 @@ defined( 'ABSPATH' ) || exit;
 class CsvDownload {
 
 	public const ACTION = 'mirakl_connector_finance_csv';
-	public const KINDS  = array( 'summary', 'orders', 'ledger' );
 
 	/**
 	 * The native bridge.
@@ -85,11 +85,13 @@ class CsvDownload {
 		$currency = isset( $_REQUEST['currency'] ) ? strtoupper( sanitize_text_field( wp_unslash( $_REQUEST['currency'] ) ) ) : '';
 		// phpcs:enable
 		$period = Period::parse( $month );
-		if ( ! in_array( $kind, self::KINDS, true ) || null === $period || ( '' !== $currency && ! preg_match( '/^[A-Z]{3}$/', $currency ) ) ) {
-			wp_die( esc_html__( 'Unknown export: choose the summary, orders or ledger of a month.', 'mirakl-connector-for-woocommerce' ), esc_html__( 'Bad request', 'mirakl-connector-for-woocommerce' ), array( 'response' => 400 ) );
+		if ( null === $period || ( '' !== $currency && ! preg_match( '/^[A-Z]{3}$/', $currency ) ) ) {
+			self::bad_request();
 		}
 		try {
 			$csv = (string) $this->bridge->finance_csv( $kind, $period['year'], $period['month'], '' === $currency ? null : $currency );
+		} catch ( \MiraklConnector\Native\SettingsException $e ) {
+			self::bad_request();
 		} catch ( \Throwable $e ) {
 			wp_die( esc_html( sprintf( /* translators: %s: reason */ __( 'The export could not be made: %s', 'mirakl-connector-for-woocommerce' ), $e->getMessage() ) ), esc_html__( 'Export failed', 'mirakl-connector-for-woocommerce' ), array( 'response' => 500 ) );
 		}
@@ -103,6 +105,13 @@ class CsvDownload {
 			),
 			$csv
 		);
+	}
+
+	/**
+	 * Ends the request with a 400: the export or the month is not one the core knows.
+	 */
+	private static function bad_request(): void {
+		wp_die( esc_html__( 'Unknown export: choose the summary, orders or ledger of a month.', 'mirakl-connector-for-woocommerce' ), esc_html__( 'Bad request', 'mirakl-connector-for-woocommerce' ), array( 'response' => 400 ) );
 	}
 
 	/**
