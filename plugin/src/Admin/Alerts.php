@@ -106,7 +106,7 @@ class Alerts {
 				'<div class="notice notice-error mirakl-alert" data-alert="runner"><p><strong>%1$s</strong> %2$s <a href="%3$s">%4$s</a></p></div>',
 				esc_html__( 'Mirakl sync has stopped.', 'mirakl-connector-for-woocommerce' ),
 				/* translators: %s: "10 mins ago" */
-				esc_html( sprintf( __( 'It last ran %s: orders are not accepted and stock is not pushed until it runs again. Check WP-Cron or the system cron.', 'mirakl-connector-for-woocommerce' ), DashboardPage::ago( $health['last_tick']['at'] ?? null ) ) ),
+				esc_html( sprintf( __( 'It last ran %s: orders are not accepted and stock is not pushed until it runs again. Check WP-Cron or the system cron.', 'mirakl-connector-for-woocommerce' ), Format::ago( $health['last_tick']['at'] ?? null ) ) ),
 				esc_url( DashboardPage::url() ),
 				esc_html__( 'Details', 'mirakl-connector-for-woocommerce' )
 			);
@@ -155,7 +155,7 @@ class Alerts {
 		foreach ( $fresh as $problem ) {
 			$lines[] = sprintf(
 				'- [%1$s] %2$s — %3$s %4$s: %5$s',
-				DashboardPage::severity_label( (string) $problem['severity'] ),
+				Format::severity_label( (string) $problem['severity'] ),
 				ProblemKinds::label( (string) $problem['kind'] ),
 				(string) $problem['entity_type'],
 				(string) $problem['entity_id'],

@@ -192,11 +192,11 @@ class OrderScreens {
 		$waiting    = 'WAITING_ACCEPTANCE' === $state;
 		$refused    = in_array( $state, array( 'REFUSED', 'CANCELED' ), true );
 		$rows[ __( 'Accept by', 'mirakl-connector-for-woocommerce' ) ] = $waiting || 'STAGING' === $state
-			? ( empty( $acceptance ) ? '—' : DashboardPage::countdown( $acceptance ) )
+			? ( empty( $acceptance ) ? '—' : Format::countdown( $acceptance ) )
 			: ( $refused ? esc_html( $state ) : '✓ ' . esc_html__( 'accepted', 'mirakl-connector-for-woocommerce' ) );
 		$shipping = $sync['shipping_deadline'] ?? null;
 		$shipped  = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED', 'CANCELED', 'REFUSED' ), true );
-		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( DashboardPage::when( $shipping ) ) : DashboardPage::countdown( $shipping ) );
+		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( Format::when( $shipping ) ) : Format::countdown( $shipping ) );
 		$rows[ __( 'Shipped on Mirakl', 'mirakl-connector-for-woocommerce' ) ] = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED' ), true ) ? '✓ ' . esc_html__( 'tracking sent', 'mirakl-connector-for-woocommerce' ) : esc_html__( 'not yet', 'mirakl-connector-for-woocommerce' );
 		$refunds = is_array( $status['refunds'] ?? null ) ? $status['refunds'] : array();
 		$rows[ __( 'Refunds sent', 'mirakl-connector-for-woocommerce' ) ] = empty( $refunds )

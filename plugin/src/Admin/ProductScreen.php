@@ -117,10 +117,10 @@ class ProductScreen {
 			$rows = array(
 				__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
 				__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
-					? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
+					? $state['last_pushed_quantity'] . ' · ' . Format::ago( $state['last_pushed_at'] ?? null )
 					: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
 				__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
-					? $state['marketplace_quantity'] . ' · ' . DashboardPage::ago( $state['marketplace_seen_at'] ?? null )
+					? $state['marketplace_quantity'] . ' · ' . Format::ago( $state['marketplace_seen_at'] ?? null )
 					: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
 			);
 			$html .= '<dl class="mirakl-order-box">';
