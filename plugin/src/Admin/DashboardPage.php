@@ -441,7 +441,7 @@ class DashboardPage {
 					'occurrences' => (int) $item['occurrences'],
 					'first_seen'  => $item['first_seen'],
 					'last_seen'   => $item['last_seen'],
-					'retry'       => ! empty( $item['job_id'] ),
+					'actions'     => self::problem_actions( (int) $item['id'], ! empty( $item['job_id'] ) ),
 				);
 			}
 			$view[] = array(
@@ -454,11 +454,34 @@ class DashboardPage {
 				'items'       => $rows,
 			);
 		}
-		return array(
-			'groups'  => $view,
-			'retry'   => self::ACTION_RETRY,
-			'resolve' => self::ACTION_RESOLVE,
+		return array( 'groups' => $view );
+	}
+
+	/**
+	 * The buttons of one problem: Retry when a job is behind it, and Resolve.
+	 *
+	 * @param int  $id    Problem id.
+	 * @param bool $retry Whether a job is behind it.
+	 */
+	private static function problem_actions( int $id, bool $retry ): array {
+		$actions = array();
+		if ( $retry ) {
+			$actions[] = array(
+				'action'  => self::ACTION_RETRY,
+				'id'      => $id,
+				'label'   => __( 'Retry', 'mirakl-connector-for-woocommerce' ),
+				'class'   => 'button-primary mirakl-retry',
+				'confirm' => '',
+			);
+		}
+		$actions[] = array(
+			'action'  => self::ACTION_RESOLVE,
+			'id'      => $id,
+			'label'   => __( 'Resolve', 'mirakl-connector-for-woocommerce' ),
+			'class'   => 'mirakl-resolve',
+			'confirm' => __( 'Close this problem without running anything again?', 'mirakl-connector-for-woocommerce' ),
 		);
+		return $actions;
 	}
 
 	/**
@@ -477,17 +500,25 @@ class DashboardPage {
 	}
 
 	/**
-	 * Orders whose acceptance or shipping deadline is near: rows, or null with the reason when the
-	 * read failed.
+	 * A section's rows, or null with the reason when its read failed.
+	 *
+	 * @param array|null $rows The rows, null when the read failed.
+	 */
+	private function section( ?array $rows ): array {
+		return array(
+			'rows'        => $rows,
+			'unavailable' => null === $rows ? (string) $this->reader->last_error() : '',
+		);
+	}
+
+	/**
+	 * Orders whose acceptance or shipping deadline is near.
 	 */
 	private function orders_at_risk(): array {
 		$horizon = max( 24, (int) ( $this->sync_setting( 'acceptance_window_hours' ) ?? 72 ) );
 		$orders  = $this->reader->orders_at_risk( $horizon, 50 );
 		if ( null === $orders ) {
-			return array(
-				'rows'        => null,
-				'unavailable' => (string) $this->reader->last_error(),
-			);
+			return $this->section( null );
 		}
 		$rows = array();
 		foreach ( $orders as $order ) {
@@ -503,23 +534,16 @@ class DashboardPage {
 				'deadline'        => $order['deadline'] ?? null,
 			);
 		}
-		return array(
-			'rows'        => $rows,
-			'unavailable' => '',
-		);
+		return $this->section( $rows );
 	}
 
 	/**
-	 * SKUs where WooCommerce, the last pushed value and the marketplace disagree: rows, or null
-	 * with the reason when the read failed.
+	 * SKUs where WooCommerce, the last pushed value and the marketplace disagree.
 	 */
 	private function stock_drift(): array {
 		$found = $this->reader->stock_drift( 50 );
 		if ( null === $found ) {
-			return array(
-				'rows'        => null,
-				'unavailable' => (string) $this->reader->last_error(),
-			);
+			return $this->section( null );
 		}
 		$rows = array();
 		foreach ( $found as $row ) {
@@ -533,10 +557,7 @@ class DashboardPage {
 				'why'        => ! empty( $row['last_error'] ) ? (string) $row['last_error'] : ( ! empty( $row['dirty'] ) ? __( 'change waiting for the next push', 'mirakl-connector-for-woocommerce' ) : __( 'quantities differ; the next reconciliation repairs it', 'mirakl-connector-for-woocommerce' ) ),
 			);
 		}
-		return array(
-			'rows'        => $rows,
-			'unavailable' => '',
-		);
+		return $this->section( $rows );
 	}
 
 	/**

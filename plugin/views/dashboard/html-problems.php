@@ -5,8 +5,8 @@
  * @package MiraklConnector
  *
  * @var array $args groups (each kind, severity, open, first_seen, last_seen, occurrences and
- *                  items: id, entity, message, hint, occurrences, first_seen, last_seen, retry),
- *                  retry and resolve (the actions' names).
+ *                  items: id, entity, message, hint, occurrences, first_seen, last_seen, actions
+ *                  (the buttons: see html-problem-action)).
  */
 
 use MiraklConnector\Admin\Format;
@@ -52,28 +52,9 @@ foreach ( $args['groups'] as $group ) :
 <br><span title="<?php echo esc_attr( Format::when( $item['first_seen'] ) . ' → ' . Format::when( $item['last_seen'] ) ); ?>"><?php echo esc_html( Format::ago( $item['last_seen'] ) ); ?></span></td>
 <td class="mirakl-actions">
 		<?php
-		if ( $item['retry'] ) {
-			View::render(
-				'dashboard/html-problem-action',
-				array(
-					'action'  => $args['retry'],
-					'id'      => $item['id'],
-					'label'   => __( 'Retry', 'mirakl-connector-for-woocommerce' ),
-					'class'   => 'button-primary mirakl-retry',
-					'confirm' => '',
-				)
-			);
+		foreach ( $item['actions'] as $button ) {
+			View::render( 'dashboard/html-problem-action', $button );
 		}
-		View::render(
-			'dashboard/html-problem-action',
-			array(
-				'action'  => $args['resolve'],
-				'id'      => $item['id'],
-				'label'   => __( 'Resolve', 'mirakl-connector-for-woocommerce' ),
-				'class'   => 'mirakl-resolve',
-				'confirm' => __( 'Close this problem without running anything again?', 'mirakl-connector-for-woocommerce' ),
-			)
-		);
 		?>
 </td></tr>
 	<?php endforeach; ?>
