@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 <label for="mirakl-finance-currency"><?php esc_html_e( 'Currency', 'mirakl-connector-for-woocommerce' ); ?></label>
 <input type="text" id="mirakl-finance-currency" name="currency" value="<?php echo esc_attr( $args['currency'] ); ?>" size="4" maxlength="3" pattern="[A-Za-z]{3}" placeholder="<?php esc_attr_e( 'all', 'mirakl-connector-for-woocommerce' ); ?>">
 <button type="submit" class="button"><?php esc_html_e( 'Show', 'mirakl-connector-for-woocommerce' ); ?></button>
-<span class="mirakl-finance-downloads"><?php esc_html_e( 'Download CSV:', 'mirakl-connector-for-woocommerce' ); ?>
+<span class="mirakl-finance-downloads"><?php echo esc_html__( 'Download CSV:', 'mirakl-connector-for-woocommerce' ) . ' '; ?>
 <?php foreach ( $args['downloads'] as $download ) : ?>
 <a class="button mirakl-csv mirakl-csv-<?php echo esc_attr( $download['kind'] ); ?>" href="<?php echo esc_url( $download['url'] ); ?>"><?php echo esc_html( $download['label'] ); ?></a>
 <?php endforeach; ?>
