@@ -10,20 +10,24 @@
  */
 
 use MiraklConnector\Admin\Chart;
-use MiraklConnector\Admin\Flash;
 use MiraklConnector\Admin\SettingsPage;
 use MiraklConnector\Admin\View;
 
 defined( 'ABSPATH' ) || exit;
 ?>
 <div class="wrap mirakl-admin mirakl-dashboard">
-<h1 class="wp-heading-inline"><?php esc_html_e( 'Mirakl', 'mirakl-connector-for-woocommerce' ); ?></h1>
-<a class="page-title-action" href="<?php echo esc_url( SettingsPage::url() ); ?>"><?php esc_html_e( 'Settings', 'mirakl-connector-for-woocommerce' ); ?></a>
-<hr class="wp-header-end">
 <?php
-if ( null !== $args['flash'] ) {
-	Flash::render( $args['flash'] );
-}
+View::render(
+	'html-admin-header',
+	array(
+		'title' => __( 'Mirakl', 'mirakl-connector-for-woocommerce' ),
+		'link'  => array(
+			'url'  => SettingsPage::url(),
+			'text' => __( 'Settings', 'mirakl-connector-for-woocommerce' ),
+		),
+		'flash' => $args['flash'],
+	)
+);
 ?>
 <?php if ( ! $args['connected'] ) : ?>
 <div class="notice notice-info mirakl-onboarding"><p><strong><?php esc_html_e( 'Not connected to Mirakl yet.', 'mirakl-connector-for-woocommerce' ); ?></strong> <?php esc_html_e( 'Enter your shop API URL and key, then test the connection.', 'mirakl-connector-for-woocommerce' ); ?> <a class="button button-primary" href="<?php echo esc_url( SettingsPage::url( 'mirakl-section-connection' ) ); ?>"><?php esc_html_e( 'Connect', 'mirakl-connector-for-woocommerce' ); ?></a></p></div>

@@ -10,19 +10,23 @@
  */
 
 use MiraklConnector\Admin\DashboardPage;
-use MiraklConnector\Admin\Flash;
 use MiraklConnector\Admin\View;
 
 defined( 'ABSPATH' ) || exit;
 ?>
 <div class="wrap mirakl-admin mirakl-finance">
-<h1 class="wp-heading-inline"><?php esc_html_e( 'Mirakl finance', 'mirakl-connector-for-woocommerce' ); ?></h1>
-<a class="page-title-action" href="<?php echo esc_url( DashboardPage::url() ); ?>"><?php esc_html_e( 'Dashboard', 'mirakl-connector-for-woocommerce' ); ?></a>
-<hr class="wp-header-end">
 <?php
-if ( null !== $args['flash'] ) {
-	Flash::render( $args['flash'] );
-}
+View::render(
+	'html-admin-header',
+	array(
+		'title' => __( 'Mirakl finance', 'mirakl-connector-for-woocommerce' ),
+		'link'  => array(
+			'url'  => DashboardPage::url(),
+			'text' => __( 'Dashboard', 'mirakl-connector-for-woocommerce' ),
+		),
+		'flash' => $args['flash'],
+	)
+);
 ?>
 <?php if ( null !== $args['error'] ) : ?>
 <div class="notice notice-error"><p>
