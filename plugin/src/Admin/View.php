@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class View {
 
 	/** A template name: lowercase words and dashes, optionally one folder deep ("dashboard/html-problems"). */
-	private const NAME = '#^[a-z0-9-]+(?:/[a-z0-9-]+)?$#';
+	private const NAME = '#^[a-z0-9-]+(?:/[a-z0-9-]+)?$#D';
 
 	/**
 	 * The folder holding the templates, with a trailing slash.

@@ -14,7 +14,7 @@ final class AdminViewTest extends PluginTestCase
 {
     public function test_a_template_name_cannot_leave_the_views_folder(): void
     {
-        foreach (['../mirakl-connector-for-woocommerce', 'dashboard/../html-admin-dashboard', '/etc/passwd', 'html-admin-dashboard.php', 'a/b/c', 'HTML-Admin-Dashboard', ''] as $name) {
+        foreach (['../mirakl-connector-for-woocommerce', 'dashboard/../html-admin-dashboard', '/etc/passwd', 'html-admin-dashboard.php', 'a/b/c', 'HTML-Admin-Dashboard', "html-entity-link\n", ''] as $name) {
             try {
                 View::html($name);
                 $this->fail("'$name' was rendered");
