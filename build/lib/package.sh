@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The plugin zip: plugin/ plus the release extension for this PHP in bin/. Sourced after
-# common.sh, extension.sh and wordpress.sh.
+# The plugin zip: plugin/ (src/ the classes, views/ the admin templates, assets/) plus the release
+# extension for this PHP in bin/. Sourced after common.sh, extension.sh and wordpress.sh.
 #
 #   package_zip_path OUT_DIR   where package_plugin writes the zip
 #   package_so_name            the extension's file name in bin/, e.g. mirakl_connector-php8.2-nts-x86_64.so
@@ -47,6 +47,8 @@ package_plugin() {
   cp -a "$MC_ROOT/plugin/." "$dest/"
   find "$dest" \( -name '.DS_Store' -o -name '*.orig' -o -name '*.rej' -o -name '*~' \
     -o -name '.phpunit.result.cache' \) -delete
+  [[ -f "$dest/views/html-admin-dashboard.php" ]] ||
+    mc_die "plugin/views/ is missing: the admin screens print through its templates"
   mkdir -p "$dest/bin"
   rm -f "$dest"/bin/*.so
   install -m 0644 "$so" "$dest/bin/$so_name"

@@ -167,7 +167,7 @@ class SiteHealth {
 				sprintf(
 					/* translators: %s: date and time */
 					__( 'It last ran at %s. Marketplace orders may be cancelled by the operator if nobody accepts them in time. WP-Cron only runs on visits: on a quiet site, call WP-Cron from a system cron every minute.', 'mirakl-connector-for-woocommerce' ),
-					Admin\DashboardPage::when( $tick['at'] ?? null )
+					Admin\Format::when( $tick['at'] ?? null )
 				)
 			) . '</p>';
 			return $result;
@@ -177,7 +177,7 @@ class SiteHealth {
 			sprintf(
 				/* translators: %s: "2 mins ago" */
 				__( 'Last run %s.', 'mirakl-connector-for-woocommerce' ),
-				Admin\DashboardPage::ago( $tick['at'] ?? null )
+				Admin\Format::ago( $tick['at'] ?? null )
 			)
 		) . '</p>';
 		return $result;

@@ -94,21 +94,28 @@ class Alerts {
 					$orders
 				);
 			}
-			$html .= sprintf(
-				'<div class="notice notice-error mirakl-alert" data-alert="critical"><p><strong>%1$s</strong> <a href="%2$s">%3$s</a></p></div>',
-				esc_html( $text ),
-				esc_url( DashboardPage::url( 'mirakl-problems' ) ),
-				esc_html__( 'Open the Mirakl dashboard', 'mirakl-connector-for-woocommerce' )
+			$html .= View::html(
+				'html-notice-alert',
+				array(
+					'alert' => 'critical',
+					'title' => $text,
+					'text'  => '',
+					'url'   => DashboardPage::url( 'mirakl-problems' ),
+					'link'  => __( 'Open the Mirakl dashboard', 'mirakl-connector-for-woocommerce' ),
+				)
 			);
 		}
 		if ( null !== ( $health['last_tick'] ?? null ) && ! empty( $health['runner_late'] ) ) {
-			$html .= sprintf(
-				'<div class="notice notice-error mirakl-alert" data-alert="runner"><p><strong>%1$s</strong> %2$s <a href="%3$s">%4$s</a></p></div>',
-				esc_html__( 'Mirakl sync has stopped.', 'mirakl-connector-for-woocommerce' ),
-				/* translators: %s: "10 mins ago" */
-				esc_html( sprintf( __( 'It last ran %s: orders are not accepted and stock is not pushed until it runs again. Check WP-Cron or the system cron.', 'mirakl-connector-for-woocommerce' ), DashboardPage::ago( $health['last_tick']['at'] ?? null ) ) ),
-				esc_url( DashboardPage::url() ),
-				esc_html__( 'Details', 'mirakl-connector-for-woocommerce' )
+			$html .= View::html(
+				'html-notice-alert',
+				array(
+					'alert' => 'runner',
+					'title' => __( 'Mirakl sync has stopped.', 'mirakl-connector-for-woocommerce' ),
+					/* translators: %s: "10 mins ago" */
+					'text'  => sprintf( __( 'It last ran %s: orders are not accepted and stock is not pushed until it runs again. Check WP-Cron or the system cron.', 'mirakl-connector-for-woocommerce' ), Format::ago( $health['last_tick']['at'] ?? null ) ),
+					'url'   => DashboardPage::url(),
+					'link'  => __( 'Details', 'mirakl-connector-for-woocommerce' ),
+				)
 			);
 		}
 		return $html;
@@ -155,7 +162,7 @@ class Alerts {
 		foreach ( $fresh as $problem ) {
 			$lines[] = sprintf(
 				'- [%1$s] %2$s — %3$s %4$s: %5$s',
-				DashboardPage::severity_label( (string) $problem['severity'] ),
+				Format::severity_label( (string) $problem['severity'] ),
 				ProblemKinds::label( (string) $problem['kind'] ),
 				(string) $problem['entity_type'],
 				(string) $problem['entity_id'],

@@ -168,64 +168,20 @@ class DashboardPage {
 		}
 		$flash  = Flash::take();
 		$health = $this->reader->health();
-
-		echo '<div class="wrap mirakl-admin mirakl-dashboard">';
-		echo '<h1 class="wp-heading-inline">' . esc_html__( 'Mirakl', 'mirakl-connector-for-woocommerce' ) . '</h1> ';
-		printf( '<a class="page-title-action" href="%s">%s</a>', esc_url( SettingsPage::url() ), esc_html__( 'Settings', 'mirakl-connector-for-woocommerce' ) );
-		echo '<hr class="wp-header-end">';
-		if ( null !== $flash ) {
-			Flash::render( $flash );
-		}
-		if ( ! Settings::is_connected() ) {
-			printf(
-				'<div class="notice notice-info mirakl-onboarding"><p><strong>%1$s</strong> %2$s <a class="button button-primary" href="%3$s">%4$s</a></p></div>',
-				esc_html__( 'Not connected to Mirakl yet.', 'mirakl-connector-for-woocommerce' ),
-				esc_html__( 'Enter your shop API URL and key, then test the connection.', 'mirakl-connector-for-woocommerce' ),
-				esc_url( SettingsPage::url( 'mirakl-section-connection' ) ),
-				esc_html__( 'Connect', 'mirakl-connector-for-woocommerce' )
-			);
-		}
-		if ( null === $health ) {
-			printf( '<div class="notice notice-error"><p>%s %s</p></div>', esc_html__( 'The connector\'s state could not be read:', 'mirakl-connector-for-woocommerce' ), esc_html( (string) $this->reader->last_error() ) );
-		}
-
-		$this->health_cards( $health );
-		echo '<div class="mirakl-columns">';
-		echo '<div class="mirakl-main">';
-		$this->problems_section();
-		$this->orders_at_risk_section();
-		$this->stock_drift_section();
-		echo '</div><div class="mirakl-side">';
-		$this->chart_section();
-		$this->activity_section( $health );
-		echo '</div></div></div>';
-	}
-
-	/**
-	 * A duration as words ("3 min ago").
-	 *
-	 * @param string|null $iso RFC 3339 time.
-	 */
-	public static function ago( ?string $iso ): string {
-		$time = null === $iso ? false : strtotime( $iso );
-		if ( false === $time ) {
-			return '—';
-		}
-		return $time <= time()
-			/* translators: %s: a duration such as "3 mins" */
-			? sprintf( __( '%s ago', 'mirakl-connector-for-woocommerce' ), human_time_diff( $time ) )
-			/* translators: %s: a duration such as "3 mins" */
-			: sprintf( __( 'in %s', 'mirakl-connector-for-woocommerce' ), human_time_diff( $time ) );
-	}
-
-	/**
-	 * A local date and time for an RFC 3339 time.
-	 *
-	 * @param string|null $iso RFC 3339 time.
-	 */
-	public static function when( ?string $iso ): string {
-		$time = null === $iso ? false : strtotime( $iso );
-		return false === $time ? '—' : wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $time );
+		View::render(
+			'html-admin-dashboard',
+			array(
+				'flash'          => $flash,
+				'connected'      => Settings::is_connected(),
+				'health_error'   => null === $health ? (string) $this->reader->last_error() : null,
+				'cards'          => $this->health_cards( $health ),
+				'problems'       => $this->problem_groups(),
+				'orders_at_risk' => $this->orders_at_risk(),
+				'stock_drift'    => $this->stock_drift(),
+				'chart'          => $this->chart_days(),
+				'activity'       => $this->activity(),
+			)
+		);
 	}
 
 	/**
@@ -236,14 +192,20 @@ class DashboardPage {
 	 * @param string $status good, warning or critical.
 	 * @param string $value  Headline (plain text).
 	 * @param array  $lines  Detail lines (plain text).
-	 * @param string $extra  Extra HTML (escaped by the caller).
+	 * @param array  $extra  What follows the lines: hint (text), link (url and text), check (the
+	 *                       "Test now" form).
 	 */
-	private static function card( string $id, string $title, string $status, string $value, array $lines, string $extra = '' ): void {
-		printf( '<div class="mirakl-card mirakl-health mirakl-status-%1$s" id="mirakl-health-%2$s"><h2>%3$s</h2><p class="mirakl-health-value">%4$s</p><ul>', esc_attr( $status ), esc_attr( $id ), esc_html( $title ), esc_html( $value ) );
-		foreach ( $lines as $line ) {
-			echo '<li>' . esc_html( $line ) . '</li>';
-		}
-		echo '</ul>' . $extra . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped by the caller.
+	private static function card( string $id, string $title, string $status, string $value, array $lines, array $extra = array() ): array {
+		return array(
+			'id'     => $id,
+			'title'  => $title,
+			'status' => $status,
+			'value'  => $value,
+			'lines'  => array_values( $lines ),
+			'hint'   => (string) ( $extra['hint'] ?? '' ),
+			'link'   => $extra['link'] ?? null,
+			'check'  => ! empty( $extra['check'] ) ? self::ACTION_CHECK : '',
+		);
 	}
 
 	/**
@@ -251,36 +213,36 @@ class DashboardPage {
 	 *
 	 * @param array|null $health The core's health.
 	 */
-	private function health_cards( ?array $health ): void {
-		echo '<div class="mirakl-health-grid" aria-label="' . esc_attr__( 'Health', 'mirakl-connector-for-woocommerce' ) . '">';
-		$tick = $health['last_tick'] ?? null;
+	private function health_cards( ?array $health ): array {
+		$cards = array();
+		$tick  = $health['last_tick'] ?? null;
 		if ( null === $health ) {
-			self::card( 'runner', __( 'Sync runner', 'mirakl-connector-for-woocommerce' ), 'critical', __( 'Unknown', 'mirakl-connector-for-woocommerce' ), array() );
+			$cards[] = self::card( 'runner', __( 'Sync runner', 'mirakl-connector-for-woocommerce' ), 'critical', __( 'Unknown', 'mirakl-connector-for-woocommerce' ), array() );
 		} elseif ( null === $tick ) {
-			self::card( 'runner', __( 'Sync runner', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Never ran', 'mirakl-connector-for-woocommerce' ), array( __( 'The sync runs every minute from WP-Cron or a system cron once the connection is set up.', 'mirakl-connector-for-woocommerce' ) ) );
+			$cards[] = self::card( 'runner', __( 'Sync runner', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Never ran', 'mirakl-connector-for-woocommerce' ), array( __( 'The sync runs every minute from WP-Cron or a system cron once the connection is set up.', 'mirakl-connector-for-woocommerce' ) ) );
 		} else {
-			$late = ! empty( $health['runner_late'] );
-			self::card(
+			$late    = ! empty( $health['runner_late'] );
+			$cards[] = self::card(
 				'runner',
 				__( 'Sync runner', 'mirakl-connector-for-woocommerce' ),
 				$late ? 'critical' : 'good',
 				$late ? __( 'Late', 'mirakl-connector-for-woocommerce' ) : ( ! empty( $health['runner_active'] ) ? __( 'Running now', 'mirakl-connector-for-woocommerce' ) : __( 'On time', 'mirakl-connector-for-woocommerce' ) ),
 				array(
 					/* translators: %s: "3 mins ago" */
-					sprintf( __( 'Last sync %s', 'mirakl-connector-for-woocommerce' ), self::ago( $tick['at'] ?? null ) ),
+					sprintf( __( 'Last sync %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['at'] ?? null ) ),
 					/* translators: 1: jobs, 2: milliseconds */
 					sprintf( __( '%1$d jobs in %2$d ms', 'mirakl-connector-for-woocommerce' ), (int) ( $tick['jobs_run'] ?? 0 ), (int) ( $tick['duration_ms'] ?? 0 ) ),
 					/* translators: %s: "in 2 mins" */
-					sprintf( __( 'Next work due %s', 'mirakl-connector-for-woocommerce' ), self::ago( $tick['next_due_at'] ?? null ) ),
+					sprintf( __( 'Next work due %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['next_due_at'] ?? null ) ),
 				),
-				$late ? '<p class="mirakl-card-hint">' . esc_html__( 'No sync for over 5 minutes: WP-Cron needs visits, or set up a system cron (see the README).', 'mirakl-connector-for-woocommerce' ) . '</p>' : ''
+				$late ? array( 'hint' => __( 'No sync for over 5 minutes: WP-Cron needs visits, or set up a system cron (see the README).', 'mirakl-connector-for-woocommerce' ) ) : array()
 			);
 		}
 
-		$queue = $health['queue'] ?? array();
-		$dead  = (int) ( $queue['dead'] ?? 0 );
-		$due   = (int) ( $queue['due'] ?? 0 );
-		self::card(
+		$queue   = $health['queue'] ?? array();
+		$dead    = (int) ( $queue['dead'] ?? 0 );
+		$due     = (int) ( $queue['due'] ?? 0 );
+		$cards[] = self::card(
 			'queue',
 			__( 'Queue', 'mirakl-connector-for-woocommerce' ),
 			$dead > 0 ? 'warning' : 'good',
@@ -292,19 +254,29 @@ class DashboardPage {
 				/* translators: %d: jobs given up */
 				sprintf( __( '%d given up (see problems)', 'mirakl-connector-for-woocommerce' ), $dead ),
 				/* translators: %s: "3 mins ago" */
-				sprintf( __( 'Oldest due %s', 'mirakl-connector-for-woocommerce' ), self::ago( $queue['oldest_due_at'] ?? null ) ),
+				sprintf( __( 'Oldest due %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $queue['oldest_due_at'] ?? null ) ),
 			)
 		);
 
 		$check = ConnectionCheck::last();
-		$form  = '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">' . Guard::form_fields( self::ACTION_CHECK )
-			. '<button type="submit" class="button button-small" id="mirakl-check-connection">' . esc_html__( 'Test now', 'mirakl-connector-for-woocommerce' ) . '</button></form>';
 		if ( ! Settings::is_connected() ) {
-			self::card( 'connection', __( 'Mirakl API', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Not set up', 'mirakl-connector-for-woocommerce' ), array(), '<p><a href="' . esc_url( SettingsPage::url( 'mirakl-section-connection' ) ) . '">' . esc_html__( 'Enter the API URL and key', 'mirakl-connector-for-woocommerce' ) . '</a></p>' );
+			$cards[] = self::card(
+				'connection',
+				__( 'Mirakl API', 'mirakl-connector-for-woocommerce' ),
+				'warning',
+				__( 'Not set up', 'mirakl-connector-for-woocommerce' ),
+				array(),
+				array(
+					'link' => array(
+						'url'  => SettingsPage::url( 'mirakl-section-connection' ),
+						'text' => __( 'Enter the API URL and key', 'mirakl-connector-for-woocommerce' ),
+					),
+				)
+			);
 		} elseif ( null === $check ) {
-			self::card( 'connection', __( 'Mirakl API', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Not tested', 'mirakl-connector-for-woocommerce' ), array(), $form );
+			$cards[] = self::card( 'connection', __( 'Mirakl API', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Not tested', 'mirakl-connector-for-woocommerce' ), array(), array( 'check' => true ) );
 		} else {
-			self::card(
+			$cards[] = self::card(
 				'connection',
 				__( 'Mirakl API', 'mirakl-connector-for-woocommerce' ),
 				$check['ok'] ? 'good' : 'critical',
@@ -313,10 +285,10 @@ class DashboardPage {
 					array(
 						$check['ok'] ? trim( $check['shop_name'] . ' · ' . $check['shop_state'], ' ·' ) : $check['message'],
 						/* translators: %s: "3 mins ago" */
-						sprintf( __( 'Tested %s', 'mirakl-connector-for-woocommerce' ), human_time_diff( (int) $check['at'] ) . ' ' . __( 'ago', 'mirakl-connector-for-woocommerce' ) ),
+						sprintf( __( 'Tested %s', 'mirakl-connector-for-woocommerce' ), Format::ago_time( (int) $check['at'] ) ),
 					)
 				),
-				$form
+				array( 'check' => true )
 			);
 		}
 
@@ -324,7 +296,7 @@ class DashboardPage {
 		$critical = (int) ( $open['critical'] ?? 0 );
 		$error    = (int) ( $open['error'] ?? 0 );
 		$warning  = (int) ( $open['warning'] ?? 0 );
-		self::card(
+		$cards[]  = self::card(
 			'problems',
 			__( 'Open problems', 'mirakl-connector-for-woocommerce' ),
 			$critical > 0 ? 'critical' : ( $error + $warning > 0 ? 'warning' : 'good' ),
@@ -333,7 +305,12 @@ class DashboardPage {
 				/* translators: 1: critical, 2: errors, 3: warnings */
 				sprintf( __( '%1$d critical · %2$d errors · %3$d warnings', 'mirakl-connector-for-woocommerce' ), $critical, $error, $warning ),
 			),
-			'<p><a href="#mirakl-problems">' . esc_html__( 'See the list', 'mirakl-connector-for-woocommerce' ) . '</a></p>'
+			array(
+				'link' => array(
+					'url'  => '#mirakl-problems',
+					'text' => __( 'See the list', 'mirakl-connector-for-woocommerce' ),
+				),
+			)
 		);
 
 		$budgets = $this->reader->budgets();
@@ -344,9 +321,9 @@ class DashboardPage {
 		}
 		$tight = false;
 		foreach ( (array) $budgets as $budget ) {
-			$limit = max( 1, (int) ( $budget['max_calls'] ?? 1 ) );
-			$used  = (int) ( $budget['used'] ?? 0 );
-			$tight = $tight || $used >= $limit;
+			$limit   = max( 1, (int) ( $budget['max_calls'] ?? 1 ) );
+			$used    = (int) ( $budget['used'] ?? 0 );
+			$tight   = $tight || $used >= $limit;
 			$lines[] = sprintf(
 				/* translators: 1: API code, 2: calls used, 3: calls allowed, 4: window in seconds */
 				__( '%1$s: %2$d of %3$d per %4$ds', 'mirakl-connector-for-woocommerce' ),
@@ -360,17 +337,19 @@ class DashboardPage {
 			$lines[] = __( 'Per-API budgets will show here once the core reports them.', 'mirakl-connector-for-woocommerce' );
 		}
 		// A spent budget is normal (OR11 is used once a minute); the card only informs.
-		self::card( 'budgets', __( 'API budgets', 'mirakl-connector-for-woocommerce' ), 'good', $tight ? __( 'In use', 'mirakl-connector-for-woocommerce' ) : __( 'Within limits', 'mirakl-connector-for-woocommerce' ), array_slice( $lines, 0, 6 ) );
-		echo '</div>';
+		$cards[] = self::card( 'budgets', __( 'API budgets', 'mirakl-connector-for-woocommerce' ), 'good', $tight ? __( 'In use', 'mirakl-connector-for-woocommerce' ) : __( 'Within limits', 'mirakl-connector-for-woocommerce' ), array_slice( $lines, 0, 6 ) );
+		return $cards;
 	}
 
 	/**
-	 * A link to what a problem is about: the WooCommerce order or the product, when known.
+	 * What a problem, job or row is about, as a link target and its text: the WooCommerce order
+	 * or the product when known (url is '' when there is nothing to link to).
 	 *
 	 * @param string $entity_type Entity type.
 	 * @param string $entity_id   Entity id.
+	 * @return array{url: string, text: string}
 	 */
-	public static function entity_link( string $entity_type, string $entity_id ): string {
+	public static function entity( string $entity_type, string $entity_id ): array {
 		$url = '';
 		// Problems raised when a job gave up name the job's kind and key.
 		$job_entities = array(
@@ -406,45 +385,33 @@ class DashboardPage {
 			default:
 				$text = $entity_type . ' ' . $entity_id;
 		}
-		if ( '' === $url ) {
-			return '<span class="mirakl-entity">' . esc_html( $text ) . '</span>';
-		}
-		return '<a class="mirakl-entity" href="' . esc_url( $url ) . '">' . esc_html( $text ) . '</a>';
+		return array(
+			'url'  => $url,
+			'text' => $text,
+		);
 	}
 
 	/**
-	 * A small form posting one problem action.
+	 * A link to what a problem is about (escaped HTML), or its name when there is nothing to link.
 	 *
-	 * @param string $action Action.
-	 * @param int    $id     Exception id.
-	 * @param string $label  Button label.
-	 * @param string $class  Button class.
+	 * @param string $entity_type Entity type.
+	 * @param string $entity_id   Entity id.
 	 */
-	private static function action_button( string $action, int $id, string $label, string $class ): string {
-		return '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="mirakl-inline-form">'
-			. Guard::form_fields( $action )
-			. '<input type="hidden" name="problem_id" value="' . esc_attr( (string) $id ) . '">'
-			. '<button type="submit" class="button button-small ' . esc_attr( $class ) . '" data-problem="' . esc_attr( (string) $id ) . '"'
-			. ( self::ACTION_RESOLVE === $action ? ' data-confirm="' . esc_attr__( 'Close this problem without running anything again?', 'mirakl-connector-for-woocommerce' ) . '"' : '' )
-			. '>' . esc_html( $label ) . '</button></form>';
+	public static function entity_link( string $entity_type, string $entity_id ): string {
+		return View::html( 'html-entity-link', self::entity( $entity_type, $entity_id ) );
 	}
 
 	/**
-	 * Open problems grouped by kind.
+	 * Open problems grouped by kind, the worst kind first.
 	 */
-	private function problems_section(): void {
+	private function problem_groups(): array {
 		$problems = $this->reader->problems(
 			array(
 				'state' => 'open',
 				'limit' => 500,
 			)
 		);
-		echo '<section class="mirakl-card" id="mirakl-problems"><h2>' . esc_html__( 'Problems that need a person', 'mirakl-connector-for-woocommerce' ) . '</h2>';
-		if ( empty( $problems ) ) {
-			echo '<p class="mirakl-empty">' . esc_html__( 'Nothing needs you right now. Problems (orders held, carriers not mapped, stock updates refused, deadlines at risk) show here as they happen.', 'mirakl-connector-for-woocommerce' ) . '</p></section>';
-			return;
-		}
-		$groups = array();
+		$groups   = array();
 		foreach ( $problems as $problem ) {
 			$groups[ (string) $problem['kind'] ][] = $problem;
 		}
@@ -461,75 +428,60 @@ class DashboardPage {
 				return $worst_a <=> $worst_b ?: count( $b ) <=> count( $a );
 			}
 		);
+		$view = array();
 		foreach ( $groups as $kind => $items ) {
-			$severity = array_reduce( $items, static fn ( $worst, $x ) => ( $rank[ $x['severity'] ] ?? 3 ) < ( $rank[ $worst ] ?? 3 ) ? $x['severity'] : $worst, 'warning' );
-			$first    = min( array_column( $items, 'first_seen' ) );
-			$last     = max( array_column( $items, 'last_seen' ) );
-			$count    = array_sum( array_map( static fn ( $x ) => (int) $x['occurrences'], $items ) );
-			printf(
-				'<details class="mirakl-kind mirakl-severity-%1$s" data-kind="%2$s"%3$s><summary><span class="mirakl-badge mirakl-badge-%1$s">%4$s</span> <strong>%5$s</strong> <span class="mirakl-count">%6$s</span> <span class="mirakl-seen">%7$s</span></summary>',
-				esc_attr( (string) $severity ),
-				esc_attr( $kind ),
-				count( $groups ) <= 3 || 'critical' === $severity ? ' open' : '',
-				esc_html( self::severity_label( (string) $severity ) ),
-				esc_html( ProblemKinds::label( $kind ) ),
-				/* translators: 1: open problems, 2: occurrences */
-				esc_html( sprintf( _n( '%1$d open (%2$d times)', '%1$d open (%2$d times)', count( $items ), 'mirakl-connector-for-woocommerce' ), count( $items ), $count ) ),
-				/* translators: 1: first seen, 2: last seen */
-				esc_html( sprintf( __( 'first %1$s · last %2$s', 'mirakl-connector-for-woocommerce' ), self::ago( $first ), self::ago( $last ) ) )
-			);
-			echo '<table class="widefat striped mirakl-problem-table"><thead><tr>';
-			foreach ( array( __( 'About', 'mirakl-connector-for-woocommerce' ), __( 'What happened', 'mirakl-connector-for-woocommerce' ), __( 'Seen', 'mirakl-connector-for-woocommerce' ), __( 'Actions', 'mirakl-connector-for-woocommerce' ) ) as $heading ) {
-				echo '<th scope="col">' . esc_html( $heading ) . '</th>';
-			}
-			echo '</tr></thead><tbody>';
+			$severity = (string) array_reduce( $items, static fn ( $worst, $x ) => ( $rank[ $x['severity'] ] ?? 3 ) < ( $rank[ $worst ] ?? 3 ) ? $x['severity'] : $worst, 'warning' );
+			$rows     = array();
 			foreach ( $items as $item ) {
-				$id = (int) $item['id'];
-				printf( '<tr class="mirakl-problem" id="mirakl-problem-%d" data-problem="%d">', $id, $id ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- integers.
-				echo '<td>' . self::entity_link( (string) $item['entity_type'], (string) $item['entity_id'] ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
-				echo '<td><p class="mirakl-message">' . esc_html( (string) $item['message'] ) . '</p>';
-				if ( ! empty( $item['hint'] ) ) {
-					echo '<p class="mirakl-hint">' . esc_html( (string) $item['hint'] ) . '</p>';
-				}
-				echo '</td><td class="mirakl-nowrap">';
-				/* translators: %d: occurrences */
-				echo esc_html( sprintf( _n( '%d time', '%d times', (int) $item['occurrences'], 'mirakl-connector-for-woocommerce' ), (int) $item['occurrences'] ) ) . '<br>';
-				printf( '<span title="%1$s">%2$s</span>', esc_attr( self::when( $item['first_seen'] ) . ' → ' . self::when( $item['last_seen'] ) ), esc_html( self::ago( $item['last_seen'] ) ) );
-				echo '</td><td class="mirakl-actions">';
-				if ( ! empty( $item['job_id'] ) ) {
-					echo self::action_button( self::ACTION_RETRY, $id, __( 'Retry', 'mirakl-connector-for-woocommerce' ), 'button-primary mirakl-retry' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in action_button().
-				}
-				echo self::action_button( self::ACTION_RESOLVE, $id, __( 'Resolve', 'mirakl-connector-for-woocommerce' ), 'mirakl-resolve' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in action_button().
-				echo '</td></tr>';
+				$rows[] = array(
+					'id'          => (int) $item['id'],
+					'entity'      => self::entity( (string) $item['entity_type'], (string) $item['entity_id'] ),
+					'message'     => (string) $item['message'],
+					'hint'        => (string) ( $item['hint'] ?? '' ),
+					'occurrences' => (int) $item['occurrences'],
+					'first_seen'  => $item['first_seen'],
+					'last_seen'   => $item['last_seen'],
+					'actions'     => self::problem_actions( (int) $item['id'], ! empty( $item['job_id'] ) ),
+				);
 			}
-			echo '</tbody></table></details>';
+			$view[] = array(
+				'kind'        => (string) $kind,
+				'severity'    => $severity,
+				'open'        => count( $groups ) <= 3 || 'critical' === $severity,
+				'first_seen'  => min( array_column( $items, 'first_seen' ) ),
+				'last_seen'   => max( array_column( $items, 'last_seen' ) ),
+				'occurrences' => array_sum( array_map( static fn ( $x ) => (int) $x['occurrences'], $items ) ),
+				'items'       => $rows,
+			);
 		}
-		echo '<p class="description">' . esc_html__( 'Retry runs the failed work again on the next sync (after you fixed its cause). Resolve closes the problem without running anything.', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		echo '</section>';
+		return array( 'groups' => $view );
 	}
 
 	/**
-	 * A job kind in words.
+	 * The buttons of one problem: Retry when a job is behind it, and Resolve.
 	 *
-	 * @param string $kind Job kind.
+	 * @param int  $id    Problem id.
+	 * @param bool $retry Whether a job is behind it.
 	 */
-	public static function job_label( string $kind ): string {
-		$labels = array(
-			'poll_orders'       => __( 'Checked Mirakl for new orders', 'mirakl-connector-for-woocommerce' ),
-			'import_order'      => __( 'Imported an order', 'mirakl-connector-for-woocommerce' ),
-			'sync_order'        => __( 'Updated an order', 'mirakl-connector-for-woocommerce' ),
-			'ship_order'        => __( 'Sent tracking and shipment', 'mirakl-connector-for-woocommerce' ),
-			'refund_order'      => __( 'Sent a refund', 'mirakl-connector-for-woocommerce' ),
-			'push_stock'        => __( 'Pushed stock', 'mirakl-connector-for-woocommerce' ),
-			'poll_stock_import' => __( 'Checked a stock import', 'mirakl-connector-for-woocommerce' ),
-			'reconcile_stock'   => __( 'Reconciled stock', 'mirakl-connector-for-woocommerce' ),
-			'offer_dirty'       => __( 'Queued an offer update', 'mirakl-connector-for-woocommerce' ),
-			'export_offers'     => __( 'Exported offers', 'mirakl-connector-for-woocommerce' ),
-			'poll_offer_import' => __( 'Checked an offer import', 'mirakl-connector-for-woocommerce' ),
-			'refresh_reference' => __( 'Read carriers and reasons', 'mirakl-connector-for-woocommerce' ),
-			'check_deadlines'   => __( 'Checked deadlines', 'mirakl-connector-for-woocommerce' ),
+	private static function problem_actions( int $id, bool $retry ): array {
+		$actions = array();
+		if ( $retry ) {
+			$actions[] = array(
+				'action'  => self::ACTION_RETRY,
+				'id'      => $id,
+				'label'   => __( 'Retry', 'mirakl-connector-for-woocommerce' ),
+				'class'   => 'button-primary mirakl-retry',
+				'confirm' => '',
+			);
+		}
+		$actions[] = array(
+			'action'  => self::ACTION_RESOLVE,
+			'id'      => $id,
+			'label'   => __( 'Resolve', 'mirakl-connector-for-woocommerce' ),
+			'class'   => 'mirakl-resolve',
+			'confirm' => __( 'Close this problem without running anything again?', 'mirakl-connector-for-woocommerce' ),
 		);
-		return $labels[ $kind ] ?? $kind;
+		return $actions;
 	}
 
 	/**
@@ -548,121 +500,78 @@ class DashboardPage {
 	}
 
 	/**
-	 * A severity in words.
+	 * A section's rows, or null with the reason when its read failed.
 	 *
-	 * @param string $severity critical, error or warning.
+	 * @param array|null $rows The rows, null when the read failed.
 	 */
-	public static function severity_label( string $severity ): string {
-		$labels = array(
-			'critical' => __( 'Critical', 'mirakl-connector-for-woocommerce' ),
-			'error'    => __( 'Error', 'mirakl-connector-for-woocommerce' ),
-			'warning'  => __( 'Warning', 'mirakl-connector-for-woocommerce' ),
-		);
-		return $labels[ $severity ] ?? $severity;
-	}
-
-	/**
-	 * Prints the "could not be read" state of a section, with the reason.
-	 *
-	 * @param string $read The read that failed.
-	 */
-	private function not_available( string $read ): void {
-		printf(
-			'<p class="mirakl-empty mirakl-unavailable" data-read="%1$s">%2$s</p>',
-			esc_attr( $read ),
-			esc_html( __( 'Could not be read from the connector\'s state:', 'mirakl-connector-for-woocommerce' ) . ' ' . (string) $this->reader->last_error() )
+	private function section( ?array $rows ): array {
+		return array(
+			'rows'        => $rows,
+			'unavailable' => null === $rows ? (string) $this->reader->last_error() : '',
 		);
 	}
 
 	/**
 	 * Orders whose acceptance or shipping deadline is near.
 	 */
-	private function orders_at_risk_section(): void {
-		echo '<section class="mirakl-card" id="mirakl-orders-at-risk"><h2>' . esc_html__( 'Orders at risk', 'mirakl-connector-for-woocommerce' ) . '</h2>';
+	private function orders_at_risk(): array {
 		$horizon = max( 24, (int) ( $this->sync_setting( 'acceptance_window_hours' ) ?? 72 ) );
 		$orders  = $this->reader->orders_at_risk( $horizon, 50 );
 		if ( null === $orders ) {
-			$this->not_available( 'orders_at_risk' );
-		} elseif ( empty( $orders ) ) {
-			echo '<p class="mirakl-empty">' . esc_html__( 'No marketplace order is waiting for acceptance or close to its shipping deadline.', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		} else {
-			echo '<table class="widefat striped"><thead><tr><th>' . esc_html__( 'Order', 'mirakl-connector-for-woocommerce' ) . '</th><th>' . esc_html__( 'State', 'mirakl-connector-for-woocommerce' ) . '</th><th>' . esc_html__( 'Deadline', 'mirakl-connector-for-woocommerce' ) . '</th><th>' . esc_html__( 'Time left', 'mirakl-connector-for-woocommerce' ) . '</th></tr></thead><tbody>';
-			foreach ( $orders as $order ) {
-				$mirakl_id = (string) ( $order['mirakl_order_id'] ?? '' );
-				$wc_id     = (int) ( $order['wc_order_id'] ?? 0 );
-				$link      = $wc_id > 0
-					? '<a href="' . esc_url( OrderMeta::edit_url( $wc_id ) ) . '">' . esc_html( '#' . $wc_id ) . '</a> <code>' . esc_html( $mirakl_id ) . '</code>'
-					: self::entity_link( 'mirakl_order', $mirakl_id );
-				$kind      = 'shipping' === ( $order['deadline_kind'] ?? '' ) ? __( 'Ship by', 'mirakl-connector-for-woocommerce' ) : __( 'Accept by', 'mirakl-connector-for-woocommerce' );
-				echo '<tr class="mirakl-at-risk" data-order="' . esc_attr( $mirakl_id ) . '"><td>' . $link . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
-				echo '<td><code>' . esc_html( (string) ( $order['state'] ?? '' ) ) . '</code></td>';
-				echo '<td>' . esc_html( $kind ) . ' ' . esc_html( self::when( $order['deadline'] ?? null ) ) . '</td>';
-				echo '<td>' . self::countdown( $order['deadline'] ?? null ) . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in countdown().
-			}
-			echo '</tbody></table>';
+			return $this->section( null );
 		}
-		echo '</section>';
-	}
-
-	/**
-	 * A deadline as a countdown, red when under 12 hours or past.
-	 *
-	 * @param string|null $iso RFC 3339 time.
-	 */
-	public static function countdown( ?string $iso ): string {
-		$time = null === $iso ? false : strtotime( $iso );
-		if ( false === $time ) {
-			return '—';
+		$rows = array();
+		foreach ( $orders as $order ) {
+			$mirakl_id = (string) ( $order['mirakl_order_id'] ?? '' );
+			$wc_id     = (int) ( $order['wc_order_id'] ?? 0 );
+			$rows[]    = array(
+				'mirakl_order_id' => $mirakl_id,
+				'wc_order_id'     => $wc_id,
+				'wc_edit_url'     => $wc_id > 0 ? OrderMeta::edit_url( $wc_id ) : '',
+				'entity'          => $wc_id > 0 ? null : self::entity( 'mirakl_order', $mirakl_id ),
+				'state'           => (string) ( $order['state'] ?? '' ),
+				'kind'            => 'shipping' === ( $order['deadline_kind'] ?? '' ) ? __( 'Ship by', 'mirakl-connector-for-woocommerce' ) : __( 'Accept by', 'mirakl-connector-for-woocommerce' ),
+				'deadline'        => $order['deadline'] ?? null,
+			);
 		}
-		$left  = $time - time();
-		$class = $left < 0 ? 'critical' : ( $left < 12 * HOUR_IN_SECONDS ? 'warning' : 'good' );
-		$text  = $left < 0
-			/* translators: %s: duration */
-			? sprintf( __( 'overdue by %s', 'mirakl-connector-for-woocommerce' ), human_time_diff( $time ) )
-			/* translators: %s: duration */
-			: sprintf( __( '%s left', 'mirakl-connector-for-woocommerce' ), human_time_diff( $time ) );
-		return '<span class="mirakl-countdown mirakl-text-' . esc_attr( $class ) . '" title="' . esc_attr( self::when( $iso ) ) . '" data-deadline="' . esc_attr( (string) $iso ) . '">' . esc_html( $text ) . '</span>';
+		return $this->section( $rows );
 	}
 
 	/**
 	 * SKUs where WooCommerce, the last pushed value and the marketplace disagree.
 	 */
-	private function stock_drift_section(): void {
-		echo '<section class="mirakl-card" id="mirakl-stock-drift"><h2>' . esc_html__( 'Stock drift', 'mirakl-connector-for-woocommerce' ) . '</h2>';
-		$rows = $this->reader->stock_drift( 50 );
-		if ( null === $rows ) {
-			$this->not_available( 'stock_drift' );
-		} elseif ( empty( $rows ) ) {
-			echo '<p class="mirakl-empty">' . esc_html__( 'WooCommerce and the marketplace agree on every SKU checked.', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		} else {
-			echo '<table class="widefat striped"><thead><tr><th>' . esc_html__( 'SKU', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'WooCommerce', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'Last pushed', 'mirakl-connector-for-woocommerce' ) . '</th><th class="num">' . esc_html__( 'Marketplace', 'mirakl-connector-for-woocommerce' ) . '</th><th>' . esc_html__( 'Why', 'mirakl-connector-for-woocommerce' ) . '</th></tr></thead><tbody>';
-			foreach ( $rows as $row ) {
-				echo '<tr><td>' . self::entity_link( 'sku', (string) ( $row['sku'] ?? '' ) ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
-				foreach ( array( 'shop_quantity', 'last_pushed_quantity', 'marketplace_quantity' ) as $column ) {
-					echo '<td class="num">' . esc_html( isset( $row[ $column ] ) ? (string) $row[ $column ] : '—' ) . '</td>';
-				}
-				$why = ! empty( $row['last_error'] ) ? (string) $row['last_error'] : ( ! empty( $row['dirty'] ) ? __( 'change waiting for the next push', 'mirakl-connector-for-woocommerce' ) : __( 'quantities differ; the next reconciliation repairs it', 'mirakl-connector-for-woocommerce' ) );
-				echo '<td>' . esc_html( $why ) . '</td></tr>';
-			}
-			echo '</tbody></table>';
+	private function stock_drift(): array {
+		$found = $this->reader->stock_drift( 50 );
+		if ( null === $found ) {
+			return $this->section( null );
 		}
-		echo '</section>';
+		$rows = array();
+		foreach ( $found as $row ) {
+			$quantities = array();
+			foreach ( array( 'shop_quantity', 'last_pushed_quantity', 'marketplace_quantity' ) as $column ) {
+				$quantities[] = isset( $row[ $column ] ) ? (string) $row[ $column ] : '—';
+			}
+			$rows[] = array(
+				'entity'     => self::entity( 'sku', (string) ( $row['sku'] ?? '' ) ),
+				'quantities' => $quantities,
+				'why'        => ! empty( $row['last_error'] ) ? (string) $row['last_error'] : ( ! empty( $row['dirty'] ) ? __( 'change waiting for the next push', 'mirakl-connector-for-woocommerce' ) : __( 'quantities differ; the next reconciliation repairs it', 'mirakl-connector-for-woocommerce' ) ),
+			);
+		}
+		return $this->section( $rows );
 	}
 
 	/**
-	 * What the connector did lately.
-	 *
-	 * @param array|null $health The core's health.
+	 * What the connector did lately: finished and failed jobs and the last problems, newest first,
+	 * runs of the same routine work as one line with a count.
 	 */
-	private function activity_section( ?array $health ): void {
-		echo '<section class="mirakl-card" id="mirakl-activity"><h2>' . esc_html__( 'Recent activity', 'mirakl-connector-for-woocommerce' ) . '</h2>';
+	private function activity(): array {
 		$events = array();
 		foreach ( (array) $this->reader->recent_activity( 40 ) as $job ) {
 			$dead     = 'dead' === ( $job['state'] ?? '' );
 			$events[] = array(
 				'at'          => $job['at'] ?? null,
 				'status'      => $dead ? 'failed' : 'done',
-				'message'     => self::job_label( (string) ( $job['kind'] ?? '' ) ) . ( $dead && ! empty( $job['last_error'] ) ? ' — ' . (string) $job['last_error'] : '' ),
+				'message'     => Format::job_label( (string) ( $job['kind'] ?? '' ) ) . ( $dead && ! empty( $job['last_error'] ) ? ' — ' . (string) $job['last_error'] : '' ),
 				'entity_type' => (string) ( $job['kind'] ?? '' ),
 				'entity_id'   => (string) ( $job['key'] ?? '' ),
 			);
@@ -682,46 +591,32 @@ class DashboardPage {
 			);
 		}
 		usort( $events, static fn ( $a, $b ) => strcmp( (string) $b['at'], (string) $a['at'] ) );
-		if ( empty( $events ) ) {
-			echo '<p class="mirakl-empty">' . esc_html__( 'Nothing yet.', 'mirakl-connector-for-woocommerce' ) . '</p></section>';
-			return;
-		}
-		echo '<ul class="mirakl-activity">';
-		// Runs of the same routine work (offer updates, polls) read as one line with a count.
+		$linked  = array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' );
 		$grouped = array();
 		foreach ( $events as $event ) {
 			$previous = end( $grouped );
-			$linked   = in_array( $event['entity_type'], array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' ), true );
-			if ( false !== $previous && ! $linked && $previous['message'] === $event['message'] && $previous['status'] === $event['status'] ) {
+			if ( false !== $previous && ! in_array( $event['entity_type'], $linked, true ) && $previous['message'] === $event['message'] && $previous['status'] === $event['status'] ) {
 				++$grouped[ array_key_last( $grouped ) ]['count'];
 				continue;
 			}
 			$grouped[] = $event + array( 'count' => 1 );
 		}
-		$events = $grouped;
-		$linked = array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' );
-		foreach ( array_slice( $events, 0, 15 ) as $event ) {
-			printf(
-				'<li class="mirakl-event mirakl-event-%1$s"><time datetime="%2$s" title="%3$s">%4$s</time> %5$s',
-				esc_attr( $event['status'] ),
-				esc_attr( (string) $event['at'] ),
-				esc_attr( self::when( $event['at'] ) ),
-				esc_html( self::ago( $event['at'] ) ),
-				esc_html( (string) $event['message'] . ( $event['count'] > 1 ? ' ×' . $event['count'] : '' ) )
+		$view = array();
+		foreach ( array_slice( $grouped, 0, 15 ) as $event ) {
+			$view[] = array(
+				'at'      => (string) $event['at'],
+				'status'  => $event['status'],
+				'message' => (string) $event['message'] . ( $event['count'] > 1 ? ' ×' . $event['count'] : '' ),
+				'entity'  => in_array( $event['entity_type'], $linked, true ) && '' !== $event['entity_id'] ? self::entity( (string) $event['entity_type'], (string) $event['entity_id'] ) : null,
 			);
-			if ( in_array( $event['entity_type'], $linked, true ) && '' !== $event['entity_id'] ) {
-				echo ' · ' . self::entity_link( (string) $event['entity_type'], (string) $event['entity_id'] ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in entity_link().
-			}
-			echo '</li>';
 		}
-		echo '</ul></section>';
+		return $view;
 	}
 
 	/**
-	 * Marketplace orders per day (bars), last CHART_DAYS days.
+	 * Marketplace orders per day, last CHART_DAYS days, oldest first.
 	 */
-	private function chart_section(): void {
-		echo '<section class="mirakl-card" id="mirakl-chart"><h2>' . esc_html__( 'Last two weeks', 'mirakl-connector-for-woocommerce' ) . '</h2>';
+	private function chart_days(): array {
 		$days = array();
 		for ( $i = self::CHART_DAYS - 1; $i >= 0; $i-- ) {
 			$days[ gmdate( 'Y-m-d', time() - $i * DAY_IN_SECONDS ) ] = array(
@@ -734,8 +629,6 @@ class DashboardPage {
 				$days[ $day ]['orders'] = $count;
 			}
 		}
-		echo Chart::svg( $days ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts in Chart.
-		echo '<p class="description">' . esc_html__( 'Marketplace orders per day, counted from WooCommerce.', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		echo '</section>';
+		return $days;
 	}
 }

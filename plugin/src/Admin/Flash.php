@@ -57,19 +57,13 @@ final class Flash {
 	 */
 	public static function render( array $flash ): void {
 		$type = in_array( $flash['type'] ?? '', array( 'success', 'error', 'warning', 'info' ), true ) ? $flash['type'] : 'info';
-		printf(
-			'<div class="notice notice-%1$s is-dismissible mirakl-flash" role="%2$s"><p>%3$s</p>',
-			esc_attr( $type ),
-			'error' === $type ? 'alert' : 'status',
-			esc_html( (string) ( $flash['message'] ?? '' ) )
+		View::render(
+			'html-notice-flash',
+			array(
+				'type'    => $type,
+				'message' => (string) ( $flash['message'] ?? '' ),
+				'errors'  => ! empty( $flash['errors'] ) && is_array( $flash['errors'] ) ? $flash['errors'] : array(),
+			)
 		);
-		if ( ! empty( $flash['errors'] ) && is_array( $flash['errors'] ) ) {
-			echo '<ul class="mirakl-error-list">';
-			foreach ( $flash['errors'] as $field => $error ) {
-				printf( '<li><a href="#mirakl-field-%1$s">%2$s</a></li>', esc_attr( (string) $field ), esc_html( (string) $error ) );
-			}
-			echo '</ul>';
-		}
-		echo '</div>';
 	}
 }

@@ -95,27 +95,19 @@ class OrderScreens {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function tracking_fields_html( $order ): string {
-		$mapped = array_keys( (array) ( Settings::sync()['carrier_map'] ?? array() ) );
-		$html   = '<fieldset class="mirakl-tracking"><legend>' . esc_html__( 'Tracking', 'mirakl-connector-for-woocommerce' ) . '</legend>';
-		$html  .= wp_nonce_field( self::TRACKING_NONCE, 'mirakl_tracking_nonce', true, false );
-		$html  .= '<p><label for="mirakl-carrier">' . esc_html__( 'Carrier', 'mirakl-connector-for-woocommerce' ) . '</label><input type="text" class="widefat" id="mirakl-carrier" name="mirakl_carrier" list="mirakl-carrier-names" value="' . esc_attr( (string) $order->get_meta( self::META_CARRIER ) ) . '">';
-		$html  .= '<datalist id="mirakl-carrier-names">';
-		foreach ( $mapped as $name ) {
-			$html .= '<option value="' . esc_attr( (string) $name ) . '">';
-		}
-		$html .= '</datalist></p>';
-		$html .= '<p><label for="mirakl-tracking-number">' . esc_html__( 'Tracking number', 'mirakl-connector-for-woocommerce' ) . '</label><input type="text" class="widefat" id="mirakl-tracking-number" name="mirakl_tracking_number" value="' . esc_attr( (string) $order->get_meta( self::META_TRACKING_NUMBER ) ) . '"></p>';
-		$html .= '<p><label for="mirakl-tracking-url">' . esc_html__( 'Tracking URL (optional)', 'mirakl-connector-for-woocommerce' ) . '</label><input type="url" class="widefat" id="mirakl-tracking-url" name="mirakl_tracking_url" value="' . esc_attr( (string) $order->get_meta( self::META_TRACKING_URL ) ) . '"></p>';
 		$shipped = preg_replace( '/^wc-/', '', (string) Settings::shop()['shipped_status'] );
 		$labels  = SettingsForm::order_statuses();
-		$html   .= '<p class="description">' . esc_html(
-			sprintf(
-				/* translators: %s: order status such as Completed */
-				__( 'Set the status to "%s" and update the order: the tracking goes to Mirakl and the order is marked shipped there.', 'mirakl-connector-for-woocommerce' ),
-				$labels[ 'wc-' . $shipped ] ?? $shipped
+		return View::html(
+			'order/html-tracking-fields',
+			array(
+				'nonce_action'    => self::TRACKING_NONCE,
+				'carrier'         => (string) $order->get_meta( self::META_CARRIER ),
+				'carriers'        => array_map( 'strval', array_keys( (array) ( Settings::sync()['carrier_map'] ?? array() ) ) ),
+				'tracking_number' => (string) $order->get_meta( self::META_TRACKING_NUMBER ),
+				'tracking_url'    => (string) $order->get_meta( self::META_TRACKING_URL ),
+				'shipped_status'  => $labels[ 'wc-' . $shipped ] ?? $shipped,
 			)
-		) . '</p></fieldset>';
-		return $html;
+		);
 	}
 
 	/**
@@ -183,20 +175,18 @@ class OrderScreens {
 		$commission = (string) $order->get_meta( OrderMeta::COMMISSION_TOTAL );
 		$rows[ __( 'Commission', 'mirakl-connector-for-woocommerce' ) ] = '' === $commission ? '—' : wp_kses_post( function_exists( 'wc_price' ) ? wc_price( (float) $commission, array( 'currency' => $order->get_currency() ) ) : $commission );
 		if ( empty( $sync ) ) {
-			$html  = self::rows_html( $rows );
-			$html .= '<p class="description">' . esc_html__( 'State, deadlines and refunds sent show here once the connector has synced this order (Engine::order_status).', 'mirakl-connector-for-woocommerce' ) . '</p>';
-			return $html . self::problems_html( $mirakl_id, $reader );
+			return self::box_html( $rows, false, $mirakl_id, $reader );
 		}
 		$rows[ __( 'State', 'mirakl-connector-for-woocommerce' ) ] = '' === $state ? '—' : '<span class="mirakl-state mirakl-state-' . esc_attr( strtolower( $state ) ) . '">' . esc_html( $state ) . '</span>';
 		$acceptance = $sync['acceptance_deadline'] ?? null;
 		$waiting    = 'WAITING_ACCEPTANCE' === $state;
 		$refused    = in_array( $state, array( 'REFUSED', 'CANCELED' ), true );
 		$rows[ __( 'Accept by', 'mirakl-connector-for-woocommerce' ) ] = $waiting || 'STAGING' === $state
-			? ( empty( $acceptance ) ? '—' : DashboardPage::countdown( $acceptance ) )
+			? ( empty( $acceptance ) ? '—' : Format::countdown( $acceptance ) )
 			: ( $refused ? esc_html( $state ) : '✓ ' . esc_html__( 'accepted', 'mirakl-connector-for-woocommerce' ) );
 		$shipping = $sync['shipping_deadline'] ?? null;
 		$shipped  = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED', 'CANCELED', 'REFUSED' ), true );
-		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( DashboardPage::when( $shipping ) ) : DashboardPage::countdown( $shipping ) );
+		$rows[ __( 'Ship by', 'mirakl-connector-for-woocommerce' ) ] = empty( $shipping ) ? '—' : ( $shipped ? esc_html( Format::when( $shipping ) ) : Format::countdown( $shipping ) );
 		$rows[ __( 'Shipped on Mirakl', 'mirakl-connector-for-woocommerce' ) ] = in_array( $state, array( 'SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED' ), true ) ? '✓ ' . esc_html__( 'tracking sent', 'mirakl-connector-for-woocommerce' ) : esc_html__( 'not yet', 'mirakl-connector-for-woocommerce' );
 		$refunds = is_array( $status['refunds'] ?? null ) ? $status['refunds'] : array();
 		$rows[ __( 'Refunds sent', 'mirakl-connector-for-woocommerce' ) ] = empty( $refunds )
@@ -216,46 +206,34 @@ class OrderScreens {
 					$refunds
 				)
 			);
-		return self::rows_html( $rows ) . self::problems_html( $mirakl_id, $reader );
+		return self::box_html( $rows, true, $mirakl_id, $reader );
 	}
 
 	/**
-	 * Label/value rows (values already escaped).
+	 * The box: label/value rows (values already escaped), whether the core has synced the order,
+	 * and the order's open problems.
 	 *
-	 * @param array<string, string> $rows Rows.
+	 * @param array<string, string> $rows      Rows.
+	 * @param bool                  $synced    Whether the core knows the order's state.
+	 * @param string                $mirakl_id Mirakl order id.
+	 * @param EngineReader          $reader    Engine reads.
 	 */
-	private static function rows_html( array $rows ): string {
-		$html = '<dl class="mirakl-order-box">';
-		foreach ( $rows as $label => $value ) {
-			$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . $value . '</dd>';
-		}
-		return $html . '</dl>';
-	}
-
-	/**
-	 * The order's open problems.
-	 *
-	 * @param string       $mirakl_id Mirakl order id.
-	 * @param EngineReader $reader    Engine reads.
-	 */
-	private static function problems_html( string $mirakl_id, EngineReader $reader ): string {
-		$html = '';
-		$problems = $reader->problems(
+	private static function box_html( array $rows, bool $synced, string $mirakl_id, EngineReader $reader ): string {
+		return View::html(
+			'order/html-order-box',
 			array(
-				'entity_type' => 'mirakl_order',
-				'entity_id'   => $mirakl_id,
-				'state'       => 'open',
-				'limit'       => 10,
+				'rows'     => $rows,
+				'synced'   => $synced,
+				'problems' => $reader->problems(
+					array(
+						'entity_type' => 'mirakl_order',
+						'entity_id'   => $mirakl_id,
+						'state'       => 'open',
+						'limit'       => 10,
+					)
+				),
 			)
 		);
-		if ( ! empty( $problems ) ) {
-			$html .= '<div class="mirakl-order-problems"><strong>' . esc_html__( 'Needs attention', 'mirakl-connector-for-woocommerce' ) . '</strong><ul>';
-			foreach ( $problems as $problem ) {
-				$html .= '<li class="mirakl-severity-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( (string) $problem['message'] ) . '</li>';
-			}
-			$html .= '</ul><a href="' . esc_url( DashboardPage::url( 'mirakl-problems' ) ) . '">' . esc_html__( 'Retry or resolve on the dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></div>';
-		}
-		return $html;
 	}
 
 	/**
@@ -271,17 +249,13 @@ class OrderScreens {
 	 * The filter's select.
 	 */
 	private static function control(): void {
-		$chosen = self::chosen();
-		printf( '<label for="mirakl-channel-filter" class="screen-reader-text">%s</label>', esc_html__( 'Filter by channel', 'mirakl-connector-for-woocommerce' ) );
-		printf( '<select name="%s" id="mirakl-channel-filter">', esc_attr( self::FILTER ) );
-		foreach ( array(
-			''            => __( 'All channels', 'mirakl-connector-for-woocommerce' ),
-			'marketplace' => __( 'Mirakl marketplace orders', 'mirakl-connector-for-woocommerce' ),
-			'shop'        => __( 'Shop orders only', 'mirakl-connector-for-woocommerce' ),
-		) as $value => $label ) {
-			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $value ), selected( $chosen, $value, false ), esc_html( $label ) );
-		}
-		echo '</select>';
+		View::render(
+			'order/html-channel-filter',
+			array(
+				'name'   => self::FILTER,
+				'chosen' => self::chosen(),
+			)
+		);
 	}
 
 	/**

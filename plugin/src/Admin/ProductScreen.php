@@ -91,14 +91,9 @@ class ProductScreen {
 	 * @param int $product_id Product id.
 	 */
 	public function html( int $product_id ): string {
-		$skus = self::skus( $product_id );
-		if ( empty( $skus ) ) {
-			return '<p>' . esc_html__( 'This product has no SKU, so it is not listed on Mirakl: the SKU joins WooCommerce and the marketplace.', 'mirakl-connector-for-woocommerce' ) . '</p>';
-		}
-		$html       = '<ul class="mirakl-sku-states">';
-		foreach ( $skus as $sku ) {
-			$html .= '<li class="mirakl-sku-state" data-sku="' . esc_attr( $sku ) . '"><code>' . esc_html( $sku ) . '</code> ';
-			$state = $this->reader->sku_status( $sku );
+		$states = array();
+		foreach ( self::skus( $product_id ) as $sku ) {
+			$state    = $this->reader->sku_status( $sku );
 			$problems = $this->reader->problems(
 				array(
 					'entity_type' => 'sku',
@@ -107,37 +102,30 @@ class ProductScreen {
 					'limit'       => 5,
 				)
 			);
+			$badge    = null;
 			if ( ! empty( $problems ) || ! empty( $state['last_error'] ) ) {
-				$html .= '<span class="mirakl-badge mirakl-badge-error">' . esc_html__( 'problem', 'mirakl-connector-for-woocommerce' ) . '</span>';
+				$badge = array( 'error', __( 'problem', 'mirakl-connector-for-woocommerce' ) );
 			} elseif ( ! empty( $state['dirty'] ) ) {
-				$html .= '<span class="mirakl-badge mirakl-badge-warning">' . esc_html__( 'change waiting to be pushed', 'mirakl-connector-for-woocommerce' ) . '</span>';
+				$badge = array( 'warning', __( 'change waiting to be pushed', 'mirakl-connector-for-woocommerce' ) );
 			} elseif ( is_array( $state ) && isset( $state['last_pushed_quantity'] ) ) {
-				$html .= '<span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'in sync', 'mirakl-connector-for-woocommerce' ) . '</span>';
+				$badge = array( 'good', __( 'in sync', 'mirakl-connector-for-woocommerce' ) );
 			}
-			$rows = array(
-				__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
-				__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
-					? $state['last_pushed_quantity'] . ' · ' . DashboardPage::ago( $state['last_pushed_at'] ?? null )
-					: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
-				__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
-					? $state['marketplace_quantity'] . ' · ' . DashboardPage::ago( $state['marketplace_seen_at'] ?? null )
-					: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
+			$states[] = array(
+				'sku'        => $sku,
+				'badge'      => $badge,
+				'rows'       => array(
+					__( 'WooCommerce stock', 'mirakl-connector-for-woocommerce' ) => isset( $state['shop_quantity'] ) ? (string) $state['shop_quantity'] : '—',
+					__( 'Last pushed', 'mirakl-connector-for-woocommerce' )       => isset( $state['last_pushed_quantity'] )
+						? $state['last_pushed_quantity'] . ' · ' . Format::ago( $state['last_pushed_at'] ?? null )
+						: __( 'not yet', 'mirakl-connector-for-woocommerce' ),
+					__( 'On the marketplace', 'mirakl-connector-for-woocommerce' ) => isset( $state['marketplace_quantity'] )
+						? $state['marketplace_quantity'] . ' · ' . Format::ago( $state['marketplace_seen_at'] ?? null )
+						: __( 'not read yet', 'mirakl-connector-for-woocommerce' ),
+				),
+				'last_error' => (string) ( $state['last_error'] ?? '' ),
+				'problems'   => $problems,
 			);
-			$html .= '<dl class="mirakl-order-box">';
-			foreach ( $rows as $label => $value ) {
-				$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $value ) . '</dd>';
-			}
-			$html .= '</dl>';
-			if ( ! empty( $state['last_error'] ) ) {
-				$html .= '<p class="mirakl-text-critical">' . esc_html( (string) $state['last_error'] ) . '</p>';
-			}
-			foreach ( $problems as $problem ) {
-				$html .= '<p><span class="mirakl-badge mirakl-badge-' . esc_attr( (string) $problem['severity'] ) . '">' . esc_html( ProblemKinds::label( (string) $problem['kind'] ) ) . '</span> ' . esc_html( (string) $problem['message'] ) . '</p>';
-			}
-			$html .= '</li>';
 		}
-		$html .= '</ul>';
-		$html .= '<p><a href="' . esc_url( DashboardPage::url() ) . '">' . esc_html__( 'Mirakl dashboard', 'mirakl-connector-for-woocommerce' ) . '</a></p>';
-		return $html;
+		return View::html( 'html-product-box', array( 'states' => $states ) );
 	}
 }

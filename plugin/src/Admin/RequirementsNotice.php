@@ -47,17 +47,6 @@ class RequirementsNotice {
 		if ( empty( $this->unmet ) || ! current_user_can( 'activate_plugins' ) ) {
 			return;
 		}
-		echo '<div class="notice notice-error mirakl-connector-requirements"><p><strong>';
-		echo esc_html__( 'Mirakl Connector for WooCommerce is inactive until the following is fixed:', 'mirakl-connector-for-woocommerce' );
-		echo '</strong></p><ul style="list-style:disc;padding-left:2em">';
-		foreach ( $this->unmet as $requirement ) {
-			printf(
-				'<li data-requirement="%s"><strong>%s</strong> %s</li>',
-				esc_attr( $requirement->code ),
-				esc_html( $requirement->title ),
-				esc_html( $requirement->fix )
-			);
-		}
-		echo '</ul></div>';
+		View::render( 'html-notice-requirements', array( 'unmet' => $this->unmet ) );
 	}
 }

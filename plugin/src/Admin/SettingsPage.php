@@ -251,11 +251,6 @@ class SettingsPage {
 		$values = $this->values( is_array( $flash['values'] ?? null ) ? $flash['values'] : null );
 		$field  = new FieldRenderer( $values, $errors );
 
-		echo '<div class="wrap mirakl-admin mirakl-settings">';
-		echo '<h1>' . esc_html__( 'Mirakl settings', 'mirakl-connector-for-woocommerce' ) . '</h1>';
-		if ( null !== $flash ) {
-			Flash::render( $flash );
-		}
 		$sections = array(
 			'connection' => __( 'Connection', 'mirakl-connector-for-woocommerce' ),
 			'stock'      => __( 'Stock', 'mirakl-connector-for-woocommerce' ),
@@ -265,55 +260,25 @@ class SettingsPage {
 			'refunds'    => __( 'Refunds', 'mirakl-connector-for-woocommerce' ),
 			'alerts'     => __( 'Alerts', 'mirakl-connector-for-woocommerce' ),
 		);
-		echo '<nav class="nav-tab-wrapper mirakl-tabs" aria-label="' . esc_attr__( 'Settings sections', 'mirakl-connector-for-woocommerce' ) . '">';
-		foreach ( $sections as $id => $label ) {
-			printf( '<a class="nav-tab" href="#mirakl-section-%1$s" data-section="%1$s">%2$s</a>', esc_attr( $id ), esc_html( $label ) );
-		}
-		printf( '<a class="nav-tab mirakl-tab-link" href="%s">%s</a>', esc_url( DashboardPage::url() ), esc_html__( 'Dashboard →', 'mirakl-connector-for-woocommerce' ) );
-		echo '</nav>';
-
-		printf( '<form method="post" action="%s" id="mirakl-settings-form" novalidate>', esc_url( admin_url( 'admin-post.php' ) ) );
-		echo Guard::form_fields( self::ACTION_SAVE ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts.
-
 		$this->connection_section( $field, $sections['connection'] );
 		$this->stock_section( $field, $sections['stock'] );
 		$this->offers_section( $field, $sections['offers'] );
 		$this->orders_section( $field, $sections['orders'] );
 		$this->shipping_section( $field, $sections['shipping'], $values );
 		$this->refunds_section( $field, $sections['refunds'] );
-		$this->alerts_section( $field, $sections['alerts'], $values );
+		$this->alerts_section( $field, $sections['alerts'] );
 
-		echo '<p class="submit mirakl-submit"><button type="submit" class="button button-primary" id="mirakl-save">' . esc_html__( 'Save all settings', 'mirakl-connector-for-woocommerce' ) . '</button> ';
-		echo '<span class="description">' . esc_html__( 'Every section is checked before anything is saved.', 'mirakl-connector-for-woocommerce' ) . '</span></p>';
-		echo '</form>';
-
-		// Forms of their own (forms cannot nest); their buttons sit in the sections via form="...".
-		foreach ( array( self::ACTION_TEST_CONNECTION, self::ACTION_REFRESH_CARRIERS ) as $action ) {
-			printf( '<form method="post" action="%s" id="%s">', esc_url( admin_url( 'admin-post.php' ) ), esc_attr( str_replace( '_', '-', $action ) ) );
-			echo Guard::form_fields( $action ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts.
-			echo '</form>';
-		}
-		echo '</div>';
-	}
-
-	/**
-	 * Opens a section card.
-	 *
-	 * @param string $id    Section id.
-	 * @param string $title Title.
-	 * @param string $intro One sentence on what the section decides.
-	 */
-	private static function open_section( string $id, string $title, string $intro ): void {
-		printf( '<section class="mirakl-card mirakl-section" id="mirakl-section-%1$s" data-section="%1$s"><h2>%2$s</h2><p class="mirakl-intro">%3$s</p><table class="form-table" role="presentation"><tbody>', esc_attr( $id ), esc_html( $title ), esc_html( $intro ) );
-	}
-
-	/**
-	 * Closes a section card.
-	 *
-	 * @param string $after HTML after the table (already escaped).
-	 */
-	private static function close_section( string $after = '' ): void {
-		echo '</tbody></table>' . $after . '</section>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped by the caller.
+		View::render(
+			'html-admin-settings',
+			array(
+				'flash'    => $flash,
+				'tabs'     => $sections,
+				'sections' => $field->sections(),
+				'save'     => self::ACTION_SAVE,
+				// Forms of their own (forms cannot nest); their buttons sit in the sections via form="...".
+				'forms'    => array( self::ACTION_TEST_CONNECTION, self::ACTION_REFRESH_CARRIERS ),
+			)
+		);
 	}
 
 	/**
@@ -323,36 +288,14 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function connection_section( FieldRenderer $field, string $title ): void {
-		self::open_section( 'connection', $title, __( 'Where your Mirakl shop API is and the key it accepts. The key is stored privately and never shown again.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'connection', $title, __( 'Where your Mirakl shop API is and the key it accepts. The key is stored privately and never shown again.', 'mirakl-connector-for-woocommerce' ) );
 		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required).', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
 		$field->secret( 'api_key', __( 'API key', 'mirakl-connector-for-woocommerce' ), Settings::is_connected() || '' !== (string) Settings::connection()['api_key'] );
 		$field->text( 'shop_id', __( 'Shop id', 'mirakl-connector-for-woocommerce' ), __( 'Only needed when the key gives access to several shops.', 'mirakl-connector-for-woocommerce' ), array( 'inputmode' => 'numeric', 'class' => 'small-text' ) );
 		$field->number( 'connect_timeout', __( 'Connect timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (1–60)', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'timeout', __( 'Request timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (5–300)', 'mirakl-connector-for-woocommerce' ) );
 
-		$last = ConnectionCheck::last();
-		$html = '<div class="mirakl-connection-test">';
-		$html .= '<button type="submit" class="button" form="mirakl-connector-test-connection" id="mirakl-test-connection">' . esc_html__( 'Test connection', 'mirakl-connector-for-woocommerce' ) . '</button> ';
-		$html .= '<span class="description">' . esc_html__( 'Tests the saved settings: save first after a change.', 'mirakl-connector-for-woocommerce' ) . '</span>';
-		if ( null !== $last ) {
-			$html .= '<p class="mirakl-connection-status" data-ok="' . ( $last['ok'] ? '1' : '0' ) . '">';
-			if ( $last['ok'] ) {
-				$html .= '<span class="mirakl-badge mirakl-badge-good">' . esc_html__( 'Connected', 'mirakl-connector-for-woocommerce' ) . '</span> ' . esc_html(
-					sprintf(
-						/* translators: 1: shop name, 2: shop state, 3: time ago */
-						__( '%1$s — state %2$s — tested %3$s ago', 'mirakl-connector-for-woocommerce' ),
-						$last['shop_name'],
-						$last['shop_state'],
-						human_time_diff( (int) $last['at'] )
-					)
-				);
-			} else {
-				$html .= '<span class="mirakl-badge mirakl-badge-critical">' . esc_html__( 'Not connected', 'mirakl-connector-for-woocommerce' ) . '</span> ' . esc_html( $last['message'] );
-			}
-			$html .= '</p>';
-		}
-		$html .= '</div>';
-		self::close_section( $html );
+		$field->after( 'settings/html-connection-test', array( 'last' => ConnectionCheck::last() ) );
 	}
 
 	/**
@@ -362,7 +305,7 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function stock_section( FieldRenderer $field, string $title ): void {
-		self::open_section( 'stock', $title, __( 'How much of your WooCommerce stock the marketplace sees, and how fast.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'stock', $title, __( 'How much of your WooCommerce stock the marketplace sees, and how fast.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'stock_buffer', __( 'Stock buffer', 'mirakl-connector-for-woocommerce' ), __( 'units per SKU kept back from the marketplace', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'low_stock_threshold', __( 'Low-stock fast lane', 'mirakl-connector-for-woocommerce' ), __( 'a SKU at or below this many units is pushed in the next minute', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'stock_push_interval_secs', __( 'Stock push interval', 'mirakl-connector-for-woocommerce' ), __( 'seconds; other stock changes are grouped and pushed within this time (60–86400)', 'mirakl-connector-for-woocommerce' ) );
@@ -374,7 +317,6 @@ class SettingsPage {
 				'variable' => __( 'Variations of variable products', 'mirakl-connector-for-woocommerce' ),
 			)
 		);
-		self::close_section();
 	}
 
 	/**
@@ -384,7 +326,7 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function offers_section( FieldRenderer $field, string $title ): void {
-		self::open_section( 'offers', $title, __( 'How Mirakl recognises your products.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'offers', $title, __( 'How Mirakl recognises your products.', 'mirakl-connector-for-woocommerce' ) );
 		$field->select(
 			'product_id_type',
 			__( 'Product id type', 'mirakl-connector-for-woocommerce' ),
@@ -398,7 +340,6 @@ class SettingsPage {
 			__( 'What the operator matches your offers on.', 'mirakl-connector-for-woocommerce' )
 		);
 		$field->text( 'product_reference_meta', __( 'Product identifier field', 'mirakl-connector-for-woocommerce' ), __( 'The product meta key that holds the EAN (or the identifier chosen above), such as _ean or _global_unique_id. Leave empty when you list by SKU.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'regular-text' ) );
-		self::close_section();
 	}
 
 	/**
@@ -408,7 +349,7 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function orders_section( FieldRenderer $field, string $title ): void {
-		self::open_section( 'orders', $title, __( 'Marketplace orders are created in WooCommerce and accepted at once. These settings decide what happens when that is not possible.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'orders', $title, __( 'Marketplace orders are created in WooCommerce and accepted at once. These settings decide what happens when that is not possible.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'acceptance_window_hours', __( 'Acceptance window', 'mirakl-connector-for-woocommerce' ), __( 'hours the operator gives you to accept an order before cancelling it (1–720)', 'mirakl-connector-for-woocommerce' ) );
 		$field->text( 'acceptance_warning_percents', __( 'Acceptance warnings', 'mirakl-connector-for-woocommerce' ), __( 'warn when an order still waits after these percentages of the window, such as "50, 80"', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'mirakl-medium-text', 'error_key' => 'acceptance_warning_fractions' ) );
 		$policies = array(
@@ -433,7 +374,6 @@ class SettingsPage {
 			$statuses[ preg_replace( '/^wc-/', '', $slug ) ] = $label;
 		}
 		$field->mapping( 'status_mapping', __( 'Status mapping', 'mirakl-connector-for-woocommerce' ), Settings::ORDER_STATES, $statuses, __( 'The WooCommerce status an order takes when Mirakl reports this state. Cancelled and refused orders are always cancelled and restocked.', 'mirakl-connector-for-woocommerce' ) );
-		self::close_section();
 	}
 
 	/**
@@ -444,7 +384,7 @@ class SettingsPage {
 	 * @param array         $values Form values.
 	 */
 	private function shipping_section( FieldRenderer $field, string $title, array $values ): void {
-		self::open_section( 'shipping', $title, __( 'When an order is shipped in WooCommerce, its tracking goes to Mirakl with the Mirakl carrier mapped here.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'shipping', $title, __( 'When an order is shipped in WooCommerce, its tracking goes to Mirakl with the Mirakl carrier mapped here.', 'mirakl-connector-for-woocommerce' ) );
 		$statuses = array();
 		foreach ( SettingsForm::order_statuses() as $slug => $label ) {
 			$statuses[ preg_replace( '/^wc-/', '', $slug ) ] = $label;
@@ -456,7 +396,6 @@ class SettingsPage {
 		$field->carrier_table( $carriers, (array) $values['carrier_names'], (array) $values['carrier_codes'] );
 		$field->checkbox( 'allow_free_text_carriers', __( 'Free-text carriers', 'mirakl-connector-for-woocommerce' ), __( 'Send a carrier that is not mapped by its name. Off: an unmapped carrier stops the shipment and shows on the dashboard (safer: operators reject unknown carriers).', 'mirakl-connector-for-woocommerce' ) );
 		$field->checkbox( 'use_shipments_api', __( 'Shipments API', 'mirakl-connector-for-woocommerce' ), __( 'Use Mirakl\'s multi-shipment API when the operator has it.', 'mirakl-connector-for-woocommerce' ) );
-		self::close_section();
 	}
 
 	/**
@@ -466,7 +405,7 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function refunds_section( FieldRenderer $field, string $title ): void {
-		self::open_section( 'refunds', $title, __( 'A WooCommerce refund on a marketplace order becomes one Mirakl refund with this reason.', 'mirakl-connector-for-woocommerce' ) );
+		$field->section( 'refunds', $title, __( 'A WooCommerce refund on a marketplace order becomes one Mirakl refund with this reason.', 'mirakl-connector-for-woocommerce' ) );
 		$reasons = $this->reader->refund_reasons();
 		if ( ! empty( $reasons ) ) {
 			$options = array( '' => __( '— choose a reason —', 'mirakl-connector-for-woocommerce' ) );
@@ -479,20 +418,17 @@ class SettingsPage {
 		} else {
 			$field->text( 'refund_reason_code', __( 'Refund reason code', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s REFUND reason code (RE01), as listed in the Mirakl back office.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'small-text' ) );
 		}
-		self::close_section();
 	}
 
 	/**
 	 * Alert fields.
 	 *
-	 * @param FieldRenderer $field  Field renderer.
-	 * @param string        $title  Section title.
-	 * @param array         $values Form values.
+	 * @param FieldRenderer $field Field renderer.
+	 * @param string        $title Section title.
 	 */
-	private function alerts_section( FieldRenderer $field, string $title, array $values ): void {
-		self::open_section( 'alerts', $title, __( 'Who is told, by e-mail, about problems that need a person. Critical problems also show as notices in wp-admin.', 'mirakl-connector-for-woocommerce' ) );
+	private function alerts_section( FieldRenderer $field, string $title ): void {
+		$field->section( 'alerts', $title, __( 'Who is told, by e-mail, about problems that need a person. Critical problems also show as notices in wp-admin.', 'mirakl-connector-for-woocommerce' ) );
 		$field->text( 'alert_recipients', __( 'Alert recipients', 'mirakl-connector-for-woocommerce' ), __( 'E-mail addresses, separated by commas. Empty: no e-mail.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'large-text' ) );
 		$field->checkboxes( 'alert_kinds', __( 'Alerts mailed', 'mirakl-connector-for-woocommerce' ), ProblemKinds::labels(), 'mirakl-kinds' );
-		self::close_section();
 	}
 }

@@ -4,6 +4,7 @@ namespace MiraklConnector\Tests\WooCommerce;
 
 require_once __DIR__ . '/FinanceOrdersTest.php';
 
+use MiraklConnector\Admin\Format;
 use MiraklConnector\Finance\FinanceCron;
 use MiraklConnector\Finance\FinancePage;
 use MiraklConnector\Finance\FinanceRun;
@@ -90,7 +91,7 @@ final class FinancePageTest extends MarketplaceTestCase
         $this->assertSame('58.17', $eur['gross_sales'], '2 × 19.90 + 30.00 without tax');
         foreach (['gross_sales', 'shipping', 'taxes', 'commissions', 'commission_vat', 'net_revenue', 'payouts_received', 'balance_owed'] as $figure) {
             $this->assertStringContainsString(
-                'data-figure="' . $figure . '">' . esc_html(FinancePage::money($eur[$figure], 'EUR')) . '<',
+                'data-figure="' . $figure . '">' . esc_html(Format::money($eur[$figure], 'EUR')) . '<',
                 $html,
                 "the page shows $figure"
             );
@@ -98,7 +99,7 @@ final class FinancePageTest extends MarketplaceTestCase
         $this->assertStringContainsString('data-currency="EUR"', $html);
         $this->assertEqualsWithDelta((float) $payout['amount_transferred'], (float) $eur['payouts_received'], 0.001);
         $this->assertMatchesRegularExpression('/class="mirakl-payout mirakl-reconciled"/', $html, 'the payout is reconciled');
-        $this->assertStringContainsString(esc_html(FinancePage::money($payout['amount_transferred'], 'EUR')), $html);
+        $this->assertStringContainsString(esc_html(Format::money($payout['amount_transferred'], 'EUR')), $html);
         $this->assertStringContainsString('href="' . esc_url(FinancePage::order_edit_url($order->get_id())) . '">#' . $order->get_id() . '</a>', $html, 'the order links to its edit screen');
         $this->assertStringContainsString('mirakl-match-matched', $html);
         foreach (['summary', 'orders', 'ledger'] as $kind) {
