@@ -7,6 +7,7 @@ mod convert;
 mod engine;
 mod exceptions;
 mod shop;
+mod vocab;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -90,6 +91,9 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<ShopException>()
         .class::<InternalException>()
         .function(wrap_function!(version))
+        .class::<vocab::JobKindNames>()
+        .class::<vocab::ProblemKindNames>()
+        .class::<vocab::EntityTypeNames>()
         .class::<engine::NativeEngine>()
         .function(wrap_function!(validate_settings))
         .function(wrap_function!(validate_sync_settings))

@@ -9,6 +9,7 @@
 
 namespace MiraklConnector\Admin;
 
+use MiraklConnector\Native\EntityType;
 use MiraklConnector\Native\Bridge;
 
 defined( 'ABSPATH' ) || exit;
@@ -81,7 +82,7 @@ class Alerts {
 			)
 		);
 		if ( ! empty( $critical ) ) {
-			$orders = count( array_filter( $critical, static fn ( $x ) => 'mirakl_order' === $x['entity_type'] ) );
+			$orders = count( array_filter( $critical, static fn ( $x ) => EntityType::MIRAKL_ORDER === $x['entity_type'] ) );
 			$text   = sprintf(
 				/* translators: %d: number of problems */
 				_n( 'Mirakl: %d critical problem needs you now.', 'Mirakl: %d critical problems need you now.', count( $critical ), 'mirakl-connector-for-woocommerce' ),

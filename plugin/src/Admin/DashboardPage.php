@@ -11,6 +11,8 @@
 namespace MiraklConnector\Admin;
 
 use MiraklConnector\Native\Bridge;
+use MiraklConnector\Native\EntityType;
+use MiraklConnector\Native\JobKind;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -351,33 +353,27 @@ class DashboardPage {
 	 */
 	public static function entity( string $entity_type, string $entity_id ): array {
 		$url = '';
-		// Problems raised when a job gave up name the job's kind and key.
-		$job_entities = array(
-			'import_order' => 'mirakl_order',
-			'sync_order'   => 'mirakl_order',
-			'ship_order'   => 'order',
-		);
-		$entity_type  = $job_entities[ $entity_type ] ?? $entity_type;
+		// Problems raised when a job gave up name the job's kind and key; the core says what the key is.
+		$entity_type = JobKind::key_entity( $entity_type ) ?? $entity_type;
 		switch ( $entity_type ) {
-			case 'mirakl_order':
+			case EntityType::MIRAKL_ORDER:
 				$order_id = OrderMeta::find_order_id( $entity_id );
 				$url      = $order_id ? OrderMeta::edit_url( $order_id ) : '';
 				/* translators: %s: Mirakl order id */
 				$text = sprintf( __( 'Mirakl order %s', 'mirakl-connector-for-woocommerce' ), $entity_id );
 				break;
-			case 'order':
-			case 'shop_order':
+			case EntityType::SHOP_ORDER:
 				$url = OrderMeta::edit_url( (int) $entity_id );
 				/* translators: %s: order number */
 				$text = sprintf( __( 'Order #%s', 'mirakl-connector-for-woocommerce' ), $entity_id );
 				break;
-			case 'sku':
+			case EntityType::SKU:
 				$product_id = function_exists( 'wc_get_product_id_by_sku' ) ? (int) wc_get_product_id_by_sku( $entity_id ) : 0;
 				$url        = $product_id ? (string) get_edit_post_link( $product_id, 'raw' ) : '';
 				/* translators: %s: SKU */
 				$text = sprintf( __( 'SKU %s', 'mirakl-connector-for-woocommerce' ), $entity_id );
 				break;
-			case 'product':
+			case EntityType::PRODUCT:
 				$url = (string) get_edit_post_link( (int) $entity_id, 'raw' );
 				/* translators: %s: product id */
 				$text = sprintf( __( 'Product #%s', 'mirakl-connector-for-woocommerce' ), $entity_id );
@@ -528,7 +524,7 @@ class DashboardPage {
 				'mirakl_order_id' => $mirakl_id,
 				'wc_order_id'     => $wc_id,
 				'wc_edit_url'     => $wc_id > 0 ? OrderMeta::edit_url( $wc_id ) : '',
-				'entity'          => $wc_id > 0 ? null : self::entity( 'mirakl_order', $mirakl_id ),
+				'entity'          => $wc_id > 0 ? null : self::entity( EntityType::MIRAKL_ORDER, $mirakl_id ),
 				'state'           => (string) ( $order['state'] ?? '' ),
 				'kind'            => 'shipping' === ( $order['deadline_kind'] ?? '' ) ? __( 'Ship by', 'mirakl-connector-for-woocommerce' ) : __( 'Accept by', 'mirakl-connector-for-woocommerce' ),
 				'deadline'        => $order['deadline'] ?? null,
@@ -552,7 +548,7 @@ class DashboardPage {
 				$quantities[] = isset( $row[ $column ] ) ? (string) $row[ $column ] : '—';
 			}
 			$rows[] = array(
-				'entity'     => self::entity( 'sku', (string) ( $row['sku'] ?? '' ) ),
+				'entity'     => self::entity( EntityType::SKU, (string) ( $row['sku'] ?? '' ) ),
 				'quantities' => $quantities,
 				'why'        => ! empty( $row['last_error'] ) ? (string) $row['last_error'] : ( ! empty( $row['dirty'] ) ? __( 'change waiting for the next push', 'mirakl-connector-for-woocommerce' ) : __( 'quantities differ; the next reconciliation repairs it', 'mirakl-connector-for-woocommerce' ) ),
 			);
@@ -591,7 +587,7 @@ class DashboardPage {
 			);
 		}
 		usort( $events, static fn ( $a, $b ) => strcmp( (string) $b['at'], (string) $a['at'] ) );
-		$linked  = array( 'mirakl_order', 'order', 'sku', 'product', 'import_order', 'sync_order', 'ship_order' );
+		$linked  = array( EntityType::MIRAKL_ORDER, EntityType::SHOP_ORDER, EntityType::SKU, EntityType::PRODUCT, JobKind::IMPORT_ORDER, JobKind::SYNC_ORDER, JobKind::SHIP_ORDER );
 		$grouped = array();
 		foreach ( $events as $event ) {
 			$previous = end( $grouped );

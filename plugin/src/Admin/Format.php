@@ -10,6 +10,8 @@
 
 namespace MiraklConnector\Admin;
 
+use MiraklConnector\Native\JobKind;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -115,19 +117,19 @@ final class Format {
 	 */
 	public static function job_label( string $kind ): string {
 		$labels = array(
-			'poll_orders'       => __( 'Checked Mirakl for new orders', 'mirakl-connector-for-woocommerce' ),
-			'import_order'      => __( 'Imported an order', 'mirakl-connector-for-woocommerce' ),
-			'sync_order'        => __( 'Updated an order', 'mirakl-connector-for-woocommerce' ),
-			'ship_order'        => __( 'Sent tracking and shipment', 'mirakl-connector-for-woocommerce' ),
-			'refund_order'      => __( 'Sent a refund', 'mirakl-connector-for-woocommerce' ),
-			'push_stock'        => __( 'Pushed stock', 'mirakl-connector-for-woocommerce' ),
-			'poll_stock_import' => __( 'Checked a stock import', 'mirakl-connector-for-woocommerce' ),
-			'reconcile_stock'   => __( 'Reconciled stock', 'mirakl-connector-for-woocommerce' ),
-			'offer_dirty'       => __( 'Queued an offer update', 'mirakl-connector-for-woocommerce' ),
-			'export_offers'     => __( 'Exported offers', 'mirakl-connector-for-woocommerce' ),
-			'poll_offer_import' => __( 'Checked an offer import', 'mirakl-connector-for-woocommerce' ),
-			'refresh_reference' => __( 'Read carriers and reasons', 'mirakl-connector-for-woocommerce' ),
-			'check_deadlines'   => __( 'Checked deadlines', 'mirakl-connector-for-woocommerce' ),
+			JobKind::POLL_ORDERS       => __( 'Checked Mirakl for new orders', 'mirakl-connector-for-woocommerce' ),
+			JobKind::IMPORT_ORDER      => __( 'Imported an order', 'mirakl-connector-for-woocommerce' ),
+			JobKind::SYNC_ORDER        => __( 'Updated an order', 'mirakl-connector-for-woocommerce' ),
+			JobKind::SHIP_ORDER        => __( 'Sent tracking and shipment', 'mirakl-connector-for-woocommerce' ),
+			JobKind::REFUND_ORDER      => __( 'Sent a refund', 'mirakl-connector-for-woocommerce' ),
+			JobKind::PUSH_STOCK        => __( 'Pushed stock', 'mirakl-connector-for-woocommerce' ),
+			JobKind::POLL_STOCK_IMPORT => __( 'Checked a stock import', 'mirakl-connector-for-woocommerce' ),
+			JobKind::RECONCILE_STOCK   => __( 'Reconciled stock', 'mirakl-connector-for-woocommerce' ),
+			JobKind::OFFER_DIRTY       => __( 'Queued an offer update', 'mirakl-connector-for-woocommerce' ),
+			JobKind::EXPORT_OFFERS     => __( 'Exported offers', 'mirakl-connector-for-woocommerce' ),
+			JobKind::POLL_OFFER_IMPORT => __( 'Checked an offer import', 'mirakl-connector-for-woocommerce' ),
+			JobKind::REFRESH_REFERENCE => __( 'Read carriers and reasons', 'mirakl-connector-for-woocommerce' ),
+			JobKind::CHECK_DEADLINES   => __( 'Checked deadlines', 'mirakl-connector-for-woocommerce' ),
 		);
 		return $labels[ $kind ] ?? $kind;
 	}

@@ -9,6 +9,7 @@
 
 namespace MiraklConnector\Admin;
 
+use MiraklConnector\Native\EntityType;
 use MiraklConnector\Native\Bridge;
 
 defined( 'ABSPATH' ) || exit;
@@ -226,7 +227,7 @@ class OrderScreens {
 				'synced'   => $synced,
 				'problems' => $reader->problems(
 					array(
-						'entity_type' => 'mirakl_order',
+						'entity_type' => EntityType::MIRAKL_ORDER,
 						'entity_id'   => $mirakl_id,
 						'state'       => 'open',
 						'limit'       => 10,

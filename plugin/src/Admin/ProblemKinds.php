@@ -8,23 +8,25 @@
 
 namespace MiraklConnector\Admin;
 
+use MiraklConnector\Native\ProblemKind;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Exception kind → translated label.
+ * Problem kind → translated label. The kinds are the core's (`ProblemKind`'s constants).
  */
 final class ProblemKinds {
 
 	/** Kinds mailed by default: the ones that cost money or the shop's standing if left alone. */
 	public const DEFAULT_MAILED = array(
-		'acceptance_deadline_passed',
-		'order_held',
-		'order_rejected_by_shop',
-		'shipping_deadline_passed',
-		'carrier_unmapped',
-		'refund_rejected',
-		'stock_push_failed',
-		'job_dead',
+		ProblemKind::ACCEPTANCE_DEADLINE_PASSED,
+		ProblemKind::ORDER_HELD,
+		ProblemKind::ORDER_REJECTED_BY_SHOP,
+		ProblemKind::SHIPPING_DEADLINE_PASSED,
+		ProblemKind::CARRIER_UNMAPPED,
+		ProblemKind::REFUND_REJECTED,
+		ProblemKind::STOCK_PUSH_FAILED,
+		ProblemKind::JOB_DEAD,
 	);
 
 	/**
@@ -34,26 +36,29 @@ final class ProblemKinds {
 	 */
 	public static function labels(): array {
 		$labels = array(
-			'job_dead'                    => __( 'Work given up after retries', 'mirakl-connector-for-woocommerce' ),
-			'acceptance_deadline_passed'  => __( 'Acceptance deadline passed or near', 'mirakl-connector-for-woocommerce' ),
-			'order_held'                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),
-			'order_lines_refused'         => __( 'Order lines refused', 'mirakl-connector-for-woocommerce' ),
-			'order_rejected_by_shop'      => __( 'Order could not be created in WooCommerce', 'mirakl-connector-for-woocommerce' ),
-			'order_unreadable'            => __( 'Order could not be read from Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'order_not_shippable'         => __( 'Order cannot be shipped on Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'partial_acceptance_disabled' => __( 'Operator refuses partial acceptance', 'mirakl-connector-for-woocommerce' ),
-			'shipping_deadline_near'      => __( 'Shipping deadline near', 'mirakl-connector-for-woocommerce' ),
-			'shipping_deadline_passed'    => __( 'Shipping deadline passed', 'mirakl-connector-for-woocommerce' ),
-			'tracking_missing'            => __( 'Tracking missing', 'mirakl-connector-for-woocommerce' ),
-			'carrier_unmapped'            => __( 'Carrier not mapped to a Mirakl carrier', 'mirakl-connector-for-woocommerce' ),
-			'refund_rejected'             => __( 'Refund rejected by Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'stock_push_failed'           => __( 'Stock update failed', 'mirakl-connector-for-woocommerce' ),
-			'stock_sku_unknown'           => __( 'SKU unknown to Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'stock_drift'                 => __( 'Stock differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'offer_rejected'              => __( 'Offer rejected', 'mirakl-connector-for-woocommerce' ),
-			'offer_import_failed'         => __( 'Offer import failed', 'mirakl-connector-for-woocommerce' ),
-			'duplicate_sku'               => __( 'Duplicate SKU', 'mirakl-connector-for-woocommerce' ),
-			'product_without_sku'         => __( 'Product without SKU', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::JOB_DEAD                    => __( 'Work given up after retries', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ACCEPTANCE_DEADLINE_PASSED  => __( 'Acceptance deadline passed', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ACCEPTANCE_DEADLINE_NEAR    => __( 'Acceptance deadline near', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ORDER_HELD                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ORDER_LINES_REFUSED         => __( 'Order lines refused', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ORDER_REJECTED_BY_SHOP      => __( 'Order could not be created in WooCommerce', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ORDER_UNREADABLE            => __( 'Order could not be read from Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::ORDER_NOT_SHIPPABLE         => __( 'Order cannot be shipped on Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::PARTIAL_ACCEPTANCE_DISABLED => __( 'Operator refuses partial acceptance', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::SHIPPING_DEADLINE_NEAR      => __( 'Shipping deadline near', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::SHIPPING_DEADLINE_PASSED    => __( 'Shipping deadline passed', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::TRACKING_MISSING            => __( 'Tracking missing', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::CARRIER_UNMAPPED            => __( 'Carrier not mapped to a Mirakl carrier', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::REFUND_REJECTED             => __( 'Refund rejected by Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::STOCK_PUSH_FAILED           => __( 'Stock update failed', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::STOCK_SKU_UNKNOWN           => __( 'SKU unknown to Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::STOCK_DRIFT                 => __( 'Stock differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::OFFER_REJECTED              => __( 'Offer rejected', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::OFFER_IMPORT_FAILED         => __( 'Offer import failed', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::OFFER_IMPORT_STUCK          => __( 'Offer import still running after hours', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::STOCK_IMPORT_STUCK          => __( 'Stock import still running after hours', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::DUPLICATE_SKU               => __( 'Duplicate SKU', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::PRODUCT_WITHOUT_SKU         => __( 'Product without SKU', 'mirakl-connector-for-woocommerce' ),
 		);
 		/**
 		 * Filters the problem kinds and their labels (other parts of the connector add theirs).

@@ -8,6 +8,7 @@
 
 namespace MiraklConnector\Admin;
 
+use MiraklConnector\Native\EntityType;
 use MiraklConnector\Native\Bridge;
 
 defined( 'ABSPATH' ) || exit;
@@ -96,7 +97,7 @@ class ProductScreen {
 			$state    = $this->reader->sku_status( $sku );
 			$problems = $this->reader->problems(
 				array(
-					'entity_type' => 'sku',
+					'entity_type' => EntityType::SKU,
 					'entity_id'   => $sku,
 					'state'       => 'open',
 					'limit'       => 5,

@@ -9,6 +9,8 @@
 
 namespace MiraklConnector\Finance;
 
+use MiraklConnector\Native\ProblemKind;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -23,12 +25,12 @@ final class FinanceKinds {
 	 */
 	public static function labels(): array {
 		return array(
-			'finance_unknown_order'            => __( 'Finance: Mirakl booked money on an order the shop does not know', 'mirakl-connector-for-woocommerce' ),
-			'finance_refund_missing_in_mirakl' => __( 'Finance: WooCommerce refund not booked by Mirakl', 'mirakl-connector-for-woocommerce' ),
-			'finance_refund_missing_in_shop'   => __( 'Finance: Mirakl refund missing in WooCommerce', 'mirakl-connector-for-woocommerce' ),
-			'finance_commission_mismatch'      => __( 'Finance: commission charged differs from the order', 'mirakl-connector-for-woocommerce' ),
-			'finance_amount_mismatch'          => __( 'Finance: amounts differ between Mirakl and WooCommerce', 'mirakl-connector-for-woocommerce' ),
-			'finance_unknown_transaction_type' => __( 'Finance: unknown Mirakl transaction type', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_UNKNOWN_ORDER            => __( 'Finance: Mirakl booked money on an order the shop does not know', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_REFUND_MISSING_IN_MIRAKL => __( 'Finance: WooCommerce refund not booked by Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_REFUND_MISSING_IN_SHOP   => __( 'Finance: Mirakl refund missing in WooCommerce', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_COMMISSION_MISMATCH      => __( 'Finance: commission charged differs from the order', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_AMOUNT_MISMATCH          => __( 'Finance: amounts differ between Mirakl and WooCommerce', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_UNKNOWN_TRANSACTION_TYPE => __( 'Finance: unknown Mirakl transaction type', 'mirakl-connector-for-woocommerce' ),
 		);
 	}
 
