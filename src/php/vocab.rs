@@ -17,6 +17,7 @@ fn texts<T: Copy>(all: &[T], text: fn(T) -> &'static str) -> Vec<String> {
 pub struct JobKindNames;
 
 #[php_impl]
+#[php(change_method_case = "snake_case")]
 impl JobKindNames {
     const POLL_ORDERS: &'static str = JobKind::PollOrders.as_str();
     const IMPORT_ORDER: &'static str = JobKind::ImportOrder.as_str();
@@ -57,6 +58,7 @@ impl JobKindNames {
 pub struct ProblemKindNames;
 
 #[php_impl]
+#[php(change_method_case = "snake_case")]
 impl ProblemKindNames {
     const JOB_DEAD: &'static str = ProblemKind::JobDead.as_str();
     const ACCEPTANCE_DEADLINE_PASSED: &'static str = ProblemKind::AcceptanceDeadlinePassed.as_str();
@@ -105,6 +107,7 @@ impl ProblemKindNames {
 pub struct EntityTypeNames;
 
 #[php_impl]
+#[php(change_method_case = "snake_case")]
 impl EntityTypeNames {
     const MIRAKL_ORDER: &'static str = EntityType::MiraklOrder.as_str();
     const SHOP_ORDER: &'static str = EntityType::ShopOrder.as_str();

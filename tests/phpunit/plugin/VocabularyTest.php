@@ -5,6 +5,7 @@ namespace MiraklConnector\Tests\Plugin;
 use MiraklConnector\Admin\DashboardPage;
 use MiraklConnector\Admin\Format;
 use MiraklConnector\Admin\ProblemKinds;
+use MiraklConnector\Finance\FinanceKinds;
 use MiraklConnector\Native\EntityType;
 use MiraklConnector\Native\JobKind;
 use MiraklConnector\Native\ProblemKind;
@@ -19,7 +20,7 @@ final class VocabularyTest extends PluginTestCase
 {
     public function test_every_problem_kind_has_a_label_and_every_label_is_a_kind(): void
     {
-        $labels = ProblemKinds::labels();
+        $labels = ProblemKinds::labels() + FinanceKinds::labels();
         foreach (ProblemKind::all() as $kind) {
             $this->assertArrayHasKey($kind, $labels, "no label for the core's kind $kind");
             $this->assertNotSame($kind, $labels[$kind]);
