@@ -120,6 +120,17 @@ impl JobKind {
         JobKind::CheckDeadlines,
     ];
 
+    /// [`JobKind::RUNNABLE`] as the queue stores them (what a claim asks for).
+    pub const RUNNABLE_NAMES: [&'static str; JobKind::RUNNABLE.len()] = {
+        let mut names = [""; JobKind::RUNNABLE.len()];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = JobKind::RUNNABLE[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
     /// What a job of this kind is keyed by, as a problem's entity (a dead job's problem names
     /// its job's kind and key; the dashboard links it through this).
     pub const fn key_entity(self) -> Option<EntityType> {

@@ -4,6 +4,7 @@
 
 mod mirakl_support;
 
+use mirakl_connector::vocab::ProblemKind;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -147,7 +148,10 @@ fn differences_within_the_rounding_tolerance_match_and_beyond_it_do_not() {
 
     record_expected_order(&store, &shop_order("A-1", "10.02")).unwrap();
     let report = match_ledger(&store, &settings).unwrap();
-    assert_eq!(kinds(&report), [finance::FINANCE_AMOUNT_MISMATCH.as_str()]);
+    assert_eq!(
+        kinds(&report),
+        [ProblemKind::FinanceAmountMismatch.as_str()]
+    );
     let details = &report.discrepancies[0].details;
     assert_eq!(details["differences"][0]["figure"], "amount");
     assert_eq!(details["differences"][0]["shop"], "10.02");
@@ -202,7 +206,7 @@ fn an_unknown_transaction_type_is_kept_counted_and_reported_once_as_a_warning() 
     let open = store
         .list_problems(&ProblemFilter {
             kind: Some(
-                finance::FINANCE_UNKNOWN_TRANSACTION_TYPE
+                ProblemKind::FinanceUnknownTransactionType
                     .as_str()
                     .to_owned(),
             ),
@@ -233,7 +237,7 @@ fn an_order_in_the_orders_map_is_not_unknown_and_one_elsewhere_is() {
         .unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
     assert_eq!(report.orders_without_expected, 1);
-    assert_eq!(kinds(&report), [finance::FINANCE_UNKNOWN_ORDER.as_str()]);
+    assert_eq!(kinds(&report), [ProblemKind::FinanceUnknownOrder.as_str()]);
     assert_eq!(report.discrepancies[0].entity_id, "STRANGER-1");
     assert!(report.discrepancies[0].hint.contains("Mirakl"));
 }
@@ -271,7 +275,10 @@ fn refund_ids_come_from_the_refunds_map_and_totals_are_compared() {
     order.refunds[0].amount = dec("7.00");
     record_expected_order(&store, &order).unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
-    assert_eq!(kinds(&report), [finance::FINANCE_AMOUNT_MISMATCH.as_str()]);
+    assert_eq!(
+        kinds(&report),
+        [ProblemKind::FinanceAmountMismatch.as_str()]
+    );
     assert_eq!(
         report.discrepancies[0].details["differences"][0]["figure"],
         "refund total"
@@ -286,7 +293,10 @@ fn an_order_cancelled_in_the_shop_but_still_booked_in_mirakl_is_a_mismatch() {
     order.cancelled = true;
     record_expected_order(&store, &order).unwrap();
     let report = match_ledger(&store, &FinanceSettings::default()).unwrap();
-    assert_eq!(kinds(&report), [finance::FINANCE_AMOUNT_MISMATCH.as_str()]);
+    assert_eq!(
+        kinds(&report),
+        [ProblemKind::FinanceAmountMismatch.as_str()]
+    );
     assert!(
         report.discrepancies[0].message.contains("cancelled"),
         "{}",

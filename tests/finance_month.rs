@@ -6,6 +6,7 @@
 //! from the sandbox's own state; every payout reconciles to zero; injected discrepancies are each
 //! reported exactly once across repeated matching runs.
 
+use mirakl_connector::vocab::ProblemKind;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -593,7 +594,7 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     assert_eq!(
         kinds,
         [(
-            finance::FINANCE_UNKNOWN_ORDER.as_str(),
+            ProblemKind::FinanceUnknownOrder.as_str(),
             month.unknown_order.as_str()
         )]
     );
@@ -637,24 +638,24 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     let expected_open = {
         let mut list = vec![
             (
-                finance::FINANCE_AMOUNT_MISMATCH.as_str().to_owned(),
+                ProblemKind::FinanceAmountMismatch.as_str().to_owned(),
                 "FEB-11".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_COMMISSION_MISMATCH.as_str().to_owned(),
+                ProblemKind::FinanceCommissionMismatch.as_str().to_owned(),
                 "FEB-02".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_REFUND_MISSING_IN_MIRAKL
+                ProblemKind::FinanceRefundMissingInMirakl
                     .as_str()
                     .to_owned(),
                 "777".to_owned(),
                 1,
             ),
             (
-                finance::FINANCE_REFUND_MISSING_IN_SHOP.as_str().to_owned(),
+                ProblemKind::FinanceRefundMissingInShop.as_str().to_owned(),
                 format!(
                     "FEB-06:{}",
                     month
@@ -664,7 +665,7 @@ fn a_month_of_activity_reconciles_to_the_cent() {
                 1,
             ),
             (
-                finance::FINANCE_UNKNOWN_ORDER.as_str().to_owned(),
+                ProblemKind::FinanceUnknownOrder.as_str().to_owned(),
                 month.unknown_order.clone(),
                 1,
             ),
@@ -689,7 +690,7 @@ fn a_month_of_activity_reconciles_to_the_cent() {
     }
     let hints = store
         .list_problems(&ProblemFilter {
-            kind: Some(finance::FINANCE_REFUND_MISSING_IN_SHOP.as_str().to_owned()),
+            kind: Some(ProblemKind::FinanceRefundMissingInShop.as_str().to_owned()),
             ..ProblemFilter::default()
         })
         .unwrap();

@@ -22,44 +22,36 @@ use crate::store::{
 use crate::sync::shop::ShopOrderDraft;
 use crate::vocab::{EntityType, ProblemKind};
 
-pub const FINANCE_UNKNOWN_ORDER: ProblemKind = ProblemKind::FinanceUnknownOrder;
-pub const FINANCE_REFUND_MISSING_IN_MIRAKL: ProblemKind = ProblemKind::FinanceRefundMissingInMirakl;
-pub const FINANCE_REFUND_MISSING_IN_SHOP: ProblemKind = ProblemKind::FinanceRefundMissingInShop;
-pub const FINANCE_COMMISSION_MISMATCH: ProblemKind = ProblemKind::FinanceCommissionMismatch;
-pub const FINANCE_AMOUNT_MISMATCH: ProblemKind = ProblemKind::FinanceAmountMismatch;
-pub const FINANCE_UNKNOWN_TRANSACTION_TYPE: ProblemKind =
-    ProblemKind::FinanceUnknownTransactionType;
-
 /// Every problem kind matching raises (and resolves).
 pub const PROBLEM_KINDS: [ProblemKind; 6] = [
-    FINANCE_UNKNOWN_ORDER,
-    FINANCE_REFUND_MISSING_IN_MIRAKL,
-    FINANCE_REFUND_MISSING_IN_SHOP,
-    FINANCE_COMMISSION_MISMATCH,
-    FINANCE_AMOUNT_MISMATCH,
-    FINANCE_UNKNOWN_TRANSACTION_TYPE,
+    ProblemKind::FinanceUnknownOrder,
+    ProblemKind::FinanceRefundMissingInMirakl,
+    ProblemKind::FinanceRefundMissingInShop,
+    ProblemKind::FinanceCommissionMismatch,
+    ProblemKind::FinanceAmountMismatch,
+    ProblemKind::FinanceUnknownTransactionType,
 ];
 
 fn hint_for(kind: ProblemKind) -> &'static str {
     match kind {
-        FINANCE_UNKNOWN_ORDER => {
+        ProblemKind::FinanceUnknownOrder => {
             "Mirakl booked money on an order this shop has no record of. Look the order up in the Mirakl \
              back office: import it with the order sync, or mark this resolved if it belongs to another shop."
         }
-        FINANCE_REFUND_MISSING_IN_MIRAKL => {
+        ProblemKind::FinanceRefundMissingInMirakl => {
             "WooCommerce has this refund but Mirakl has not booked it, so the customer may not have been \
              refunded on the marketplace. Check the refund job and the order's refunds in Mirakl; refund it \
              there if it is missing."
         }
-        FINANCE_REFUND_MISSING_IN_SHOP => {
+        ProblemKind::FinanceRefundMissingInShop => {
             "Mirakl refunded the customer but WooCommerce has no matching refund. Record the refund on the \
              WooCommerce order (without paying it out again) so revenue and stock agree."
         }
-        FINANCE_COMMISSION_MISMATCH => {
+        ProblemKind::FinanceCommissionMismatch => {
             "Mirakl charged a different commission than the order showed when it arrived. Compare with the \
              operator's commission rates and raise it with the operator if the charge is wrong."
         }
-        FINANCE_AMOUNT_MISMATCH => {
+        ProblemKind::FinanceAmountMismatch => {
             "The amounts Mirakl booked differ from the WooCommerce order by more than the rounding \
              tolerance. Compare the figures listed in the details (lines, shipping, taxes, refunds) and \
              correct the WooCommerce order or contact the operator."
@@ -412,7 +404,7 @@ pub fn match_ledger(
             }
             let currency = actual.map(|a| a.currency.clone()).unwrap_or_default();
             found.push(Discrepancy {
-                kind: FINANCE_UNKNOWN_ORDER,
+                kind: ProblemKind::FinanceUnknownOrder,
                 entity_type: EntityType::MiraklOrder,
                 entity_id: order_id.clone(),
                 mirakl_order_id: Some(order_id.clone()),
@@ -528,7 +520,7 @@ pub fn match_ledger(
                     claimed.extend(ids);
                 }
                 None => refund_problems.push(Discrepancy {
-                    kind: FINANCE_REFUND_MISSING_IN_MIRAKL,
+                    kind: ProblemKind::FinanceRefundMissingInMirakl,
                     entity_type: EntityType::ShopRefund,
                     entity_id: refund.wc_refund_id.to_string(),
                     mirakl_order_id: Some(order_id.clone()),
@@ -554,7 +546,7 @@ pub fn match_ledger(
                 refund_id.clone()
             };
             refund_problems.push(Discrepancy {
-                kind: FINANCE_REFUND_MISSING_IN_SHOP,
+                kind: ProblemKind::FinanceRefundMissingInShop,
                 entity_type: EntityType::MiraklRefund,
                 entity_id: format!("{order_id}:{refund_id}"),
                 mirakl_order_id: Some(order_id.clone()),
@@ -573,8 +565,11 @@ pub fn match_ledger(
             && commission_differences.is_empty()
             && refund_problems.is_empty();
         for (kind, differences) in [
-            (FINANCE_AMOUNT_MISMATCH, &amount_differences),
-            (FINANCE_COMMISSION_MISMATCH, &commission_differences),
+            (ProblemKind::FinanceAmountMismatch, &amount_differences),
+            (
+                ProblemKind::FinanceCommissionMismatch,
+                &commission_differences,
+            ),
         ] {
             if !differences.is_empty() {
                 found.push(order_discrepancy(kind, order_id, shop, differences));
@@ -612,7 +607,7 @@ pub fn match_ledger(
         }
         for (kind, totals) in by_type {
             found.push(Discrepancy {
-                kind: FINANCE_UNKNOWN_TRANSACTION_TYPE,
+                kind: ProblemKind::FinanceUnknownTransactionType,
                 entity_type: EntityType::TransactionType,
                 entity_id: kind.clone(),
                 mirakl_order_id: None,
@@ -664,7 +659,7 @@ pub fn match_ledger(
             report.problems_already_open += 1;
             continue;
         }
-        let severity = if discrepancy.kind == FINANCE_UNKNOWN_TRANSACTION_TYPE {
+        let severity = if discrepancy.kind == ProblemKind::FinanceUnknownTransactionType {
             Severity::Warning
         } else {
             Severity::Error

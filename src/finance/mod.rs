@@ -59,9 +59,7 @@ pub use import::{
 };
 pub use matching::{
     match_ledger, record_expected_order, record_expected_orders, Discrepancy, ExpectedLine,
-    ExpectedOrder, ExpectedRefund, MatchReport, FINANCE_AMOUNT_MISMATCH,
-    FINANCE_COMMISSION_MISMATCH, FINANCE_REFUND_MISSING_IN_MIRAKL, FINANCE_REFUND_MISSING_IN_SHOP,
-    FINANCE_UNKNOWN_ORDER, FINANCE_UNKNOWN_TRANSACTION_TYPE, PROBLEM_KINDS,
+    ExpectedOrder, ExpectedRefund, MatchReport, PROBLEM_KINDS,
 };
 pub use report::{
     month_end_report, month_end_summary, payouts, CurrencyFigures, MonthEndReport, OrderRow,

@@ -40,7 +40,7 @@ pub use orders::OrderMapping;
 pub use problems::{NewProblem, ProblemFilter, ProblemRecord, ProblemState, Resolution, Severity};
 pub use queue::{
     Backoff, Dedupe, EnqueueOutcome, Enqueued, Failed, Failure, Finished, Job, JobState, KindStats,
-    NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, JOB_DEAD_PROBLEM, LEASE_EXPIRED_MESSAGE,
+    NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, LEASE_EXPIRED_MESSAGE,
 };
 pub use refunds::RefundRecord;
 pub use runner::RunnerLease;

@@ -309,7 +309,7 @@ pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<
         "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?3
          WHERE job_id = ?1 AND state = 'open' AND kind = ?2",
     )?
-    .execute(params![job_id, queue::JOB_DEAD_PROBLEM, now])?;
+    .execute(params![job_id, ProblemKind::JobDead, now])?;
     Ok(())
 }
 

@@ -207,7 +207,11 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         self.schedule_periodic()?;
         let mut ran: u32 = 0;
         while started.elapsed() < budget {
-            let Some(job) = self.store.claim(&runnable_kinds(), 1, JOB_LEASE)?.pop() else {
+            let Some(job) = self
+                .store
+                .claim(&JobKind::RUNNABLE_NAMES, 1, JOB_LEASE)?
+                .pop()
+            else {
                 break;
             };
             let result = {
@@ -476,11 +480,6 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         }
         Ok(next)
     }
-}
-
-/// The runnable kinds as the queue stores them.
-fn runnable_kinds() -> Vec<&'static str> {
-    JobKind::RUNNABLE.iter().map(|k| k.as_str()).collect()
 }
 
 fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {

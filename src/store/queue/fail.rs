@@ -81,9 +81,6 @@ pub enum Failed {
     Dead { problem_id: i64 },
 }
 
-/// The problem kind raised when a job dies.
-pub const JOB_DEAD_PROBLEM: &str = crate::vocab::ProblemKind::JobDead.as_str();
-
 /// Records a failed attempt of a leased job: backoff to a new `run_at`, or dead after its last
 /// attempt with a problem raised. Call inside an immediate transaction (it reads then writes).
 pub(crate) fn fail(

@@ -3,8 +3,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{JobState, JOB_DEAD_PROBLEM};
+use super::JobState;
 use crate::store::{problems, StoreError};
+use crate::vocab::ProblemKind;
 
 /// How [`Store::finish`](super::Store::finish) left the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub(crate) fn finish(
              RETURNING state, EXISTS (SELECT 1 FROM problems
                                       WHERE job_id = jobs.id AND state = 'open' AND kind = ?4)",
         )?
-        .query_row(params![id, lease, now, JOB_DEAD_PROBLEM], |row| {
+        .query_row(params![id, lease, now, ProblemKind::JobDead], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?;

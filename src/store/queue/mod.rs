@@ -25,7 +25,7 @@ use super::{from_ms, json_column, opt_from_ms, text_enum, StoreError};
 pub(crate) use claim::claim;
 pub(crate) use enqueue::enqueue;
 pub(crate) use fail::fail;
-pub use fail::{Backoff, Failed, Failure, JOB_DEAD_PROBLEM};
+pub use fail::{Backoff, Failed, Failure};
 pub use finish::Finished;
 pub(crate) use finish::{finish, release};
 pub(crate) use read::{find, get, list};

@@ -299,7 +299,7 @@ fn the_last_attempt_kills_the_job_and_raises_one_problem() {
     let job = store.job(id).unwrap().unwrap();
     assert_eq!((job.state, job.attempts), (JobState::Dead, 3));
     let problem = store.problem(problem_id).unwrap().unwrap();
-    assert_eq!(problem.kind, JOB_DEAD_PROBLEM);
+    assert_eq!(problem.kind, crate::vocab::ProblemKind::JobDead.as_str());
     assert_eq!(
         (problem.entity_type.as_str(), problem.entity_id.as_str()),
         ("ship", "W-7")
