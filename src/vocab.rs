@@ -178,6 +178,9 @@ text_enum! {
         CarrierUnmapped => "carrier_unmapped",
         /// Mirakl refused a refund (OR28).
         RefundRejected => "refund_rejected",
+        /// The shop refused to record a refund made on Mirakl (e.g. it exceeds what is left to
+        /// refund in the shop): the amounts on both sides are in the details.
+        MarketplaceRefundConflict => "marketplace_refund_conflict",
         /// A stock update was refused for a SKU or a whole import.
         StockPushFailed => "stock_push_failed",
         /// Mirakl has no offer for a SKU the shop pushes.

@@ -145,8 +145,8 @@ fn or11_list_request_carries_filters_paging_and_budget_key() {
     let third = orders::list(&query, 200);
     assert_eq!(third.query_value("offset"), Some("200"));
     assert_eq!(
-        third.budget_key, "OR11-page",
-        "follow-up pages spend the page budget"
+        third.budget_key, "OR11",
+        "Mirakl limits calls, not lists: a follow-up page spends an OR11 call"
     );
 
     let oversized = OrderQuery {

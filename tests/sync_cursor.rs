@@ -1,6 +1,8 @@
 //! The orders cursor against a scripted Mirakl: it moves only past orders that were recorded.
-//! A poll that breaks on its second page records the first page but keeps the cursor; the next
-//! complete poll moves it to the newest `last_updated_date`; later polls overlap the window.
+//! A poll whose window holds more than a page records the first page and keeps the cursor (the
+//! second page is another OR11 call, for the next slot); the next slot reads on from where the
+//! first page stopped, never from the window's beginning, and the cursor moves to the newest
+//! `last_updated_date` once the window was read; later polls overlap the window.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -55,11 +57,8 @@ fn the_cursor_moves_only_past_recorded_orders() {
     .unwrap();
     let mut shop = MemoryShop::new();
 
-    // Page 1 arrives, page 2 fails three times (every in-call attempt).
+    // Page 1 arrives; page 2 would be a second OR11 call within the minute: not sent.
     transport.respond(200, page(0, 100, 150));
-    for _ in 0..3 {
-        transport.respond(500, r#"{"message":"boom"}"#);
-    }
     engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
     assert!(store.order("X-000").unwrap().is_some(), "page 1 recorded");
     assert!(store.order("X-120").unwrap().is_none());
@@ -67,13 +66,41 @@ fn the_cursor_moves_only_past_recorded_orders() {
         store.cursor("orders.last_updated_date").unwrap().is_none(),
         "cursor kept"
     );
+    let or11 = |transport: &ScriptedTransport| {
+        transport
+            .requests()
+            .into_iter()
+            .filter(|r| r.api.as_str() == "OR11")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(or11(&transport).len(), 1, "one OR11 call in the slot");
+    let health =
+        mirakl_connector::sync::status::health(&store, clock.now(), Duration::from_secs(300))
+            .unwrap();
+    assert_eq!(
+        health.order_backlog.map(|b| b.remaining),
+        Some(50),
+        "the dashboard sees the backlog"
+    );
 
     // Everything the script did not expect (reference data, reconciliation) failed and backs
-    // off; the poll, claimed first, reads both pages.
+    // off; the poll, claimed first, reads on where page 1 stopped: all 100 orders read share
+    // one creation date, so it resumes from that date past them, in the same frozen window.
     clock.advance(chrono::Duration::seconds(60));
-    transport.respond(200, page(0, 100, 150));
     transport.respond(200, page(100, 50, 150));
     engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    let calls = or11(&transport);
+    let (first, second) = (&calls[0], &calls[1]);
+    assert_eq!(second.query_value("offset"), Some("100"));
+    assert_eq!(
+        second.query_value("start_date"),
+        Some("2025-01-06T08:00:00.000Z")
+    );
+    assert_eq!(
+        second.query_value("end_update_date"),
+        first.query_value("end_update_date")
+    );
+    assert!(first.query_value("end_update_date").is_some());
     assert!(store.order("X-149").unwrap().is_some());
     let cursor = store.cursor("orders.last_updated_date").unwrap().unwrap();
     assert_eq!(
@@ -84,6 +111,10 @@ fn the_cursor_moves_only_past_recorded_orders() {
             .unwrap()
             .with_timezone(&Utc)
     );
+    let health =
+        mirakl_connector::sync::status::health(&store, clock.now(), Duration::from_secs(300))
+            .unwrap();
+    assert_eq!(health.order_backlog, None, "drained");
 
     // The next poll asks from the cursor minus the overlap.
     clock.advance(chrono::Duration::seconds(60));

@@ -64,8 +64,6 @@ const PAGES: &[Limit] = &[Limit {
 
 /// Budget keys beyond the plain API codes.
 pub mod keys {
-    /// OR11 pages after the first (offset > 0).
-    pub const OR11_PAGE: &str = "OR11-page";
     /// IV01 pages after the first ("once per day and as many times as there are pages").
     pub const IV01_PAGE: &str = "IV01-page";
     /// SBC11 pages after the first (same rule as IV01).
@@ -108,7 +106,7 @@ pub fn limits_for(api_code: &str) -> &'static [Limit] {
                 max_calls: 60,
             },
         ],
-        keys::OR11_PAGE | keys::IV01_PAGE | keys::SBC11_PAGE | keys::OF21_PAGE => PAGES,
+        keys::IV01_PAGE | keys::SBC11_PAGE | keys::OF21_PAGE => PAGES,
         // V01, RE01, OF21 and the per-event writes (OR21/23/24/28/29, ST01).
         _ => &[],
     }

@@ -2,7 +2,7 @@
 //! (ship), OR28 (refund), OR29 (cancel). Builders are pure; `Client::orders()` runs them.
 //! Writes answer 204 (OR28: 200 with the created refunds) and are never re-sent blindly.
 
-use crate::mirakl::budget::{keys, CallBudget};
+use crate::mirakl::budget::CallBudget;
 use crate::mirakl::client::{resource_handler, OffsetPages};
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{
@@ -398,7 +398,7 @@ impl OrderQuery {
     }
 }
 
-/// OR11: list orders, one page at `offset`. Pages after the first spend the page budget.
+/// OR11: list orders, one page at `offset`. Every page is one call against OR11's budget.
 pub fn list(query: &OrderQuery, offset: u64) -> Request {
     let request = Request::get(ApiCode::OR11, "/orders")
         .query_list("order_ids", &query.order_ids)
@@ -425,7 +425,8 @@ pub fn list(query: &OrderQuery, offset: u64) -> Request {
         offset,
         query.sort.as_deref(),
         query.order,
-        keys::OR11_PAGE,
+        // Mirakl limits calls, not lists: every page is an OR11 call.
+        ApiCode::OR11.as_str(),
     )
 }
 

@@ -114,6 +114,10 @@ impl Shop for PhpShop<'_> {
         self.call("find_order_by_mirakl_id", &[to_value(mirakl_order_id)?])
     }
 
+    fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
+        self.call("mirakl_order_id_of", &[to_value(&order)?])
+    }
+
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.call("create_order", &[to_value(draft)?])
     }

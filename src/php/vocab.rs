@@ -75,6 +75,8 @@ impl ProblemKindNames {
     const TRACKING_MISSING: &'static str = ProblemKind::TrackingMissing.as_str();
     const CARRIER_UNMAPPED: &'static str = ProblemKind::CarrierUnmapped.as_str();
     const REFUND_REJECTED: &'static str = ProblemKind::RefundRejected.as_str();
+    const MARKETPLACE_REFUND_CONFLICT: &'static str =
+        ProblemKind::MarketplaceRefundConflict.as_str();
     const STOCK_PUSH_FAILED: &'static str = ProblemKind::StockPushFailed.as_str();
     const STOCK_SKU_UNKNOWN: &'static str = ProblemKind::StockSkuUnknown.as_str();
     const STOCK_DRIFT: &'static str = ProblemKind::StockDrift.as_str();

@@ -53,6 +53,13 @@ impl Store {
         get(&self.conn, name)
     }
 
+    pub fn delete_cursor(&self, name: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM sync_cursors WHERE name = ?1")?
+            .execute([name])?;
+        Ok(())
+    }
+
     pub fn list_cursors(&self) -> Result<Vec<Cursor>, StoreError> {
         list(&self.conn)
     }

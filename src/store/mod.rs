@@ -15,6 +15,7 @@ mod migrations;
 mod orders;
 mod problems;
 mod queue;
+mod reads;
 mod refunds;
 mod runner;
 
@@ -42,6 +43,7 @@ pub use queue::{
     Backoff, Dedupe, EnqueueOutcome, Enqueued, Failed, Failure, Finished, Job, JobState, KindStats,
     NewJob, QueueStats, DEFAULT_MAX_ATTEMPTS, LEASE_EXPIRED_MESSAGE,
 };
+pub use reads::{OrderReadRequest, OrderSnapshot};
 pub use refunds::RefundRecord;
 pub use runner::RunnerLease;
 

@@ -192,6 +192,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         released?;
         report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         report.next_due_at = self.next_due()?;
+        report.oldest_waiting_secs = self.oldest_waiting()?;
         super::status::record_tick(&self.store, &report, self.clock.now())?;
         Ok(report)
     }
@@ -467,18 +468,30 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         Ok(())
     }
 
-    /// The earliest `run_at` of a waiting runnable job.
+    /// How long the oldest waiting item has waited: an order, shipment or refund job still
+    /// queued, a re-read not served yet, or the order-change backlog.
+    fn oldest_waiting(&self) -> Result<Option<i64>, StoreError> {
+        const WAITING: [&str; 4] = [
+            JobKind::ImportOrder.as_str(),
+            JobKind::SyncOrder.as_str(),
+            JobKind::ShipOrder.as_str(),
+            JobKind::RefundOrder.as_str(),
+        ];
+        let oldest = [
+            self.store.oldest_waiting_job(&WAITING)?,
+            self.store.oldest_order_read()?,
+            jobs::orders::backlog(&self.store)?.map(|b| b.since),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let now = self.clock.now();
+        Ok(oldest.map(|t| (now - t).num_seconds().max(0)))
+    }
+
+    /// The earliest `run_at` of a waiting runnable job: one `MIN(run_at)` in the store.
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut next: Option<DateTime<Utc>> = None;
-        for kind in JobKind::RUNNABLE {
-            for job in
-                self.store
-                    .list_jobs(Some(JobState::Pending), Some(kind.as_str()), 10_000, 0)?
-            {
-                next = Some(next.map_or(job.run_at, |n| n.min(job.run_at)));
-            }
-        }
-        Ok(next)
+        self.store.next_run_at(&JobKind::RUNNABLE_NAMES)
     }
 }
 

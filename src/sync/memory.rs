@@ -285,6 +285,15 @@ impl Shop for MemoryShop {
         })
     }
 
+    fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
+        self.run(ShopOp::FindOrder, |shop| {
+            Ok(shop
+                .orders
+                .get(&order)
+                .map(|o| o.draft.mirakl_order_id.clone()))
+        })
+    }
+
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.run(ShopOp::CreateOrder, |shop| {
             if draft.lines.is_empty() {
@@ -425,8 +434,18 @@ impl Shop for MemoryShop {
             {
                 return Ok(existing.id);
             }
-            if !shop.orders.contains_key(&order) {
+            let Some(total) = shop.orders.get(&order).map(|o| o.draft.total) else {
                 return Err(ShopError::rejected(format!("no order {order}")));
+            };
+            // As WooCommerce: never more refunded than the order's total.
+            let refunded: Decimal = shop
+                .refunds
+                .values()
+                .filter(|r| r.order_id == order)
+                .map(|r| r.lines.iter().map(|l| l.amount).sum::<Decimal>() + r.shipping_amount)
+                .sum();
+            if refunded + refund.amount + refund.shipping_amount > total {
+                return Err(ShopError::rejected("Invalid refund amount"));
             }
             shop.next_refund_id += 1;
             let id = shop.next_refund_id;

@@ -48,6 +48,9 @@ pub struct TickReport {
     pub stock_repaired: u32,
     /// The earliest `run_at` of a waiting job after the tick.
     pub next_due_at: Option<DateTime<Utc>>,
+    /// Seconds the oldest waiting item has waited after the tick: an order, shipment or refund
+    /// job still queued, a re-read not served yet, or an order-change backlog not drained.
+    pub oldest_waiting_secs: Option<i64>,
 }
 
 impl TickReport {
@@ -95,6 +98,7 @@ impl TickReport {
         self.problems.extend(other.problems.iter().cloned());
         self.stock_repaired += other.stock_repaired;
         self.recovered_leases += other.recovered_leases;
+        self.oldest_waiting_secs = other.oldest_waiting_secs;
     }
 
     pub fn to_json(&self) -> String {

@@ -288,6 +288,11 @@ pub trait Shop {
         mirakl_order_id: &str,
     ) -> Result<Option<ShopOrderRef>, ShopError>;
 
+    /// The Mirakl order id a shop order carries (written in the save that created it, so an
+    /// order that exists has it even if the engine never learnt the shop id); `None` for an
+    /// order the connector did not make or that does not exist.
+    fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError>;
+
     /// Creates the order and reserves its stock; returns its id.
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError>;
 

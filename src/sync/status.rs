@@ -68,6 +68,26 @@ pub struct Health {
     pub queue: QueueStats,
     pub open_problems: OpenProblems,
     pub schema_version: i64,
+    /// Changed orders still to read from an update window read only in part; while there is
+    /// one, the sync is behind and never "on time", whatever the runner does.
+    pub order_backlog: Option<OrderBacklog>,
+}
+
+/// The order changes not read yet: the poll drains them one OR11 page per slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderBacklog {
+    /// Orders of the window not read yet, as Mirakl counted them on the last page.
+    pub remaining: u64,
+    /// When the window was first read.
+    pub since: DateTime<Utc>,
+}
+
+/// The order-change backlog, if the last update window was read only in part.
+pub fn order_backlog(store: &Store) -> Result<Option<OrderBacklog>, StoreError> {
+    Ok(super::jobs::orders::backlog(store)?.map(|b| OrderBacklog {
+        remaining: b.remaining,
+        since: b.since,
+    }))
 }
 
 /// Keeps a summary of a tick that ran, for [`health`]; called by the engine's tick.
@@ -129,6 +149,7 @@ pub fn health(
         queue: store.queue_stats()?,
         open_problems,
         schema_version: store.schema_version()?,
+        order_backlog: order_backlog(store)?,
     })
 }
 

@@ -356,6 +356,9 @@ impl Shop for CrashingShop<'_> {
     fn find_order_by_mirakl_id(&mut self, id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
         self.check(ShopOp::FindOrder, |s| s.find_order_by_mirakl_id(id))
     }
+    fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
+        self.inner.mirakl_order_id_of(order)
+    }
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.check(ShopOp::CreateOrder, |s| s.create_order(draft))
     }

@@ -224,19 +224,35 @@ class DashboardPage {
 			$cards[] = self::card( 'runner', __( 'Sync runner', 'mirakl-connector-for-woocommerce' ), 'warning', __( 'Never ran', 'mirakl-connector-for-woocommerce' ), array( __( 'The sync runs every minute from WP-Cron or a system cron once the connection is set up.', 'mirakl-connector-for-woocommerce' ) ) );
 		} else {
 			$late    = ! empty( $health['runner_late'] );
+			$backlog = $health['order_backlog'] ?? null;
+			$lines   = array(
+				/* translators: %s: "3 mins ago" */
+				sprintf( __( 'Last sync %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['at'] ?? null ) ),
+				/* translators: 1: jobs, 2: milliseconds */
+				sprintf( __( '%1$d jobs in %2$d ms', 'mirakl-connector-for-woocommerce' ), (int) ( $tick['jobs_run'] ?? 0 ), (int) ( $tick['duration_ms'] ?? 0 ) ),
+				/* translators: %s: "in 2 mins" */
+				sprintf( __( 'Next work due %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['next_due_at'] ?? null ) ),
+			);
+			if ( is_array( $backlog ) ) {
+				/* translators: 1: number of orders, 2: "3 mins ago" */
+				$lines[] = sprintf( __( '%1$d changed orders still to read (behind since %2$s)', 'mirakl-connector-for-woocommerce' ), (int) ( $backlog['remaining'] ?? 0 ), Format::ago( $backlog['since'] ?? null ) );
+			}
+			if ( $late ) {
+				$value = __( 'Late', 'mirakl-connector-for-woocommerce' );
+			} elseif ( is_array( $backlog ) ) {
+				// The core says the sync is behind: never "On time" while order changes wait.
+				$value = __( 'Catching up', 'mirakl-connector-for-woocommerce' );
+			} elseif ( ! empty( $health['runner_active'] ) ) {
+				$value = __( 'Running now', 'mirakl-connector-for-woocommerce' );
+			} else {
+				$value = __( 'On time', 'mirakl-connector-for-woocommerce' );
+			}
 			$cards[] = self::card(
 				'runner',
 				__( 'Sync runner', 'mirakl-connector-for-woocommerce' ),
-				$late ? 'critical' : 'good',
-				$late ? __( 'Late', 'mirakl-connector-for-woocommerce' ) : ( ! empty( $health['runner_active'] ) ? __( 'Running now', 'mirakl-connector-for-woocommerce' ) : __( 'On time', 'mirakl-connector-for-woocommerce' ) ),
-				array(
-					/* translators: %s: "3 mins ago" */
-					sprintf( __( 'Last sync %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['at'] ?? null ) ),
-					/* translators: 1: jobs, 2: milliseconds */
-					sprintf( __( '%1$d jobs in %2$d ms', 'mirakl-connector-for-woocommerce' ), (int) ( $tick['jobs_run'] ?? 0 ), (int) ( $tick['duration_ms'] ?? 0 ) ),
-					/* translators: %s: "in 2 mins" */
-					sprintf( __( 'Next work due %s', 'mirakl-connector-for-woocommerce' ), Format::ago( $tick['next_due_at'] ?? null ) ),
-				),
+				$late ? 'critical' : ( is_array( $backlog ) ? 'warning' : 'good' ),
+				$value,
+				$lines,
 				$late ? array( 'hint' => __( 'No sync for over 5 minutes: WP-Cron needs visits, or set up a system cron (see the README).', 'mirakl-connector-for-woocommerce' ) ) : array()
 			);
 		}

@@ -50,6 +50,7 @@ final class ProblemKinds {
 			ProblemKind::TRACKING_MISSING            => __( 'Tracking missing', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::CARRIER_UNMAPPED            => __( 'Carrier not mapped to a Mirakl carrier', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::REFUND_REJECTED             => __( 'Refund rejected by Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::MARKETPLACE_REFUND_CONFLICT => __( 'Mirakl refund refused by WooCommerce', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_PUSH_FAILED           => __( 'Stock update failed', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_SKU_UNKNOWN           => __( 'SKU unknown to Mirakl', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_DRIFT                 => __( 'Stock differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),

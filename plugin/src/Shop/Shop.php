@@ -53,6 +53,14 @@ interface Shop {
 	public function find_order_by_mirakl_id( string $mirakl_order_id ): ?array;
 
 	/**
+	 * The Mirakl order id a shop order carries (saved with the order when it was created).
+	 *
+	 * @param int $order_id Shop order id.
+	 * @return string|null Null for an order the connector did not make, or no such order.
+	 */
+	public function mirakl_order_id_of( int $order_id ): ?string;
+
+	/**
 	 * Creates a marketplace order and reduces its stock.
 	 *
 	 * @param array $draft {mirakl_order_id, commercial_id, currency, prices_include_tax: bool,

@@ -161,6 +161,20 @@ class WooShop implements Shop {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param int $order_id Shop order id.
+	 */
+	public function mirakl_order_id_of( int $order_id ): ?string {
+		$order = wc_get_order( $order_id );
+		if ( ! $order instanceof \WC_Order ) {
+			return null;
+		}
+		$mirakl_id = (string) $order->get_meta( self::META_ORDER_ID );
+		return '' === $mirakl_id ? null : $mirakl_id;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param array $draft The order as the marketplace sold it.
 	 * @throws ShopRejected When a line's SKU is unknown, a product cannot be sold or stock is short.
 	 */

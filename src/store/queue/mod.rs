@@ -270,6 +270,24 @@ impl super::Store {
         list(&self.conn, state, kind, limit, offset)
     }
 
+    /// The earliest time a pending job of `kinds` may run (one `MIN(run_at)` query).
+    pub fn next_run_at(&self, kinds: &[&str]) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(read::next_run_at(&self.conn, kinds)?.map(super::from_ms))
+    }
+
+    /// When the oldest pending or leased job of `kinds` was queued.
+    pub fn oldest_waiting_job(&self, kinds: &[&str]) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(read::oldest_waiting(&self.conn, kinds)?.map(super::from_ms))
+    }
+
+    /// Makes the pending jobs among `ids` due now; returns how many moved.
+    pub fn wake_jobs(&self, ids: &[i64]) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        read::wake(&self.conn, ids, self.now_ms())
+    }
+
     pub fn queue_stats(&self) -> Result<QueueStats, StoreError> {
         stats(&self.conn, self.now_ms())
     }

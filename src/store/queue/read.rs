@@ -38,3 +38,38 @@ pub(crate) fn list(
     let rows = stmt.query_map(params![state, kind, limit, offset], job_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The earliest `run_at` of a pending job of `kinds`: one `MIN` over the pending rows.
+pub(crate) fn next_run_at(conn: &Connection, kinds: &[&str]) -> Result<Option<i64>, StoreError> {
+    let kinds =
+        serde_json::to_string(kinds).map_err(|e| StoreError::Data(format!("kinds: {e}")))?;
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(run_at) FROM jobs
+             WHERE state = 'pending' AND kind IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_row([kinds], |row| row.get::<_, Option<i64>>(0))?)
+}
+
+/// The earliest `created_at` of a pending or leased job of `kinds`.
+pub(crate) fn oldest_waiting(conn: &Connection, kinds: &[&str]) -> Result<Option<i64>, StoreError> {
+    let kinds =
+        serde_json::to_string(kinds).map_err(|e| StoreError::Data(format!("kinds: {e}")))?;
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(created_at) FROM jobs
+             WHERE state IN ('pending', 'leased') AND kind IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_row([kinds], |row| row.get::<_, Option<i64>>(0))?)
+}
+
+/// Makes the pending jobs among `ids` due at `now` (those already due keep their time).
+pub(crate) fn wake(conn: &Connection, ids: &[i64], now: i64) -> Result<usize, StoreError> {
+    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Data(format!("ids: {e}")))?;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE jobs SET run_at = ?2, updated_at = ?2
+             WHERE state = 'pending' AND run_at > ?2 AND id IN (SELECT value FROM json_each(?1))",
+        )?
+        .execute(params![ids, now])?)
+}

@@ -137,19 +137,17 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         TaxMode::parse(&self.settings.order_tax_mode)
     }
 
-    /// OR11 for `query`, every page. Orders that cannot be read become problems; an error after
-    /// the first page ends the list early. `complete` is false in both cases.
-    pub fn fetch_orders(&mut self, mut query: OrderQuery) -> Result<FetchedOrders, MiraklError> {
-        query.order_tax_mode = Some(self.tax_mode());
-        let page_size = u64::from(query.page_size());
+    /// OR11 for `query`, every page the call budget allows (pages count as calls, so in
+    /// practice the first). Orders that cannot be read become problems; an error after the
+    /// first page ends the list early. `complete` is false in both cases.
+    pub fn fetch_orders(&mut self, query: OrderQuery) -> Result<FetchedOrders, MiraklError> {
         let mut fetched = FetchedOrders {
             orders: Vec::new(),
             complete: true,
         };
         let mut offset: u64 = 0;
         loop {
-            let request = mirakl_orders::list(&query, offset);
-            let page = match self.mirakl(ApiCode::OR11, |c| c.send_json::<Value>(request)) {
+            let page = match self.fetch_page(&query, offset) {
                 Ok(page) => page,
                 Err(error) if offset == 0 => return Err(error),
                 Err(_) => {
@@ -157,56 +155,149 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
                     break;
                 }
             };
-            let items = page
-                .get("orders")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let count = items.len() as u64;
-            for raw in items {
-                match serde_json::from_value::<Order>(raw.clone()) {
-                    Ok(order) => fetched.orders.push((raw, order)),
-                    Err(error) => {
-                        fetched.complete = false;
-                        let id = raw
-                            .get("order_id")
-                            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                            .unwrap_or_else(|| "unknown".to_owned());
-                        let problem = NewProblem::new(
-                            ProblemKind::OrderUnreadable,
-                            EntityType::MiraklOrder,
-                            id,
-                            format!("OR11 returned an order the connector cannot read: {error}"),
-                        )
-                        .hint("Report this order to support; it is retried on every poll.");
-                        // A failure to record the problem must not hide the other orders.
-                        let _ = self.raise(problem);
-                    }
-                }
-            }
-            offset += count;
-            let total = page.get("total_count").and_then(Value::as_u64);
-            if count < page_size || total.is_some_and(|t| offset >= t) || count == 0 {
+            fetched.complete &= page.unreadable == 0;
+            offset += page.count;
+            fetched.orders.extend(page.orders);
+            if page.last {
                 break;
             }
         }
         Ok(fetched)
     }
 
-    /// OR11 for one order (the read-before-resend after an unknown outcome).
-    pub fn read_order(
+    /// One OR11 page of `query` at `offset` (one call against the OR11 budget). Orders that
+    /// cannot be read become problems and are counted in `unreadable`.
+    pub fn fetch_page(
         &mut self,
-        mirakl_order_id: &str,
-    ) -> Result<Option<(Value, Order)>, MiraklError> {
-        let query = OrderQuery {
-            order_ids: vec![mirakl_order_id.to_owned()],
-            ..OrderQuery::default()
+        query: &OrderQuery,
+        offset: u64,
+    ) -> Result<OrderPage, MiraklError> {
+        let mut query = query.clone();
+        query.order_tax_mode = Some(self.tax_mode());
+        let page_size = u64::from(query.page_size());
+        let request = mirakl_orders::list(&query, offset);
+        let page = self.mirakl(ApiCode::OR11, |c| c.send_json::<Value>(request))?;
+        let items = page
+            .get("orders")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let count = items.len() as u64;
+        let total = page.get("total_count").and_then(Value::as_u64);
+        let mut fetched = OrderPage {
+            orders: Vec::with_capacity(items.len()),
+            count,
+            total,
+            unreadable: 0,
+            last: count < page_size || total.is_some_and(|t| offset + count >= t) || count == 0,
         };
-        let fetched = self.fetch_orders(query)?;
-        Ok(fetched
-            .orders
-            .into_iter()
-            .find(|(_, order)| order.order_id == mirakl_order_id))
+        for raw in items {
+            match serde_json::from_value::<Order>(raw.clone()) {
+                Ok(order) => fetched.orders.push((raw, order)),
+                Err(error) => {
+                    fetched.unreadable += 1;
+                    let id = raw
+                        .get("order_id")
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .unwrap_or_else(|| "unknown".to_owned());
+                    let problem = NewProblem::new(
+                        ProblemKind::OrderUnreadable,
+                        EntityType::MiraklOrder,
+                        id,
+                        format!("OR11 returned an order the connector cannot read: {error}"),
+                    )
+                    .hint("Report this order to support; it is read again when it changes.");
+                    // A failure to record the problem must not hide the other orders.
+                    let _ = self.raise(problem);
+                }
+            }
+        }
+        Ok(fetched)
+    }
+
+    /// A fresh OR11 view of one order (the read-before-resend after an unknown outcome, what
+    /// is left to refund). Served by the order poll's shared re-read: the first call files a
+    /// request and the job waits ([`OrderRead::Waiting`]); the poll reads every waiting
+    /// request in one OR11 call and wakes the jobs, which then find the view here.
+    pub fn read_order(&mut self, mirakl_order_id: &str) -> Result<OrderRead, JobError> {
+        if let Some(snapshot) = self
+            .store
+            .take_order_snapshot(mirakl_order_id, self.job.id)?
+        {
+            let Some(raw) = snapshot.payload else {
+                return Ok(OrderRead::Absent);
+            };
+            let order = serde_json::from_value::<Order>(raw.clone()).map_err(|e| {
+                JobError::Permanent(format!("unreadable order {mirakl_order_id}: {e}"))
+            })?;
+            if order.order_id != mirakl_order_id {
+                return Ok(OrderRead::Absent);
+            }
+            return Ok(OrderRead::Found(raw, order, snapshot.fetched_at));
+        }
+        self.store
+            .request_order_read(mirakl_order_id, self.job.id)?;
+        // The poll wakes the job when it serves the request; this is only the fallback.
+        let at = self.now() + chrono::Duration::seconds(5 * self.settings.order_poll_interval_secs);
+        Ok(OrderRead::Waiting(Outcome::Later(at, "awaiting_read")))
+    }
+
+    /// The map row of a shop order, for a job acting on it (a shipment, a refund). A shop order
+    /// carries its Mirakl id from the save that created it, so one the map does not know yet
+    /// (a crash between the shop's commit and the map's write) is adopted when the map has
+    /// its Mirakl order without a shop id, and waited for while the import has not run.
+    pub fn shop_order_mapping(&mut self, shop_order: i64) -> Result<Mapped, JobError> {
+        if let Some(mapping) = self.store.order_by_wc_id(shop_order)? {
+            return Ok(Mapped::Row(mapping));
+        }
+        let Some(mirakl_order_id) = self.shop.mirakl_order_id_of(shop_order)? else {
+            return Ok(Mapped::NotMarketplace);
+        };
+        match self.store.order(&mirakl_order_id)? {
+            Some(mut mapping) if mapping.wc_order_id.is_none() => {
+                mapping.wc_order_id = Some(shop_order);
+                self.store.upsert_order(&mapping)?;
+                Ok(Mapped::Row(mapping))
+            }
+            Some(mapping) => Err(JobError::Permanent(format!(
+                "shop order {shop_order} carries Mirakl order {mirakl_order_id}, which is mapped \
+                 to shop order {}",
+                mapping.wc_order_id.unwrap_or_default()
+            ))),
+            None => {
+                let now = self.now();
+                if self.job.created_at < now - chrono::Duration::hours(IMPORT_WAIT_HOURS) {
+                    return Err(JobError::Permanent(format!(
+                        "shop order {shop_order} carries Mirakl order {mirakl_order_id}, which \
+                         was not imported after {IMPORT_WAIT_HOURS} h"
+                    )));
+                }
+                let at = now + chrono::Duration::seconds(self.settings.order_poll_interval_secs);
+                Ok(Mapped::Waiting(Outcome::Later(at, "awaiting_import")))
+            }
+        }
+    }
+
+    /// Before the engine writes to an order on Mirakl: no job may act on a view older than
+    /// this write.
+    pub fn writing_to(&self, mirakl_order_id: &str) -> Result<(), StoreError> {
+        self.store.forget_order_snapshot(mirakl_order_id)
+    }
+
+    /// Marks `skus` dirty for the next stock slot after Mirakl put units back on their offers
+    /// (refused or cancelled lines): the ledger's last push no longer says what Mirakl shows.
+    pub fn stock_returned(&mut self, skus: &[String]) -> Result<(), JobError> {
+        if skus.is_empty() {
+            return Ok(());
+        }
+        let levels = self.shop.read_stock(skus)?;
+        for level in levels {
+            if let Some(quantity) = level.quantity {
+                stock::mark_dirty(self.store, self.settings, &level.sku, quantity)?;
+            }
+        }
+        stock::schedule_push(self.store, self.settings, true, self.now())?;
+        Ok(())
     }
 
     /// Reads the shop's stock of `skus` after the engine changed it (an order created or
@@ -278,6 +369,38 @@ pub(crate) fn import_still_running<T: Transport, B: CallBudget>(
         .severity(crate::store::Severity::Warning),
     )?;
     Ok(Outcome::Done("gave_up"))
+}
+
+/// One OR11 page: each order raw and parsed, how many the page held, the query's total, and
+/// whether it was the query's last page.
+pub(crate) struct OrderPage {
+    pub orders: Vec<(Value, Order)>,
+    pub count: u64,
+    pub total: Option<u64>,
+    pub unreadable: u64,
+    pub last: bool,
+}
+
+/// How long a shipment or refund waits for the import of the Mirakl order its shop order
+/// carries before a human is told.
+const IMPORT_WAIT_HOURS: i64 = 24;
+
+/// The map row of a shop order a job acts on, or what the job does without one.
+pub(crate) enum Mapped {
+    Row(crate::store::OrderMapping),
+    /// Not a marketplace order: nothing to do.
+    NotMarketplace,
+    /// A marketplace order the map does not know yet: wait for its import.
+    Waiting(Outcome),
+}
+
+/// A fresh view of one order, or the outcome to return while the shared re-read is pending.
+pub(crate) enum OrderRead {
+    /// The order raw and parsed, and when OR11 was read.
+    Found(Value, Order, DateTime<Utc>),
+    /// OR11 does not list the order.
+    Absent,
+    Waiting(Outcome),
 }
 
 /// What an OR11 read returned: each order raw (kept as a job payload) and parsed.

@@ -22,7 +22,7 @@ use super::super::settings::ShortagePolicy;
 use super::super::shop::{
     Address, MarketplaceRefund, OrderAmounts, ShopError, ShopOrderDraft, ShopOrderLine,
 };
-use super::{priority, Ctx, JobError, JobKind, JobResult, Outcome};
+use super::{priority, Ctx, JobError, JobKind, JobResult, OrderRead, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
 pub const ORDERS_CURSOR: &str = "orders.last_updated_date";
@@ -40,56 +40,174 @@ pub const REFUND_SENDING: &str = "sending";
 const POLLED_CURSOR: &str = "orders.polled_at";
 /// When the last sweep of WAITING_ACCEPTANCE orders ran.
 pub const SWEEP_CURSOR: &str = "orders.swept_at";
+/// The class of OR11 work the last slot served.
+const TURN_CURSOR: &str = "orders.last_turn";
+/// Where an update window read only in part resumes (a [`Backlog`] as JSON).
+pub const BACKLOG_CURSOR: &str = "orders.backlog";
+/// Most orders one shared re-read asks for (OR11's `order_ids` takes 100).
+const REREAD_BATCH: u32 = 100;
 
-/// One OR11 slot: a sweep of every WAITING_ACCEPTANCE order when one is due (it catches what an
-/// update window missed), else the update window since the cursor. Both share Mirakl's
-/// once-a-minute OR11 budget, so they take turns instead of starving each other.
+/// The classes of work that share OR11's slots, in the order they take turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    /// Every WAITING_ACCEPTANCE order: new orders are seen here first.
+    Sweep,
+    /// The orders changed since the cursor, one page per slot.
+    Window,
+    /// Fresh views jobs asked for (imports, shipments, refunds), up to 100 orders per call.
+    Reread,
+}
+
+impl Turn {
+    const ALL: [Turn; 3] = [Turn::Sweep, Turn::Window, Turn::Reread];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Turn::Sweep => "sweep",
+            Turn::Window => "window",
+            Turn::Reread => "reread",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Turn> {
+        Turn::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+/// An update window read only in part. OR11 sorts by creation date only, so the window is
+/// frozen at both ends (`start_update_date`, `end_update_date`: no order can enter it, an order
+/// updated meanwhile leaves it for the next window) and read in creation order from
+/// `created_from`, skipping the `skip` orders at that date already read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Backlog {
+    pub from: Option<DateTime<Utc>>,
+    pub until: DateTime<Utc>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub skip: u64,
+    /// The greatest `last_updated_date` read in the window so far.
+    pub newest: Option<DateTime<Utc>>,
+    /// Orders of the window not read yet, as OR11 counted them on the last page.
+    pub remaining: u64,
+    /// When the window was first read.
+    pub since: DateTime<Utc>,
+}
+
+/// The backlog of changed orders still to read, if the last window was read only in part.
+pub fn backlog(store: &crate::store::Store) -> Result<Option<Backlog>, crate::store::StoreError> {
+    Ok(store
+        .cursor(BACKLOG_CURSOR)?
+        .and_then(|c| serde_json::from_str::<Backlog>(&c.value).ok()))
+}
+
+/// One OR11 slot, and the classes of work take turns at it: the sweep of WAITING_ACCEPTANCE
+/// orders (when due, and every turn while a backlog drains, so new orders are never queued
+/// behind old changes), one page of the update window, and the re-reads jobs asked for. Each
+/// class with work gets at least one slot in three, so none starves another.
 pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
     let last_sweep = parse_cursor(ctx.store.cursor(SWEEP_CURSOR)?);
-    let last_poll = parse_cursor(ctx.store.cursor(POLLED_CURSOR)?);
-    let sweep_due = last_sweep.map_or(true, |t| {
-        t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
-    });
-    // Never two sweeps in a row: the update window must get its turn too.
-    let window_had_its_turn = match (last_poll, last_sweep) {
-        (Some(poll), Some(sweep)) => poll >= sweep,
-        _ => true,
-    };
-    // The first poll of a new install reads everything anyway: no separate sweep needed.
+    // The first window of a new install reads everything anyway: no separate sweep needed,
+    // unless it takes more than a page.
     let cursor = parse_cursor(ctx.store.cursor(ORDERS_CURSOR)?);
-    if sweep_due && window_had_its_turn && cursor.is_some() {
-        return sweep(ctx);
-    }
+    let draining = backlog(ctx.store)?.is_some();
+    let sweep_due = draining
+        || (cursor.is_some()
+            && last_sweep.map_or(true, |t| {
+                t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
+            }));
+    let reread_due = !ctx.store.open_order_reads(1)?.is_empty();
+    let last = ctx
+        .store
+        .cursor(TURN_CURSOR)?
+        .and_then(|c| Turn::parse(&c.value))
+        .unwrap_or(Turn::Reread);
+    let start = Turn::ALL.iter().position(|t| *t == last).unwrap_or(0) + 1;
+    let turn = (0..Turn::ALL.len())
+        .map(|i| Turn::ALL[(start + i) % Turn::ALL.len()])
+        .find(|turn| match turn {
+            Turn::Sweep => sweep_due,
+            Turn::Window => true,
+            Turn::Reread => reread_due,
+        })
+        .unwrap_or(Turn::Window);
+    let outcome = match turn {
+        Turn::Sweep => sweep(ctx)?,
+        Turn::Window => window(ctx, cursor)?,
+        Turn::Reread => reread(ctx)?,
+    };
+    // Set only once the slot was used: a call the budget refused keeps the class's turn.
+    ctx.store.set_cursor(TURN_CURSOR, turn.as_str())?;
+    Ok(outcome)
+}
+
+/// One page of the update window since the cursor (minus the overlap), or of the backlog the
+/// last page left. The cursor moves once the whole window was read; a page that was read moves
+/// the backlog past it, so a window larger than a page drains one page per slot and never
+/// starts again from its beginning.
+fn window<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    cursor: Option<DateTime<Utc>>,
+) -> JobResult {
+    let now = ctx.now();
     let overlap = Duration::minutes(ctx.settings.order_poll_overlap_minutes);
+    let mut state = backlog(ctx.store)?.unwrap_or(Backlog {
+        from: cursor.map(|c| c - overlap),
+        until: now,
+        created_from: None,
+        skip: 0,
+        newest: cursor,
+        remaining: 0,
+        since: now,
+    });
     let query = OrderQuery {
-        start_update_date: cursor.map(|c| c - overlap),
+        start_update_date: state.from,
+        end_update_date: Some(state.until),
+        start_date: state.created_from,
         ..OrderQuery::default()
     };
-    let fetched = ctx.fetch_orders(query)?;
-    let mut newest = cursor;
-    for (raw, order) in &fetched.orders {
+    let offset = state.skip;
+    let page = ctx.fetch_page(&query, offset)?;
+    for (raw, order) in &page.orders {
         record(ctx, raw, order)?;
         // Each order is durable (its job enqueued) before the cursor may move past it.
         if let Some(updated) = order.last_updated_date {
-            newest = Some(newest.map_or(updated, |n| n.max(updated)));
+            state.newest = Some(state.newest.map_or(updated, |n| n.max(updated)));
         }
     }
     ctx.store.set_cursor(POLLED_CURSOR, &now.to_rfc3339())?;
-    if fetched.complete {
+    if page.last {
         if cursor.is_none() {
             ctx.store.set_cursor(SWEEP_CURSOR, &now.to_rfc3339())?;
         }
-        let newest = newest.unwrap_or(now);
+        let newest = state.newest.unwrap_or(state.until);
         if Some(newest) != cursor {
             ctx.store.set_cursor(ORDERS_CURSOR, &newest.to_rfc3339())?;
         }
+        ctx.store.delete_cursor(BACKLOG_CURSOR)?;
+        return Ok(Outcome::Done("polled"));
     }
-    Ok(Outcome::Done(if fetched.complete {
-        "polled"
-    } else {
-        "partial"
-    }))
+    // The page is sorted by creation date: resume at the last creation date read, skipping
+    // the orders of that date already read (all of the page's, when it held only that date).
+    let created: Vec<DateTime<Utc>> = page
+        .orders
+        .iter()
+        .filter_map(|(_, o)| o.created_date)
+        .collect();
+    match created.iter().max() {
+        Some(last) if Some(*last) == state.created_from => state.skip += page.count,
+        Some(last) => {
+            state.skip = created.iter().filter(|c| *c == last).count() as u64;
+            state.created_from = Some(*last);
+        }
+        // Nothing readable to anchor on: step past the page by offset.
+        None => state.skip += page.count,
+    }
+    state.remaining = page
+        .total
+        .map_or(1, |t| t.saturating_sub(offset + page.count).max(1));
+    let text = serde_json::to_string(&state).map_err(|e| JobError::Permanent(e.to_string()))?;
+    ctx.store.set_cursor(BACKLOG_CURSOR, &text)?;
+    Ok(Outcome::Done("partial"))
 }
 
 /// When OR11 was last read by a poll or a sweep.
@@ -107,7 +225,8 @@ fn parse_cursor(cursor: Option<crate::store::Cursor>) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
-/// OR11 for every WAITING_ACCEPTANCE order, whatever the cursor says.
+/// OR11 for every WAITING_ACCEPTANCE order, whatever the cursor says (oldest first: the
+/// closest to their deadline; a second page waits for a later sweep).
 fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let query = OrderQuery {
         order_state_codes: vec![OrderState::WaitingAcceptance],
@@ -120,6 +239,34 @@ fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
     ctx.store.set_cursor(SWEEP_CURSOR, &now.to_rfc3339())?;
     Ok(Outcome::Done("swept"))
+}
+
+/// One OR11 call for every order jobs are waiting to see fresh (oldest request first, up to
+/// 100): the views are kept for the jobs, which are woken to run in this tick.
+fn reread<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
+    let open = ctx.store.open_order_reads(REREAD_BATCH)?;
+    let ids: Vec<String> = open.into_iter().map(|r| r.mirakl_order_id).collect();
+    let query = OrderQuery {
+        order_ids: ids.clone(),
+        page_size: Some(REREAD_BATCH),
+        ..OrderQuery::default()
+    };
+    let page = ctx.fetch_page(&query, 0)?;
+    let mut by_id: HashMap<String, Value> = page
+        .orders
+        .into_iter()
+        .map(|(raw, order)| (order.order_id, raw))
+        .collect();
+    let seen: Vec<(String, Option<Value>)> = ids
+        .into_iter()
+        .map(|id| {
+            let raw = by_id.remove(&id);
+            (id, raw)
+        })
+        .collect();
+    let woken = ctx.store.serve_order_reads(&seen)?;
+    ctx.store.wake_jobs(&woken)?;
+    Ok(Outcome::Done("reread"))
 }
 
 /// Records one order seen in OR11: a map row, and the job that acts on it.
@@ -251,7 +398,8 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     if ctx.may_have_written() {
         // An earlier attempt may have accepted: read Mirakl's state before sending OR21 again.
         match ctx.read_order(&id)? {
-            Some((raw, fresh)) => {
+            OrderRead::Waiting(outcome) => return Ok(outcome),
+            OrderRead::Found(raw, fresh, _) => {
                 order = fresh;
                 if order.order_state != OrderState::WaitingAcceptance
                     && !ACCEPTED_UNSHIPPED.contains(&order.order_state.as_str())
@@ -260,7 +408,9 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                     return Ok(Outcome::Done("no_longer_waiting"));
                 }
             }
-            None => return Err(JobError::Permanent(format!("order {id} is not in OR11"))),
+            OrderRead::Absent => {
+                return Err(JobError::Permanent(format!("order {id} is not in OR11")))
+            }
         }
     }
     let mapping = ctx
@@ -369,6 +519,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             .iter()
             .map(|l| LineDecision::refuse(l.order_line_id.clone()))
             .collect();
+        ctx.writing_to(&id)?;
         match ctx.mirakl(ApiCode::OR21, |c| c.orders().accept_lines(&id, &decisions)) {
             Ok(()) => {}
             Err(error) if is_invalid_state(&error) => {
@@ -379,6 +530,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         let mut refused_map = mapping.clone();
         refused_map.state = OrderState::Refused.as_str().to_owned();
         ctx.store.upsert_order(&refused_map)?;
+        ctx.stock_returned(&line_skus(order.order_lines.iter()))?;
         return Ok(Outcome::Done("refused"));
     }
 
@@ -427,6 +579,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
             }
         })
         .collect();
+    ctx.writing_to(&id)?;
     match ctx.mirakl(ApiCode::OR21, |c| c.orders().accept_lines(&id, &decisions)) {
         Ok(()) => {}
         // Accepted by an earlier attempt whose answer was lost, or refused by the operator:
@@ -475,10 +628,26 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     accepted.wc_order_id = Some(shop_order);
     accepted.state = OrderState::WaitingDebitPayment.as_str().to_owned();
     ctx.store.upsert_order(&accepted)?;
+    // Mirakl puts the refused lines' units back on their offers: push the shop's truth again.
+    ctx.stock_returned(&line_skus(
+        order
+            .order_lines
+            .iter()
+            .filter(|l| refused.contains(&l.order_line_id)),
+    ))?;
     let note = format!("Accepted on the marketplace (Mirakl order {id}).");
     // The acceptance is done; a note that fails to save must not undo it.
     let _ = ctx.shop.add_order_note(shop_order, &note);
     Ok(Outcome::Done("accepted"))
+}
+
+/// The distinct SKUs of `lines`.
+fn line_skus<'a>(lines: impl Iterator<Item = &'a OrderLine>) -> Vec<String> {
+    lines
+        .filter_map(|l| l.offer_sku.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 fn is_invalid_state(error: &MiraklError) -> bool {
@@ -629,6 +798,8 @@ fn draft<T: Transport, B: CallBudget>(
 }
 
 /// Applies a Mirakl state change to the shop order and mirrors Mirakl's refunds into the shop.
+/// The order's new state is saved first: a side step that fails (the shop refusing a refund, a
+/// status it cannot set) never leaves the order behind, and shipping goes on.
 pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let order: Order = serde_json::from_value(ctx.job.payload.clone())
         .map_err(|e| JobError::Permanent(format!("unreadable order payload: {e}")))?;
@@ -641,23 +812,29 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     // engine shipped the order) must not move the order back.
     if progress(state) < progress(&mapping.state) {
         if let Some(shop_order) = mapping.wc_order_id {
-            mirror_refunds(ctx, &order, shop_order)?;
+            let conflicts = mirror_refunds(ctx, &order, shop_order)?;
+            if conflicts > 0 {
+                return Ok(Outcome::Done("refund_conflict"));
+            }
         }
         return Ok(Outcome::Done("stale"));
     }
+    let mut updated = OrderMapping::new(id.clone(), state);
+    updated.shipping_deadline = order.shipping_deadline;
+    ctx.store.upsert_order(&updated)?;
+    // A retry (after a failed side step or by hand) does the side steps again: each is
+    // idempotent, and the state saved above no longer says what changed.
+    let changed = mapping.state != state || ctx.job.attempts > 0;
+    let mut conflicts = 0;
     if let Some(shop_order) = mapping.wc_order_id {
         match order.order_state {
             OrderState::Canceled | OrderState::Refused => {
                 let reason = format!("Mirakl order {id} is {state}: cancelled and restocked.");
                 ctx.shop.cancel_order(shop_order, &reason)?;
-                let skus: Vec<String> = order
-                    .order_lines
-                    .iter()
-                    .filter_map(|l| l.offer_sku.clone())
-                    .collect();
-                ctx.refresh_stock(&skus)?;
+                // Restocked in the shop, and Mirakl put the units back on the offers.
+                ctx.stock_returned(&line_skus(order.order_lines.iter()))?;
             }
-            _ if mapping.state != state => {
+            _ if changed => {
                 update_addresses(ctx, &order, shop_order)?;
                 if let Some(status) = ctx.settings.shop_status_for(state) {
                     // Only a status the engine itself gave for an earlier state is replaced: a
@@ -675,12 +852,27 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             }
             _ => {}
         }
-        mirror_refunds(ctx, &order, shop_order)?;
+        // Lines Mirakl cancelled or refused put their units back on the offers.
+        let returned = line_skus(
+            order
+                .order_lines
+                .iter()
+                .filter(|l| matches!(l.order_line_state.as_str(), "CANCELED" | "REFUSED")),
+        );
+        let whole = matches!(
+            order.order_state,
+            OrderState::Canceled | OrderState::Refused
+        );
+        if changed && !whole {
+            ctx.stock_returned(&returned)?;
+        }
+        conflicts = mirror_refunds(ctx, &order, shop_order)?;
     }
-    let mut updated = OrderMapping::new(id, state);
-    updated.shipping_deadline = order.shipping_deadline;
-    ctx.store.upsert_order(&updated)?;
-    Ok(Outcome::Done("synced"))
+    Ok(Outcome::Done(if conflicts > 0 {
+        "refund_conflict"
+    } else {
+        "synced"
+    }))
 }
 
 /// Gives the shop order the addresses Mirakl shows now: operators often reveal them only once
@@ -716,22 +908,26 @@ fn progress(state: &str) -> u8 {
     }
 }
 
-/// Records in the shop each Mirakl refund the store does not know yet.
+/// Records in the shop each Mirakl refund the store does not know yet; returns how many the
+/// shop refused. A refused one becomes a problem on that refund, with the amounts on both
+/// sides, and the others still go in; it is tried again by every later sync of the order and
+/// by Retry.
 fn mirror_refunds<T: Transport, B: CallBudget>(
     ctx: &mut Ctx<'_, T, B>,
     order: &Order,
     shop_order: i64,
-) -> Result<(), JobError> {
+) -> Result<u32, JobError> {
     let records = ctx.store.refunds_for_order(&order.order_id)?;
     // One of our OR28 calls is in doubt: its refund may be among these, and mirroring it would
     // echo our own refund back into the shop. The refund job settles it first.
     if records.iter().any(|r| r.state == REFUND_SENDING) {
-        return Ok(());
+        return Ok(0);
     }
     let known: BTreeSet<String> = records
-        .into_iter()
-        .flat_map(|r| r.mirakl_refund_ids)
+        .iter()
+        .flat_map(|r| r.mirakl_refund_ids.iter().cloned())
         .collect();
+    let mut conflicts = 0;
     for (line, refund) in refund_ids(order) {
         if known.contains(&refund.id) {
             continue;
@@ -745,12 +941,87 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
             shipping_amount: refund.shipping_amount.unwrap_or_default(),
             reason_code: refund.reason_code.clone(),
         };
-        let shop_refund = ctx
+        let shop_refund = match ctx
             .shop
-            .record_marketplace_refund(shop_order, &marketplace_refund)?;
+            .record_marketplace_refund(shop_order, &marketplace_refund)
+        {
+            Ok(shop_refund) => shop_refund,
+            Err(ShopError::Rejected { reason }) => {
+                conflicts += 1;
+                refund_conflict(
+                    ctx,
+                    order,
+                    line,
+                    &marketplace_refund,
+                    shop_order,
+                    &records,
+                    &reason,
+                )?;
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         let mut record = RefundRecord::new(shop_refund, order.order_id.clone(), "mirrored");
         record.mirakl_refund_ids = vec![refund.id.clone()];
         ctx.store.upsert_refund(&record)?;
     }
+    Ok(conflicts)
+}
+
+/// The problem for a Mirakl refund the shop refused to record: what Mirakl refunded on the
+/// line and what the shop already has refunded on the order.
+fn refund_conflict<T: Transport, B: CallBudget>(
+    ctx: &mut Ctx<'_, T, B>,
+    order: &Order,
+    line: &OrderLine,
+    refund: &MarketplaceRefund,
+    shop_order: i64,
+    records: &[RefundRecord],
+    reason: &str,
+) -> Result<(), JobError> {
+    let mut shop_refunded = Decimal::ZERO;
+    for record in records {
+        if let Some(shop_refund) = ctx.shop.read_refund(record.wc_refund_id)? {
+            shop_refunded += shop_refund.lines.iter().map(|l| l.amount).sum::<Decimal>()
+                + shop_refund.shipping_amount;
+        }
+    }
+    let mirakl_refunded: Decimal = order
+        .order_lines
+        .iter()
+        .flat_map(|l| l.refunds.iter())
+        .map(|r| r.amount.unwrap_or_default() + r.shipping_amount.unwrap_or_default())
+        .sum();
+    let id = &order.order_id;
+    let amount = refund.amount + refund.shipping_amount;
+    ctx.raise(
+        NewProblem::new(
+            ProblemKind::MarketplaceRefundConflict,
+            EntityType::MiraklRefund,
+            refund.mirakl_refund_id.clone(),
+            format!(
+                "WooCommerce refused the refund of {amount} Mirakl made on order {id} (line {}): \
+                 {reason}. Mirakl has refunded {mirakl_refunded} on the order, WooCommerce \
+                 {shop_refunded} through the connector.",
+                line.order_line_id
+            ),
+        )
+        .details(serde_json::json!({
+            "mirakl_order_id": id,
+            "shop_order_id": shop_order,
+            "mirakl_order_line_id": line.order_line_id,
+            "mirakl_refund_amount": refund.amount.to_string(),
+            "mirakl_refund_shipping_amount": refund.shipping_amount.to_string(),
+            "mirakl_line_price": line.price.unwrap_or_default().to_string(),
+            "mirakl_refunded_total": mirakl_refunded.to_string(),
+            "shop_refunded_total": shop_refunded.to_string(),
+            "shop_reason": reason,
+        }))
+        .job(ctx.job.id)
+        .hint(
+            "Compare the refunds on both sides; correct the WooCommerce refunds, then retry. \
+             Shipping and status sync go on meanwhile.",
+        ),
+    )?;
     Ok(())
 }

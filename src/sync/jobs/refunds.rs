@@ -17,7 +17,7 @@ use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{NewProblem, RefundRecord};
 
 use super::orders::{known_refund_ids, REFUND_SENDING};
-use super::{reference, Ctx, JobError, JobResult, Outcome};
+use super::{reference, Ctx, JobError, JobResult, Mapped, OrderRead, Outcome};
 
 /// Refund row states after which nothing is sent. A `rejected` refund (nothing was sent) runs
 /// again when a human retries its problem.
@@ -44,8 +44,10 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     if shop_refund.mirakl_refund_id.is_some() {
         return Ok(Outcome::Done("from_marketplace"));
     }
-    let Some(mapping) = ctx.store.order_by_wc_id(shop_refund.order_id)? else {
-        return Ok(Outcome::Done("not_marketplace"));
+    let mapping = match ctx.shop_order_mapping(shop_refund.order_id)? {
+        Mapped::Row(mapping) => mapping,
+        Mapped::NotMarketplace => return Ok(Outcome::Done("not_marketplace")),
+        Mapped::Waiting(outcome) => return Ok(outcome),
     };
     // A refund that only restocks moves no money: nothing to tell Mirakl.
     if shop_refund.lines.iter().all(|l| l.amount.is_zero()) && shop_refund.shipping_amount.is_zero()
@@ -55,8 +57,12 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     let id = mapping.mirakl_order_id.clone();
     // What is left to refund, and whether an earlier attempt already refunded, are only known
     // from a fresh OR11.
-    let Some((_, order)) = ctx.read_order(&id)? else {
-        return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+    let (raw, order, fetched_at) = match ctx.read_order(&id)? {
+        OrderRead::Found(raw, order, fetched_at) => (raw, order, fetched_at),
+        OrderRead::Waiting(outcome) => return Ok(outcome),
+        OrderRead::Absent => {
+            return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+        }
     };
 
     if record.as_ref().is_some_and(|r| r.state == REFUND_SENDING) {
@@ -111,6 +117,7 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
 
     ctx.store
         .upsert_refund(&RefundRecord::new(refund_id, id.clone(), REFUND_SENDING))?;
+    ctx.writing_to(&id)?;
     let request = RefundRequest {
         order_tax_mode: Some(ctx.tax_mode()),
         refunds: plan,
@@ -123,6 +130,11 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         .map(|r| r.refund_id.clone())
         .collect();
     ctx.store.upsert_refund(&sent)?;
+    // The view this refund was planned on, plus the refund itself, is still exact: the next
+    // refund of the order plans on it in this slot instead of waiting for another read.
+    let patched = with_refunds(raw, &request.refunds, &response.refunds);
+    ctx.store
+        .restore_order_snapshot(&id, &patched, fetched_at)?;
     let total: Decimal = request
         .refunds
         .iter()
@@ -132,6 +144,47 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     // The refund is made; a note that fails to save must not make it look undone.
     let _ = ctx.shop.add_order_note(shop_refund.order_id, &note);
     Ok(Outcome::Done("refunded"))
+}
+
+/// `raw` (an OR11 order) with the refunds OR28 just created added to their lines.
+fn with_refunds(
+    mut raw: Value,
+    sent: &[RefundLine],
+    created: &[crate::mirakl::orders::CreatedRefund],
+) -> Value {
+    let Some(lines) = raw.get_mut("order_lines").and_then(Value::as_array_mut) else {
+        return raw;
+    };
+    for refund in created {
+        let Some(planned) = sent
+            .iter()
+            .find(|l| l.order_line_id == refund.order_line_id)
+        else {
+            continue;
+        };
+        let Some(line) = lines.iter_mut().find(|l| {
+            l.get("order_line_id").and_then(Value::as_str) == Some(refund.order_line_id.as_str())
+        }) else {
+            continue;
+        };
+        let entry = serde_json::json!({
+            "id": refund.refund_id,
+            "amount": planned.amount.to_string(),
+            "shipping_amount": planned.shipping_amount.unwrap_or_default().to_string(),
+            "quantity": planned.quantity,
+            "reason_code": planned.reason_code,
+            "state": "WAITING_REFUND",
+        });
+        match line.get_mut("refunds").and_then(Value::as_array_mut) {
+            Some(refunds) => refunds.push(entry),
+            None => {
+                if let Some(object) = line.as_object_mut() {
+                    object.insert("refunds".to_owned(), Value::Array(vec![entry]));
+                }
+            }
+        }
+    }
+    raw
 }
 
 fn left_on(line: &OrderLine) -> (Decimal, Decimal) {

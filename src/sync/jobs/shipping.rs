@@ -15,7 +15,7 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewProblem, OrderMapping, Severity};
 
 use super::super::shop::ShopTracking;
-use super::{reference, Ctx, JobError, JobKind, JobResult, Outcome};
+use super::{reference, Ctx, JobError, JobKind, JobResult, Mapped, OrderRead, Outcome};
 
 /// Set to `unsupported` once ST01 answered 404.
 pub const SHIPMENTS_API_CURSOR: &str = "shipments_api";
@@ -45,8 +45,10 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         .and_then(Value::as_i64)
         .or_else(|| ctx.job.key.parse().ok())
         .ok_or_else(|| JobError::Permanent("ship job without a shop order id".to_owned()))?;
-    let Some(mut mapping) = ctx.store.order_by_wc_id(shop_order)? else {
-        return Ok(Outcome::Done("not_marketplace"));
+    let mut mapping = match ctx.shop_order_mapping(shop_order)? {
+        Mapped::Row(mapping) => mapping,
+        Mapped::NotMarketplace => return Ok(Outcome::Done("not_marketplace")),
+        Mapped::Waiting(outcome) => return Ok(outcome),
     };
     let id = mapping.mirakl_order_id.clone();
     if SHIPPED_STATES.contains(&mapping.state.as_str()) {
@@ -88,8 +90,12 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
 
     let mut order_lines: Option<Vec<ShipmentLine>> = None;
     if ctx.may_have_written() {
-        let Some((_, fresh)) = ctx.read_order(&id)? else {
-            return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+        let fresh = match ctx.read_order(&id)? {
+            OrderRead::Found(_, fresh, _) => fresh,
+            OrderRead::Waiting(outcome) => return Ok(outcome),
+            OrderRead::Absent => {
+                return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+            }
         };
         if SHIPPED_STATES.contains(&fresh.order_state.as_str()) {
             mark_shipped(ctx, &mut mapping)?;
@@ -156,6 +162,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
                 shipping_from: None,
                 shipment_additional_information: Vec::new(),
             };
+            ctx.writing_to(&id)?;
             match ctx.mirakl(ApiCode::ST01, |c| c.shipments().create(&[shipment])) {
                 Ok(result) if result.shipment_errors.is_empty() => {
                     mark_shipped(ctx, &mut mapping)?;
@@ -195,6 +202,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         },
     };
     // OR23 sets the same values again if a retry repeats it: harmless.
+    ctx.writing_to(&id)?;
     ctx.mirakl(ApiCode::OR23, |c| {
         c.orders().set_tracking(&id, &tracking_body)
     })?;

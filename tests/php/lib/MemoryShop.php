@@ -85,6 +85,12 @@ class MemoryShop implements Shop
         return null;
     }
 
+    public function mirakl_order_id_of(int $order_id): ?string
+    {
+        $this->enter(__FUNCTION__);
+        return isset($this->orders[$order_id]) ? (string) $this->orders[$order_id]['draft']['mirakl_order_id'] : null;
+    }
+
     public function create_order(array $draft): int
     {
         $this->enter(__FUNCTION__);
