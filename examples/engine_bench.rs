@@ -165,6 +165,9 @@ impl Shop for TimedShop<'_> {
     fn find_order_by_mirakl_id(&mut self, id: &str) -> Result<Option<ShopOrderRef>, ShopError> {
         timed!(self, self.inner.find_order_by_mirakl_id(id))
     }
+    fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
+        timed!(self, self.inner.mirakl_order_id_of(order))
+    }
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         timed!(self, self.inner.create_order(draft))
     }

@@ -347,6 +347,15 @@ fn or11_pages_until_total_count_then_stops() {
         .respond(200, page(&["C", "D"], 5))
         .respond(200, page(&["E"], 5));
     let (client, _) = scripted_client(Arc::clone(&t));
+    // Every page is an OR11 call (once a minute): the budget's clock moves a minute per look.
+    let minutes = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let client = client.with_clock(move || {
+        let n = minutes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+            + chrono::Duration::seconds(61 * n)
+    });
     let query = OrderQuery {
         page_size: Some(2),
         ..OrderQuery::default()

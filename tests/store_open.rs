@@ -118,7 +118,8 @@ fn an_older_schema_is_migrated_forward_keeping_data() {
     // Simulate a file from the first release: only migration 1 applied.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE sku_ledger; DROP TABLE orders_map; DROP TABLE refunds;
+        "DROP TABLE order_read_requests; DROP TABLE order_snapshots;
+         DROP TABLE sku_ledger; DROP TABLE orders_map; DROP TABLE refunds;
          DROP TABLE sync_cursors; DROP TABLE api_calls; DROP TABLE runner_lease;
          DROP INDEX problems_open_entity; DROP INDEX problems_last_seen; DROP INDEX problems_job;
          ALTER TABLE problems RENAME TO exceptions;

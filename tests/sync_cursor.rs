@@ -84,13 +84,21 @@ fn the_cursor_moves_only_past_recorded_orders() {
     );
 
     // Everything the script did not expect (reference data, reconciliation) failed and backs
-    // off; the poll, claimed first, reads on where page 1 stopped: all 100 orders read share
-    // one creation date, so it resumes from that date past them, in the same frozen window.
+    // off. While a backlog drains, the sweep of waiting orders keeps its turn: the next slot.
+    clock.advance(chrono::Duration::seconds(60));
+    transport.respond(200, page(0, 0, 0));
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        or11(&transport)[1].query_value("order_state_codes"),
+        Some("WAITING_ACCEPTANCE")
+    );
+    // The slot after reads on where page 1 stopped: all 100 orders read share one creation
+    // date, so it resumes from that date past them, in the same frozen window.
     clock.advance(chrono::Duration::seconds(60));
     transport.respond(200, page(100, 50, 150));
     engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
     let calls = or11(&transport);
-    let (first, second) = (&calls[0], &calls[1]);
+    let (first, second) = (&calls[0], &calls[2]);
     assert_eq!(second.query_value("offset"), Some("100"));
     assert_eq!(
         second.query_value("start_date"),
@@ -116,15 +124,18 @@ fn the_cursor_moves_only_past_recorded_orders() {
             .unwrap();
     assert_eq!(health.order_backlog, None, "drained");
 
-    // The next poll asks from the cursor minus the overlap.
-    clock.advance(chrono::Duration::seconds(60));
-    transport.respond(200, page(0, 0, 0));
-    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    // The next window (after the sweep's turn) asks from the cursor minus the overlap.
+    for _ in 0..2 {
+        clock.advance(chrono::Duration::seconds(60));
+        transport.respond(200, page(0, 0, 0));
+        engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+    }
     let last_or11 = transport
         .requests()
         .into_iter()
-        .rfind(|r| r.api.as_str() == "OR11")
+        .rfind(|r| r.api.as_str() == "OR11" && r.query_value("order_state_codes").is_none())
         .unwrap();
+    assert_eq!(last_or11.query_value("start_date"), None, "a new window");
     assert_eq!(
         last_or11.query_value("start_update_date"),
         Some("2025-01-06T07:52:29.000Z")

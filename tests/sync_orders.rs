@@ -556,3 +556,200 @@ fn reference_data_is_cached_and_a_failed_re01_does_not_spend_sh21_again() {
     assert!(h.store.cursor("reference.carriers").unwrap().is_some());
     h.calls.assert_within_budgets();
 }
+
+#[test]
+fn a_shipment_after_a_crash_between_the_shop_commit_and_the_map_waits_and_goes_out() {
+    let mut h = Harness::new();
+    h.add_product("A", 10, 20);
+    h.tick();
+    let id = h.order(&[("A", 1)]);
+    h.advance(60);
+    // The shop order is committed (with its Mirakl id), then the process dies before the core
+    // records the shop id.
+    assert!(h.tick_crashing_at(ShopOp::CreateOrder, true));
+    let wc = h.shop_order_id(&id);
+    assert_eq!(h.store.order(&id).unwrap().unwrap().wc_order_id, None);
+    // The runner's lease is gone, the import job's not yet: the shipment runs first.
+    h.advance(160);
+    h.restart();
+    h.shop.ship(wc, "Colissimo", "6A1");
+    events::order_shipped(&h.store, wc).unwrap();
+    let mut total = h.tick();
+    assert_eq!(total.count("ship_order", "not_marketplace"), 0, "{total:?}");
+    assert_eq!(
+        h.store.order(&id).unwrap().unwrap().wc_order_id,
+        Some(wc),
+        "the shop order's Mirakl id maps it"
+    );
+    for _ in 0..10 {
+        total.absorb(&h.run_minutes(1));
+        if h.mirakl_state(&id) == "WAITING_DEBIT_PAYMENT" {
+            h.sandbox.debit(&id).unwrap();
+        }
+    }
+    assert_eq!(h.mirakl_state(&id), "SHIPPED", "{total:?}");
+    assert_eq!(total.count("ship_order", "not_marketplace"), 0, "{total:?}");
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+}
+
+#[test]
+fn a_refund_for_a_marketplace_order_not_yet_imported_waits_for_the_import() {
+    let mut h = Harness::new();
+    h.add_product("A", 10, 20);
+    h.tick();
+    let id = h.order(&[("A", 1)]);
+    // The shop has the order (its Mirakl id in its meta) but the core has never seen it, as
+    // after a store restored from a backup.
+    let draft: mirakl_connector::sync::shop::ShopOrderDraft =
+        serde_json::from_value(serde_json::json!({
+            "mirakl_order_id": id,
+            "commercial_id": null,
+            "currency": "EUR",
+            "prices_include_tax": true,
+            "lines": [{
+                "sku": "A", "quantity": 1, "price": "20", "unit_price": "20", "tax": "0",
+                "shipping_price": "0", "shipping_tax": "0", "commission_fee": "0",
+                "commission_vat": "0", "commission_total": "0",
+                "mirakl_order_line_id": format!("{id}-1")
+            }],
+            "shipping_total": "0",
+            "total": "20",
+            "commission_total": "0",
+            "customer_first_name": null,
+            "customer_last_name": null,
+            "billing_address": null,
+            "shipping_address": null,
+            "status": "processing"
+        }))
+        .unwrap();
+    let mut draft = draft;
+    draft.amounts = mirakl_connector::sync::shop::OrderAmounts::compute(&draft.lines, true);
+    let wc = mirakl_connector::sync::Shop::create_order(&mut h.shop, &draft).unwrap();
+    let refund = h
+        .shop
+        .refund(wc, &[("A", 1, Decimal::from(5))], Decimal::ZERO);
+    events::refund_created(&h.store, refund).unwrap();
+    let report = h.tick();
+    assert_eq!(
+        report.count("refund_order", "not_marketplace"),
+        0,
+        "{report:?}"
+    );
+    assert_eq!(
+        report.count("refund_order", "awaiting_import"),
+        1,
+        "{report:?}"
+    );
+    let job = h
+        .store
+        .find_job("refund_order", &refund.to_string())
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, mirakl_connector::store::JobState::Pending);
+}
+
+#[test]
+fn a_mirakl_refund_the_shop_refuses_is_a_problem_and_the_order_goes_on() {
+    let mut h = Harness::new();
+    let (id, wc) = accepted_order(&mut h);
+    // The merchant refunded everything in WooCommerce; the event died with the request.
+    let total = h.shop.orders[&wc].draft.total;
+    let shipping = h.shop.orders[&wc].draft.shipping_total;
+    let lines: Vec<(String, i64, Decimal)> = h.shop.orders[&wc]
+        .draft
+        .lines
+        .iter()
+        .map(|l| (l.sku.clone(), l.quantity, l.price))
+        .collect();
+    let lines: Vec<(&str, i64, Decimal)> =
+        lines.iter().map(|(s, q, a)| (s.as_str(), *q, *a)).collect();
+    let woo_refund = h.shop.refund(wc, &lines, shipping);
+    assert_eq!(lines.iter().map(|l| l.2).sum::<Decimal>() + shipping, total);
+    // Mirakl: paid, and the operator refunds 10 on the first line.
+    h.sandbox.debit(&id).unwrap();
+    h.sandbox
+        .with_state(|s| {
+            s.refund(
+                &[mirakl_sandbox::state::RefundRequest {
+                    order_line_id: format!("{id}-1"),
+                    amount: Decimal::from(10),
+                    shipping_amount: Decimal::ZERO,
+                    quantity: 1,
+                    reason_code: "15".to_owned(),
+                    taxes: None,
+                    shipping_taxes: None,
+                    currency_iso_code: None,
+                }],
+                mirakl_sandbox::model::TaxMode::Included,
+            )
+        })
+        .unwrap();
+    h.run_minutes(3);
+    // The order's new state is saved and its status synced despite the refused refund.
+    assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPING");
+    assert_eq!(h.shop.orders[&wc].status, "processing");
+    let problems = h
+        .store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("marketplace_refund_conflict".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap();
+    assert_eq!(problems.len(), 1);
+    let problem = &problems[0];
+    assert_eq!(problem.entity_type, "mirakl_refund");
+    let details = problem.details.as_ref().unwrap();
+    assert_eq!(details["mirakl_refund_amount"], "10");
+    assert_eq!(details["mirakl_order_id"], id.as_str());
+    assert!(
+        problem.message.contains("Invalid refund amount"),
+        "{}",
+        problem.message
+    );
+    // Shipping goes on.
+    h.shop.ship(wc, "Colissimo", "6A1");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&id), "SHIPPED");
+
+    // The merchant removes the WooCommerce refund that was never meant; Retry records Mirakl's.
+    h.shop.refunds.remove(&woo_refund);
+    let problem_id = h
+        .store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("marketplace_refund_conflict".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap()[0]
+        .id;
+    h.store.retry_problem(problem_id).unwrap();
+    h.run_minutes(1);
+    let mirrored: Vec<_> = h
+        .shop
+        .refunds
+        .values()
+        .filter(|r| r.order_id == wc && r.mirakl_refund_id.is_some())
+        .collect();
+    assert_eq!(mirrored.len(), 1);
+    assert_eq!(mirrored[0].lines[0].amount, Decimal::from(10));
+    assert_eq!(h.open_problems("marketplace_refund_conflict"), 0);
+}
+
+#[test]
+fn a_refused_line_is_pushed_again_with_the_shop_stock() {
+    let mut h = Harness::new();
+    h.add_product("A", 3, 20);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_quantity("A"), 3);
+    // A sale in the shop whose stock event has not arrived yet: 1 left.
+    h.shop.set_stock("A", 1);
+    let id = h.order(&[("A", 2)]);
+    h.advance(60);
+    let report = h.tick();
+    assert_eq!(report.count("import_order", "refused"), 1, "{report:?}");
+    assert_eq!(h.mirakl_state(&id), "REFUSED");
+    // Mirakl put the 2 units back on the offer (3 there, 1 in the shop): the SKU is pushed
+    // again at once.
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_quantity("A"), 1);
+}

@@ -100,9 +100,9 @@ pub fn backlog(store: &crate::store::Store) -> Result<Option<Backlog>, crate::st
 }
 
 /// One OR11 slot, and the classes of work take turns at it: the sweep of WAITING_ACCEPTANCE
-/// orders (when due, and every turn while a backlog drains, so new orders are never queued
-/// behind old changes), one page of the update window, and the re-reads jobs asked for. Each
-/// class with work gets at least one slot in three, so none starves another.
+/// orders (every `acceptance_sweep_interval_secs`, backlog or not, so new orders are never
+/// queued behind old changes), one page of the update window, and the re-reads jobs asked
+/// for. Each class with work gets at least one slot in three, so none starves another.
 pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let now = ctx.now();
     let last_sweep = parse_cursor(ctx.store.cursor(SWEEP_CURSOR)?);
@@ -110,11 +110,10 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     // unless it takes more than a page.
     let cursor = parse_cursor(ctx.store.cursor(ORDERS_CURSOR)?);
     let draining = backlog(ctx.store)?.is_some();
-    let sweep_due = draining
-        || (cursor.is_some()
-            && last_sweep.map_or(true, |t| {
-                t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
-            }));
+    let sweep_due = (cursor.is_some() || draining)
+        && last_sweep.map_or(true, |t| {
+            t + Duration::seconds(ctx.settings.acceptance_sweep_interval_secs) <= now
+        });
     let reread_due = !ctx.store.open_order_reads(1)?.is_empty();
     let last = ctx
         .store

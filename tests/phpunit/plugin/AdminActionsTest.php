@@ -134,6 +134,29 @@ final class AdminActionsTest extends AdminTestCase
         $this->assertStringNotContainsString('do-not-show-7', (string) wp_json_encode(get_option('mirakl_connector_connection_check')));
     }
 
+    public function test_the_runner_card_is_never_on_time_while_order_changes_wait(): void
+    {
+        $this->logIn('administrator', true);
+        $cards = new \ReflectionMethod(DashboardPage::class, 'health_cards');
+        $cards->setAccessible(true);
+        $health = [
+            'runner_late' => false,
+            'runner_active' => false,
+            'last_tick' => ['at' => gmdate('c'), 'jobs_run' => 3, 'duration_ms' => 20, 'next_due_at' => null],
+            'queue' => [],
+            'open_problems' => [],
+            'order_backlog' => null,
+        ];
+        $runner = $cards->invoke(new DashboardPage(new Bridge()), $health)[0];
+        $this->assertSame('On time', $runner['value']);
+
+        $health['order_backlog'] = ['remaining' => 51, 'since' => gmdate('c', time() - 120)];
+        $runner = $cards->invoke(new DashboardPage(new Bridge()), $health)[0];
+        $this->assertSame('Catching up', $runner['value']);
+        $this->assertSame('warning', $runner['status']);
+        $this->assertStringContainsString('51 changed orders still to read', implode("\n", $runner['lines']));
+    }
+
     public function test_the_dashboard_renders_for_an_operator(): void
     {
         $this->logIn('administrator', true);
