@@ -156,7 +156,7 @@ impl Store {
             for (id, payload) in seen {
                 let text = payload
                     .as_ref()
-                    .map(|p| serde_json::to_string(p))
+                    .map(serde_json::to_string)
                     .transpose()
                     .map_err(|e| StoreError::Data(format!("order snapshot {id}: {e}")))?;
                 conn.prepare_cached(

@@ -233,7 +233,7 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             if order.order_id != mirakl_order_id {
                 return Ok(OrderRead::Absent);
             }
-            return Ok(OrderRead::Found(raw, order, snapshot.fetched_at));
+            return Ok(OrderRead::Found(raw, Box::new(order), snapshot.fetched_at));
         }
         self.store
             .request_order_read(mirakl_order_id, self.job.id)?;
@@ -397,7 +397,7 @@ pub(crate) enum Mapped {
 /// A fresh view of one order, or the outcome to return while the shared re-read is pending.
 pub(crate) enum OrderRead {
     /// The order raw and parsed, and when OR11 was read.
-    Found(Value, Order, DateTime<Utc>),
+    Found(Value, Box<Order>, DateTime<Utc>),
     /// OR11 does not list the order.
     Absent,
     Waiting(Outcome),

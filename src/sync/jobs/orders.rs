@@ -399,7 +399,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         match ctx.read_order(&id)? {
             OrderRead::Waiting(outcome) => return Ok(outcome),
             OrderRead::Found(raw, fresh, _) => {
-                order = fresh;
+                order = *fresh;
                 if order.order_state != OrderState::WaitingAcceptance
                     && !ACCEPTED_UNSHIPPED.contains(&order.order_state.as_str())
                 {

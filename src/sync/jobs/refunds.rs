@@ -58,7 +58,7 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     // What is left to refund, and whether an earlier attempt already refunded, are only known
     // from a fresh OR11.
     let (raw, order, fetched_at) = match ctx.read_order(&id)? {
-        OrderRead::Found(raw, order, fetched_at) => (raw, order, fetched_at),
+        OrderRead::Found(raw, order, fetched_at) => (raw, *order, fetched_at),
         OrderRead::Waiting(outcome) => return Ok(outcome),
         OrderRead::Absent => {
             return Err(JobError::Permanent(format!("order {id} is not in OR11")));

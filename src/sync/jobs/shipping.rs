@@ -91,7 +91,7 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     let mut order_lines: Option<Vec<ShipmentLine>> = None;
     if ctx.may_have_written() {
         let fresh = match ctx.read_order(&id)? {
-            OrderRead::Found(_, fresh, _) => fresh,
+            OrderRead::Found(_, fresh, _) => *fresh,
             OrderRead::Waiting(outcome) => return Ok(outcome),
             OrderRead::Absent => {
                 return Err(JobError::Permanent(format!("order {id} is not in OR11")));
