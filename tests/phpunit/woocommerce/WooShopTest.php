@@ -131,6 +131,22 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertNull($shop->find_order_by_mirakl_id('MO-NOT-THERE'));
     }
 
+    public function test_an_order_carries_its_mirakl_id_from_the_save_that_created_it(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 10);
+        $shop  = new WooShop();
+        $draft = $this->draft([$this->line("$prefix-S", 1, '10', '1.67')]);
+        $id    = $shop->create_order($draft);
+        // Read from the database as another request would, after the creating transaction.
+        \WC_Cache_Helper::invalidate_cache_group('object_' . $id);
+        $this->assertSame($draft['mirakl_order_id'], $shop->mirakl_order_id_of($id));
+        $plain = wc_create_order();
+        $plain->save();
+        $this->assertNull($shop->mirakl_order_id_of($plain->get_id()), 'not a marketplace order');
+        $this->assertNull($shop->mirakl_order_id_of(987654321), 'no such order');
+    }
+
     public function test_an_order_that_fails_half_way_leaves_nothing_behind(): void
     {
         $prefix = $this->skuPrefix();
