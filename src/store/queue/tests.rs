@@ -519,3 +519,58 @@ fn backoff_grows_exponentially_within_jitter_and_is_capped() {
         assert!(late >= Duration::from_secs(50) && late <= Duration::from_secs(100));
     }
 }
+
+#[test]
+fn the_next_run_is_the_earliest_pending_job_of_the_kinds_in_one_query() {
+    let (store, clock) = store();
+    assert_eq!(store.next_run_at(&["stock"]).unwrap(), None);
+    for minutes in (1..=30).rev() {
+        store
+            .enqueue(
+                &NewJob::new("stock", format!("S{minutes}"), json!({}))
+                    .run_at(clock.now() + Span::minutes(minutes)),
+            )
+            .unwrap();
+    }
+    store
+        .enqueue(&NewJob::new("other", "early", json!({})).run_at(clock.now()))
+        .unwrap();
+    assert_eq!(
+        store.next_run_at(&["stock"]).unwrap(),
+        Some(clock.now() + Span::minutes(1))
+    );
+    assert_eq!(
+        store.next_run_at(&["stock", "other"]).unwrap(),
+        Some(clock.now())
+    );
+    // Leased and finished jobs are not waiting.
+    let job = claim_one(&store);
+    assert_eq!(job.kind, "other");
+    store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        store.next_run_at(&["other"]).unwrap(),
+        None,
+        "a done job is not due"
+    );
+}
+
+#[test]
+fn waking_makes_waiting_jobs_due_now_and_the_oldest_waiting_is_known() {
+    let (store, clock) = store();
+    let later = clock.now() + Span::minutes(10);
+    let a = store
+        .enqueue(&NewJob::new("refund_order", "1", json!({})).run_at(later))
+        .unwrap()
+        .id;
+    clock.advance(Span::minutes(1));
+    store
+        .enqueue(&NewJob::new("refund_order", "2", json!({})).run_at(later))
+        .unwrap();
+    assert_eq!(
+        store.oldest_waiting_job(&["refund_order"]).unwrap(),
+        Some(clock.now() - Span::minutes(1))
+    );
+    assert_eq!(store.wake_jobs(&[a]).unwrap(), 1);
+    assert_eq!(store.job(a).unwrap().unwrap().run_at, clock.now());
+    assert_eq!(claim_one(&store).id, a);
+}
