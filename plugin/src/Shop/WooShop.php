@@ -303,7 +303,12 @@ class WooShop implements Shop {
 		$title    = sanitize_text_field( (string) ( $method['title'] ?? '' ) );
 		$shipping = new \WC_Order_Item_Shipping();
 		$shipping->set_method_title( '' !== $title ? $title : (string) $settings['shipping_method_title'] );
-		$shipping->set_method_id( '' !== (string) ( $method['method_id'] ?? '' ) ? sanitize_key( (string) $method['method_id'] ) : self::CREATED_VIA );
+		// A mapped method id, optionally with its instance ("flat_rate:3").
+		$mapped = explode( ':', (string) ( $method['method_id'] ?? '' ), 2 );
+		$shipping->set_method_id( '' !== sanitize_key( $mapped[0] ) ? sanitize_key( $mapped[0] ) : self::CREATED_VIA );
+		if ( isset( $mapped[1] ) && ctype_digit( $mapped[1] ) ) {
+			$shipping->set_instance_id( (int) $mapped[1] );
+		}
 		foreach ( array(
 			self::META_SHIPPING_TYPE => 'type_code',
 			self::META_SHIPPING_ZONE => 'zone_code',

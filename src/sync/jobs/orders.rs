@@ -927,8 +927,8 @@ fn update_addresses<T: Transport, B: CallBudget>(
             "The shop order got the address without a country: map the label, and enter the \
              country on the order.",
         )
-        .severity(Severity::Error)
-        .job(ctx.job.id);
+        // No Retry: the order is in the shop already; a person enters the country there.
+        .severity(Severity::Error);
         ctx.raise(problem)?;
     }
     if billing.is_some() || shipping.is_some() {

@@ -69,6 +69,19 @@ final class OrderShapesTest extends MarketplaceTestCase
         $this->assertCount(1, $problems);
         $this->assertStringContainsString('Métropole & Corse', $problems[0]['message']);
         $this->assertStringContainsString('Country label mapping', (string) $problems[0]['hint']);
+        // The dashboard shows it with what to do: the hint and a link to the mapping.
+        $admins = get_users(['role' => 'administrator', 'number' => 1, 'orderby' => 'ID']);
+        wp_set_current_user($admins[0]->ID);
+        try {
+            ob_start();
+            (new \MiraklConnector\Admin\DashboardPage($this->bridge()))->render();
+            $html = (string) ob_get_clean();
+        } finally {
+            wp_set_current_user(0);
+        }
+        $this->assertStringContainsString('data-kind="country"', $html);
+        $this->assertStringContainsString('Métropole &amp; Corse', $html);
+        $this->assertStringContainsString('#mirakl-field-country_label_map', $html);
 
         // Mapped in the settings (as the settings form saves it), then Retry.
         update_option('mirakl_connector_sync_settings', ['country_label_map' => ['Métropole & Corse' => 'FR']], false);
