@@ -33,7 +33,7 @@ final class OrderShapesTest extends MarketplaceTestCase
     /** Mirakl's own view of the order (OR11). */
     private function miraklOrder(string $miraklId): array
     {
-        $answer = $this->sandbox()->api('GET', '/api/orders?order_ids=' . rawurlencode($miraklId));
+        $answer = $this->sandbox()->api('GET', '/orders?order_ids=' . rawurlencode($miraklId));
         $this->assertCount(1, $answer['orders'] ?? [], json_encode($answer));
         return $answer['orders'][0];
     }
