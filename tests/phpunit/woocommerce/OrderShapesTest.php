@@ -27,7 +27,10 @@ final class OrderShapesTest extends MarketplaceTestCase
 
     private function marketplaceOrder(string $sku, array $customer, array $extra = []): string
     {
-        return $this->sandbox()->console('POST', '/orders', ['lines' => [['offer_sku' => $sku, 'quantity' => 2]], 'customer' => $customer] + $extra)['order_id'];
+        // An id of its own: other test classes' sandboxes hand out the same generated ids, and
+        // their WooCommerce orders stay on the site.
+        $id = $this->skuPrefix() . '-A';
+        return $this->sandbox()->console('POST', '/orders', ['order_id' => $id, 'lines' => [['offer_sku' => $sku, 'quantity' => 2]], 'customer' => $customer] + $extra)['order_id'];
     }
 
     /** Mirakl's own view of the order (OR11). */
