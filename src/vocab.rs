@@ -160,6 +160,9 @@ text_enum! {
         OrderHeld => "order_held",
         /// Lines were refused (short stock, unknown SKU) as the settings allow.
         OrderLinesRefused => "order_lines_refused",
+        /// An address's country (or state) is a label no table knows: the order is held until
+        /// the label is mapped in the settings.
+        Country => "country",
         /// WooCommerce would not create the order.
         OrderRejectedByShop => "order_rejected_by_shop",
         /// Mirakl's answer for the order could not be read.

@@ -419,6 +419,8 @@ fn commission_is_a_negative_fee_line_only_when_chosen() {
         commission_vat: dec("0.36"),
         commission_total: dec("2.15"),
         mirakl_order_line_id: "X-1".to_owned(),
+        discount: Decimal::ZERO,
+        additional_fields: Vec::new(),
     };
     assert_eq!(
         commission_fee_line(&FinanceSettings::default(), std::slice::from_ref(&line)),

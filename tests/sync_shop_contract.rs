@@ -25,6 +25,8 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
             commission_vat: Decimal::new(20, 2),
             commission_total: Decimal::new(120, 2),
             mirakl_order_line_id: format!("{mirakl_order_id}-1"),
+            discount: Decimal::ZERO,
+            additional_fields: Vec::new(),
         }],
         shipping_total: Decimal::ZERO,
         total: Decimal::from(10 * quantity),
@@ -35,6 +37,9 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
         shipping_address: None,
         status: "on-hold".to_owned(),
         amounts: OrderAmounts::default(),
+        shipping: None,
+        additional_fields: Vec::new(),
+        notes: Vec::new(),
     };
     draft.amounts = OrderAmounts::compute(&draft.lines, draft.prices_include_tax);
     draft
@@ -158,6 +163,8 @@ fn taxed_line(price: &str, tax: &str, shipping: &str, shipping_tax: &str) -> Sho
         commission_vat: Decimal::ZERO,
         commission_total: Decimal::ZERO,
         mirakl_order_line_id: "T-1".to_owned(),
+        discount: Decimal::ZERO,
+        additional_fields: Vec::new(),
     }
 }
 

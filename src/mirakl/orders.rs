@@ -137,7 +137,15 @@ pub struct Order {
     #[serde(default)]
     pub shipping_type_code: Option<String>,
     #[serde(default)]
+    pub shipping_type_label: Option<String>,
+    #[serde(default)]
     pub shipping_zone_code: Option<String>,
+    #[serde(default)]
+    pub shipping_zone_label: Option<String>,
+    #[serde(default, deserialize_with = "bool_opt")]
+    pub has_customer_message: Option<bool>,
+    #[serde(default)]
+    pub promotions: Option<OrderPromotions>,
     #[serde(default)]
     pub shipping_carrier_code: Option<String>,
     #[serde(default)]
@@ -156,6 +164,26 @@ pub struct Order {
     pub order_lines: Vec<OrderLine>,
     #[serde(default, deserialize_with = "nullable")]
     pub order_additional_fields: Vec<AdditionalField>,
+}
+
+/// OR11 `promotions`: what the marketplace's promotions took off the order.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrderPromotions {
+    #[serde(default, deserialize_with = "nullable")]
+    pub applied_promotions: Vec<Promotion>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub total_deduced_amount: Option<Decimal>,
+}
+
+/// One promotion applied to an order or a line; `deduced_amount` is what it took off the line.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Promotion {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub deduced_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub promo_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -281,6 +309,10 @@ pub struct OrderLine {
     pub refunds: Vec<Refund>,
     #[serde(default, deserialize_with = "nullable")]
     pub cancelations: Vec<Cancelation>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub promotions: Vec<Promotion>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub order_line_additional_fields: Vec<AdditionalField>,
     #[serde(default, deserialize_with = "bool_opt")]
     pub can_refund: Option<bool>,
     #[serde(default, deserialize_with = "date_opt")]

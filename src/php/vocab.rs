@@ -65,6 +65,7 @@ impl ProblemKindNames {
     const ACCEPTANCE_DEADLINE_NEAR: &'static str = ProblemKind::AcceptanceDeadlineNear.as_str();
     const ORDER_HELD: &'static str = ProblemKind::OrderHeld.as_str();
     const ORDER_LINES_REFUSED: &'static str = ProblemKind::OrderLinesRefused.as_str();
+    const COUNTRY: &'static str = ProblemKind::Country.as_str();
     const ORDER_REJECTED_BY_SHOP: &'static str = ProblemKind::OrderRejectedByShop.as_str();
     const ORDER_UNREADABLE: &'static str = ProblemKind::OrderUnreadable.as_str();
     const ORDER_NOT_SHIPPABLE: &'static str = ProblemKind::OrderNotShippable.as_str();

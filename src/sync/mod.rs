@@ -8,6 +8,7 @@
 //! (`from_json`), and the [`Shop`] trait the PHP `WooShop` implements, with
 //! [`memory::MemoryShop`] as its reference.
 
+pub mod countries;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -44,6 +44,14 @@ pub struct SyncSettings {
     /// Shop carrier name → SH21 carrier code.
     #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
     pub carrier_map: BTreeMap<String, String>,
+    /// The operator's own country labels → ISO 3166-1 alpha-2 code, for the labels the built-in
+    /// names do not know ("Metropole & Corse" → `FR`). Looked at before the built-in names.
+    #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
+    pub country_label_map: BTreeMap<String, String>,
+    /// Mirakl shipping type code (`shipping_type_code`) → the shop's shipping method id, for the
+    /// types the shop books under a method of its own (`EXPRESS` → `flat_rate`).
+    #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
+    pub shipping_method_map: BTreeMap<String, String>,
     /// Send an unmapped carrier as free text (`carrier_name`) instead of raising a problem.
     pub allow_free_text_carriers: bool,
     /// Try ST01 (multi-shipment) first; a 404 falls back to OR23 + OR24 for good.
@@ -85,6 +93,8 @@ impl Default for SyncSettings {
                 ("SHIPPING".to_owned(), "processing".to_owned()),
             ]),
             carrier_map: BTreeMap::new(),
+            country_label_map: BTreeMap::new(),
+            shipping_method_map: BTreeMap::new(),
             allow_free_text_carriers: false,
             use_shipments_api: true,
             refund_reason_code: String::new(),
@@ -185,6 +195,25 @@ impl SyncSettings {
                 format!("empty carrier name or code for {carrier:?}"),
             ));
         }
+        if let Some((label, code)) = self.country_label_map.iter().find(|(label, code)| {
+            super::countries::normalize(label).is_empty()
+                || !super::countries::is_alpha2(code.trim())
+        }) {
+            return Err(invalid(
+                "country_label_map",
+                format!("{label:?} needs a label and a two-letter ISO country code, not {code:?}"),
+            ));
+        }
+        if let Some((code, _)) = self
+            .shipping_method_map
+            .iter()
+            .find(|(code, method)| code.trim().is_empty() || method.trim().is_empty())
+        {
+            return Err(invalid(
+                "shipping_method_map",
+                format!("empty shipping type or shipping method for {code:?}"),
+            ));
+        }
         if !matches!(
             self.order_tax_mode.as_str(),
             "TAX_INCLUDED" | "TAX_EXCLUDED"
@@ -263,6 +292,19 @@ mod tests {
         let error = SyncSettings::from_json(r#"{"stock_push_interval_secs": 10}"#).unwrap_err();
         assert_eq!(error.field, "stock_push_interval_secs");
         assert_eq!(error.code(), ErrorCode::InvalidSettings);
+        let error =
+            SyncSettings::from_json(r#"{"country_label_map": {"France": "FRA"}}"#).unwrap_err();
+        assert_eq!(error.field, "country_label_map");
+        let error = SyncSettings::from_json(r#"{"country_label_map": {"": "FR"}}"#).unwrap_err();
+        assert_eq!(error.field, "country_label_map");
+        let error =
+            SyncSettings::from_json(r#"{"shipping_method_map": {"EXPRESS": " "}}"#).unwrap_err();
+        assert_eq!(error.field, "shipping_method_map");
+        let settings = SyncSettings::from_json(
+            r#"{"country_label_map": {"Metropole": "FR"}, "shipping_method_map": []}"#,
+        )
+        .unwrap();
+        assert_eq!(settings.country_label_map["Metropole"], "FR");
         let error = SyncSettings::from_json(r#"{"no_such_setting": 1}"#).unwrap_err();
         assert_eq!(error.field, "settings");
     }

@@ -111,6 +111,34 @@ pub struct ShopOrderLine {
     pub commission_vat: Decimal,
     pub commission_total: Decimal,
     pub mirakl_order_line_id: String,
+    /// What the marketplace's promotions took off the line (their `deduced_amount`s), in the
+    /// order's tax mode; `price` is already after it.
+    #[serde(default)]
+    pub discount: Decimal,
+    /// The line's Mirakl custom fields (`order_line_additional_fields`), bounded and cleaned.
+    #[serde(default)]
+    pub additional_fields: Vec<CustomField>,
+}
+
+/// A Mirakl custom field (`order_additional_fields`, `order_line_additional_fields`) as the shop
+/// keeps it: a code of letters, digits, `_` and `-`, and a value as plain text, both bounded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub code: String,
+    pub value: String,
+}
+
+/// How the marketplace order ships.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShippingMethod {
+    /// The shipping line's title: Mirakl's `shipping_type_label`, else `shipping_type_code`.
+    pub title: String,
+    pub type_code: Option<String>,
+    pub zone_code: Option<String>,
+    pub zone_label: Option<String>,
+    /// The shop's shipping method id for this type (`SyncSettings::shipping_method_map`);
+    /// `None` books it under the connector's own method.
+    pub method_id: Option<String>,
 }
 
 /// A marketplace order to create in the shop.
@@ -136,6 +164,16 @@ pub struct ShopOrderDraft {
     /// a draft is read back from JSON written without them (older payloads).
     #[serde(default)]
     pub amounts: OrderAmounts,
+    /// The shipping type and zone; `None` when Mirakl names none.
+    #[serde(default)]
+    pub shipping: Option<ShippingMethod>,
+    /// The order's Mirakl custom fields, bounded and cleaned.
+    #[serde(default)]
+    pub additional_fields: Vec<CustomField>,
+    /// Notes to add to the order where the merchant sees them (a customer's message, a gift
+    /// message), written by the core.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// The tax figures of one draft line (the line of `ShopOrderDraft::lines` at the same index).
@@ -151,6 +189,10 @@ pub struct LineAmounts {
     pub shipping_net: Decimal,
     /// The tax on the line's shipping.
     pub shipping_tax: Decimal,
+    /// What promotions took off the line before `net` (so the line's price before them is
+    /// `net + discount`, its tax unchanged).
+    #[serde(default)]
+    pub discount: Decimal,
 }
 
 impl LineAmounts {
@@ -173,6 +215,7 @@ impl LineAmounts {
             gross,
             shipping_net,
             shipping_tax: line.shipping_tax,
+            discount: line.discount.max(Decimal::ZERO),
         }
     }
 }
@@ -193,6 +236,9 @@ pub struct OrderAmounts {
     pub shipping_tax: Decimal,
     /// What the buyer pays: net, taxes and shipping with its tax.
     pub grand_total: Decimal,
+    /// The lines' discounts (already out of `net_total` and `grand_total`).
+    #[serde(default)]
+    pub discount_total: Decimal,
 }
 
 impl OrderAmounts {
@@ -206,7 +252,9 @@ impl OrderAmounts {
         let tax_total: Decimal = lines.iter().map(|l| l.tax).sum();
         let shipping_net: Decimal = lines.iter().map(|l| l.shipping_net).sum();
         let shipping_tax: Decimal = lines.iter().map(|l| l.shipping_tax).sum();
+        let discount_total: Decimal = lines.iter().map(|l| l.discount).sum();
         OrderAmounts {
+            discount_total,
             lines,
             net_total,
             tax_total,

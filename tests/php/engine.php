@@ -31,6 +31,13 @@ $mapped = validate_sync_settings(['carrier_map' => [], 'status_mapping' => ['SHI
 assert($mapped['carrier_map'] === [] && $mapped['status_mapping'] === ['SHIPPING' => 'processing'], 'an empty PHP array is an empty map');
 assert(validate_sync_settings(['carrier_map' => ['Colissimo' => 'COLISSIMO']])['carrier_map'] === ['Colissimo' => 'COLISSIMO']);
 expect_throws(SettingsException::class, fn () => validate_sync_settings(['carrier_map' => ['COLISSIMO']]));
+// Country labels map to ISO alpha-2 codes only; shipping types to a method id.
+assert(validate_sync_settings(['country_label_map' => ['Métropole' => 'FR']])['country_label_map'] === ['Métropole' => 'FR']);
+$e = expect_throws(SettingsException::class, fn () => validate_sync_settings(['country_label_map' => ['Métropole' => 'France']]));
+assert(str_contains($e->getMessage(), 'country_label_map'), $e->getMessage());
+assert(validate_sync_settings(['shipping_method_map' => ['EXPRESS' => 'flat_rate']])['shipping_method_map'] === ['EXPRESS' => 'flat_rate']);
+assert(validate_sync_settings([])['country_label_map'] === [] && validate_sync_settings([])['shipping_method_map'] === []);
+assert(\MiraklConnector\Native\ProblemKind::COUNTRY === 'country');
 $e = expect_throws(SettingsException::class, fn () => validate_sync_settings(['stock_buffer' => -1]));
 assert(str_contains($e->getMessage(), 'stock_buffer'), $e->getMessage());
 expect_throws(SettingsException::class, fn () => new Engine([], ['stock_buffer' => -1], $state));

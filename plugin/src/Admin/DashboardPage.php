@@ -13,6 +13,7 @@ namespace MiraklConnector\Admin;
 use MiraklConnector\Native\Bridge;
 use MiraklConnector\Native\EntityType;
 use MiraklConnector\Native\JobKind;
+use MiraklConnector\Native\ProblemKind;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -450,6 +451,7 @@ class DashboardPage {
 					'entity'      => self::entity( (string) $item['entity_type'], (string) $item['entity_id'] ),
 					'message'     => (string) $item['message'],
 					'hint'        => (string) ( $item['hint'] ?? '' ),
+					'link'        => self::problem_link( (string) $kind ),
 					'occurrences' => (int) $item['occurrences'],
 					'first_seen'  => $item['first_seen'],
 					'last_seen'   => $item['last_seen'],
@@ -467,6 +469,23 @@ class DashboardPage {
 			);
 		}
 		return array( 'groups' => $view );
+	}
+
+	/**
+	 * Where a problem of this kind is fixed, when that is a setting: a country label is mapped
+	 * in the settings' country label mapping.
+	 *
+	 * @param string $kind Problem kind.
+	 * @return array{url: string, text: string}|null
+	 */
+	private static function problem_link( string $kind ): ?array {
+		if ( ProblemKind::COUNTRY !== $kind ) {
+			return null;
+		}
+		return array(
+			'url'  => SettingsPage::url( 'mirakl-field-country_label_map' ),
+			'text' => __( 'Map the country label', 'mirakl-connector-for-woocommerce' ),
+		);
 	}
 
 	/**

@@ -293,6 +293,31 @@ class FieldRenderer {
 	}
 
 	/**
+	 * A two-column table of names and what they map to (see html-control-pairs), one empty row
+	 * more than there are pairs.
+	 *
+	 * @param string $name    Field name (the setting's).
+	 * @param string $label   Label.
+	 * @param array  $pairs   Name => mapped value, as stored.
+	 * @param array  $columns key_label, value_label, key_placeholder, value_placeholder, add_label.
+	 * @param string $help    Help text.
+	 */
+	public function pairs( string $name, string $label, array $pairs, array $columns, string $help ): void {
+		$rows = array();
+		foreach ( $pairs as $key => $value ) {
+			$rows[] = array(
+				'key'   => (string) $key,
+				'value' => (string) $value,
+			);
+		}
+		$rows[] = array(
+			'key'   => '',
+			'value' => '',
+		);
+		$this->row( 'pairs', $name, $label, $help, $name, $columns + array( 'rows' => $rows ), false );
+	}
+
+	/**
 	 * The carrier table: WooCommerce carrier name → Mirakl carrier code, with a select when
 	 * Mirakl's list is known and a text field otherwise.
 	 *

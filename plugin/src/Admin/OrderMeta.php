@@ -23,6 +23,12 @@ final class OrderMeta {
 	public const COMMERCIAL_ID = '_mirakl_commercial_id';
 	/** Total commission as a decimal string. */
 	public const COMMISSION_TOTAL = '_mirakl_commission_total';
+	/** Mirakl's shipping type code (`shipping_type_code`). */
+	public const SHIPPING_TYPE = '_mirakl_shipping_type_code';
+	/** Mirakl's shipping zone code (`shipping_zone_code`). */
+	public const SHIPPING_ZONE = '_mirakl_shipping_zone_code';
+	/** The order's Mirakl custom fields, code => value. */
+	public const ADDITIONAL_FIELDS = '_mirakl_additional_fields';
 
 	/**
 	 * The WooCommerce order id of a Mirakl order, or 0.

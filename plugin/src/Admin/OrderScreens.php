@@ -175,6 +175,23 @@ class OrderScreens {
 		}
 		$commission = (string) $order->get_meta( OrderMeta::COMMISSION_TOTAL );
 		$rows[ __( 'Commission', 'mirakl-connector-for-woocommerce' ) ] = '' === $commission ? '—' : wp_kses_post( function_exists( 'wc_price' ) ? wc_price( (float) $commission, array( 'currency' => $order->get_currency() ) ) : $commission );
+		$type = (string) $order->get_meta( OrderMeta::SHIPPING_TYPE );
+		$zone = (string) $order->get_meta( OrderMeta::SHIPPING_ZONE );
+		if ( '' !== $type || '' !== $zone ) {
+			/* translators: 1: Mirakl shipping type code, 2: Mirakl shipping zone code */
+			$rows[ __( 'Shipping type', 'mirakl-connector-for-woocommerce' ) ] = esc_html( sprintf( __( '%1$s (zone %2$s)', 'mirakl-connector-for-woocommerce' ), '' !== $type ? $type : '—', '' !== $zone ? $zone : '—' ) );
+		}
+		$fields = $order->get_meta( OrderMeta::ADDITIONAL_FIELDS );
+		if ( is_array( $fields ) && ! empty( $fields ) ) {
+			$rows[ __( 'Custom fields', 'mirakl-connector-for-woocommerce' ) ] = implode(
+				'<br>',
+				array_map(
+					static fn ( $code, $value ) => '<code>' . esc_html( (string) $code ) . '</code> ' . nl2br( esc_html( (string) $value ) ),
+					array_keys( $fields ),
+					array_values( $fields )
+				)
+			);
+		}
 		if ( empty( $sync ) ) {
 			return self::box_html( $rows, false, $mirakl_id, $reader );
 		}

@@ -65,6 +65,8 @@ class SettingsForm {
 			'shipped_status'                  => __( 'Shipped status', 'mirakl-connector-for-woocommerce' ),
 			'shipping_deadline_warning_hours' => __( 'Shipping deadline warning', 'mirakl-connector-for-woocommerce' ),
 			'carrier_map'                     => __( 'Carrier mapping', 'mirakl-connector-for-woocommerce' ),
+			'country_label_map'               => __( 'Country label mapping', 'mirakl-connector-for-woocommerce' ),
+			'shipping_method_map'             => __( 'Shipping methods', 'mirakl-connector-for-woocommerce' ),
 			'allow_free_text_carriers'        => __( 'Free-text carriers', 'mirakl-connector-for-woocommerce' ),
 			'use_shipments_api'               => __( 'Shipments API', 'mirakl-connector-for-woocommerce' ),
 			'refund_reason_code'              => __( 'Refund reason code', 'mirakl-connector-for-woocommerce' ),
@@ -239,6 +241,36 @@ class SettingsForm {
 		}
 		$raw['carrier_map'] = $carriers;
 
+		$labels = array();
+		foreach ( self::typed_pairs( $input, 'country_label_map' ) as $label => $code ) {
+			$code = strtoupper( $code );
+			if ( '' === $label || ! preg_match( '/^[A-Z]{2}$/', $code ) ) {
+				$errors['country_label_map'] = sprintf(
+					/* translators: %s: the country label or code that was given */
+					__( 'Country label mapping: the row "%s" needs the label and a two-letter ISO country code (FR, DE, ES...).', 'mirakl-connector-for-woocommerce' ),
+					'' === $label ? $code : $label
+				);
+				continue;
+			}
+			$labels[ $label ] = $code;
+		}
+		$raw['country_label_map'] = $labels;
+
+		$methods = array();
+		foreach ( self::typed_pairs( $input, 'shipping_method_map' ) as $type => $method ) {
+			$type = strtoupper( $type );
+			if ( '' === $type || ! preg_match( '/^[a-z0-9_:-]+$/i', $method ) ) {
+				$errors['shipping_method_map'] = sprintf(
+					/* translators: %s: the shipping type or method that was given */
+					__( 'Shipping methods: the row "%s" needs a Mirakl shipping type code and a WooCommerce shipping method id (such as flat_rate).', 'mirakl-connector-for-woocommerce' ),
+					'' === $type ? $method : $type
+				);
+				continue;
+			}
+			$methods[ $type ] = $method;
+		}
+		$raw['shipping_method_map'] = $methods;
+
 		if ( ! empty( $errors ) ) {
 			// The core would only repeat a type error for a field already reported.
 			return array();
@@ -250,6 +282,29 @@ class SettingsForm {
 			return array();
 		}
 		return $normalised;
+	}
+
+	/**
+	 * The rows of a two-column table (`<field>_keys[]`, `<field>_values[]`), empty rows
+	 * dropped, as name => value (a row whose value is empty keeps its name, for the error).
+	 *
+	 * @param array  $input Form input.
+	 * @param string $field The setting's name.
+	 * @return array<string, string>
+	 */
+	public static function typed_pairs( array $input, string $field ): array {
+		$keys   = (array) ( $input[ $field . '_keys' ] ?? array() );
+		$values = (array) ( $input[ $field . '_values' ] ?? array() );
+		$pairs  = array();
+		foreach ( $keys as $index => $key ) {
+			$key   = self::text( $key );
+			$value = self::text( $values[ $index ] ?? '' );
+			if ( '' === $key && '' === $value ) {
+				continue;
+			}
+			$pairs[ $key ] = $value;
+		}
+		return $pairs;
 	}
 
 	/**

@@ -207,6 +207,8 @@ class SettingsPage {
 			'send_customer_emails'            => $shop['send_customer_emails'],
 			'shipped_status'                  => $shop['shipped_status'],
 			'shipping_deadline_warning_hours' => $sync['shipping_deadline_warning_hours'] ?? 12,
+			'country_label_map'               => (array) ( $sync['country_label_map'] ?? array() ),
+			'shipping_method_map'             => (array) ( $sync['shipping_method_map'] ?? array() ),
 			'carrier_names'                   => array_map( 'strval', array_keys( (array) ( $sync['carrier_map'] ?? array() ) ) ),
 			'carrier_codes'                   => array_values( (array) ( $sync['carrier_map'] ?? array() ) ),
 			'allow_free_text_carriers'        => $sync['allow_free_text_carriers'] ?? false,
@@ -224,6 +226,12 @@ class SettingsPage {
 		}
 		foreach ( array( 'listed_product_types', 'alert_kinds', 'status_mapping', 'carrier_names', 'carrier_codes' ) as $list ) {
 			$typed[ $list ] = (array) ( $typed[ $list ] ?? array() );
+		}
+		// A form sent back with errors shows the pairs as they were typed.
+		foreach ( array( 'country_label_map', 'shipping_method_map' ) as $pairs ) {
+			if ( isset( $typed[ $pairs . '_keys' ] ) ) {
+				$typed[ $pairs ] = SettingsForm::typed_pairs( $typed, $pairs );
+			}
 		}
 		return array_merge( $stored, $typed );
 	}
@@ -263,7 +271,7 @@ class SettingsPage {
 		$this->connection_section( $field, $sections['connection'] );
 		$this->stock_section( $field, $sections['stock'] );
 		$this->offers_section( $field, $sections['offers'] );
-		$this->orders_section( $field, $sections['orders'] );
+		$this->orders_section( $field, $sections['orders'], $values );
 		$this->shipping_section( $field, $sections['shipping'], $values );
 		$this->refunds_section( $field, $sections['refunds'] );
 		$this->alerts_section( $field, $sections['alerts'] );
@@ -345,10 +353,11 @@ class SettingsPage {
 	/**
 	 * Order fields.
 	 *
-	 * @param FieldRenderer $field Field renderer.
-	 * @param string        $title Section title.
+	 * @param FieldRenderer $field  Field renderer.
+	 * @param string        $title  Section title.
+	 * @param array         $values Form values.
 	 */
-	private function orders_section( FieldRenderer $field, string $title ): void {
+	private function orders_section( FieldRenderer $field, string $title, array $values ): void {
 		$field->section( 'orders', $title, __( 'Marketplace orders are created in WooCommerce and accepted at once. These settings decide what happens when that is not possible.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'acceptance_window_hours', __( 'Acceptance window', 'mirakl-connector-for-woocommerce' ), __( 'hours the operator gives you to accept an order before cancelling it (1–720)', 'mirakl-connector-for-woocommerce' ) );
 		$field->text( 'acceptance_warning_percents', __( 'Acceptance warnings', 'mirakl-connector-for-woocommerce' ), __( 'warn when an order still waits after these percentages of the window, such as "50, 80"', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'mirakl-medium-text', 'error_key' => 'acceptance_warning_fractions' ) );
@@ -374,6 +383,19 @@ class SettingsPage {
 			$statuses[ preg_replace( '/^wc-/', '', $slug ) ] = $label;
 		}
 		$field->mapping( 'status_mapping', __( 'Status mapping', 'mirakl-connector-for-woocommerce' ), Settings::ORDER_STATES, $statuses, __( 'The WooCommerce status an order takes when Mirakl reports this state. Cancelled and refused orders are always cancelled and restocked.', 'mirakl-connector-for-woocommerce' ) );
+		$field->pairs(
+			'country_label_map',
+			__( 'Country label mapping', 'mirakl-connector-for-woocommerce' ),
+			(array) ( $values['country_label_map'] ?? array() ),
+			array(
+				'key_label'         => __( 'Country as the marketplace writes it', 'mirakl-connector-for-woocommerce' ),
+				'value_label'       => __( 'Country code (ISO, two letters)', 'mirakl-connector-for-woocommerce' ),
+				'key_placeholder'   => __( 'e.g. Metropole & Corse', 'mirakl-connector-for-woocommerce' ),
+				'value_placeholder' => 'FR',
+				'add_label'         => __( 'Add a country label', 'mirakl-connector-for-woocommerce' ),
+			),
+			__( 'Country codes and the names of every country in English, French, German, Spanish, Italian, Dutch, Polish and Portuguese are recognised by themselves. Map here the other labels your marketplace sends: an order whose country is not recognised is held, neither accepted nor created, until its label is mapped (then Retry it on the dashboard).', 'mirakl-connector-for-woocommerce' )
+		);
 	}
 
 	/**
@@ -391,6 +413,20 @@ class SettingsPage {
 		}
 		$field->select( 'shipped_status', __( 'Shipped status', 'mirakl-connector-for-woocommerce' ), $statuses, __( 'The WooCommerce status that means "shipped": reaching it sends the tracking and marks the order shipped on Mirakl.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'shipping_deadline_warning_hours', __( 'Shipping deadline warning', 'mirakl-connector-for-woocommerce' ), __( 'hours before an order\'s shipping deadline to warn', 'mirakl-connector-for-woocommerce' ) );
+
+		$field->pairs(
+			'shipping_method_map',
+			__( 'Shipping methods', 'mirakl-connector-for-woocommerce' ),
+			(array) ( $values['shipping_method_map'] ?? array() ),
+			array(
+				'key_label'         => __( 'Mirakl shipping type code', 'mirakl-connector-for-woocommerce' ),
+				'value_label'       => __( 'WooCommerce shipping method id', 'mirakl-connector-for-woocommerce' ),
+				'key_placeholder'   => __( 'e.g. EXPRESS', 'mirakl-connector-for-woocommerce' ),
+				'value_placeholder' => __( 'e.g. flat_rate', 'mirakl-connector-for-woocommerce' ),
+				'add_label'         => __( 'Add a shipping type', 'mirakl-connector-for-woocommerce' ),
+			),
+			__( 'An order\'s shipping line is named after its Mirakl shipping type (Standard, Express...) and keeps the type and zone codes. Map a type here to book it under one of your own shipping methods.', 'mirakl-connector-for-woocommerce' )
+		);
 
 		$carriers = $this->reader->carriers();
 		$field->carrier_table( $carriers, (array) $values['carrier_names'], (array) $values['carrier_codes'] );

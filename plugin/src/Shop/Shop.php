@@ -65,11 +65,15 @@ interface Shop {
 	 *
 	 * @param array $draft {mirakl_order_id, commercial_id, currency, prices_include_tax: bool,
 	 *                     lines: [{sku, quantity, price, unit_price, tax, shipping_price, shipping_tax,
-	 *                     commission_fee, commission_vat, commission_total, mirakl_order_line_id}],
+	 *                     commission_fee, commission_vat, commission_total, mirakl_order_line_id,
+	 *                     discount, additional_fields: [{code, value}]}],
 	 *                     shipping_total, total, commission_total, customer_first_name,
 	 *                     customer_last_name, billing_address, shipping_address (null or {first_name,
 	 *                     last_name, company, street_1, street_2, zip_code, city, state,
-	 *                     country_iso_code, phone}), status}.
+	 *                     country_iso_code (the core's ISO alpha-2 code, '' when unknown), phone}),
+	 *                     status, amounts (the core's figures, with each line's discount and
+	 *                     discount_total), shipping (null or {title, type_code, zone_code,
+	 *                     zone_label, method_id}), additional_fields: [{code, value}], notes: [text]}.
 	 * @return int The new order's id.
 	 * @throws ShopRejected When a line's SKU is unknown or the order cannot be made.
 	 */

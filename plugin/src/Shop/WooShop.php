@@ -35,6 +35,11 @@ class WooShop implements Shop {
 	public const META_COMMISSION_VAT   = '_mirakl_commission_vat';
 	public const META_LINE_COMMISSION  = '_mirakl_commission_total';
 	public const META_REFUND_ID        = '_mirakl_refund_id';
+	public const META_SHIPPING_TYPE    = '_mirakl_shipping_type_code';
+	public const META_SHIPPING_ZONE    = '_mirakl_shipping_zone_code';
+	public const META_FIELDS           = '_mirakl_additional_fields';
+	/** Prefix of a line's Mirakl custom fields, one item meta each (shown with the item). */
+	public const LINE_FIELD_PREFIX = 'mirakl_';
 
 	/**
 	 * How deep the engine's own writes are nested right now.
@@ -277,6 +282,8 @@ class WooShop implements Shop {
 			$product = $products[ $positions[ $position ] ];
 			$net     = Money::micros( $figures[ $position ]['net'] ?? '0' );
 			$tax     = Money::micros( $figures[ $position ]['tax'] ?? '0' );
+			// A promotion: the line's price before it is its subtotal, WooCommerce's discount.
+			$discount = max( 0, Money::micros( $figures[ $position ]['discount'] ?? '0' ) );
 
 			$item       = new \WC_Order_Item_Product();
 			$net_text   = Money::format( $net, 6 );
@@ -285,7 +292,7 @@ class WooShop implements Shop {
 				array(
 					'quantity'  => (int) $line['quantity'],
 					'variation' => $product->is_type( 'variation' ) ? $product->get_variation_attributes() : array(),
-					'subtotal'  => $net_text,
+					'subtotal'  => Money::format( $net + $discount, 6 ),
 					'total'     => $net_text,
 					'taxes'     => array(
 						'subtotal' => array( $rate_id => $tax_text ),
@@ -299,12 +306,39 @@ class WooShop implements Shop {
 			$item->add_meta_data( self::META_COMMISSION_FEE, Money::format( Money::micros( $line['commission_fee'] ?? '0' ), $decimals ), true );
 			$item->add_meta_data( self::META_COMMISSION_VAT, Money::format( Money::micros( $line['commission_vat'] ?? '0' ), $decimals ), true );
 			$item->add_meta_data( self::META_LINE_COMMISSION, Money::format( Money::micros( $line['commission_total'] ?? '0' ), $decimals ), true );
+			foreach ( self::fields( $line['additional_fields'] ?? array() ) as $code => $value ) {
+				$item->add_meta_data( self::LINE_FIELD_PREFIX . $code, $value, true );
+			}
 			$order->add_item( $item );
 		}
 
+		// Titled from Mirakl's shipping type, under the shop's own method where one is mapped.
+		$method   = is_array( $draft['shipping'] ?? null ) ? $draft['shipping'] : array();
+		$title    = sanitize_text_field( (string) ( $method['title'] ?? '' ) );
 		$shipping = new \WC_Order_Item_Shipping();
-		$shipping->set_method_title( (string) $settings['shipping_method_title'] );
-		$shipping->set_method_id( self::CREATED_VIA );
+		$shipping->set_method_title( '' !== $title ? $title : (string) $settings['shipping_method_title'] );
+		// A mapped method id, optionally with its instance ("flat_rate:3").
+		$mapped = explode( ':', (string) ( $method['method_id'] ?? '' ), 2 );
+		$shipping->set_method_id( '' !== sanitize_key( $mapped[0] ) ? sanitize_key( $mapped[0] ) : self::CREATED_VIA );
+		if ( isset( $mapped[1] ) && ctype_digit( $mapped[1] ) ) {
+			$shipping->set_instance_id( (int) $mapped[1] );
+		}
+		foreach ( array(
+			self::META_SHIPPING_TYPE => 'type_code',
+			self::META_SHIPPING_ZONE => 'zone_code',
+		) as $meta => $key ) {
+			$code = sanitize_text_field( (string) ( $method[ $key ] ?? '' ) );
+			if ( '' !== $code ) {
+				$order->update_meta_data( $meta, $code );
+			}
+		}
+		if ( '' !== (string) ( $method['zone_label'] ?? '' ) ) {
+			$shipping->add_meta_data( __( 'Shipping zone', 'mirakl-connector-for-woocommerce' ), sanitize_text_field( (string) $method['zone_label'] ), true );
+		}
+		$fields = self::fields( $draft['additional_fields'] ?? array() );
+		if ( ! empty( $fields ) ) {
+			$order->update_meta_data( self::META_FIELDS, $fields );
+		}
 		$shipping->set_total( Money::format( $shipping_net, 6 ) );
 		$shipping->set_taxes( array( 'total' => array( $rate_id => Money::format( $shipping_tax, 6 ) ) ) );
 		$order->add_item( $shipping );
@@ -320,7 +354,7 @@ class WooShop implements Shop {
 		$order->set_shipping_total( Money::format( $shipping_net, $decimals ) );
 		$order->set_shipping_tax( Money::format( $shipping_tax, $decimals ) );
 		$order->set_cart_tax( Money::format( $tax_total, $decimals ) );
-		$order->set_discount_total( 0 );
+		$order->set_discount_total( Money::format( max( 0, Money::micros( $amounts['discount_total'] ?? '0' ) ), $decimals ) );
 		$order->set_discount_tax( 0 );
 		$order->set_total( Money::format( Money::micros( $amounts['grand_total'] ?? '0' ), $decimals ) );
 		$order->set_status( ShopSettings::strip_prefix( (string) ( $draft['status'] ?? 'on-hold' ) ) );
@@ -335,6 +369,12 @@ class WooShop implements Shop {
 				(string) $settings['marketplace_name']
 			)
 		);
+		foreach ( (array) ( $draft['notes'] ?? array() ) as $note ) {
+			$note = sanitize_textarea_field( (string) $note );
+			if ( '' !== $note ) {
+				$order->add_order_note( $note );
+			}
+		}
 		wc_reduce_stock_levels( $order->get_id() );
 		$order->get_data_store()->set_stock_reduced( $order->get_id(), true );
 		/**
@@ -346,6 +386,24 @@ class WooShop implements Shop {
 		 */
 		do_action( 'mirakl_connector_order_created', $order, $draft );
 		return (int) $order->get_id();
+	}
+
+	/**
+	 * Mirakl custom fields as code => value, bounded and cleaned again (the core already did).
+	 *
+	 * @param mixed $fields The draft's `additional_fields` (each code, value).
+	 * @return array<string, string>
+	 */
+	private static function fields( $fields ): array {
+		$kept = array();
+		foreach ( is_array( $fields ) ? array_slice( $fields, 0, 50 ) : array() as $field ) {
+			$code = is_array( $field ) ? (string) preg_replace( '/[^A-Za-z0-9_.-]/', '', (string) ( $field['code'] ?? '' ) ) : '';
+			if ( '' === $code ) {
+				continue;
+			}
+			$kept[ substr( $code, 0, 64 ) ] = mb_substr( sanitize_textarea_field( (string) ( $field['value'] ?? '' ) ), 0, 2000 );
+		}
+		return $kept;
 	}
 
 	/**
@@ -427,9 +485,14 @@ class WooShop implements Shop {
 			'postcode'   => (string) ( $address['zip_code'] ?? '' ),
 			'city'       => (string) ( $address['city'] ?? '' ),
 			'state'      => (string) ( $address['state'] ?? '' ),
-			'country'    => CountryCodes::to_woocommerce( $address['country_iso_code'] ?? '' ),
+			// The core's alpha-2 code (or nothing when it did not recognise the label).
+			'country'    => (string) ( $address['country_iso_code'] ?? '' ),
 			'phone'      => (string) ( $address['phone'] ?? '' ),
 		);
+		if ( '' !== $fields['country'] && '' !== $fields['state'] && function_exists( 'WC' ) && WC()->countries ) {
+			$states           = WC()->countries->get_states( $fields['country'] );
+			$fields['state'] = States::to_woocommerce( $fields['state'], is_array( $states ) ? $states : array() );
+		}
 		if ( 'billing' === $type ) {
 			$fields['first_name'] = '' !== $fields['first_name'] ? $fields['first_name'] : (string) ( $names['first_name'] ?? '' );
 			$fields['last_name']  = '' !== $fields['last_name'] ? $fields['last_name'] : (string) ( $names['last_name'] ?? '' );

@@ -5,7 +5,8 @@
  * @package MiraklConnector
  *
  * @var array $args groups (each kind, severity, open, first_seen, last_seen, occurrences and
- *                  items: id, entity, message, hint, occurrences, first_seen, last_seen, actions
+ *                  items: id, entity, message, hint, link (null or url and text: where to fix
+ *                  it), occurrences, first_seen, last_seen, actions
  *                  (the buttons: see html-problem-action)).
  */
 
@@ -42,6 +43,9 @@ foreach ( $args['groups'] as $group ) :
 <td><p class="mirakl-message"><?php echo esc_html( $item['message'] ); ?></p>
 		<?php if ( '' !== $item['hint'] ) : ?>
 <p class="mirakl-hint"><?php echo esc_html( $item['hint'] ); ?></p>
+		<?php endif; ?>
+		<?php if ( ! empty( $item['link'] ) ) : ?>
+<p class="mirakl-fix"><a href="<?php echo esc_url( $item['link']['url'] ); ?>"><?php echo esc_html( $item['link']['text'] ); ?></a></p>
 		<?php endif; ?>
 </td>
 <td class="mirakl-nowrap">

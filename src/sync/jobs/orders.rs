@@ -18,9 +18,11 @@ use crate::mirakl::orders::{LineDecision, Order, OrderLine, OrderQuery, OrderSta
 use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
+use super::super::countries::{self, Country};
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{
-    Address, MarketplaceRefund, OrderAmounts, ShopError, ShopOrderDraft, ShopOrderLine,
+    Address, CustomField, MarketplaceRefund, OrderAmounts, ShippingMethod, ShopError,
+    ShopOrderDraft, ShopOrderLine,
 };
 use super::{priority, Ctx, JobError, JobKind, JobResult, OrderRead, Outcome};
 
@@ -435,6 +437,28 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         }
     }
 
+    if shop_order.is_none() {
+        let (_, _, unknown) = addresses(ctx, &order);
+        if !unknown.is_empty() {
+            // A wrong country breaks shipping zones, taxes and labels: the order waits, neither
+            // accepted nor created, until the label is mapped.
+            let consequence = if waiting {
+                format!(
+                    "The order is held, neither accepted nor refused; it is refused \
+                     automatically by the marketplace at {}.",
+                    deadline_text(&mapping)
+                )
+            } else {
+                "The order is not created in the shop until its country is known.".to_owned()
+            };
+            let problem = country_problem(&id, &unknown, &consequence)
+                .severity(Severity::Critical)
+                .job(ctx.job.id);
+            ctx.raise(problem)?;
+            return Ok(Outcome::Done("held"));
+        }
+    }
+
     let mut refused: BTreeSet<String> = BTreeSet::new();
     if shop_order.is_none() && waiting {
         let problems = validate_lines(ctx, &order)?;
@@ -457,10 +481,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 details.push(text);
             }
             if hold {
-                let deadline = mapping
-                    .acceptance_deadline
-                    .map(|d| d.to_rfc3339())
-                    .unwrap_or_else(|| "unknown".to_owned());
+                let deadline = deadline_text(&mapping);
                 let problem = NewProblem::new(
                     ProblemKind::OrderHeld,
                     EntityType::MiraklOrder,
@@ -649,6 +670,14 @@ fn line_skus<'a>(lines: impl Iterator<Item = &'a OrderLine>) -> Vec<String> {
         .collect()
 }
 
+/// When the marketplace refuses a waiting order by itself, for a problem's message.
+fn deadline_text(mapping: &OrderMapping) -> String {
+    mapping
+        .acceptance_deadline
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 fn is_invalid_state(error: &MiraklError) -> bool {
     matches!(error, MiraklError::Client { status: 400, message, .. } if message.contains("ORDER_INVALID_STATE"))
 }
@@ -711,9 +740,23 @@ fn sum_taxes(taxes: &[crate::mirakl::model::Tax]) -> Decimal {
     taxes.iter().filter_map(|t| t.amount).sum()
 }
 
-fn address(address: Option<&crate::mirakl::orders::Address>) -> Option<Address> {
-    let a = address?;
-    Some(Address {
+/// An address for the shop, its country resolved to an alpha-2 code (see [`countries`]). A
+/// country label nothing knows is never passed on: the address gets no country and the label
+/// comes back beside it, for the caller to hold the order or raise a problem.
+fn address(
+    address: Option<&crate::mirakl::orders::Address>,
+    labels: &BTreeMap<String, String>,
+) -> (Option<Address>, Option<String>) {
+    let Some(a) = address else {
+        return (None, None);
+    };
+    let (country, unknown) =
+        match countries::resolve(a.country_iso_code.as_deref(), a.country.as_deref(), labels) {
+            Country::Code(code) => (code, None),
+            Country::Missing => (String::new(), None),
+            Country::Unknown(label) => (String::new(), Some(label)),
+        };
+    let address = Address {
         first_name: a.firstname.clone().unwrap_or_default(),
         last_name: a.lastname.clone().unwrap_or_default(),
         company: a.company.clone(),
@@ -721,14 +764,64 @@ fn address(address: Option<&crate::mirakl::orders::Address>) -> Option<Address> 
         street_2: a.street_2.clone(),
         zip_code: a.zip_code.clone().unwrap_or_default(),
         city: a.city.clone().unwrap_or_default(),
+        // As given: the shop maps a state name to its own state code where it has them.
         state: a.state.clone(),
-        country_iso_code: a
-            .country_iso_code
-            .clone()
-            .or_else(|| a.country.clone())
-            .unwrap_or_default(),
+        country_iso_code: country,
         phone: a.phone.clone(),
-    })
+    };
+    (Some(address), unknown)
+}
+
+/// The order's billing and shipping addresses, and the country labels in them nothing knows
+/// (`(which address, label)`).
+fn addresses<T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    order: &Order,
+) -> (
+    Option<Address>,
+    Option<Address>,
+    Vec<(&'static str, String)>,
+) {
+    let customer = order.customer.as_ref();
+    let labels = &ctx.settings.country_label_map;
+    let (billing, billing_unknown) =
+        address(customer.and_then(|c| c.billing_address.as_ref()), labels);
+    let (shipping, shipping_unknown) =
+        address(customer.and_then(|c| c.shipping_address.as_ref()), labels);
+    let mut unknown = Vec::new();
+    if let Some(label) = shipping_unknown {
+        unknown.push(("shipping", label));
+    }
+    if let Some(label) = billing_unknown {
+        if !unknown.iter().any(|(_, l)| *l == label) {
+            unknown.push(("billing", label));
+        }
+    }
+    (billing, shipping, unknown)
+}
+
+/// The problem for country labels nothing knows: what the label is, and where to map it.
+fn country_problem(id: &str, unknown: &[(&'static str, String)], consequence: &str) -> NewProblem {
+    let labels: Vec<String> = unknown
+        .iter()
+        .map(|(which, label)| format!("{label:?} ({which} address)"))
+        .collect();
+    NewProblem::new(
+        ProblemKind::Country,
+        EntityType::MiraklOrder,
+        id.to_owned(),
+        format!(
+            "Order {id}: the country {} is not a country the connector knows. {consequence}",
+            labels.join(" and ")
+        ),
+    )
+    .details(serde_json::json!({
+        "labels": unknown.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>(),
+    }))
+    .hint(
+        "Add the label with its two-letter country code under Settings → Orders → Country label \
+         mapping, then Retry.",
+    )
 }
 
 /// The shop order for the accepted lines, priced as the marketplace sold them.
@@ -764,6 +857,8 @@ fn draft<T: Transport, B: CallBudget>(
                     .total_commission
                     .unwrap_or(commission_fee + commission_vat),
                 mirakl_order_line_id: l.order_line_id.clone(),
+                discount: deduced(&l.promotions),
+                additional_fields: custom_fields(&l.order_line_additional_fields),
             }
         })
         .collect();
@@ -771,6 +866,9 @@ fn draft<T: Transport, B: CallBudget>(
     let total: Decimal = lines.iter().map(|l| l.price).sum::<Decimal>() + shipping_total;
     let commission_total = lines.iter().map(|l| l.commission_total).sum();
     let customer = order.customer.as_ref();
+    let (billing_address, shipping_address, _) = addresses(ctx, order);
+    let additional_fields = custom_fields(&order.order_additional_fields);
+    let notes = customer_notes(order, &additional_fields, &lines);
     let status = ctx
         .settings
         .shop_status_for(order.order_state.as_str())
@@ -789,11 +887,140 @@ fn draft<T: Transport, B: CallBudget>(
         commission_total,
         customer_first_name: customer.and_then(|c| c.firstname.clone()),
         customer_last_name: customer.and_then(|c| c.lastname.clone()),
-        billing_address: address(customer.and_then(|c| c.billing_address.as_ref())),
-        shipping_address: address(customer.and_then(|c| c.shipping_address.as_ref())),
+        billing_address,
+        shipping_address,
         status,
         amounts,
+        shipping: shipping_method(ctx, order),
+        additional_fields,
+        notes,
     }
+}
+
+/// Most custom fields kept per order or line; more are dropped (Mirakl's own limit is lower).
+const MAX_CUSTOM_FIELDS: usize = 50;
+/// Longest custom field code kept.
+const MAX_FIELD_CODE_CHARS: usize = 64;
+/// Longest custom field value (or shipping label) kept, in characters.
+const MAX_FIELD_VALUE_CHARS: usize = 2000;
+const MAX_LABEL_CHARS: usize = 200;
+
+/// What the line's promotions took off it (their positive `deduced_amount`s).
+fn deduced(promotions: &[crate::mirakl::orders::Promotion]) -> Decimal {
+    promotions
+        .iter()
+        .filter_map(|p| p.deduced_amount)
+        .filter(|a| *a > Decimal::ZERO)
+        .sum()
+}
+
+/// Mirakl custom fields as the shop keeps them: codes of `[A-Za-z0-9_.-]`, values as plain text
+/// (a list joined with commas), empty ones dropped, everything bounded.
+fn custom_fields(fields: &[crate::mirakl::model::AdditionalField]) -> Vec<CustomField> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            let code: String = f
+                .code
+                .trim()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                .take(MAX_FIELD_CODE_CHARS)
+                .collect();
+            let value = field_text(&f.value, 0)?;
+            (!code.is_empty()).then_some(CustomField { code, value })
+        })
+        .take(MAX_CUSTOM_FIELDS)
+        .collect()
+}
+
+fn field_text(value: &Value, depth: u8) -> Option<String> {
+    let text = match value {
+        Value::Null | Value::Object(_) => return None,
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(_) if depth > 0 => return None,
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| field_text(v, depth + 1))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let text = plain_text(&text, MAX_FIELD_VALUE_CHARS);
+    (!text.is_empty()).then_some(text)
+}
+
+/// Text without control characters (line breaks kept), trimmed, at most `max` characters.
+fn plain_text(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn label_text(text: Option<&str>) -> Option<String> {
+    text.map(|t| plain_text(t, MAX_LABEL_CHARS))
+        .filter(|t| !t.is_empty())
+}
+
+/// The shipping line: titled from Mirakl's `shipping_type_label` (else its code), with the
+/// shop's own method where the settings map the type to one.
+fn shipping_method<T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    order: &Order,
+) -> Option<ShippingMethod> {
+    let type_code = label_text(order.shipping_type_code.as_deref());
+    let title = label_text(order.shipping_type_label.as_deref()).or_else(|| type_code.clone())?;
+    let method_id = type_code
+        .as_deref()
+        .and_then(|code| ctx.settings.shipping_method_map.get(code))
+        .map(|m| m.trim().to_owned());
+    Some(ShippingMethod {
+        title,
+        type_code,
+        zone_code: label_text(order.shipping_zone_code.as_deref()),
+        zone_label: label_text(order.shipping_zone_label.as_deref()),
+        method_id,
+    })
+}
+
+/// Notes the merchant must see on the order: a message the customer sent, and custom fields
+/// that carry a message (a gift message), order's and lines' alike.
+fn customer_notes(order: &Order, fields: &[CustomField], lines: &[ShopOrderLine]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if order.has_customer_message == Some(true) {
+        notes.push(
+            "The customer sent a message about this order on the marketplace: read and answer \
+             it in Mirakl."
+                .to_owned(),
+        );
+    }
+    let is_message = |code: &str| {
+        let code = code.to_ascii_lowercase();
+        code.contains("message") || code.contains("gift")
+    };
+    for field in fields.iter().filter(|f| is_message(&f.code)) {
+        notes.push(format!(
+            "Customer message ({}): {}",
+            field.code, field.value
+        ));
+    }
+    for line in lines {
+        for field in line
+            .additional_fields
+            .iter()
+            .filter(|f| is_message(&f.code))
+        {
+            notes.push(format!(
+                "Customer message for {} ({}): {}",
+                line.sku, field.code, field.value
+            ));
+        }
+    }
+    notes
 }
 
 /// Applies a Mirakl state change to the shop order and mirrors Mirakl's refunds into the shop.
@@ -881,9 +1108,20 @@ fn update_addresses<T: Transport, B: CallBudget>(
     order: &Order,
     shop_order: i64,
 ) -> Result<(), JobError> {
-    let customer = order.customer.as_ref();
-    let billing = address(customer.and_then(|c| c.billing_address.as_ref()));
-    let shipping = address(customer.and_then(|c| c.shipping_address.as_ref()));
+    let (billing, shipping, unknown) = addresses(ctx, order);
+    if !unknown.is_empty() {
+        // The order is already in the shop: it keeps going, with no country rather than a
+        // wrong one, and a person maps the label.
+        let problem = country_problem(
+            &order.order_id,
+            &unknown,
+            "The shop order got the address without a country: map the label, and enter the \
+             country on the order.",
+        )
+        // No Retry: the order is in the shop already; a person enters the country there.
+        .severity(Severity::Error);
+        ctx.raise(problem)?;
+    }
     if billing.is_some() || shipping.is_some() {
         ctx.shop
             .update_order_addresses(shop_order, billing.as_ref(), shipping.as_ref())?;

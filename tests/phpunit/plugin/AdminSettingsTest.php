@@ -55,6 +55,10 @@ final class AdminSettingsTest extends AdminTestCase
             'a meta key with spaces' => [['product_reference_meta' => 'my ean'], 'product_reference_meta', 'Product identifier field:'],
             'a bad e-mail' => [['alert_recipients' => 'ops@example.com, not-an-address'], 'alert_recipients', 'Alert recipients: "not-an-address"'],
             'a bad tax mode' => [['order_tax_mode' => 'BOTH'], 'order_tax_mode', 'Prices in orders: must be TAX_INCLUDED or TAX_EXCLUDED'],
+            'a country label without code' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['']], 'country_label_map', 'Country label mapping: the row "Metropole" needs'],
+            'a country label mapped to an alpha-3 code' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['FRA']], 'country_label_map', 'Country label mapping: the row "Metropole"'],
+            'a country label mapped to no country' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['ZZ']], 'country_label_map', 'Country label mapping:'],
+            'a shipping type without method' => [['shipping_method_map_keys' => ['EXPRESS'], 'shipping_method_map_values' => ['']], 'shipping_method_map', 'Shipping methods: the row "EXPRESS" needs'],
         ];
     }
 
@@ -64,6 +68,29 @@ final class AdminSettingsTest extends AdminTestCase
         $result = $this->validate(self::validForm($override));
         $this->assertArrayHasKey($field, $result['errors'], 'errors: ' . var_export($result['errors'], true));
         $this->assertStringStartsWith($message, $result['errors'][$field]);
+    }
+
+    public function test_country_labels_and_shipping_methods_are_saved_as_maps_and_shown_again(): void
+    {
+        $result = $this->validate(self::validForm([
+            'country_label_map_keys' => ['Métropole & Corse', '', ' Deutschland Festland '],
+            'country_label_map_values' => ['fr', '', 'DE'],
+            'shipping_method_map_keys' => ['express'],
+            'shipping_method_map_values' => ['flat_rate'],
+        ]));
+        $this->assertSame([], $result['errors']);
+        $this->assertSame(['Deutschland Festland' => 'DE', 'Métropole & Corse' => 'FR'], $result['sync']['country_label_map']);
+        $this->assertSame(['EXPRESS' => 'flat_rate'], $result['sync']['shipping_method_map']);
+
+        $this->logIn('administrator', true);
+        update_option('mirakl_connector_sync_settings', $result['sync'], false);
+        ob_start();
+        (new SettingsPage(new Bridge()))->render();
+        $html = ob_get_clean();
+        $this->assertTrue(str_contains($html, 'id="mirakl-field-country_label_map"'), 'the mapping table is on the page');
+        $this->assertTrue(str_contains($html, 'value="Métropole &amp; Corse"'), 'a mapped label is shown, escaped');
+        $this->assertTrue(str_contains($html, 'id="mirakl-field-shipping_method_map"'));
+        $this->assertTrue(str_contains($html, 'value="flat_rate"'));
     }
 
     public function test_nothing_is_saved_when_one_section_is_wrong(): void

@@ -3,14 +3,14 @@
 namespace MiraklConnector\Tests\Plugin;
 
 use MiraklConnector\Cli\Command;
-use MiraklConnector\Shop\CountryCodes;
 use MiraklConnector\Shop\Money;
 use MiraklConnector\Shop\ShopSettings;
+use MiraklConnector\Shop\States;
 use MiraklConnector\Tests\PluginTestCase;
 
 /**
  * The pieces of WooShop that need no WooCommerce: exact money on decimal strings, Mirakl's
- * country codes mapped to WooCommerce's, the shop settings' defaults, and the tick summary the
+ * state names mapped to WooCommerce's state codes, the shop settings' defaults, and the tick summary the
  * runner prints. Also: without WooCommerce none of the sync services is registered.
  */
 final class ShopHelpersTest extends PluginTestCase
@@ -33,15 +33,15 @@ final class ShopHelpersTest extends PluginTestCase
         Money::micros('12,50');
     }
 
-    public function test_country_codes_are_mapped_from_alpha_3(): void
+    public function test_state_names_are_mapped_to_woocommerce_state_codes(): void
     {
-        $this->assertSame('FR', CountryCodes::to_woocommerce('FRA'));
-        $this->assertSame('DE', CountryCodes::to_woocommerce('deu'));
-        $this->assertSame('GB', CountryCodes::to_woocommerce('GBR'));
-        $this->assertSame('US', CountryCodes::to_woocommerce('USA'));
-        $this->assertSame('ES', CountryCodes::to_woocommerce('ES'), 'alpha-2 is kept');
-        $this->assertSame('', CountryCodes::to_woocommerce(null));
-        $this->assertSame('XYZ', CountryCodes::to_woocommerce('XYZ'), 'an unknown code is kept, not dropped');
+        $states = ['B' => 'Barcelona', 'CA' => 'C&aacute;diz', 'M' => 'Madrid'];
+        $this->assertSame('B', States::to_woocommerce('Barcelona', $states));
+        $this->assertSame('CA', States::to_woocommerce('cadiz', $states), 'accents and case do not matter');
+        $this->assertSame('M', States::to_woocommerce(' m ', $states), 'a code is kept as the code');
+        $this->assertSame('Atlantis', States::to_woocommerce('Atlantis', $states), 'no match: kept as given');
+        $this->assertSame('Bayern', States::to_woocommerce('Bayern', []), 'a country without state codes');
+        $this->assertSame('', States::to_woocommerce('', $states));
     }
 
     public function test_shop_settings_have_defaults_and_keep_only_known_keys(): void

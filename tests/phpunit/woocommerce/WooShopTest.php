@@ -19,7 +19,7 @@ final class WooShopTest extends MarketplaceTestCase
         $address = [
             'first_name' => 'Marie', 'last_name' => 'Martin', 'company' => null,
             'street_1' => '12 rue des Lilas', 'street_2' => 'Bât. B', 'zip_code' => '75011', 'city' => 'Paris',
-            'state' => null, 'country_iso_code' => 'FRA', 'phone' => '+33100000000',
+            'state' => null, 'country_iso_code' => 'FR', 'phone' => '+33100000000',
         ];
         return $overrides + [
             'mirakl_order_id' => 'MO-' . bin2hex(random_bytes(4)) . '-A',
@@ -95,7 +95,7 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertEqualsWithDelta(39.80 + 30.00 + 9.80, (float) $order->get_total(), 0.001);
         $this->assertCount(1, $order->get_taxes());
 
-        // Addresses, with the country code mapped from ISO alpha-3.
+        // Addresses, with the core's ISO alpha-2 country code as given.
         $this->assertSame('Marie', $order->get_billing_first_name());
         $this->assertSame('FR', $order->get_billing_country());
         $this->assertSame('75011', $order->get_billing_postcode());
@@ -240,7 +240,7 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame('', $order->get_shipping_address_1());
 
         $shipping = ['first_name' => 'Paul', 'last_name' => 'Martin', 'company' => null, 'street_1' => '8 quai des Orfèvres',
-            'street_2' => null, 'zip_code' => '69002', 'city' => 'Lyon', 'state' => null, 'country_iso_code' => 'FRA', 'phone' => null];
+            'street_2' => null, 'zip_code' => '69002', 'city' => 'Lyon', 'state' => null, 'country_iso_code' => 'FR', 'phone' => null];
         $shop->update_order_addresses($id, null, $shipping);
         $order = wc_get_order($id);
         $this->assertSame(['8 quai des Orfèvres', 'Lyon', '69002', 'FR', 'Paul'], [

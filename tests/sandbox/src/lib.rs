@@ -33,7 +33,7 @@ use rand::SeedableRng;
 pub use config::SandboxConfig;
 pub use error::ApiError;
 pub use faults::{Fault, FaultRule, Trigger};
-pub use state::{NewLine, NewOrder, State};
+pub use state::{LineExtras, NewLine, NewOrder, State};
 
 use faults::Faults;
 use http::{Outcome, Request, Response};

@@ -136,8 +136,11 @@ pub struct Customer {
     pub street_2: String,
     pub zip_code: String,
     pub city: String,
+    /// The address's country label (OR11 `country`); operators often send only this.
     pub country: String,
-    pub country_iso_code: String,
+    /// Alpha-3 as Mirakl documents it, but real operators send alpha-2 or `null` (`None`).
+    pub country_iso_code: Option<String>,
+    pub state: Option<String>,
     pub phone: String,
 }
 
@@ -154,7 +157,8 @@ impl Default for Customer {
             zip_code: "75011".into(),
             city: "Paris".into(),
             country: "France".into(),
-            country_iso_code: "FRA".into(),
+            country_iso_code: Some("FRA".into()),
+            state: None,
             phone: "+33100000000".into(),
         }
     }
@@ -178,6 +182,12 @@ pub struct Refund {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderLine {
+    /// What a promotion took off the line (tax included); its price is after it.
+    #[serde(default)]
+    pub discount: Decimal,
+    /// OR11 `order_line_additional_fields`.
+    #[serde(default)]
+    pub additional_fields: Vec<CustomField>,
     pub order_line_id: String,
     pub index: i64,
     pub offer_id: i64,
@@ -219,7 +229,9 @@ impl OrderLine {
         commission_rate: Decimal,
         commission_vat_rate: Decimal,
     ) -> LineAmounts {
-        let price_included = round2(self.unit_price * Decimal::from(self.quantity));
+        let price_included = (round2(self.unit_price * Decimal::from(self.quantity))
+            - self.discount)
+            .max(Decimal::ZERO);
         let (_, price_tax) = split_tax(price_included, tax_rate);
         let (_, shipping_tax) = split_tax(self.shipping_price, tax_rate);
         let commission_fee = round2((price_included + self.shipping_price) * commission_rate);
@@ -276,6 +288,48 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     pub tracking: Option<Tracking>,
     pub payment_workflow: String,
+    #[serde(default)]
+    pub shipping: Shipping,
+    /// OR11 `order_additional_fields`.
+    #[serde(default)]
+    pub additional_fields: Vec<CustomField>,
+    #[serde(default)]
+    pub has_customer_message: bool,
+}
+
+/// A custom field (OR11 `order_additional_fields`, `order_line_additional_fields`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub code: String,
+    /// STRING, TEXTAREA, BOOLEAN, NUMERIC, DATE, LINK, LIST, MULTIPLE_VALUES_LIST...
+    #[serde(rename = "type", default = "string_type")]
+    pub field_type: String,
+    pub value: serde_json::Value,
+}
+
+fn string_type() -> String {
+    "STRING".into()
+}
+
+/// The order's shipping type and zone (OR11 `shipping_type_*`, `shipping_zone_*`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Shipping {
+    pub type_code: String,
+    pub type_label: Option<String>,
+    pub zone_code: String,
+    pub zone_label: Option<String>,
+}
+
+impl Default for Shipping {
+    fn default() -> Self {
+        Shipping {
+            type_code: "STD".into(),
+            type_label: Some("Standard".into()),
+            zone_code: "FR".into(),
+            zone_label: Some("France".into()),
+        }
+    }
 }
 
 impl Order {

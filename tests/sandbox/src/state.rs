@@ -65,6 +65,22 @@ pub struct NewOrder {
     pub currency_iso_code: Option<String>,
     /// Skip STAGING and start in WAITING_ACCEPTANCE (the default when `staging_secs` is 0).
     pub skip_staging: Option<bool>,
+    /// The shipping type and zone (default: STD in zone FR).
+    pub shipping: Option<Shipping>,
+    /// OR11 `order_additional_fields`.
+    pub additional_fields: Vec<CustomField>,
+    pub has_customer_message: bool,
+    /// Per line, in the order of `lines`: a promotion and custom fields.
+    pub line_extras: Vec<LineExtras>,
+}
+
+/// What a requested line carries besides its offer, quantity and prices.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LineExtras {
+    /// What a promotion takes off the line, tax included (between 0 and the line's price).
+    pub discount: Option<Decimal>,
+    pub additional_fields: Vec<CustomField>,
 }
 
 /// A line decision in OR21.
@@ -458,7 +474,14 @@ impl State {
             let shipping_price = line
                 .shipping_price
                 .unwrap_or(shipping_per_unit * Decimal::from(line.quantity));
+            let extras = request.line_extras.get(n).cloned().unwrap_or_default();
+            let discount = round2(extras.discount.unwrap_or_default()).clamp(
+                Decimal::ZERO,
+                round2(unit_price * Decimal::from(line.quantity)),
+            );
             lines.push(OrderLine {
+                discount,
+                additional_fields: extras.additional_fields,
                 order_line_id: format!("{order_id}-{}", n + 1),
                 index: n as i64 + 1,
                 offer_id: offer.offer_id,
@@ -505,6 +528,9 @@ impl State {
             lines,
             tracking: None,
             payment_workflow: "PAY_ON_ACCEPTANCE".into(),
+            shipping: request.shipping.unwrap_or_default(),
+            additional_fields: request.additional_fields,
+            has_customer_message: request.has_customer_message,
         };
         self.order_by_id.insert(order_id.clone(), self.orders.len());
         self.orders.push(order);
@@ -542,14 +568,50 @@ impl State {
             });
         }
         let n = self.rng.gen_range(1..10_000);
+        // The shapes real operators send, drawn from the same number (no extra draw, so the
+        // seeded stream of offers and quantities stays as it was).
+        let (country, code): (&str, Option<&str>) = match n % 5 {
+            0 => ("France Métropolitaine", None),
+            1 => ("FRANCE", Some("FR")),
+            2 => ("Belgique", None),
+            _ => ("France", Some("FRA")),
+        };
         let customer = Customer {
             customer_id: format!("CUST-{n:04}"),
             lastname: format!("Client{n}"),
+            country: country.into(),
+            country_iso_code: code.map(Into::into),
             ..Customer::default()
         };
+        let shipping = (n % 3 == 0).then(|| Shipping {
+            type_code: "EXPRESS".into(),
+            type_label: Some("Express 24h".into()),
+            ..Shipping::default()
+        });
+        let additional_fields = if n % 4 == 0 {
+            vec![CustomField {
+                code: "gift-message".into(),
+                field_type: "TEXTAREA".into(),
+                value: serde_json::json!(format!("Joyeux anniversaire, Client{n} !")),
+            }]
+        } else {
+            Vec::new()
+        };
+        let line_extras = lines
+            .iter()
+            .enumerate()
+            .map(|(i, _)| LineExtras {
+                discount: (i == 0 && n % 6 == 1).then(|| Decimal::new(150, 2)),
+                additional_fields: Vec::new(),
+            })
+            .collect();
         self.create_order(NewOrder {
             lines,
             customer: Some(customer),
+            shipping,
+            additional_fields,
+            has_customer_message: n % 7 == 0,
+            line_extras,
             ..NewOrder::default()
         })
     }

@@ -203,6 +203,94 @@ fn orders_conform() {
 }
 
 #[test]
+fn order_shapes_real_operators_send_conform() {
+    let h = Harness::start();
+    h.console(
+        "POST",
+        "/offers",
+        &json!({ "sku": "S1", "price": "30", "quantity": 100 }),
+    );
+    let order = |id: &str, customer: Value, extra: Value| {
+        let mut body = json!({ "order_id": id, "lines": [{ "offer_sku": "S1", "quantity": 2 }], "customer": customer });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        h.console("POST", "/orders", &body);
+    };
+    order(
+        "SH-1-A",
+        json!({ "country": "France Métropolitaine", "country_iso_code": null }),
+        json!({}),
+    );
+    order(
+        "SH-2-A",
+        json!({ "country": "Deutschland", "country_iso_code": "DEU", "state": "Bayern" }),
+        json!({
+            "shipping": { "type_code": "EXPRESS", "type_label": "Express 24h", "zone_code": "EU", "zone_label": "Europe" },
+            "additional_fields": [{ "code": "gift-message", "type": "TEXTAREA", "value": "Happy birthday" }],
+            "has_customer_message": true,
+            "line_extras": [{ "discount": "5.00", "additional_fields": [{ "code": "engraving", "type": "STRING", "value": "A & B" }] }]
+        }),
+    );
+    order(
+        "SH-3-A",
+        json!({ "country": "België", "country_iso_code": null }),
+        json!({ "shipping": { "type_code": "PICKUP", "type_label": "Point relais", "zone_code": "BE" } }),
+    );
+    for query in ["", "?order_tax_mode=TAX_EXCLUDED"] {
+        let response = h.get(&format!("/api/orders{query}"));
+        assert_eq!(response.status, 200);
+        let body = response.json().expect("json");
+        // Real operators send `country_iso_code: null` (docs/field-lessons.md) where the
+        // document lists it as required: that, and only that, is let through.
+        let errors: Vec<String> = schema_errors("/api/orders", "get", 200, &body)
+            .into_iter()
+            .filter(|e| !e.contains("\"country_iso_code\" is a required property"))
+            .collect();
+        assert!(errors.is_empty(), "OR11{query}: {errors:?}");
+        let orders = body["orders"].as_array().expect("orders");
+        let find = |id: &str| orders.iter().find(|o| o["order_id"] == id).expect(id);
+        let label_only = &find("SH-1-A")["customer"]["shipping_address"];
+        assert_eq!(label_only["country"], "France Métropolitaine");
+        assert!(label_only["country_iso_code"].is_null());
+        let express = find("SH-2-A");
+        assert_eq!(express["shipping_type_code"], "EXPRESS");
+        assert_eq!(express["shipping_type_label"], "Express 24h");
+        assert_eq!(express["shipping_zone_code"], "EU");
+        assert_eq!(
+            express["customer"]["billing_address"]["country_iso_code"],
+            "DEU"
+        );
+        assert_eq!(express["has_customer_message"], true);
+        assert_eq!(
+            express["order_additional_fields"][0]["code"],
+            "gift-message"
+        );
+        let line = &express["order_lines"][0];
+        assert_eq!(line["order_line_additional_fields"][0]["value"], "A & B");
+        let deduced = common::amount(&line["promotions"][0]["deduced_amount"]);
+        assert_eq!(
+            common::amount(&express["promotions"]["total_deduced_amount"]),
+            deduced
+        );
+        // The line's price is after the promotion: the origin price less it, to the cent.
+        let origin: rust_decimal::Decimal =
+            common::amount(&line["origin_unit_price"]).parse().unwrap();
+        let price: rust_decimal::Decimal = common::amount(&line["price"]).parse().unwrap();
+        let deduced: rust_decimal::Decimal = deduced.parse().unwrap();
+        assert_eq!(
+            origin * rust_decimal::Decimal::from(2) - deduced,
+            price,
+            "{query}"
+        );
+        if query.is_empty() {
+            assert_eq!(deduced.to_string(), "5.00");
+        }
+        assert_eq!(find("SH-3-A")["shipping_zone_code"], "BE");
+    }
+}
+
+#[test]
 fn offers_and_imports_conform() {
     let h = busy_marketplace();
     conforms(

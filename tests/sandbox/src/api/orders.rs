@@ -12,7 +12,9 @@ use super::{date_param, json_body, offset_page, text_field};
 use crate::clock::format_date;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Request, Response};
-use crate::model::{money, parse_money_value, Order, TaxMode, Tracking};
+use crate::model::{
+    money, parse_money_value, split_tax, LineAmounts, Order, OrderLine, TaxMode, Tracking,
+};
 use crate::state::{LineDecision, RefundRequest, State};
 
 /// How far Mirakl moves `start_update_date` back, so that polling windows overlap.
@@ -134,8 +136,35 @@ fn address(order: &Order) -> Value {
     json!({
         "civility": c.civility, "firstname": c.firstname, "lastname": c.lastname,
         "street_1": c.street_1, "street_2": c.street_2, "zip_code": c.zip_code, "city": c.city,
-        "country": c.country, "country_iso_code": c.country_iso_code, "phone": c.phone
+        "country": (!c.country.is_empty()).then_some(&c.country),
+        "country_iso_code": c.country_iso_code, "state": c.state,
+        "phone": c.phone
     })
+}
+
+/// What a line's promotion took off it, in `mode`: in TAX_EXCLUDED the discount's own tax share
+/// (at the line's rate) goes with it, as the line's price is shown without tax.
+fn shown_discount(line: &OrderLine, mode: TaxMode, a: &LineAmounts, rate: Decimal) -> Decimal {
+    let before = a.price_included + line.discount;
+    if line.discount.is_zero() || before.is_zero() {
+        return line.discount;
+    }
+    let (_, tax_before) = split_tax(before, rate);
+    mode.show(before, tax_before) - mode.show(a.price_included, a.price_tax)
+}
+
+/// A line's promotions as OR11 shows them.
+fn line_promotions(line: &OrderLine, mode: TaxMode, a: &LineAmounts, rate: Decimal) -> Vec<Value> {
+    if line.discount.is_zero() {
+        return Vec::new();
+    }
+    let deduced = shown_discount(line, mode, a, rate);
+    vec![json!({
+        "id": format!("PROMO-{}", line.order_line_id),
+        "apportioned": false,
+        "deduced_amount": money(deduced),
+        "configuration": { "type": "AMOUNT_OFF", "amount_off": money(deduced), "internal_description": "Sandbox promotion" }
+    })]
 }
 
 /// One order as OR11 shows it, amounts in `mode`.
@@ -197,7 +226,7 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
             "order_line_id": line.order_line_id,
             "order_line_index": line.index,
             "order_line_state": line.state,
-            "order_line_additional_fields": [],
+            "order_line_additional_fields": line.additional_fields,
             "offer_id": line.offer_id,
             "offer_sku": line.offer_sku,
             "offer_state_code": line.offer_state_code,
@@ -210,7 +239,12 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
             "description": line.product_title,
             "quantity": line.quantity,
             "price_unit": money(unit),
-            "origin_unit_price": money(unit),
+            "origin_unit_price": money(if line.quantity > 0 {
+                (line_price + shown_discount(line, mode, &a, rate)) / Decimal::from(line.quantity)
+            } else {
+                unit
+            }),
+            "promotions": line_promotions(line, mode, &a, rate),
             "price": money(line_price),
             "shipping_price": money(line_shipping),
             "total_price": money(line_price + line_shipping),
@@ -270,7 +304,7 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
     put("can_cancel", json!(order.can_cancel()));
     put("can_shop_ship", json!(order.state == "SHIPPING"));
     put("fully_refunded", json!(live_lines && all_refunded));
-    put("has_customer_message", json!(false));
+    put("has_customer_message", json!(order.has_customer_message));
     put("has_incident", json!(false));
     put("has_invoice", json!(false));
     put("customer_directly_pays_seller", json!(false));
@@ -294,7 +328,23 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
         }),
     );
     put("fulfillment", json!({ "center": { "code": "DEFAULT" } }));
-    put("order_additional_fields", json!([]));
+    put("order_additional_fields", json!(order.additional_fields));
+    let applied: Vec<Value> = order
+        .lines
+        .iter()
+        .filter(|l| l.is_live())
+        .flat_map(|l| line_promotions(l, mode, &state.line_amounts(l), rate))
+        .collect();
+    let deduced: Decimal = order
+        .lines
+        .iter()
+        .filter(|l| l.is_live())
+        .map(|l| shown_discount(l, mode, &state.line_amounts(l), rate))
+        .sum();
+    put(
+        "promotions",
+        json!({ "applied_promotions": applied, "total_deduced_amount": money(deduced) }),
+    );
     put("order_lines", Value::Array(lines));
     put("paymentType", json!("CREDIT_CARD"));
     put("payment_type", json!("CREDIT_CARD"));
@@ -303,10 +353,10 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
     put("shipping_price", money(shipping));
     put("total_price", money(price + shipping));
     put("total_commission", money(commission));
-    put("shipping_type_code", json!("STD"));
-    put("shipping_type_label", json!("Standard"));
-    put("shipping_zone_code", json!("FR"));
-    put("shipping_zone_label", json!("France"));
+    put("shipping_type_code", json!(order.shipping.type_code));
+    put("shipping_type_label", json!(order.shipping.type_label));
+    put("shipping_zone_code", json!(order.shipping.zone_code));
+    put("shipping_zone_label", json!(order.shipping.zone_label));
     put(
         "references",
         json!({ "order_reference_for_customer": order.commercial_id }),
