@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use mirakl_connector::sync::memory::ShopOp;
 use mirakl_connector::sync::{events, SyncSettings};
+use mirakl_connector::vocab::ProblemKind;
 use mirakl_sandbox::{Fault, FaultRule, SandboxConfig, Trigger};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -321,9 +322,31 @@ impl Run {
             recorded,
             "seed {seed}: a Mirakl refund recorded twice"
         );
+        // A Mirakl refund WooCommerce refuses (the shop already refunded the order's total) is
+        // raised as a conflict on that refund instead of being recorded.
+        let conflicts: Vec<String> = self
+            .h
+            .store
+            .list_problems(&mirakl_connector::store::ProblemFilter {
+                limit: 100_000,
+                ..mirakl_connector::store::ProblemFilter::open()
+            })
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.kind == ProblemKind::MarketplaceRefundConflict.as_str())
+            .map(|p| p.entity_id)
+            .collect();
+        for conflict in &conflicts {
+            assert!(
+                !ids.contains(&conflict),
+                "seed {seed}: Mirakl refund {conflict} both recorded and raised as a conflict"
+            );
+        }
         assert_eq!(
-            recorded, mirakl_refunds,
-            "seed {seed}: Mirakl refunds {mirakl_refunds}, recorded {recorded}"
+            recorded + conflicts.len(),
+            mirakl_refunds,
+            "seed {seed}: Mirakl refunds {mirakl_refunds}, recorded {recorded}, raised {}",
+            conflicts.len()
         );
         let mirrored = h
             .shop
@@ -332,8 +355,9 @@ impl Run {
             .filter(|r| r.mirakl_refund_id.is_some())
             .count();
         assert_eq!(
-            mirrored, self.marketplace_refunds,
-            "seed {seed}: mirrored refunds"
+            mirrored + conflicts.len(),
+            self.marketplace_refunds,
+            "seed {seed}: mirrored refunds (and conflicts raised)"
         );
         self.check_stock(seed);
         h.calls.assert_within_budgets();
