@@ -4,17 +4,19 @@
  * Description:       Sell your WooCommerce catalogue on Mirakl-powered marketplaces: stock, orders, shipping, refunds and payouts kept in step, with every failure shown in wp-admin.
  * Version:           0.1.0
  * Requires at least: 6.1
+ * Tested up to:      7.1
  * Requires PHP:      8.1
+ * Requires Plugins:  woocommerce
  * Author:            Mirakl Connector for WooCommerce contributors
  * License:           GPL-2.0-or-later
  * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
  * Text Domain:       mirakl-connector-for-woocommerce
  * Domain Path:       /languages
  * WC requires at least: 7.9
- * WC tested up to:   7.9
+ * WC tested up to:   10.5
  *
  * This file only declares constants, checks the PHP version, declares WooCommerce feature
- * compatibility and boots the plugin. It must parse on old PHP versions so that a too-old PHP
+ * compatibility and boots the plugin on `init`. It must parse on old PHP versions so that a too-old PHP
  * gets a notice instead of a fatal error.
  *
  * @package MiraklConnector
@@ -56,4 +58,6 @@ require_once __DIR__ . '/src/Autoloader.php';
 register_activation_hook( __FILE__, array( \MiraklConnector\Lifecycle::class, 'activate' ) );
 register_deactivation_hook( __FILE__, array( \MiraklConnector\Lifecycle::class, 'deactivate' ) );
 add_action( 'before_woocommerce_init', array( \MiraklConnector\Compatibility::class, 'declare' ) );
-add_action( 'plugins_loaded', array( \MiraklConnector\Plugin::class, 'boot' ), 20 );
+// On `init` (after WooCommerce's own, at 0): the requirements notice and the services translate
+// their strings, and WordPress 6.7+ wants no translation before `init`.
+add_action( 'init', array( \MiraklConnector\Plugin::class, 'boot' ), 5 );

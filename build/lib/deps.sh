@@ -52,6 +52,8 @@ ensure_rust() {
 
 # ensure_build_deps — everything build/test, build/run and build/package need.
 ensure_build_deps() {
-  ensure_packages "${MC_BASE_PACKAGES[@]}"
+  # Inside the Debian 13 root of the newest-php environment, its own package list (trixie.sh) was
+  # installed when it was made.
+  [[ "${MIRAKL_IN_ROOT:-0}" == 1 ]] || ensure_packages "${MC_BASE_PACKAGES[@]}"
   ensure_rust
 }

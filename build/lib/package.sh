@@ -4,8 +4,10 @@
 #
 #   package_zip_path OUT_DIR   where package_plugin writes the zip
 #   package_so_name            the extension's file name in bin/, e.g. mirakl_connector-php8.2-nts-x86_64.so
-#   package_plugin OUT_DIR     checks that the versions agree and writes the zip; the release
-#                              extension must be built already (build_extension)
+#   package_plugin OUT_DIR [PATH=NAME...]   checks that the versions agree and writes the zip; the
+#                              release extension must be built already (build_extension); each
+#                              PATH=NAME adds another build (another PHP's) to bin/ as NAME
+#                              (MIRAKL_PACKAGE_EXTRA_SO holds more such words)
 
 package_zip_path() {
   printf '%s/%s-%s.zip\n' "$1" "$MC_PLUGIN_SLUG" "$(mc_crate_version)"
@@ -31,7 +33,14 @@ package_check_versions() {
 }
 
 package_plugin() {
-  local out=$1 version so so_name loaded stage dest php_minor zip
+  local out=$1 version so so_name loaded stage dest php_minor zip extra extras=()
+  shift
+  extras=("$@")
+  if [[ -n "${MIRAKL_PACKAGE_EXTRA_SO:-}" ]]; then
+    local more=()
+    read -r -a more <<<"$MIRAKL_PACKAGE_EXTRA_SO"
+    extras+=("${more[@]}")
+  fi
   package_check_versions
   version="$(mc_crate_version)"
   so="$(mc_extension_path)"
@@ -52,20 +61,29 @@ package_plugin() {
   mkdir -p "$dest/bin"
   rm -f "$dest"/bin/*.so
   install -m 0644 "$so" "$dest/bin/$so_name"
+  local names=("$so_name")
+  for extra in "${extras[@]}"; do
+    [[ -f "${extra%%=*}" ]] || mc_die "no extension build at ${extra%%=*}"
+    [[ "${extra#*=}" == mirakl_connector-php*.so ]] || mc_die "bad name for a bundled build: ${extra#*=}"
+    install -m 0644 "${extra%%=*}" "$dest/bin/${extra#*=}"
+    names+=("${extra#*=}")
+  done
   php_minor="$("$MC_PHP" -n -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;')"
-  package_readme "$version" "$so_name" "$php_minor" >"$dest/bin/README.txt"
+  package_readme "$version" "$php_minor" "${names[@]}" >"$dest/bin/README.txt"
 
   mkdir -p "$out"
   zip="$(package_zip_path "$out")"
   rm -f "$zip"
   (cd "$stage" && zip -q -r -X "$zip" "$MC_PLUGIN_SLUG")
   rm -rf "$stage"
-  mc_log "wrote $zip ($(du -h "$zip" | cut -f1)): $MC_PLUGIN_SLUG/ with bin/$so_name"
+  mc_log "wrote $zip ($(du -h "$zip" | cut -f1)): $MC_PLUGIN_SLUG/ with bin/$(IFS=,; printf '%s' "${names[*]}" | sed 's|,|, bin/|g')"
 }
 
-# package_readme VERSION SO_NAME PHP_MINOR — bin/README.txt.
+# package_readme VERSION PHP_MINOR SO_NAME... — bin/README.txt (PHP_MINOR: the first build's).
 package_readme() {
-  local version=$1 so_name=$2 php_minor=$3
+  local version=$1 php_minor=$2 so_name=$3 builds
+  shift 2
+  builds="$(printf '    %s\n' "$@")"
   cat <<README
 Mirakl Connector for WooCommerce $version: the PHP extension
 ===========================================================
@@ -73,13 +91,15 @@ Mirakl Connector for WooCommerce $version: the PHP extension
 The connector's core is a PHP extension. PHP loads extensions only from php.ini (WordPress cannot
 load it), so it has to be enabled once by whoever administers the server's PHP.
 
-This folder holds the build for PHP $php_minor, non-thread-safe (NTS), $(uname -m) Linux:
+This folder holds one build per PHP version (the name says which: PHP minor version,
+non-thread-safe "nts" or thread-safe "zts", architecture), all for Linux:
 
-    $so_name
+$builds
 
 (Debian's and Ubuntu's php-fpm, Apache mod_php and CLI packages are all NTS.) For another PHP
-version or architecture, build the extension from the connector's source with
-"cargo build --release --features php" on that machine.
+version, ZTS or another architecture, build the extension from the connector's source with
+"cargo build --release --features php" on that machine (with PHP and PHP_CONFIG naming that PHP's
+php and php-config); the plugin's notice in wp-admin names the file that fits the PHP it runs on.
 
 1. Find the php.ini files your PHP reads: "php --ini" for the command line; for PHP-FPM or the web
    server, see Tools > Site Health > Info > Server in wp-admin, or phpinfo().

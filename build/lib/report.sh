@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Tier results for build/test: each tier ends with one line `<tier>: N passed, N failed`, and the
+# Tier results for build/test: each tier ends with one line `<tier>: N passed, N failed` (a tier
+# that runs in each environment of the matrix names it: `woocommerce[php8.4 wp6.8 wc10.5]`), and the
 # run ends with the same lines again and `total: N passed, N failed`. Sourced after common.sh.
 
 MC_TIERS=()
@@ -12,19 +13,28 @@ tier_report() {
   MC_TIER_FAILED[$1]=$3
   MC_TIER_SECONDS[$1]=$4
   printf '%s: %d passed, %d failed\n' "$1" "$2" "$3"
+  # A build/test started by another one (the newest-php environment's) hands its results back.
+  [[ -z "${MIRAKL_RESULTS_FILE:-}" ]] || printf '%s\t%d\t%d\t%d\n' "$1" "$2" "$3" "$4" >>"$MIRAKL_RESULTS_FILE"
+}
+
+# env_report NAME SECONDS — records how long an environment of the matrix took (its tiers, with the
+# set-up they needed), for the summary.
+MC_ENV_TIMES=()
+env_report() {
+  MC_ENV_TIMES+=("environment $1: $2 s")
+  mc_log "environment $1 took $2 s"
 }
 
 # report_summary — the tier lines again, then the total; returns 1 when anything failed.
 report_summary() {
-  local tier passed=0 failed=0 timings=()
+  local tier passed=0 failed=0
   printf '\n==================== summary ====================\n'
   for tier in "${MC_TIERS[@]}"; do
-    printf '%s: %d passed, %d failed\n' "$tier" "${MC_TIER_PASSED[$tier]}" "${MC_TIER_FAILED[$tier]}"
-    timings+=("$tier ${MC_TIER_SECONDS[$tier]}s")
+    printf '%s: %d passed, %d failed (%d s)\n' "$tier" "${MC_TIER_PASSED[$tier]}" "${MC_TIER_FAILED[$tier]}" "${MC_TIER_SECONDS[$tier]}"
     passed=$((passed + MC_TIER_PASSED[$tier]))
     failed=$((failed + MC_TIER_FAILED[$tier]))
   done
-  printf 'timings: %s\n' "$(IFS=,; printf '%s' "${timings[*]}" | sed 's/,/, /g')"
+  ((${#MC_ENV_TIMES[@]} == 0)) || printf '%s\n' "${MC_ENV_TIMES[@]}"
   printf 'total: %d passed, %d failed\n' "$passed" "$failed"
   ((failed == 0))
 }

@@ -12,6 +12,11 @@ MC_SANDBOX_ADDR=""
 MC_SANDBOX_PID=""
 
 sandbox_build() {
+  # A build/test started by another one gets the sandbox that one built (MIRAKL_TEST_SANDBOX_BIN).
+  if [[ -n "${MIRAKL_TEST_SANDBOX_BIN:-}" && -x "$MIRAKL_TEST_SANDBOX_BIN" ]]; then
+    MC_SANDBOX_BIN="$MIRAKL_TEST_SANDBOX_BIN"
+    return 0
+  fi
   mc_log "building the Mirakl sandbox: cargo build -p mirakl-sandbox --bin mirakl-sandbox"
   (cd "$MC_ROOT" && cargo build -p mirakl-sandbox --bin mirakl-sandbox) || return 1
   MC_SANDBOX_BIN="$(mc_target_dir)/debug/mirakl-sandbox"

@@ -149,6 +149,8 @@ woocommerce_source() {
     printf '%s\n' "$WOOCOMMERCE_ZIP"
   elif [[ -f "$MC_PEERS_DIR/woocommerce-$MC_WC_PEER_VERSION.tar.gz" ]]; then
     woocommerce_from_peers
+  elif [[ -f "$MC_CACHE_DIR/woocommerce-$MC_WC_PEER_VERSION/woocommerce.php" ]]; then
+    printf '%s\n' "$MC_CACHE_DIR/woocommerce-$MC_WC_PEER_VERSION"
   elif [[ -f "$MC_CACHE_DIR/woocommerce/woocommerce.php" ]]; then
     printf '%s\n' "$MC_CACHE_DIR/woocommerce"
   else
@@ -161,17 +163,51 @@ woocommerce_source() {
 MC_PEERS_DIR="${MIRAKL_PEERS_DIR:-$MC_ROOT/../shared/peers}"
 MC_WC_PEER_VERSION="${MIRAKL_WC_PEER_VERSION:-7.9.0}"
 woocommerce_from_peers() {
-  local tarball="$MC_PEERS_DIR/woocommerce-$MC_WC_PEER_VERSION.tar.gz"
-  local dest="$MC_CACHE_DIR/peers/woocommerce-$MC_WC_PEER_VERSION" tmp
-  if [[ ! -f "$dest/woocommerce/woocommerce.php" ]]; then
-    mkdir -p "$MC_CACHE_DIR/peers"
-    tmp="$(mktemp -d "$MC_CACHE_DIR/peers/.unpack.XXXXXX")"
+  peers_unpack "$MC_PEERS_DIR/woocommerce-$MC_WC_PEER_VERSION.tar.gz" woocommerce \
+    "$MC_CACHE_DIR/peers/woocommerce-$MC_WC_PEER_VERSION"
+}
+
+# peers_unpack TARBALL NAME DEST — unpacks TARBALL (top folder NAME) once into DEST/NAME.
+peers_unpack() {
+  local tarball=$1 name=$2 dest=$3 tmp
+  if [[ ! -d "$dest/$name" ]]; then
+    mkdir -p "$(dirname "$dest")"
+    tmp="$(mktemp -d "$(dirname "$dest")/.unpack.XXXXXX")"
     tar -xzf "$tarball" -C "$tmp" >&2
-    [[ -f "$tmp/woocommerce/woocommerce.php" ]] || { rm -rf "$tmp"; mc_die "$tarball has no woocommerce/woocommerce.php"; }
+    [[ -d "$tmp/$name" ]] || { rm -rf "$tmp"; mc_die "$tarball has no $name/ folder"; }
     rm -rf "$dest"
     mv "$tmp" "$dest"
   fi
-  printf '%s\n' "$dest/woocommerce"
+  printf '%s\n' "$dest/$name"
+}
+
+# wordpress_source VERSION — a WordPress release's files: WORDPRESS_CORE_DIR when set, else the
+# peers' wordpress-VERSION.tar.gz (unpacked once into the cache), else the cache folder
+# $MC_CACHE_DIR/wordpress-VERSION. Prints the path; fails when there is none.
+wordpress_source() {
+  local version=$1
+  if [[ -n "${WORDPRESS_CORE_DIR:-}" ]]; then
+    [[ -f "$WORDPRESS_CORE_DIR/wp-settings.php" ]] || mc_die "WORDPRESS_CORE_DIR=$WORDPRESS_CORE_DIR has no wp-settings.php"
+    printf '%s\n' "$WORDPRESS_CORE_DIR"
+  elif [[ -f "$MC_PEERS_DIR/wordpress-$version.tar.gz" ]]; then
+    peers_unpack "$MC_PEERS_DIR/wordpress-$version.tar.gz" wordpress "$MC_CACHE_DIR/peers/wordpress-$version"
+  elif [[ -f "$MC_CACHE_DIR/wordpress-$version/wp-settings.php" ]]; then
+    printf '%s\n' "$MC_CACHE_DIR/wordpress-$version"
+  else
+    return 1
+  fi
+}
+
+# wordpress_version [CORE_DIR] — "6.1.9" from wp-includes/version.php.
+wordpress_version() {
+  sed -n "s/^\$wp_version = '\([^']*\)';.*/\1/p" "${1:-$MC_WP_CORE}/wp-includes/version.php" 2>/dev/null | head -n 1
+}
+
+# woocommerce_version SOURCE — the Version: header of a WooCommerce folder or zip.
+woocommerce_version() {
+  local src=$1
+  if [[ -f "$src" ]]; then unzip -p "$src" woocommerce/woocommerce.php 2>/dev/null; else cat "$src/woocommerce.php"; fi |
+    sed -n 's/^[ *]*Version:[[:space:]]*\([^[:space:]]*\).*/\1/p' | head -n 1
 }
 
 # How to make WooCommerce available, for the banners.

@@ -3,7 +3,11 @@
  * A few site operations for the build scripts, so no WP-CLI is needed.
  *
  *   php wp-tool.php SITE install TITLE ADMIN_USER ADMIN_PASSWORD ADMIN_EMAIL
- *   php wp-tool.php SITE activate PLUGIN_FILE          (e.g. woocommerce/woocommerce.php)
+ *   php wp-tool.php SITE activate PLUGIN_FILE [--missing-dependencies-ok]
+ *                                    (e.g. woocommerce/woocommerce.php); with the flag, a plugin
+ *                                    whose "Requires Plugins" are missing (WordPress 6.5+ refuses
+ *                                    it) is activated the way activate_plugin() would, as on a shop
+ *                                    that deactivated WooCommerce after the connector
  *   php wp-tool.php SITE is-active PLUGIN_FILE         exit 0 when active
  *   php wp-tool.php SITE set-password USER PASSWORD
  *   php wp-tool.php SITE set-option NAME JSON_VALUE
@@ -58,13 +62,22 @@ switch ($command) {
         break;
 
     case 'activate':
-        [$plugin] = wp_tool_args($args, 1, 'activate PLUGIN_FILE');
+        $anyway = ($args[1] ?? '') === '--missing-dependencies-ok';
+        [$plugin] = wp_tool_args(array_slice($args, 0, 1), 1, 'activate PLUGIN_FILE [--missing-dependencies-ok]');
         require_once ABSPATH . 'wp-admin/includes/plugin.php';
         $admins = get_users(['role' => 'administrator', 'number' => 1]);
         if ($admins) {
             wp_set_current_user($admins[0]->ID);
         }
         $result = activate_plugin($plugin);
+        if ($anyway && is_wp_error($result) && $result->get_error_code() === 'plugin_missing_dependencies') {
+            include_once WP_PLUGIN_DIR . '/' . $plugin;
+            do_action('activate_plugin', $plugin, false);
+            do_action("activate_$plugin", false);
+            update_option('active_plugins', array_values(array_unique(array_merge(get_option('active_plugins', []), [$plugin]))));
+            do_action('activated_plugin', $plugin, false);
+            $result = null;
+        }
         if (is_wp_error($result)) {
             wp_tool_fail("activating $plugin: " . $result->get_error_message()
                 . (is_string($result->get_error_data()) ? "\n" . $result->get_error_data() : ''));

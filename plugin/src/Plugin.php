@@ -1,6 +1,6 @@
 <?php
 /**
- * Boots the plugin on `plugins_loaded`: checks requirements, and registers the services only
+ * Boots the plugin on `init` (priority 5, after WooCommerce's): loads the text domain, checks requirements, and registers the services only
  * when they are all met. Each service owns its hooks in a `register()` method.
  *
  * @package MiraklConnector
@@ -26,10 +26,11 @@ final class Plugin {
 	private static bool $active = false;
 
 	/**
-	 * Entry point, hooked on `plugins_loaded`.
+	 * Entry point, hooked on `init` at priority 5: nothing is translated before `init`, which
+	 * WordPress 6.7+ reports as translation loading triggered too early.
 	 */
 	public static function boot(): void {
-		add_action( 'init', array( self::class, 'load_textdomain' ) );
+		self::load_textdomain();
 
 		$bridge       = new Bridge();
 		$requirements = new Requirements( $bridge );

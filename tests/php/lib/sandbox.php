@@ -16,9 +16,10 @@ final class SandboxProcess
 
     public function __construct(string $api_key, array $config = [])
     {
-        $binary = null;
+        $binary = getenv('MIRAKL_TEST_SANDBOX_BIN') ?: null; // build/test says which one it built
+        $binary = $binary !== null && is_executable($binary) ? $binary : null;
         $target = getenv('CARGO_TARGET_DIR') ?: repo_root() . '/target';
-        foreach (['debug', 'release'] as $profile) {
+        foreach ($binary === null ? ['debug', 'release'] : [] as $profile) {
             if (is_executable("$target/$profile/mirakl-sandbox")) {
                 $binary = "$target/$profile/mirakl-sandbox";
                 break;

@@ -19,6 +19,7 @@ abstract class PluginTestCase extends TestCase
             . "stdout:\n{$run['stdout']}\nstderr:\n{$run['stderr']}"
         );
         $this->assertSame([], $run['result']['plugin_errors'], "PHP errors in the plugin's files during probe '$probe'");
+        $this->assertSame([], $run['result']['early_translations'], "the plugin translated strings before init during probe '$probe' (WordPress 6.7+ logs each as triggered too early)");
         return $run['result'];
     }
 

@@ -5,11 +5,14 @@
  *   php [-d extension=...] admin-probe.php SITE PROBE
  *
  * Prints `MIRAKL_PROBE_RESULT <json>` on a line of its own; the JSON object always has
- * `plugin_errors`, the PHP notices, warnings and deprecations raised in the plugin's files. Probes:
+ * `plugin_errors`, the PHP notices, warnings and deprecations raised in the plugin's files, and
+ * `early_translations`, the plugin's strings translated before `init`. Probes:
  *   notices      the HTML printed on `admin_notices` on the dashboard
  *   site-health  the Site Health tests whose key names the plugin, each run when it is direct
  *   reactivate   deactivate_plugins() then activate_plugin() of the plugin, as from the Plugins
- *                screen: error message or null, what each printed, whether it is active
+ *                screen: error message or null, what each printed, whether it is active, and the
+ *                refusal WordPress 6.5+ gives without WooCommerce ("Requires Plugins"; the
+ *                plugin is then put back in the active list)
  *   uninstall    deactivates the plugin, runs its uninstall (uninstall_plugin()), reports success
  *   state        whether the plugin is active and what the extension reports
  */
@@ -28,6 +31,19 @@ set_error_handler(static function (int $type, string $message, string $file, int
     return false;
 });
 
+// The plugin's strings translated before `init` (WordPress 6.7+ logs "translation loading ...
+// triggered too early" for them when the site's language has translations): part of the result.
+$GLOBALS['mirakl_probe_early_translations'] = [];
+$mirakl_probe_early = static function ($translation, ...$args) {
+    if (!did_action('init')) {
+        $GLOBALS['mirakl_probe_early_translations'][] = (string) $args[0] . ' (during ' . (current_filter() ?: 'load') . ', hook ' . implode(' > ', array_filter(array_map('strval', $GLOBALS['wp_current_filter'] ?? []))) . ')';
+    }
+    return $translation;
+};
+foreach (['gettext', 'gettext_with_context', 'ngettext', 'ngettext_with_context'] as $mirakl_probe_filter) {
+    $GLOBALS['wp_filter'][$mirakl_probe_filter . '_mirakl-connector-for-woocommerce'][10][] = ['function' => $mirakl_probe_early, 'accepted_args' => 3];
+}
+
 define('WP_ADMIN', true);
 $_SERVER['REQUEST_URI'] = '/wp-admin/index.php';
 $_SERVER['PHP_SELF'] = $_SERVER['SCRIPT_NAME'] = '/wp-admin/index.php';
@@ -44,6 +60,7 @@ delete_transient('_wc_activation_redirect');
 function mirakl_probe_result($result): void
 {
     $result['plugin_errors'] = $GLOBALS['mirakl_probe_errors'];
+    $result['early_translations'] = array_values(array_unique($GLOBALS['mirakl_probe_early_translations']));
     echo "\nMIRAKL_PROBE_RESULT ", json_encode($result, JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR), "\n";
     exit(0);
 }
@@ -91,7 +108,15 @@ switch (MIRAKL_PROBE_NAME) {
         ob_start();
         $error = activate_plugin(MIRAKL_PROBE_PLUGIN);
         $output = ob_get_clean();
+        $refused = null;
+        if (is_wp_error($error) && $error->get_error_code() === 'plugin_missing_dependencies') {
+            // WordPress 6.5+ without WooCommerce ("Requires Plugins"): the site is put back as it was.
+            $refused = wp_strip_all_tags($error->get_error_message());
+            update_option('active_plugins', array_values(array_unique(array_merge(get_option('active_plugins', []), [MIRAKL_PROBE_PLUGIN]))));
+            $error = null;
+        }
         mirakl_probe_result([
+            'refused_for_dependencies' => $refused,
             'error' => is_wp_error($error) ? $error->get_error_message() : null,
             'deactivation_output' => $deactivationOutput,
             'output' => $output,

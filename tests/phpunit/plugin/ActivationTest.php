@@ -26,6 +26,13 @@ final class ActivationTest extends PluginTestCase
     public function test_deactivating_and_activating_again_gives_no_error_and_no_output(): void
     {
         $result = $this->probe('reactivate', true);
+        if (version_compare(get_bloginfo('version'), '6.5', '>=')) {
+            // "Requires Plugins: woocommerce": WordPress 6.5+ refuses it while WooCommerce is missing.
+            $this->assertIsString($result['refused_for_dependencies'], 'WordPress 6.5+ refuses the plugin without WooCommerce');
+            $this->assertStringContainsString('WooCommerce', $result['refused_for_dependencies']);
+        } else {
+            $this->assertNull($result['refused_for_dependencies']);
+        }
         $this->assertSame('', $result['deactivation_output'], 'deactivation printed something');
         $this->assertNull($result['error'], 'activate_plugin() failed: ' . $result['error']);
         $this->assertSame('', $result['output'], 'activation printed something');

@@ -25,4 +25,20 @@ final class PackageTest extends PluginTestCase
         $this->assertSame(realpath($expected), realpath(Site::extensionPath()));
         $this->assertFileExists(WP_PLUGIN_DIR . '/' . Site::PLUGIN_SLUG . '/bin/README.txt');
     }
+
+    public function test_the_zip_ships_a_build_for_each_php_it_was_packaged_for(): void
+    {
+        // build/test names the builds it packaged (this PHP's, and on PHP 8.4 the PHP 8.2 one too).
+        $expected = preg_split('/\s+/', trim((string) getenv('MIRAKL_TEST_BUNDLED_SO')), -1, PREG_SPLIT_NO_EMPTY);
+        $this->assertContains(\MiraklConnector\Requirements::extension_file_name(), $expected, 'build/test says what it packaged');
+        $bin = WP_PLUGIN_DIR . '/' . Site::PLUGIN_SLUG . '/bin/';
+        $shipped = array_map('basename', glob($bin . '*.so') ?: []);
+        sort($shipped);
+        sort($expected);
+        $this->assertSame($expected, $shipped, 'one build per PHP ABI, named mirakl_connector-php<minor>-<nts|zts>-<arch>.so');
+        $readme = (string) file_get_contents($bin . 'README.txt');
+        foreach ($expected as $name) {
+            $this->assertStringContainsString($name, $readme, 'bin/README.txt lists every build');
+        }
+    }
 }

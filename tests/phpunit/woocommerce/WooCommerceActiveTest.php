@@ -9,7 +9,8 @@ use MiraklConnector\Tests\Site;
 
 /**
  * WooCommerce activated after the plugin, extension loaded: WooCommerce's installer ran, the
- * requirements notice is gone, and the plugin is declared compatible with HPOS.
+ * requirements notice is gone, and the plugin is declared compatible with HPOS and the Cart and
+ * Checkout blocks.
  */
 final class WooCommerceActiveTest extends PluginTestCase
 {
@@ -48,5 +49,13 @@ final class WooCommerceActiveTest extends PluginTestCase
         $plugins = wc_get_container()->get(FeaturesController::class)->get_compatible_plugins_for_feature('custom_order_tables');
         $this->assertContains(Site::PLUGIN_FILE, $plugins['compatible'], 'FeaturesController lists the plugin as compatible with custom_order_tables');
         $this->assertContains('custom_order_tables', FeaturesUtil::get_compatible_features_for_plugin(Site::PLUGIN_FILE)['compatible'] ?? []);
+    }
+
+    public function test_cart_and_checkout_blocks_compatibility_is_declared(): void
+    {
+        // The block-based Cart and Checkout (Store API) are WooCommerce's default since 8.3.
+        $plugins = wc_get_container()->get(FeaturesController::class)->get_compatible_plugins_for_feature('cart_checkout_blocks');
+        $this->assertContains(Site::PLUGIN_FILE, $plugins['compatible'], 'FeaturesController lists the plugin as compatible with cart_checkout_blocks');
+        $this->assertContains('cart_checkout_blocks', FeaturesUtil::get_compatible_features_for_plugin(Site::PLUGIN_FILE)['compatible'] ?? []);
     }
 }
