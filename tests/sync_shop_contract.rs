@@ -35,6 +35,7 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
         shipping_address: None,
         status: "on-hold".to_owned(),
         amounts: OrderAmounts::default(),
+        fee_line: None,
     };
     draft.amounts = OrderAmounts::compute(&draft.lines, draft.prices_include_tax);
     draft

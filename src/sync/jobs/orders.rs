@@ -18,6 +18,7 @@ use crate::mirakl::orders::{LineDecision, Order, OrderLine, OrderQuery, OrderSta
 use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
+use super::super::expected;
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{
     Address, MarketplaceRefund, OrderAmounts, ShopError, ShopOrderDraft, ShopOrderLine,
@@ -383,7 +384,13 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     }
 
     let shop_order = match shop_order {
-        Some(existing) => existing,
+        Some(existing) => {
+            // Made by an earlier attempt (or found in the shop): its expected order may not
+            // have been recorded before the crash.
+            let draft = draft(ctx, &order, &accepted_lines);
+            expected::record_created(ctx.store, &draft, existing)?;
+            existing
+        }
         None => {
             let draft = draft(ctx, &order, &accepted_lines);
             let created = match ctx.shop.create_order(&draft) {
@@ -404,6 +411,9 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 }
                 Err(error) => return Err(error.into()),
             };
+            // What finance matching expects of it, before the map row: a crash in between
+            // finds the order in the shop and records it again (a no-op).
+            expected::record_created(ctx.store, &draft, created)?;
             let mut recorded = mapping.clone();
             recorded.wc_order_id = Some(created);
             ctx.store.upsert_order(&recorded)?;
@@ -441,6 +451,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 shop_order,
                 "The marketplace does not allow partial acceptance: the whole order was refused.",
             )?;
+            expected::record_cancelled(ctx.store, &id)?;
             let skus: Vec<String> = order
                 .order_lines
                 .iter()
@@ -563,7 +574,8 @@ fn address(address: Option<&crate::mirakl::orders::Address>) -> Option<Address> 
     })
 }
 
-/// The shop order for the accepted lines, priced as the marketplace sold them.
+/// The shop order for the accepted lines, priced as the marketplace sold them, with every
+/// figure the shop writes (amounts in the order's tax mode, the commission fee line).
 fn draft<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     order: &Order,
@@ -609,7 +621,6 @@ fn draft<T: Transport, B: CallBudget>(
         .unwrap_or("on-hold")
         .to_owned();
     let prices_include_tax = ctx.settings.prices_include_tax();
-    let amounts = OrderAmounts::compute(&lines, prices_include_tax);
     ShopOrderDraft {
         mirakl_order_id: order.order_id.clone(),
         commercial_id: order.commercial_id.clone(),
@@ -624,8 +635,10 @@ fn draft<T: Transport, B: CallBudget>(
         billing_address: address(customer.and_then(|c| c.billing_address.as_ref())),
         shipping_address: address(customer.and_then(|c| c.shipping_address.as_ref())),
         status,
-        amounts,
+        amounts: OrderAmounts::default(),
+        fee_line: None,
     }
+    .priced(&ctx.settings.commission)
 }
 
 /// Applies a Mirakl state change to the shop order and mirrors Mirakl's refunds into the shop.
@@ -650,6 +663,7 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             OrderState::Canceled | OrderState::Refused => {
                 let reason = format!("Mirakl order {id} is {state}: cancelled and restocked.");
                 ctx.shop.cancel_order(shop_order, &reason)?;
+                expected::record_cancelled(ctx.store, &id)?;
                 let skus: Vec<String> = order
                     .order_lines
                     .iter()
@@ -748,6 +762,11 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         let shop_refund = ctx
             .shop
             .record_marketplace_refund(shop_order, &marketplace_refund)?;
+        // The refund as the shop booked it (its tax split), before the refunds map row: a
+        // crash in between records it again under the same shop refund id.
+        if let Some(booked) = ctx.shop.read_refund(shop_refund)? {
+            expected::record_refund(ctx.store, &order.order_id, &booked)?;
+        }
         let mut record = RefundRecord::new(shop_refund, order.order_id.clone(), "mirrored");
         record.mirakl_refund_ids = vec![refund.id.clone()];
         ctx.store.upsert_refund(&record)?;
