@@ -209,6 +209,8 @@ fn expected(orders: usize) -> Vec<ExpectedOrder> {
                     tax: money(-a[7]),
                     shipping_tax: Decimal::ZERO,
                 }],
+                prices_include_tax: false,
+                commission_fee_line: rust_decimal::Decimal::ZERO,
             }
         })
         .collect()

@@ -214,6 +214,9 @@ text_enum! {
         FinanceAmountMismatch => "finance_amount_mismatch",
         /// Finance: a transaction type this version does not know.
         FinanceUnknownTransactionType => "finance_unknown_transaction_type",
+        /// Finance: a WooCommerce order's total no longer adds up to its lines, shipping, taxes
+        /// and commission fee line.
+        FinanceShopTotalMismatch => "finance_shop_total_mismatch",
     }
 }
 

@@ -122,6 +122,8 @@ fn shop_order(order: &str, amount: &str) -> ExpectedOrder {
             commission_vat: dec("0.36"),
         }],
         refunds: Vec::new(),
+        prices_include_tax: false,
+        commission_fee_line: Decimal::ZERO,
     }
 }
 

@@ -302,6 +302,8 @@ fn expected_orders(month: &Month) -> Vec<ExpectedOrder> {
                     cancelled: matches!(o.state.as_str(), "CANCELED" | "REFUSED"),
                     lines,
                     refunds,
+                    prices_include_tax: false,
+                    commission_fee_line: Decimal::ZERO,
                 }
             })
             .collect()

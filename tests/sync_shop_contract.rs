@@ -40,6 +40,7 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
         shipping: None,
         additional_fields: Vec::new(),
         notes: Vec::new(),
+        fee_line: None,
     };
     draft.amounts = OrderAmounts::compute(&draft.lines, draft.prices_include_tax);
     draft

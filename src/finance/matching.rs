@@ -1,6 +1,7 @@
 //! Matching: each imported transaction is linked to its order (and refund) through Mirakl's
 //! order, line and refund ids, and each order's Mirakl figures are compared with what
-//! WooCommerce says it is worth ([`ExpectedOrder`], recorded by the PHP layer or the engine).
+//! the shop says it is worth ([`ExpectedOrder`], recorded by the engine as it creates, cancels and
+//! refunds shop orders, brought up to date with what WooCommerce reports: `shop_orders`).
 //!
 //! Invariants: a discrepancy is one open problem per (kind, entity), raised once however
 //! often matching runs, and resolved automatically when a later run no longer finds it.
@@ -10,16 +11,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::money::{from_e4, text};
 use super::types::Category;
 use super::{FinanceError, FinanceSettings};
-use crate::store::{
-    FinanceExpectedOrder, NewProblem, ProblemFilter, ProblemState, Severity, Store,
-};
-use crate::sync::shop::ShopOrderDraft;
+use crate::store::{NewProblem, ProblemFilter, ProblemState, Severity, Store};
+use crate::sync::expected;
+pub use crate::sync::expected::{ExpectedLine, ExpectedOrder, ExpectedRefund};
 use crate::vocab::{EntityType, ProblemKind};
 
 /// Every problem kind matching raises (and resolves).
@@ -63,97 +63,6 @@ fn hint_for(kind: ProblemKind) -> &'static str {
     }
 }
 
-/// What WooCommerce says a Mirakl order is worth. Amounts are positive, as the shop shows them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExpectedOrder {
-    pub mirakl_order_id: String,
-    #[serde(default)]
-    pub wc_order_id: Option<i64>,
-    pub currency: String,
-    /// The shop cancelled the order: Mirakl must hold no live amounts for it.
-    #[serde(default)]
-    pub cancelled: bool,
-    #[serde(default)]
-    pub lines: Vec<ExpectedLine>,
-    #[serde(default)]
-    pub refunds: Vec<ExpectedRefund>,
-}
-
-/// One order line: price and shipping without tax, their taxes, and the commission from OR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExpectedLine {
-    pub mirakl_order_line_id: String,
-    pub amount: Decimal,
-    #[serde(default)]
-    pub shipping: Decimal,
-    #[serde(default)]
-    pub tax: Decimal,
-    #[serde(default)]
-    pub shipping_tax: Decimal,
-    #[serde(default)]
-    pub commission_fee: Decimal,
-    #[serde(default)]
-    pub commission_vat: Decimal,
-}
-
-/// A WooCommerce refund: amounts without tax plus their taxes (compared as one gross total).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExpectedRefund {
-    pub wc_refund_id: i64,
-    /// Mirakl's refund ids (one per refunded line); when empty, the store's refunds map is
-    /// asked, then a Mirakl refund of the same total is looked for.
-    #[serde(default)]
-    pub mirakl_refund_ids: Vec<String>,
-    pub amount: Decimal,
-    #[serde(default)]
-    pub shipping: Decimal,
-    #[serde(default)]
-    pub tax: Decimal,
-    #[serde(default)]
-    pub shipping_tax: Decimal,
-}
-
-impl ExpectedOrder {
-    /// The shop side of an order the engine created from OR11 (`ShopOrderDraft`): line prices
-    /// and shipping without tax (the draft's tax mode decides), their taxes, and the commission
-    /// seen at order time. Refunds are added as WooCommerce makes them.
-    pub fn from_draft(draft: &ShopOrderDraft, wc_order_id: Option<i64>) -> ExpectedOrder {
-        let without_tax = |amount: Decimal, tax: Decimal| {
-            if draft.prices_include_tax {
-                amount - tax
-            } else {
-                amount
-            }
-        };
-        ExpectedOrder {
-            mirakl_order_id: draft.mirakl_order_id.clone(),
-            wc_order_id,
-            currency: draft.currency.clone(),
-            cancelled: false,
-            lines: draft
-                .lines
-                .iter()
-                .map(|line| ExpectedLine {
-                    mirakl_order_line_id: line.mirakl_order_line_id.clone(),
-                    amount: without_tax(line.price, line.tax),
-                    shipping: without_tax(line.shipping_price, line.shipping_tax),
-                    tax: line.tax,
-                    shipping_tax: line.shipping_tax,
-                    commission_fee: line.commission_fee,
-                    commission_vat: line.commission_vat,
-                })
-                .collect(),
-            refunds: Vec::new(),
-        }
-    }
-}
-
-impl ExpectedRefund {
-    pub fn gross(&self) -> Decimal {
-        self.amount + self.shipping + self.tax + self.shipping_tax
-    }
-}
-
 /// Stores (or replaces) what the shop expects for one order.
 pub fn record_expected_order(store: &Store, order: &ExpectedOrder) -> Result<(), FinanceError> {
     record_expected_orders(store, std::slice::from_ref(order))
@@ -164,22 +73,10 @@ pub fn record_expected_orders(store: &Store, orders: &[ExpectedOrder]) -> Result
     for order in orders {
         validate_expected(order)?;
     }
-    let rows = orders
-        .iter()
-        .map(|order| {
-            Ok(FinanceExpectedOrder {
-                mirakl_order_id: order.mirakl_order_id.clone(),
-                wc_order_id: order.wc_order_id,
-                currency: order.currency.clone(),
-                payload: serde_json::to_string(order)
-                    .map_err(|e| FinanceError::Data(e.to_string()))?,
-            })
-        })
-        .collect::<Result<Vec<_>, FinanceError>>()?;
-    Ok(store.record_finance_expected_orders(&rows)?)
+    Ok(expected::save(store, orders)?)
 }
 
-fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
+pub(crate) fn validate_expected(order: &ExpectedOrder) -> Result<(), FinanceError> {
     let invalid = |text: String| Err(FinanceError::InvalidArgument(text));
     if order.mirakl_order_id.trim().is_empty() {
         return invalid("mirakl_order_id: is required".to_owned());
@@ -699,6 +596,7 @@ pub fn match_ledger(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::shop::ShopOrderDraft;
 
     #[test]
     fn expected_orders_accept_decimal_strings_and_numbers_from_php() {
@@ -755,6 +653,8 @@ mod tests {
             cancelled: false,
             lines: Vec::new(),
             refunds: Vec::new(),
+            prices_include_tax: false,
+            commission_fee_line: Decimal::ZERO,
         };
         let error = validate_expected(&order).unwrap_err().to_string();
         assert!(error.contains("currency"), "{error}");

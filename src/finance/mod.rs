@@ -2,8 +2,10 @@
 //! order is worth, reconciled per payout and summed into a month-end report finance can close from.
 //!
 //! Flow: [`import_ledger`] pulls TL02 transaction logs incrementally (plus IV01 accounting
-//! documents and SBC11 billing cycles where the instance has them) → [`record_expected_order`]
-//! (the PHP layer, or the sync engine) stores the shop side → [`match_ledger`] compares both and
+//! documents and SBC11 billing cycles where the instance has them) → the engine records the shop
+//! side as it creates, cancels and refunds orders (`crate::sync::expected`), and
+//! [`record_shop_orders`] brings it up to date with what only WooCommerce knows (edits, refunds
+//! made there, its own total) → [`match_ledger`] compares both and
 //! raises finance problems → [`payouts`] and [`month_end_report`] read the result;
 //! [`report_csv`], [`report_orders_csv`] and [`ledger_csv`] export it ([`month_csv`] by its
 //! [`CsvExport`] kind). Batched, never real-time. Every statement on the finance tables is the
@@ -12,8 +14,9 @@
 //! # For the PHP layer
 //!
 //! Every input and output is serde JSON: amounts are decimal strings (`"12.50"`), times RFC 3339
-//! UTC. In: [`FinanceSettings`] (via [`validate_settings`]) and [`ExpectedOrder`] (or
-//! [`ExpectedOrder::from_draft`] for an order the engine created). Out: [`ImportReport`],
+//! UTC. In: [`FinanceSettings`] (via [`validate_settings`]) and [`ShopOrderReport`] (WooCommerce's
+//! figures of a marketplace order; [`record_expected_order`] takes a whole [`ExpectedOrder`], for
+//! tests and benchmarks). Out: [`ImportReport`],
 //! [`ImportStatus`], [`MatchReport`], [`PayoutReconciliation`], [`MonthEndReport`], CSV text.
 //! Errors are [`FinanceError`], which carries the crate's stable error code.
 //!
@@ -49,6 +52,7 @@ mod import;
 mod matching;
 mod report;
 mod settings;
+mod shop_orders;
 mod types;
 
 pub use export::{
@@ -67,6 +71,10 @@ pub use report::{
 };
 pub use settings::{
     commission_fee_line, validate_settings, CommissionFeeLine, CommissionPosting, FinanceSettings,
+};
+pub use shop_orders::{
+    allocate, record_shop_orders, ReportedItem, ReportedLine, ReportedRefund, ShopOrderReport,
+    ShopOrdersReport,
 };
 pub use types::{classify, signed_amount, Category, LedgerRow};
 

@@ -8,17 +8,8 @@ use serde_json::Value;
 
 use crate::mirakl::finance::MAX_TRANSACTION_PAGE;
 use crate::settings::SettingsError;
-use crate::sync::shop::ShopOrderLine;
-
-/// How the marketplace commission of an order is shown in WooCommerce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommissionPosting {
-    /// Per-line commission fee, VAT and total kept as order meta; order totals untouched.
-    MetaOnly,
-    /// Also a negative fee line ([`FinanceSettings::commission_fee_line_name`]) on the order.
-    FeeLine,
-}
+pub use crate::sync::shop::{CommissionFeeLine, CommissionPosting};
+use crate::sync::shop::{CommissionPolicy, ShopOrderLine};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -157,36 +148,23 @@ fn bounded(value: &Value, field: &'static str, min: i64, max: i64) -> Result<i64
     Ok(number)
 }
 
-/// The negative fee line to add to a shop order when commission is posted as a fee line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CommissionFeeLine {
-    pub name: String,
-    /// Negative: the commission fee plus its VAT, summed over the lines.
-    pub amount: Decimal,
-    pub commission_fee: Decimal,
-    pub commission_vat: Decimal,
+impl FinanceSettings {
+    /// What the engine does with a created order's commission.
+    pub fn commission(&self) -> CommissionPolicy {
+        CommissionPolicy {
+            posting: self.commission_posting,
+            fee_line_name: self.commission_fee_line_name.clone(),
+        }
+    }
 }
 
-/// The fee line for an order's lines, or `None` with `meta_only` (or no commission).
+/// The fee line for an order's lines, or `None` with `meta_only` (or no commission): the one
+/// rule the engine's draft follows ([`CommissionFeeLine::of`]).
 pub fn commission_fee_line(
     settings: &FinanceSettings,
     lines: &[ShopOrderLine],
 ) -> Option<CommissionFeeLine> {
-    if settings.commission_posting != CommissionPosting::FeeLine {
-        return None;
-    }
-    let commission_fee: Decimal = lines.iter().map(|l| l.commission_fee).sum();
-    let commission_vat: Decimal = lines.iter().map(|l| l.commission_vat).sum();
-    let total: Decimal = lines.iter().map(|l| l.commission_total).sum();
-    if total.is_zero() {
-        return None;
-    }
-    Some(CommissionFeeLine {
-        name: settings.commission_fee_line_name.clone(),
-        amount: -total,
-        commission_fee,
-        commission_vat,
-    })
+    CommissionFeeLine::of(&settings.commission(), lines)
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ impl NativeEngine {
 
     fn settings_key(&self) -> Result<String, ExportError> {
         let connection = self.connection()?;
-        serde_json::to_string(&(connection, &self.sync))
+        serde_json::to_string(&(connection, &self.sync, &self.sync.commission))
             .map_err(|e| ExportError::new(ErrorCode::Internal, e.to_string()))
     }
 
@@ -157,7 +157,7 @@ impl NativeEngine {
             };
             Ok(NativeEngine {
                 connection,
-                sync,
+                sync: sync.with_commission(finance.commission()),
                 finance,
                 state_file: PathBuf::from(state_file),
             })
@@ -351,6 +351,42 @@ impl NativeEngine {
                     .map_err(|e| invalid_argument(format!("expected orders: {e}")))?;
             finance::record_expected_orders(&*self.store()?, &orders)?;
             Ok(i64::try_from(orders.len()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// What only WooCommerce knows of these marketplace orders (`finance::ShopOrderReport`:
+    /// line, shipping and refund figures as they stand, its own total), folded into the
+    /// expected side of the matching. Returns `{recorded, total_mismatches}`.
+    pub fn finance_shop_orders(&self, orders: &ZendHashTable) -> PhpResult<Zval> {
+        export(|| {
+            let orders: Vec<finance::ShopOrderReport> =
+                serde_json::from_value(array_to_json(orders)?)
+                    .map_err(|e| invalid_argument(format!("shop orders: {e}")))?;
+            to_zval(&finance::record_shop_orders(
+                &*self.store()?,
+                &self.finance,
+                &orders,
+            )?)
+        })
+    }
+
+    /// The expected side of a Mirakl order as the core holds it, or null.
+    pub fn finance_expected_order(&self, mirakl_order_id: String) -> PhpResult<Zval> {
+        export(|| {
+            to_zval(&sync::expected::expected_order(
+                &*self.store()?,
+                &mirakl_order_id,
+            )?)
+        })
+    }
+
+    /// A marketplace order draft (the Shop port's shape) with every figure the engine sends the
+    /// shop: its amounts and the commission fee line of the finance settings.
+    pub fn order_draft(&self, draft: &ZendHashTable) -> PhpResult<Zval> {
+        export(|| {
+            let draft: sync::shop::ShopOrderDraft = serde_json::from_value(map_to_json(draft)?)
+                .map_err(|e| invalid_argument(format!("order draft: {e}")))?;
+            to_zval(&draft.priced(&self.sync.commission))
         })
     }
 

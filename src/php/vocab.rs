@@ -97,6 +97,8 @@ impl ProblemKindNames {
     const FINANCE_AMOUNT_MISMATCH: &'static str = ProblemKind::FinanceAmountMismatch.as_str();
     const FINANCE_UNKNOWN_TRANSACTION_TYPE: &'static str =
         ProblemKind::FinanceUnknownTransactionType.as_str();
+    const FINANCE_SHOP_TOTAL_MISMATCH: &'static str =
+        ProblemKind::FinanceShopTotalMismatch.as_str();
 
     /// Every value, in the core's order.
     pub fn all() -> Vec<String> {

@@ -179,9 +179,11 @@ impl MemoryShop {
                         mirakl_order_line_id: line_ids.get(*sku).cloned(),
                         quantity: *quantity,
                         amount: *amount,
+                        tax: Decimal::ZERO,
                     })
                     .collect(),
                 shipping_amount,
+                shipping_tax: Decimal::ZERO,
                 mirakl_refund_id: None,
             },
         );
@@ -459,8 +461,10 @@ impl Shop for MemoryShop {
                         mirakl_order_line_id: Some(refund.mirakl_order_line_id.clone()),
                         quantity: refund.quantity,
                         amount: refund.amount,
+                        tax: Decimal::ZERO,
                     }],
                     shipping_amount: refund.shipping_amount,
+                    shipping_tax: Decimal::ZERO,
                     mirakl_refund_id: Some(refund.mirakl_refund_id.clone()),
                 },
             );

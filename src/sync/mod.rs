@@ -6,12 +6,14 @@
 //! [`Engine::tick`] (WP-Cron or a system runner; returns a [`TickReport`], `to_json()` for PHP),
 //! the functions in [`events`] (WooCommerce hooks; also as `Engine` methods), [`SyncSettings`]
 //! (`from_json`), and the [`Shop`] trait the PHP `WooShop` implements, with
-//! [`memory::MemoryShop`] as its reference.
+//! [`memory::MemoryShop`] as its reference. [`expected`] is the order's worth the engine records
+//! for finance matching as it creates, cancels and refunds shop orders.
 
 pub mod countries;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod expected;
 mod jobs;
 pub mod memory;
 pub mod report;

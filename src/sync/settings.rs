@@ -72,6 +72,18 @@ pub struct SyncSettings {
     pub reconcile_interval_secs: i64,
     /// Seconds between deadline checks.
     pub deadline_check_interval_secs: i64,
+    /// What a created order carries of its commission (the finance settings'
+    /// `commission_posting` and `commission_fee_line_name`; not part of the sync settings JSON).
+    #[serde(skip)]
+    pub commission: super::shop::CommissionPolicy,
+}
+
+impl SyncSettings {
+    /// These settings with the commission policy orders are created with.
+    pub fn with_commission(mut self, commission: super::shop::CommissionPolicy) -> SyncSettings {
+        self.commission = commission;
+        self
+    }
 }
 
 impl Default for SyncSettings {
@@ -105,6 +117,7 @@ impl Default for SyncSettings {
             acceptance_sweep_interval_secs: 120,
             reconcile_interval_secs: 3600,
             deadline_check_interval_secs: 300,
+            commission: super::shop::CommissionPolicy::default(),
         }
     }
 }

@@ -174,6 +174,84 @@ pub struct ShopOrderDraft {
     /// message), written by the core.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The negative fee line the shop adds when the commission is posted as a fee line
+    /// ([`CommissionPosting::FeeLine`]); `None` with `meta_only` or without commission.
+    #[serde(default)]
+    pub fee_line: Option<CommissionFeeLine>,
+}
+
+impl ShopOrderDraft {
+    /// The draft with every figure the shop writes: the amounts of its lines in its tax mode,
+    /// the commission fee line `commission` asks for, and the order total net of that line.
+    pub fn priced(mut self, commission: &CommissionPolicy) -> ShopOrderDraft {
+        self.amounts = OrderAmounts::compute(&self.lines, self.prices_include_tax);
+        self.fee_line = CommissionFeeLine::of(commission, &self.lines);
+        if let Some(fee) = &self.fee_line {
+            self.amounts.order_total += fee.amount;
+        }
+        self
+    }
+}
+
+/// How the marketplace commission of an order is shown in the shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionPosting {
+    /// Per-line commission fee, VAT and total kept as order meta; order totals untouched.
+    #[default]
+    MetaOnly,
+    /// Also a negative fee line on the order, lowering its total by the commission and its VAT.
+    FeeLine,
+}
+
+/// What the engine does with an order's commission (from the finance settings
+/// `commission_posting` and `commission_fee_line_name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommissionPolicy {
+    pub posting: CommissionPosting,
+    /// The fee line's name when `posting` is `fee_line`.
+    pub fee_line_name: String,
+}
+
+impl Default for CommissionPolicy {
+    fn default() -> CommissionPolicy {
+        CommissionPolicy {
+            posting: CommissionPosting::MetaOnly,
+            fee_line_name: "Marketplace commission".to_owned(),
+        }
+    }
+}
+
+/// The negative fee line added to a shop order when commission is posted as a fee line. Not
+/// taxed by the shop: `amount` already holds the commission's VAT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommissionFeeLine {
+    pub name: String,
+    /// Negative: the lines' `commission_total` summed (commission fee plus its VAT).
+    pub amount: Decimal,
+    /// The lines' commission fees summed.
+    pub commission_fee: Decimal,
+    /// The lines' commission VAT summed.
+    pub commission_vat: Decimal,
+}
+
+impl CommissionFeeLine {
+    /// The fee line for these lines, or `None` with `meta_only` (or no commission at all).
+    pub fn of(policy: &CommissionPolicy, lines: &[ShopOrderLine]) -> Option<CommissionFeeLine> {
+        if policy.posting != CommissionPosting::FeeLine {
+            return None;
+        }
+        let total: Decimal = lines.iter().map(|l| l.commission_total).sum();
+        if total.is_zero() {
+            return None;
+        }
+        Some(CommissionFeeLine {
+            name: policy.fee_line_name.clone(),
+            amount: -total,
+            commission_fee: lines.iter().map(|l| l.commission_fee).sum(),
+            commission_vat: lines.iter().map(|l| l.commission_vat).sum(),
+        })
+    }
 }
 
 /// The tax figures of one draft line (the line of `ShopOrderDraft::lines` at the same index).
@@ -239,6 +317,10 @@ pub struct OrderAmounts {
     /// The lines' discounts (already out of `net_total` and `grand_total`).
     #[serde(default)]
     pub discount_total: Decimal,
+    /// The shop order's total: `grand_total` plus the commission fee line when there is one
+    /// (negative), else `grand_total`.
+    #[serde(default)]
+    pub order_total: Decimal,
 }
 
 impl OrderAmounts {
@@ -261,6 +343,7 @@ impl OrderAmounts {
             shipping_net,
             shipping_tax,
             grand_total: net_total + tax_total + shipping_net + shipping_tax,
+            order_total: net_total + tax_total + shipping_net + shipping_tax,
         }
     }
 }
@@ -290,6 +373,9 @@ pub struct ShopRefundLine {
     pub quantity: i64,
     /// Amount refunded on the line, shipping excluded, in the order's tax mode.
     pub amount: Decimal,
+    /// The tax refunded on the line, as the shop booked it.
+    #[serde(default)]
+    pub tax: Decimal,
 }
 
 /// A refund made in the shop.
@@ -298,7 +384,11 @@ pub struct ShopRefund {
     pub id: ShopRefundId,
     pub order_id: ShopOrderId,
     pub lines: Vec<ShopRefundLine>,
+    /// Shipping refunded, in the order's tax mode.
     pub shipping_amount: Decimal,
+    /// The tax refunded on shipping, as the shop booked it.
+    #[serde(default)]
+    pub shipping_tax: Decimal,
     /// Set when the refund was recorded by the engine from Mirakl: never sent back.
     pub mirakl_refund_id: Option<String>,
 }

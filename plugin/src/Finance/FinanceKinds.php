@@ -31,6 +31,7 @@ final class FinanceKinds {
 			ProblemKind::FINANCE_COMMISSION_MISMATCH      => __( 'Finance: commission charged differs from the order', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::FINANCE_AMOUNT_MISMATCH          => __( 'Finance: amounts differ between Mirakl and WooCommerce', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::FINANCE_UNKNOWN_TRANSACTION_TYPE => __( 'Finance: unknown Mirakl transaction type', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::FINANCE_SHOP_TOTAL_MISMATCH      => __( 'Finance: the WooCommerce order total does not add up', 'mirakl-connector-for-woocommerce' ),
 		);
 	}
 

@@ -253,6 +253,37 @@ class Bridge {
 	}
 
 	/**
+	 * Reports what only WooCommerce knows of these marketplace orders (figures as they stand,
+	 * its own total); the core folds them into the expected side and checks the total.
+	 *
+	 * @param array $orders The core's ShopOrderReport shape, one per order.
+	 * @return array {recorded, total_mismatches}.
+	 */
+	public function finance_shop_orders( array $orders ): array {
+		return (array) $this->engine()->finance_shop_orders( $orders );
+	}
+
+	/**
+	 * The expected side of a Mirakl order as the core holds it, or null.
+	 *
+	 * @param string $mirakl_order_id Mirakl order id.
+	 */
+	public function finance_expected_order( string $mirakl_order_id ): ?array {
+		$order = $this->engine()->finance_expected_order( $mirakl_order_id );
+		return is_array( $order ) ? $order : null;
+	}
+
+	/**
+	 * A marketplace order draft with every figure the engine sends the shop (amounts, the
+	 * commission fee line of the finance settings).
+	 *
+	 * @param array $draft The Shop port's draft.
+	 */
+	public function order_draft( array $draft ): array {
+		return (array) $this->engine()->order_draft( $draft );
+	}
+
+	/**
 	 * Stores what WooCommerce says these marketplace orders are worth; returns how many.
 	 */
 	public function finance_record_expected( array $orders ): int {

@@ -1,7 +1,7 @@
 //! The shop side of matching: what WooCommerce expects each Mirakl order to be worth (kept as the
 //! finance layer's JSON payload), and each order's last match status.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::super::{Store, StoreError};
 use super::rows;
@@ -67,6 +67,20 @@ impl Store {
             [],
             |row| row.get(0),
         )
+    }
+
+    /// One expected order's JSON payload, if recorded.
+    pub fn finance_expected_payload(
+        &self,
+        mirakl_order_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT payload FROM finance_expected_orders WHERE mirakl_order_id = ?1",
+            )?
+            .query_row([mirakl_order_id], |row| row.get(0))
+            .optional()?)
     }
 
     /// Every expected order's WooCommerce order id, by Mirakl order id.

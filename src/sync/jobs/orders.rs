@@ -19,6 +19,7 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
 use super::super::countries::{self, Country};
+use super::super::expected;
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{
     Address, CustomField, MarketplaceRefund, OrderAmounts, ShippingMethod, ShopError,
@@ -555,7 +556,13 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     }
 
     let shop_order = match shop_order {
-        Some(existing) => existing,
+        Some(existing) => {
+            // Made by an earlier attempt (or found in the shop): its expected order may not
+            // have been recorded before the crash.
+            let draft = draft(ctx, &order, &accepted_lines);
+            expected::record_created(ctx.store, &draft, existing)?;
+            existing
+        }
         None => {
             let draft = draft(ctx, &order, &accepted_lines);
             let created = match ctx.shop.create_order(&draft) {
@@ -576,6 +583,9 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 }
                 Err(error) => return Err(error.into()),
             };
+            // What finance matching expects of it, before the map row: a crash in between
+            // finds the order in the shop and records it again (a no-op).
+            expected::record_created(ctx.store, &draft, created)?;
             let mut recorded = mapping.clone();
             recorded.wc_order_id = Some(created);
             ctx.store.upsert_order(&recorded)?;
@@ -614,6 +624,7 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
                 shop_order,
                 "The marketplace does not allow partial acceptance: the whole order was refused.",
             )?;
+            expected::record_cancelled(ctx.store, &id)?;
             let skus: Vec<String> = order
                 .order_lines
                 .iter()
@@ -824,7 +835,8 @@ fn country_problem(id: &str, unknown: &[(&'static str, String)], consequence: &s
     )
 }
 
-/// The shop order for the accepted lines, priced as the marketplace sold them.
+/// The shop order for the accepted lines, priced as the marketplace sold them, with every
+/// figure the shop writes (amounts in the order's tax mode, the commission fee line).
 fn draft<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     order: &Order,
@@ -875,7 +887,6 @@ fn draft<T: Transport, B: CallBudget>(
         .unwrap_or("on-hold")
         .to_owned();
     let prices_include_tax = ctx.settings.prices_include_tax();
-    let amounts = OrderAmounts::compute(&lines, prices_include_tax);
     ShopOrderDraft {
         mirakl_order_id: order.order_id.clone(),
         commercial_id: order.commercial_id.clone(),
@@ -890,11 +901,13 @@ fn draft<T: Transport, B: CallBudget>(
         billing_address,
         shipping_address,
         status,
-        amounts,
+        amounts: OrderAmounts::default(),
         shipping: shipping_method(ctx, order),
         additional_fields,
         notes,
+        fee_line: None,
     }
+    .priced(&ctx.settings.commission)
 }
 
 /// Most custom fields kept per order or line; more are dropped (Mirakl's own limit is lower).
@@ -1057,6 +1070,7 @@ pub(crate) fn sync<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             OrderState::Canceled | OrderState::Refused => {
                 let reason = format!("Mirakl order {id} is {state}: cancelled and restocked.");
                 ctx.shop.cancel_order(shop_order, &reason)?;
+                expected::record_cancelled(ctx.store, &id)?;
                 // Restocked in the shop, and Mirakl put the units back on the offers.
                 ctx.stock_returned(&line_skus(order.order_lines.iter()))?;
             }
@@ -1198,6 +1212,11 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
             }
             Err(error) => return Err(error.into()),
         };
+        // The refund as the shop booked it (its tax split), before the refunds map row: a
+        // crash in between records it again under the same shop refund id.
+        if let Some(booked) = ctx.shop.read_refund(shop_refund)? {
+            expected::record_refund(ctx.store, &order.order_id, &booked)?;
+        }
         let mut record = RefundRecord::new(shop_refund, order.order_id.clone(), "mirrored");
         record.mirakl_refund_ids = vec![refund.id.clone()];
         ctx.store.upsert_refund(&record)?;

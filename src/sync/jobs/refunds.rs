@@ -16,6 +16,7 @@ use crate::mirakl::orders::{Order, OrderLine, RefundLine, RefundRequest};
 use crate::mirakl::{ApiCode, CallBudget, Transport};
 use crate::store::{NewProblem, RefundRecord};
 
+use super::super::expected;
 use super::orders::{known_refund_ids, REFUND_SENDING};
 use super::{reference, Ctx, JobError, JobResult, Mapped, OrderRead, Outcome};
 
@@ -55,6 +56,8 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         return Ok(Outcome::Done("no_amount"));
     }
     let id = mapping.mirakl_order_id.clone();
+    // Whatever Mirakl answers, the shop refunded this: finance expects it.
+    expected::record_refund(ctx.store, &id, &shop_refund)?;
     // What is left to refund, and whether an earlier attempt already refunded, are only known
     // from a fresh OR11.
     let (raw, order, fetched_at) = match ctx.read_order(&id)? {
