@@ -237,3 +237,56 @@ fn a_second_runner_does_nothing_while_the_first_holds_the_lease() {
     h.run_minutes(2);
     assert_eq!(h.shop.orders_for(&id).len(), 1);
 }
+
+/// The OR11 slot's turn, as the poll left it.
+fn or11_turn(h: &Harness) -> Option<String> {
+    h.store.cursor("orders.last_turn").unwrap().map(|c| c.value)
+}
+
+#[test]
+fn an_or11_class_whose_call_keeps_failing_passes_the_turn_on() {
+    let mut h = setup();
+    let id = h.order(&[("A", 1)]);
+    h.run_minutes(5);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    // Every OR11 call fails: the classes (sweep, change window) still take turns, so a request
+    // that fails every time (a timeout, a 400, a truncated page) never holds the slot for good.
+    h.sandbox.add_fault(fault(
+        "OR11",
+        Fault::Status {
+            status: 500,
+            retry_after_secs: None,
+        },
+        Trigger::Probability(1.0),
+    ));
+    let mut turns = std::collections::BTreeSet::new();
+    for _ in 0..8 {
+        h.run_minutes(5);
+        turns.insert(or11_turn(&h));
+    }
+    assert!(
+        turns.len() >= 2,
+        "the failing class kept the slot: turns seen {turns:?}"
+    );
+}
+
+#[test]
+fn an_or11_call_mirakl_throttles_keeps_its_turn() {
+    let mut h = setup();
+    let id = h.order(&[("A", 1)]);
+    h.run_minutes(5);
+    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    let before = or11_turn(&h);
+    h.sandbox.add_fault(fault(
+        "OR11",
+        Fault::Status {
+            status: 429,
+            retry_after_secs: Some(60),
+        },
+        Trigger::Probability(1.0),
+    ));
+    for _ in 0..4 {
+        h.run_minutes(3);
+        assert_eq!(or11_turn(&h), before, "a throttled call used no slot");
+    }
+}

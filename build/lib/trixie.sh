@@ -28,11 +28,12 @@ trixie_root_dir() {
 trixie_ensure_root() {
   local root tmp log
   root="$(trixie_root_dir)"
+  # Using the root needs root as much as making it does (unshare, chroot).
+  [[ "$(id -u)" -eq 0 ]] || { mc_warn "the $MC_TRIXIE_SUITE root needs root (debootstrap, unshare, chroot)"; return 1; }
   if [[ -f "$root/.mirakl-root-ready" ]]; then
     printf '%s\n' "$root"
     return 0
   fi
-  [[ "$(id -u)" -eq 0 ]] || { mc_warn "making the $MC_TRIXIE_SUITE root needs root (debootstrap, chroot)"; return 1; }
   ensure_packages debootstrap >&2 || return 1
   mkdir -p "$(dirname "$root")"
   tmp="$root.partial"

@@ -489,7 +489,11 @@ class WooShop implements Shop {
 			'country'    => (string) ( $address['country_iso_code'] ?? '' ),
 			'phone'      => (string) ( $address['phone'] ?? '' ),
 		);
-		if ( '' !== $fields['country'] && '' !== $fields['state'] && function_exists( 'WC' ) && WC()->countries ) {
+		if ( '' === $fields['country'] ) {
+			// The core did not recognise the label: keep the country the order has (one a
+			// person entered by hand after the problem said so) instead of erasing it.
+			unset( $fields['country'] );
+		} elseif ( '' !== $fields['state'] && function_exists( 'WC' ) && WC()->countries ) {
 			$states           = WC()->countries->get_states( $fields['country'] );
 			$fields['state'] = States::to_woocommerce( $fields['state'], is_array( $states ) ? $states : array() );
 		}

@@ -133,13 +133,27 @@ pub(crate) fn poll<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
         })
         .unwrap_or(Turn::Window);
     let outcome = match turn {
-        Turn::Sweep => sweep(ctx)?,
-        Turn::Window => window(ctx, cursor)?,
-        Turn::Reread => reread(ctx)?,
+        Turn::Sweep => sweep(ctx),
+        Turn::Window => window(ctx, cursor),
+        Turn::Reread => reread(ctx),
     };
-    // Set only once the slot was used: a call the budget refused keeps the class's turn.
-    ctx.store.set_cursor(TURN_CURSOR, turn.as_str())?;
-    Ok(outcome)
+    // A call the budget or Mirakl's throttling refused keeps the class's turn; any other outcome
+    // (the slot used, or a failure that may repeat: a timeout, a 400, a truncated page) passes
+    // the turn on, so one class failing again and again never starves the others.
+    if !refused_by_rate(&outcome) {
+        ctx.store.set_cursor(TURN_CURSOR, turn.as_str())?;
+    }
+    outcome
+}
+
+/// Whether the slot was not used because the call budget or Mirakl's throttling refused it.
+fn refused_by_rate(outcome: &JobResult) -> bool {
+    matches!(
+        outcome,
+        Err(JobError::Mirakl(
+            MiraklError::BudgetExhausted { .. } | MiraklError::Throttled { .. }
+        ))
+    )
 }
 
 /// One page of the update window since the cursor (minus the overlap), or of the backlog the
@@ -989,7 +1003,15 @@ fn shipping_method<T: Transport, B: CallBudget>(
     let title = label_text(order.shipping_type_label.as_deref()).or_else(|| type_code.clone())?;
     let method_id = type_code
         .as_deref()
-        .and_then(|code| ctx.settings.shipping_method_map.get(code))
+        .and_then(|code| {
+            // Operators' codes vary in case ("Std", "EXPRESS"); the settings form upper-cases them.
+            let map = &ctx.settings.shipping_method_map;
+            map.get(code).or_else(|| {
+                map.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(code))
+                    .map(|(_, v)| v)
+            })
+        })
         .map(|m| m.trim().to_owned());
     Some(ShippingMethod {
         title,

@@ -256,6 +256,24 @@ final class WooShopTest extends MarketplaceTestCase
         $shop->update_order_addresses(999999999, null, $shipping);
     }
 
+    public function test_an_address_without_a_country_keeps_the_one_a_person_entered(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 1, '20', '3.33')], ['billing_address' => null, 'shipping_address' => null]));
+        // The core could not resolve the label: the merchant enters the country by hand.
+        $order = wc_get_order($id);
+        $order->set_shipping_country('FR');
+        $order->save();
+        $shipping = ['first_name' => 'Paul', 'last_name' => 'Martin', 'company' => null, 'street_1' => '2 rue de la Paix',
+            'street_2' => null, 'zip_code' => '20000', 'city' => 'Ajaccio', 'state' => null, 'country_iso_code' => '', 'phone' => null];
+        $shop->update_order_addresses($id, null, $shipping);
+        $order = wc_get_order($id);
+        $this->assertSame(['Ajaccio', 'FR'], [$order->get_shipping_city(), $order->get_shipping_country()],
+            'a later sync with an unresolved country updates the address but keeps the country');
+    }
+
     public function test_stock_is_read_in_bulk_for_products_and_variations(): void
     {
         $prefix = $this->skuPrefix();
