@@ -243,22 +243,28 @@ fn or11_turn(h: &Harness) -> Option<String> {
     h.store.cursor("orders.last_turn").unwrap().map(|c| c.value)
 }
 
-#[test]
-fn an_or11_class_whose_call_keeps_failing_passes_the_turn_on() {
+/// An accepted order, then every OR11 call answered with `status`.
+fn or11_always_failing(status: u16, retry_after_secs: Option<u64>) -> Harness {
     let mut h = setup();
     let id = h.order(&[("A", 1)]);
     h.run_minutes(5);
     assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
-    // Every OR11 call fails: the classes (sweep, change window) still take turns, so a request
-    // that fails every time (a timeout, a 400, a truncated page) never holds the slot for good.
     h.sandbox.add_fault(fault(
         "OR11",
         Fault::Status {
-            status: 500,
-            retry_after_secs: None,
+            status,
+            retry_after_secs,
         },
         Trigger::Probability(1.0),
     ));
+    h
+}
+
+#[test]
+fn an_or11_class_whose_call_keeps_failing_passes_the_turn_on() {
+    // The classes (sweep, change window) still take turns, so a request that fails every time
+    // (a timeout, a 400, a truncated page) never holds the slot for good.
+    let mut h = or11_always_failing(500, None);
     let mut turns = std::collections::BTreeSet::new();
     for _ in 0..8 {
         h.run_minutes(5);
@@ -272,19 +278,8 @@ fn an_or11_class_whose_call_keeps_failing_passes_the_turn_on() {
 
 #[test]
 fn an_or11_call_mirakl_throttles_keeps_its_turn() {
-    let mut h = setup();
-    let id = h.order(&[("A", 1)]);
-    h.run_minutes(5);
-    assert_eq!(h.mirakl_state(&id), "WAITING_DEBIT_PAYMENT");
+    let mut h = or11_always_failing(429, Some(60));
     let before = or11_turn(&h);
-    h.sandbox.add_fault(fault(
-        "OR11",
-        Fault::Status {
-            status: 429,
-            retry_after_secs: Some(60),
-        },
-        Trigger::Probability(1.0),
-    ));
     for _ in 0..4 {
         h.run_minutes(3);
         assert_eq!(or11_turn(&h), before, "a throttled call used no slot");
