@@ -31,6 +31,7 @@ type JobValues<'a> = &'a [&'a dyn rusqlite::ToSql];
 fn enqueue_coalesce(conn: &Connection, values: JobValues<'_>) -> Result<Enqueued, StoreError> {
     // Every right-hand side below reads the row as it was before this update (SQLite semantics).
     // A job in backoff keeps its later run_at: a burst of stock changes must not defeat backoff.
+    // A finished job queued again is new work: it waits (and ages) from now.
     let mut stmt = conn.prepare_cached(
         "INSERT INTO jobs (kind, key, payload, priority, max_attempts, run_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -48,6 +49,8 @@ fn enqueue_coalesce(conn: &Connection, values: JobValues<'_>) -> Result<Enqueued
                                  THEN max(run_at, excluded.run_at)
                             ELSE excluded.run_at END,
             attempts    = CASE WHEN state IN ('done', 'dead') THEN 0 ELSE attempts END,
+            created_at  = CASE WHEN state IN ('done', 'dead') THEN excluded.created_at
+                               ELSE created_at END,
             last_error  = CASE WHEN state IN ('done', 'dead') THEN NULL ELSE last_error END,
             finished_at = NULL,
             state       = CASE WHEN state = 'leased' THEN 'leased' ELSE 'pending' END

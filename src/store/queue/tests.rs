@@ -157,6 +157,25 @@ fn coalescing_a_done_or_dead_job_queues_it_again() {
 }
 
 #[test]
+fn a_finished_job_queued_again_ages_from_its_new_enqueue() {
+    let (store, clock) = store();
+    store.enqueue(&NewJob::new("stock", "A", json!(1))).unwrap();
+    let job = claim_one(&store);
+    store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+    clock.advance(Span::days(2));
+    store.enqueue(&NewJob::new("stock", "A", json!(2))).unwrap();
+    let revived = store.job(job.id).unwrap().unwrap();
+    assert_eq!(revived.created_at, clock.now(), "a revived job is new work");
+    // A waiting job queued again keeps its age: the oldest waiting item is not reset by a burst.
+    clock.advance(Span::hours(1));
+    store.enqueue(&NewJob::new("stock", "A", json!(3))).unwrap();
+    assert_eq!(
+        store.job(job.id).unwrap().unwrap().created_at,
+        revived.created_at
+    );
+}
+
+#[test]
 fn claim_takes_due_jobs_by_priority_then_time() {
     let (store, clock) = store();
     let now = clock.now();
