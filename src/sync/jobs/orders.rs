@@ -262,6 +262,11 @@ fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
 fn reread<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
     let open = ctx.store.open_order_reads(REREAD_BATCH)?;
     let ids: Vec<String> = open.into_iter().map(|r| r.mirakl_order_id).collect();
+    if ids.is_empty() {
+        // Another runner served them since the turn was chosen: OR11 without `order_ids` would
+        // list every order, a call for nothing.
+        return Ok(Outcome::Done("reread: nothing to read"));
+    }
     let query = OrderQuery {
         order_ids: ids.clone(),
         page_size: Some(REREAD_BATCH),
