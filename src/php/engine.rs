@@ -342,18 +342,6 @@ impl NativeEngine {
         })
     }
 
-    /// Stores what WooCommerce says marketplace orders are worth (the expected side of the
-    /// matching): a list of `{mirakl_order_id, wc_order_id, currency, cancelled, lines, refunds}`.
-    pub fn finance_record_expected(&self, orders: &ZendHashTable) -> PhpResult<i64> {
-        export(|| {
-            let orders: Vec<finance::ExpectedOrder> =
-                serde_json::from_value(array_to_json(orders)?)
-                    .map_err(|e| invalid_argument(format!("expected orders: {e}")))?;
-            finance::record_expected_orders(&*self.store()?, &orders)?;
-            Ok(i64::try_from(orders.len()).unwrap_or(i64::MAX))
-        })
-    }
-
     /// What only WooCommerce knows of these marketplace orders (`finance::ShopOrderReport`:
     /// line, shipping and refund figures as they stand, its own total), folded into the
     /// expected side of the matching. Returns `{recorded, total_mismatches}`.

@@ -40,7 +40,6 @@ class Finance {
 	public function register(): void {
 		$settings = new FinanceSettings( $this->bridge );
 		$run      = new FinanceRun( $this->bridge );
-		( new CommissionPosting( $settings ) )->register();
 		( new FinanceCron( $run ) )->register();
 		add_filter( 'mirakl_connector_problem_kinds', array( FinanceKinds::class, 'add' ) );
 		if ( is_admin() ) {

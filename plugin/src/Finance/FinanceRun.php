@@ -1,7 +1,9 @@
 <?php
 /**
- * One finance run: import the next part of the Mirakl ledger, record what WooCommerce says the
- * marketplace orders changed since the last run are worth, and match both. WP-Cron, the
+ * One finance run: import the next part of the Mirakl ledger, report what WooCommerce alone knows
+ * of the marketplace orders changed since the last run (their figures as they stand, refunds, its
+ * own total: the core's `finance_shop_orders()` folds them into the expected orders the engine
+ * recorded), and match both. WP-Cron, the
  * "Import now" button and WP-CLI all come here.
  *
  * Invariants: the expected side is sent in batches before every match; the "changed since"
@@ -15,6 +17,8 @@
 namespace MiraklConnector\Finance;
 
 use MiraklConnector\Native\Bridge;
+use MiraklConnector\Shop\Money;
+use MiraklConnector\Shop\WooShop;
 use MiraklConnector\StateDirectory;
 
 defined( 'ABSPATH' ) || exit;
@@ -29,7 +33,7 @@ class FinanceRun {
 	/** Option: the last run's summary (times, import and match figures), for the finance page. */
 	public const OPTION_LAST_RUN = 'mirakl_connector_finance_last_run';
 
-	/** Expected orders per finance_record_expected() call. */
+	/** Orders per finance_shop_orders() call. */
 	private const BATCH = 200;
 	/**
 	 * Orders read per run at most (each is loaded through WooCommerce); a shop's first run over
@@ -38,6 +42,8 @@ class FinanceRun {
 	public const MAX_ORDERS_PER_RUN = 2000;
 	/** Seconds the "changed since" marker reaches back. */
 	private const OVERLAP = 60;
+	/** Orders read per query. */
+	private const PAGE = 200;
 
 	/**
 	 * The native bridge.
@@ -90,7 +96,7 @@ class FinanceRun {
 		$since   = $all ? 0 : (int) ( $marker['since'] ?? 0 );
 		$after   = $resume ? (int) $marker['after'] : 0;
 		$started = $resume ? (int) $marker['started'] : time();
-		$ids     = array_values( array_filter( ExpectedOrders::changed_since( $since ), static fn ( $id ) => $id > $after ) );
+		$ids     = array_values( array_filter( self::changed_since( $since ), static fn ( $id ) => $id > $after ) );
 		/**
 		 * Filters how many marketplace orders one finance run reads at most.
 		 *
@@ -102,9 +108,9 @@ class FinanceRun {
 		$bridge  = $this->bridge;
 		$sent    = 0;
 		foreach ( array_chunk( $ids, self::BATCH ) as $chunk ) {
-			$orders = ExpectedOrders::for_ids( $chunk );
+			$orders = self::reports( $chunk );
 			if ( ! empty( $orders ) ) {
-				$sent += (int) $bridge->finance_record_expected( $orders );
+				$sent += (int) ( $bridge->finance_shop_orders( $orders )['recorded'] ?? 0 );
 			}
 		}
 		// With orders left, the marker stays where it was and remembers the last id sent.
@@ -122,6 +128,159 @@ class FinanceRun {
 			false
 		);
 		return $sent;
+	}
+
+	/**
+	 * What WooCommerce alone knows of a marketplace order, in the shape the core's
+	 * `finance_shop_orders()` takes (`ShopOrderReport`): its figures as they stand now (an order
+	 * edited in WooCommerce is compared as edited), its refunds and its own total. Null for any
+	 * other order. The core does the arithmetic.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function report( \WC_Order $order ): ?array {
+		$mirakl_order_id = (string) $order->get_meta( WooShop::META_ORDER_ID );
+		if ( '' === $mirakl_order_id ) {
+			return null;
+		}
+		$meta  = static function ( \WC_Order_Item $item, string $key ): ?string {
+			$value = (string) $item->get_meta( $key );
+			return '' === $value ? null : Money::format( Money::micros( $value ), 6 );
+		};
+		$items = static function ( array $found ): array {
+			$kept = array();
+			foreach ( $found as $item ) {
+				$kept[] = array(
+					'amount' => (string) $item->get_total(),
+					'tax'    => (string) $item->get_total_tax(),
+				);
+			}
+			return $kept;
+		};
+		$lines = array();
+		foreach ( $order->get_items( 'line_item' ) as $item ) {
+			$line_id = (string) $item->get_meta( WooShop::META_LINE_ID );
+			if ( '' === $line_id ) {
+				continue;
+			}
+			$lines[] = array(
+				'mirakl_order_line_id' => $line_id,
+				'quantity'             => max( 0, (int) $item->get_quantity() ),
+				'amount'               => (string) $item->get_total(),
+				'tax'                  => (string) $item->get_total_tax(),
+				'shipping'             => $meta( $item, WooShop::META_LINE_SHIPPING ),
+				'shipping_tax'         => $meta( $item, WooShop::META_LINE_SHIPPING_TAX ),
+				'commission_fee'       => $meta( $item, WooShop::META_COMMISSION_FEE ) ?? '0',
+				'commission_vat'       => $meta( $item, WooShop::META_COMMISSION_VAT ) ?? '0',
+			);
+		}
+		$fee_line = null;
+		foreach ( $order->get_items( 'fee' ) as $fee ) {
+			if ( '' !== (string) $fee->get_meta( WooShop::META_FEE_LINE ) ) {
+				$fee_line = (string) $fee->get_total();
+			}
+		}
+		$refunds = array();
+		foreach ( $order->get_refunds() as $refund ) {
+			$refunds[] = array(
+				'wc_refund_id'     => (int) $refund->get_id(),
+				'mirakl_refund_id' => (string) $refund->get_meta( WooShop::META_REFUND_ID ),
+				'total'            => (string) $refund->get_amount(),
+				'lines'            => $items( $refund->get_items( 'line_item' ) ),
+				'shipping'         => $items( $refund->get_items( 'shipping' ) ),
+			);
+		}
+		return array(
+			'mirakl_order_id'     => $mirakl_order_id,
+			'wc_order_id'         => (int) $order->get_id(),
+			'currency'            => (string) $order->get_currency(),
+			'cancelled'           => $order->has_status( 'cancelled' ),
+			'prices_include_tax'  => WooShop::includes_tax( $order ),
+			'decimals'            => max( 0, min( 6, Money::decimals() ) ),
+			'total'               => (string) $order->get_total(),
+			'lines'               => $lines,
+			'shipping'            => $items( $order->get_items( 'shipping' ) ),
+			'commission_fee_line' => $fee_line,
+			'refunds'             => $refunds,
+		);
+	}
+
+	/**
+	 * Reports of these order ids (other orders left out).
+	 *
+	 * @param int[] $ids Order ids.
+	 * @return array[]
+	 */
+	private static function reports( array $ids ): array {
+		$reports = array();
+		foreach ( $ids as $id ) {
+			$order = wc_get_order( (int) $id );
+			if ( $order instanceof \WC_Order && ! $order instanceof \WC_Order_Refund ) {
+				$report = self::report( $order );
+				if ( null !== $report ) {
+					$reports[] = $report;
+				}
+			}
+		}
+		return $reports;
+	}
+
+	/**
+	 * Ids of marketplace orders changed since a time (their own changes, or a refund's), oldest
+	 * id first; every marketplace order when `$since` is 0.
+	 *
+	 * @param int $since Unix time; 0 for all.
+	 * @return int[]
+	 */
+	public static function changed_since( int $since ): array {
+		$ids      = array();
+		$statuses = array_merge( array_keys( wc_get_order_statuses() ), array( 'trash' ) );
+		$page     = 1;
+		do {
+			$query = array(
+				'type'        => 'shop_order',
+				'status'      => $statuses,
+				'created_via' => WooShop::CREATED_VIA,
+				'limit'       => self::PAGE,
+				'paged'       => $page,
+				'orderby'     => 'ID',
+				'order'       => 'ASC',
+				'return'      => 'ids',
+			);
+			if ( $since > 0 ) {
+				$query['date_modified'] = '>=' . $since;
+			}
+			$found = (array) wc_get_orders( $query );
+			foreach ( $found as $id ) {
+				$ids[ (int) $id ] = true;
+			}
+			++$page;
+		} while ( count( $found ) === self::PAGE );
+
+		if ( $since > 0 ) {
+			$page = 1;
+			do {
+				$found = (array) wc_get_orders(
+					array(
+						'type'          => 'shop_order_refund',
+						'date_modified' => '>=' . $since,
+						'limit'         => self::PAGE,
+						'paged'         => $page,
+						'orderby'       => 'ID',
+						'order'         => 'ASC',
+					)
+				);
+				foreach ( $found as $refund ) {
+					if ( $refund instanceof \WC_Order_Refund && $refund->get_parent_id() ) {
+						$ids[ (int) $refund->get_parent_id() ] = true;
+					}
+				}
+				++$page;
+			} while ( count( $found ) === self::PAGE );
+		}
+		$ids = array_keys( $ids );
+		sort( $ids );
+		return $ids;
 	}
 
 	/**

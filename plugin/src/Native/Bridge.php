@@ -284,13 +284,6 @@ class Bridge {
 	}
 
 	/**
-	 * Stores what WooCommerce says these marketplace orders are worth; returns how many.
-	 */
-	public function finance_record_expected( array $orders ): int {
-		return (int) $this->engine()->finance_record_expected( $orders );
-	}
-
-	/**
 	 * Matches the ledger with the expected side and raises finance problems.
 	 */
 	public function finance_match(): array {

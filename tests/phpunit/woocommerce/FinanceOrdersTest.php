@@ -2,8 +2,6 @@
 
 namespace MiraklConnector\Tests\WooCommerce;
 
-use MiraklConnector\Finance\CommissionPosting;
-use MiraklConnector\Finance\ExpectedOrders;
 use MiraklConnector\Finance\FinanceRun;
 use MiraklConnector\Shop\WooShop;
 use MiraklConnector\Tests\MarketplaceTestCase;
@@ -109,9 +107,17 @@ final class FinanceOrdersTest extends MarketplaceTestCase
         $prefix = $this->skuPrefix();
         $this->simpleProduct("$prefix-A", 10, '19.90');
         $this->simpleProduct("$prefix-B", 10, '30.00');
-        $draft = $this->draft($prefix);
+        // With the figures the engine sends: amounts and the fee line of the finance settings.
+        $draft = $this->bridge()->order_draft($this->draft($prefix));
         $id = (new WooShop())->create_order($draft);
         return [wc_get_order($id), $draft];
+    }
+
+    /** The core's arrays come with their keys sorted: compared key by key. */
+    private function byKey(array $figures): array
+    {
+        ksort($figures);
+        return $figures;
     }
 
     private function lineItem(\WC_Order $order, string $lineId): \WC_Order_Item_Product
@@ -152,7 +158,10 @@ final class FinanceOrdersTest extends MarketplaceTestCase
             'quantity' => 1, 'amount' => '30.00', 'shipping_amount' => '0', 'reason_code' => '15',
         ]);
 
-        $expected = ExpectedOrders::build(wc_get_order($order->get_id()));
+        // WooCommerce's figures as they stand, folded in by the core.
+        $report = FinanceRun::report(wc_get_order($order->get_id()));
+        $this->assertSame(1, $this->bridge()->finance_shop_orders([$report])['recorded']);
+        $expected = $this->bridge()->finance_expected_order($miraklId);
 
         $this->assertSame($miraklId, $expected['mirakl_order_id']);
         $this->assertSame($order->get_id(), $expected['wc_order_id']);
@@ -160,34 +169,33 @@ final class FinanceOrdersTest extends MarketplaceTestCase
         $this->assertFalse($expected['cancelled']);
         $lines = array_column($expected['lines'], null, 'mirakl_order_line_id');
         $this->assertSame(
-            ['mirakl_order_line_id' => "$miraklId-1", 'amount' => '33.17', 'shipping' => '8.17', 'tax' => '6.63', 'shipping_tax' => '1.63', 'commission_fee' => '4.96', 'commission_vat' => '0.99'],
-            $lines["$miraklId-1"]
+            $this->byKey(['mirakl_order_line_id' => "$miraklId-1", 'amount' => '33.17', 'shipping' => '8.17', 'tax' => '6.63', 'shipping_tax' => '1.63', 'commission_fee' => '4.96', 'commission_vat' => '0.99']),
+            $this->byKey($lines["$miraklId-1"])
         );
         $this->assertSame(
-            ['mirakl_order_line_id' => "$miraklId-2", 'amount' => '25.00', 'shipping' => '4.08', 'tax' => '5.00', 'shipping_tax' => '0.82', 'commission_fee' => '3.49', 'commission_vat' => '0.70'],
-            $lines["$miraklId-2"]
+            $this->byKey(['mirakl_order_line_id' => "$miraklId-2", 'amount' => '25.00', 'shipping' => '4.08', 'tax' => '5.00', 'shipping_tax' => '0.82', 'commission_fee' => '3.49', 'commission_vat' => '0.70']),
+            $this->byKey($lines["$miraklId-2"])
         );
         $refunds = array_column($expected['refunds'], null, 'wc_refund_id');
         $this->assertSame(
-            ['wc_refund_id' => $refund->get_id(), 'mirakl_refund_ids' => [], 'amount' => '16.58', 'shipping' => '4.08', 'tax' => '3.32', 'shipping_tax' => '0.82'],
-            $refunds[$refund->get_id()]
+            $this->byKey(['wc_refund_id' => $refund->get_id(), 'mirakl_refund_ids' => [], 'amount' => '16.58', 'shipping' => '4.08', 'tax' => '3.32', 'shipping_tax' => '0.82']),
+            $this->byKey($refunds[$refund->get_id()])
         );
         $this->assertSame(
-            ['wc_refund_id' => $fromMirakl, 'mirakl_refund_ids' => ['R-77'], 'amount' => '25.00', 'shipping' => '0.00', 'tax' => '5.00', 'shipping_tax' => '0.00'],
-            $refunds[$fromMirakl]
+            $this->byKey(['wc_refund_id' => $fromMirakl, 'mirakl_refund_ids' => ['R-77'], 'amount' => '25.00', 'shipping' => '0.00', 'tax' => '5.00', 'shipping_tax' => '0.00']),
+            $this->byKey($refunds[$fromMirakl])
         );
 
-        // The core takes it as it is, and an order edited in WooCommerce is sent again.
-        $this->assertSame(1, $this->bridge()->finance_record_expected([$expected]));
-        $this->assertContains($order->get_id(), ExpectedOrders::changed_since(time() - 120));
-        $this->assertNotContains($order->get_id(), ExpectedOrders::changed_since(time() + 3600));
+        // An order edited in WooCommerce is sent again.
+        $this->assertContains($order->get_id(), FinanceRun::changed_since(time() - 120));
+        $this->assertNotContains($order->get_id(), FinanceRun::changed_since(time() + 3600));
     }
 
     public function test_a_first_run_over_more_orders_than_one_run_reads_goes_on_where_it_stopped(): void
     {
         $this->createOrder();
         $this->createOrder();
-        $all = count(ExpectedOrders::changed_since(0));
+        $all = count(FinanceRun::changed_since(0));
         $limit = static fn () => $all - 1;
         add_filter('mirakl_connector_finance_orders_per_run', $limit);
         try {
@@ -206,19 +214,46 @@ final class FinanceOrdersTest extends MarketplaceTestCase
     {
         [$order] = $this->createOrder();
         $order->update_status('cancelled');
-        $this->assertTrue(ExpectedOrders::build(wc_get_order($order->get_id()))['cancelled']);
+        $this->assertTrue(FinanceRun::report(wc_get_order($order->get_id()))['cancelled']);
+        $this->bridge()->finance_shop_orders([FinanceRun::report(wc_get_order($order->get_id()))]);
+        $this->assertTrue($this->bridge()->finance_expected_order($order->get_meta(WooShop::META_ORDER_ID))['cancelled']);
 
         $plain = wc_create_order();
-        $this->assertNull(ExpectedOrders::build($plain));
-        $this->assertNotContains($plain->get_id(), ExpectedOrders::changed_since(0));
+        $this->assertNull(FinanceRun::report($plain));
+        $this->assertNotContains($plain->get_id(), FinanceRun::changed_since(0));
     }
 
     public function test_shipping_without_the_marketplace_split_is_shared_by_quantity_to_the_cent(): void
     {
-        $this->assertSame([6_670_000, 3_330_000], ExpectedOrders::allocate(10_000_000, [2, 1], 10_000));
-        $this->assertSame([3_340_000, 3_330_000, 3_330_000], ExpectedOrders::allocate(10_000_000, [1, 1, 1], 10_000));
-        $this->assertSame([8_170_000, 4_080_000], ExpectedOrders::allocate(12_250_000, [8_170_000, 4_080_000], 10_000));
-        $this->assertSame([0, 0], ExpectedOrders::allocate(0, [0, 0], 10_000));
+        $this->assertSame(['6.67', '3.33'], $this->shippingShares('10.00', [2, 1]));
+        $this->assertSame(['3.34', '3.33', '3.33'], $this->shippingShares('10.00', [1, 1, 1]));
+        $this->assertSame(['8.17', '4.08'], $this->shippingShares('12.25', [1, 1], ['8.17', '4.08']));
+        $this->assertSame(['0.00', '0.00'], $this->shippingShares('0', [0, 0]));
+    }
+
+    /**
+     * How the core shares an order's one shipping line among its lines: by the marketplace's
+     * split when the line meta holds it, else by quantity.
+     *
+     * @param int[]         $quantities The lines' quantities.
+     * @param string[]|null $split      The lines' shipping as the marketplace split it.
+     * @return string[] Each line's shipping.
+     */
+    private function shippingShares(string $shipping, array $quantities, ?array $split = null): array
+    {
+        $miraklId = $this->skuPrefix() . '-SPLIT-' . count($quantities) . '-' . $shipping;
+        $lines = [];
+        foreach ($quantities as $index => $quantity) {
+            $lines[] = [
+                'mirakl_order_line_id' => "$miraklId-$index", 'quantity' => $quantity, 'amount' => '0', 'tax' => '0',
+                'shipping' => $split[$index] ?? null,
+            ];
+        }
+        $this->bridge()->finance_shop_orders([[
+            'mirakl_order_id' => $miraklId, 'wc_order_id' => 900_000_000 + crc32($miraklId) % 1_000_000, 'currency' => 'EUR',
+            'total' => $shipping, 'lines' => $lines, 'shipping' => [['amount' => $shipping, 'tax' => '0']],
+        ]]);
+        return array_column($this->bridge()->finance_expected_order($miraklId)['lines'], 'shipping');
     }
 
     public function test_meta_only_leaves_the_order_as_mirakl_sent_it(): void
@@ -249,10 +284,12 @@ final class FinanceOrdersTest extends MarketplaceTestCase
         $this->assertEqualsWithDelta(14.70 - 2.45, (float) $order->get_shipping_total(), 0.0001, 'shipping untouched');
         $this->assertEqualsWithDelta(6.63 + 5.00, (float) $order->get_cart_tax(), 0.0001, 'taxes untouched');
 
-        // Once only, and the fee line is never part of what the matching expects.
-        (new CommissionPosting(new \MiraklConnector\Finance\FinanceSettings($this->bridge())))->on_order_created($order, $draft);
+        // Once only, and the fee line is never part of what the matching expects (though it is
+        // part of WooCommerce's total, which still adds up).
         $this->assertCount(1, wc_get_order($order->get_id())->get_items('fee'));
-        $expected = ExpectedOrders::build(wc_get_order($order->get_id()));
+        $reported = $this->bridge()->finance_shop_orders([FinanceRun::report(wc_get_order($order->get_id()))]);
+        $this->assertSame(0, $reported['total_mismatches']);
+        $expected = $this->bridge()->finance_expected_order($draft['mirakl_order_id']);
         $this->assertSame(['33.17', '25.00'], array_column($expected['lines'], 'amount'));
     }
 }
