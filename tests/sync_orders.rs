@@ -306,23 +306,7 @@ fn a_refund_made_on_mirakl_is_recorded_in_the_shop_once() {
     let mut h = Harness::new();
     let (id, wc) = shipping_order(&mut h);
     let line_id = format!("{id}-1");
-    h.sandbox
-        .with_state(|s| {
-            s.refund(
-                &[mirakl_sandbox::state::RefundRequest {
-                    order_line_id: line_id.clone(),
-                    amount: Decimal::from(10),
-                    shipping_amount: Decimal::ZERO,
-                    quantity: 1,
-                    reason_code: "15".to_owned(),
-                    taxes: None,
-                    shipping_taxes: None,
-                    currency_iso_code: None,
-                }],
-                mirakl_sandbox::model::TaxMode::Included,
-            )
-        })
-        .unwrap();
+    h.operator_refund(&line_id, Decimal::from(10));
     h.run_minutes(3);
     let mirrored: Vec<_> = h
         .shop
@@ -667,23 +651,7 @@ fn a_mirakl_refund_the_shop_refuses_is_a_problem_and_the_order_goes_on() {
     assert_eq!(lines.iter().map(|l| l.2).sum::<Decimal>() + shipping, total);
     // Mirakl: paid, and the operator refunds 10 on the first line.
     h.sandbox.debit(&id).unwrap();
-    h.sandbox
-        .with_state(|s| {
-            s.refund(
-                &[mirakl_sandbox::state::RefundRequest {
-                    order_line_id: format!("{id}-1"),
-                    amount: Decimal::from(10),
-                    shipping_amount: Decimal::ZERO,
-                    quantity: 1,
-                    reason_code: "15".to_owned(),
-                    taxes: None,
-                    shipping_taxes: None,
-                    currency_iso_code: None,
-                }],
-                mirakl_sandbox::model::TaxMode::Included,
-            )
-        })
-        .unwrap();
+    h.operator_refund(&format!("{id}-1"), Decimal::from(10));
     h.run_minutes(3);
     // The order's new state is saved and its status synced despite the refused refund.
     assert_eq!(h.store.order(&id).unwrap().unwrap().state, "SHIPPING");

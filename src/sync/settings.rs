@@ -277,6 +277,15 @@ impl SyncSettings {
         self.status_mapping.get(order_state).map(String::as_str)
     }
 
+    /// The shop's shipping method for a Mirakl shipping type, when the merchant mapped one.
+    /// Operators' codes vary in case ("Std", "EXPRESS"), so the match ignores it.
+    pub fn shipping_method_for(&self, type_code: &str) -> Option<&str> {
+        self.shipping_method_map
+            .iter()
+            .find(|(code, _)| code.trim().eq_ignore_ascii_case(type_code.trim()))
+            .map(|(_, method)| method.trim())
+    }
+
     pub fn prices_include_tax(&self) -> bool {
         self.order_tax_mode == "TAX_INCLUDED"
     }

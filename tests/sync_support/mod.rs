@@ -267,6 +267,27 @@ impl Harness {
         })
     }
 
+    /// The operator refunds `amount` (tax included, one unit, no shipping) on a line in Mirakl.
+    pub fn operator_refund(&self, order_line_id: &str, amount: Decimal) {
+        self.sandbox
+            .with_state(|s| {
+                s.refund(
+                    &[mirakl_sandbox::state::RefundRequest {
+                        order_line_id: order_line_id.to_owned(),
+                        amount,
+                        shipping_amount: Decimal::ZERO,
+                        quantity: 1,
+                        reason_code: "15".to_owned(),
+                        taxes: None,
+                        shipping_taxes: None,
+                        currency_iso_code: None,
+                    }],
+                    mirakl_sandbox::model::TaxMode::Included,
+                )
+            })
+            .unwrap();
+    }
+
     pub fn mirakl_refund_count(&self, order_id: &str) -> usize {
         self.sandbox.with_state(|s| {
             s.order(order_id)

@@ -1008,16 +1008,8 @@ fn shipping_method<T: Transport, B: CallBudget>(
     let title = label_text(order.shipping_type_label.as_deref()).or_else(|| type_code.clone())?;
     let method_id = type_code
         .as_deref()
-        .and_then(|code| {
-            // Operators' codes vary in case ("Std", "EXPRESS"); the settings form upper-cases them.
-            let map = &ctx.settings.shipping_method_map;
-            map.get(code).or_else(|| {
-                map.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(code))
-                    .map(|(_, v)| v)
-            })
-        })
-        .map(|m| m.trim().to_owned());
+        .and_then(|code| ctx.settings.shipping_method_for(code))
+        .map(str::to_owned);
     Some(ShippingMethod {
         title,
         type_code,
