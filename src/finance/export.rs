@@ -74,24 +74,55 @@ pub fn month_csv(
     }
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().from_writer(Vec::new())
+/// The one CSV writer of the finance exports. Marketplace strings (order ids, document numbers,
+/// descriptions) are untrusted: a cell that a spreadsheet would read as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'` so it shows as
+/// text; plain numbers such as `-12.50` are numbers, not formulas, and stay as they are.
+struct SheetWriter(csv::Writer<Vec<u8>>);
+
+impl SheetWriter {
+    fn new() -> SheetWriter {
+        SheetWriter(csv::WriterBuilder::new().from_writer(Vec::new()))
+    }
+
+    fn write_record<I, T>(&mut self, record: I) -> Result<(), FinanceError>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.0
+            .write_record(
+                record
+                    .into_iter()
+                    .map(|cell| safe_cell(cell.as_ref()).into_owned()),
+            )
+            .map_err(|e| FinanceError::Csv(e.to_string()))
+    }
+
+    fn finish(self) -> Result<String, FinanceError> {
+        let bytes = self
+            .0
+            .into_inner()
+            .map_err(|e| FinanceError::Csv(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| FinanceError::Csv(e.to_string()))
+    }
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, FinanceError> {
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| FinanceError::Csv(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| FinanceError::Csv(e.to_string()))
-}
-
-fn csv_error(error: csv::Error) -> FinanceError {
-    FinanceError::Csv(error.to_string())
+/// `cell` as a spreadsheet shows it as text: prefixed with `'` when it starts with a formula
+/// character and is not a plain number.
+fn safe_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula_start = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let plain_number = cell.len() < 64 && cell.parse::<Decimal>().is_ok() && !cell.starts_with('+');
+    if formula_start && !plain_number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// The summary: one row per currency.
 pub fn report_csv(report: &MonthEndReport) -> Result<String, FinanceError> {
-    let mut out = writer();
+    let mut out = SheetWriter::new();
     out.write_record([
         "period",
         "currency",
@@ -120,8 +151,7 @@ pub fn report_csv(report: &MonthEndReport) -> Result<String, FinanceError> {
         "transactions",
         "orders",
         "payouts",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     for f in &report.currencies {
         let amounts: [Decimal; 22] = [
             f.gross_sales,
@@ -154,14 +184,14 @@ pub fn report_csv(report: &MonthEndReport) -> Result<String, FinanceError> {
             f.orders.to_string(),
             f.payouts.to_string(),
         ]);
-        out.write_record(&record).map_err(csv_error)?;
+        out.write_record(&record)?;
     }
-    finish(out)
+    out.finish()
 }
 
 /// The drill-down: one row per order and currency with transactions this month.
 pub fn report_orders_csv(report: &MonthEndReport) -> Result<String, FinanceError> {
-    let mut out = writer();
+    let mut out = SheetWriter::new();
     out.write_record([
         "period",
         "currency",
@@ -177,8 +207,7 @@ pub fn report_orders_csv(report: &MonthEndReport) -> Result<String, FinanceError
         "commission_vat",
         "fees",
         "net",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     for o in &report.orders {
         let mut record = vec![
             report.period.clone(),
@@ -200,9 +229,9 @@ pub fn report_orders_csv(report: &MonthEndReport) -> Result<String, FinanceError
         ] {
             record.push(text(amount));
         }
-        out.write_record(&record).map_err(csv_error)?;
+        out.write_record(&record)?;
     }
-    finish(out)
+    out.finish()
 }
 
 /// The month's ledger, matched to shop orders: one row per Mirakl transaction dated in the
@@ -223,7 +252,7 @@ pub fn ledger_csv_with_accounts(
 ) -> Result<String, FinanceError> {
     month_bounds(year, month)?;
     let period = format!("{year:04}-{month:02}");
-    let mut out = writer();
+    let mut out = SheetWriter::new();
     out.write_record([
         "date",
         "document_number",
@@ -242,8 +271,7 @@ pub fn ledger_csv_with_accounts(
         "payment_state",
         "billing_cycle",
         "account",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     store.for_each_finance_ledger_line(&period, |line| -> Result<(), FinanceError> {
         let date = line.transaction_date.format("%Y-%m-%d").to_string();
         let amount = from_e4(line.amount_e4);
@@ -282,14 +310,60 @@ pub fn ledger_csv_with_accounts(
             line.seller_billing_cycle_id.unwrap_or_default(),
             account,
         ];
-        out.write_record(&record).map_err(csv_error)
+        out.write_record(&record)
     })?;
-    finish(out)
+    out.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finance::report::OrderRow;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text() {
+        for hostile in [
+            "=HYPERLINK(\"https://example.invalid\",\"x\")",
+            "+SUM(A1:A9)",
+            "-2+3",
+            "@SUM(A1)",
+            "=cmd|' /C calc'!A0",
+            "\t=1",
+            "\r=1",
+            "+12.50",
+        ] {
+            assert_eq!(safe_cell(hostile), format!("'{hostile}"), "{hostile:?}");
+        }
+        for plain in ["-12.50", "12.50", "0.00", "ORD-1=2", "", "2025-02"] {
+            assert_eq!(safe_cell(plain), plain, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn marketplace_strings_in_an_export_never_start_with_a_formula_character() {
+        let report = MonthEndReport {
+            year: 2025,
+            month: 2,
+            period: "2025-02".to_owned(),
+            from: Utc.with_ymd_and_hms(2025, 2, 1, 0, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap(),
+            currencies: Vec::new(),
+            orders: vec![OrderRow {
+                mirakl_order_id: "=HYPERLINK(\"https://example.invalid\")".to_owned(),
+                currency: "EUR".to_owned(),
+                status: "@cmd".to_owned(),
+                refunds: "-4.20".parse().unwrap(),
+                ..OrderRow::default()
+            }],
+        };
+        let csv = report_orders_csv(&report).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[2], "'=HYPERLINK(\"https://example.invalid\")");
+        assert_eq!(&row[4], "'@cmd");
+        assert_eq!(&row[8], "-4.20", "a negative amount stays a number");
+    }
 
     #[test]
     fn a_csv_export_is_parsed_from_its_name_and_an_unknown_name_is_refused() {
