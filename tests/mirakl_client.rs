@@ -519,3 +519,24 @@ fn retry_after_reads_seconds_and_http_dates() {
     );
     assert_eq!(parse_retry_after("soon"), None);
 }
+
+#[test]
+fn a_hostile_retry_after_is_cut_to_the_longest_wait_and_never_panics() {
+    use mirakl_connector::mirakl::client::{parse_retry_after, MAX_RETRY_AFTER};
+    for hostile in [
+        "99999999999999999999",
+        "18446744073709551615",
+        "1e300",
+        "86400",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        assert_eq!(
+            parse_retry_after(hostile),
+            Some(MAX_RETRY_AFTER),
+            "{hostile:?}"
+        );
+    }
+    for refused in ["-5", "NaN", "inf", "-inf"] {
+        assert_eq!(parse_retry_after(refused), None, "{refused:?}");
+    }
+}

@@ -232,23 +232,28 @@ pub fn decode_json<R: DeserializeOwned>(api: ApiCode, body: &[u8]) -> Result<R, 
     })
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// The longest `Retry-After` honoured. A server's value is untrusted: a wait of years (or one too
+/// large for a [`Duration`]) would park the work for ever or overflow, so longer waits are cut to
+/// this one; the call is then retried like any throttled call.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// `Retry-After` as seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let trimmed = value.trim();
-    if let Ok(seconds) = trimmed.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    if let Ok(seconds) = trimmed.parse::<f64>() {
-        if seconds.is_finite() && seconds >= 0.0 {
-            return Some(Duration::from_secs_f64(seconds));
+    let wait = if let Ok(seconds) = trimmed.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(seconds) = trimmed.parse::<f64>() {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return None;
         }
-    }
-    let at = DateTime::parse_from_rfc2822(trimmed).ok()?;
-    Some(
+        Duration::try_from_secs_f64(seconds.min(MAX_RETRY_AFTER.as_secs_f64())).ok()?
+    } else {
+        let at = DateTime::parse_from_rfc2822(trimmed).ok()?;
         (at.with_timezone(&Utc) - Utc::now())
             .to_std()
-            .unwrap_or(Duration::ZERO),
-    )
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// Mirakl's `message` from an error body, or the start of the body as text.
