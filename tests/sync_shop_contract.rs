@@ -94,6 +94,7 @@ fn a_mirakl_refund_is_recorded_once_and_marked_as_from_mirakl() {
         amount: Decimal::from(10),
         shipping_amount: Decimal::ZERO,
         reason_code: Some("15".to_owned()),
+        ..MarketplaceRefund::default()
     };
     let first = shop.record_marketplace_refund(order, &refund).unwrap();
     let again = shop.record_marketplace_refund(order, &refund).unwrap();

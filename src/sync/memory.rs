@@ -33,6 +33,8 @@ pub struct MemoryOrder {
     pub notes: Vec<String>,
     pub cancelled: bool,
     pub tracking: Option<ShopTracking>,
+    /// Units already put back in stock by refunds, per SKU (a later cancel restocks the rest).
+    pub restocked: BTreeMap<String, i64>,
 }
 
 /// Which operation a scripted failure applies to.
@@ -334,6 +336,7 @@ impl Shop for MemoryShop {
                     notes: Vec::new(),
                     cancelled: false,
                     tracking: None,
+                    restocked: BTreeMap::new(),
                 },
             );
             Ok(id)
@@ -395,7 +398,10 @@ impl Shop for MemoryShop {
                 .draft
                 .lines
                 .iter()
-                .map(|l| (l.sku.clone(), l.quantity))
+                .map(|l| {
+                    let back = existing.restocked.get(&l.sku).copied().unwrap_or(0);
+                    (l.sku.clone(), (l.quantity - back).max(0))
+                })
                 .collect();
             for (sku, quantity) in lines {
                 if let Some(stock) = shop.product_mut(&sku).and_then(|p| p.stock.as_mut()) {
@@ -446,8 +452,52 @@ impl Shop for MemoryShop {
                 .filter(|r| r.order_id == order)
                 .map(|r| r.lines.iter().map(|l| l.amount).sum::<Decimal>() + r.shipping_amount)
                 .sum();
-            if refunded + refund.amount + refund.shipping_amount > total {
+            // Booked as the shop would: Mirakl's taxes, amounts in the order's tax mode.
+            let include = shop
+                .orders
+                .get(&order)
+                .is_some_and(|o| o.draft.prices_include_tax);
+            let in_mode = |amount: Decimal, tax: Decimal| match (include, refund.prices_include_tax)
+            {
+                (true, false) => amount + tax,
+                (false, true) => amount - tax,
+                _ => amount,
+            };
+            if refunded
+                + in_mode(refund.amount, refund.tax)
+                + in_mode(refund.shipping_amount, refund.shipping_tax)
+                > total
+            {
                 return Err(ShopError::rejected("Invalid refund amount"));
+            }
+            // As WooCommerce with `restock_items`: the refunded units go back in stock.
+            if refund.restock && refund.quantity > 0 {
+                if let Some(stock) = refund
+                    .sku
+                    .as_deref()
+                    .and_then(|sku| shop.product_mut(sku))
+                    .and_then(|p| p.stock.as_mut())
+                {
+                    *stock += refund.quantity;
+                }
+                if let (Some(existing), Some(sku)) = (shop.orders.get_mut(&order), &refund.sku) {
+                    *existing.restocked.entry(sku.clone()).or_default() += refund.quantity;
+                }
+            }
+            let note = match (refund.kind, refund.reason_label.as_deref()) {
+                (crate::sync::shop::MarketplaceRefundKind::Cancelation, label) => format!(
+                    "Cancelled on the marketplace: {} unit(s) of {} ({}).",
+                    refund.quantity,
+                    refund.sku.as_deref().unwrap_or("-"),
+                    label.or(refund.reason_code.as_deref()).unwrap_or("-")
+                ),
+                (_, label) => format!(
+                    "Refund made on the marketplace ({}).",
+                    label.or(refund.reason_code.as_deref()).unwrap_or("-")
+                ),
+            };
+            if let Some(existing) = shop.orders.get_mut(&order) {
+                existing.notes.push(note);
             }
             shop.next_refund_id += 1;
             let id = shop.next_refund_id;
@@ -460,11 +510,11 @@ impl Shop for MemoryShop {
                         sku: refund.sku.clone().unwrap_or_default(),
                         mirakl_order_line_id: Some(refund.mirakl_order_line_id.clone()),
                         quantity: refund.quantity,
-                        amount: refund.amount,
-                        tax: Decimal::ZERO,
+                        amount: in_mode(refund.amount, refund.tax),
+                        tax: refund.tax,
                     }],
-                    shipping_amount: refund.shipping_amount,
-                    shipping_tax: Decimal::ZERO,
+                    shipping_amount: in_mode(refund.shipping_amount, refund.shipping_tax),
+                    shipping_tax: refund.shipping_tax,
                     mirakl_refund_id: Some(refund.mirakl_refund_id.clone()),
                 },
             );

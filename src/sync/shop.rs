@@ -393,9 +393,24 @@ pub struct ShopRefund {
     pub mirakl_refund_id: Option<String>,
 }
 
-/// A refund made on Mirakl, to record in the shop once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What Mirakl took off an order line: a refund (money back, goods kept or returned) or a
+/// cancelation (units that will never ship).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarketplaceRefundKind {
+    #[default]
+    Refund,
+    Cancelation,
+}
+
+/// A refund or cancelation made on Mirakl, to record in the shop once as a shop refund.
+/// Amounts are Mirakl's, in the Mirakl order's tax mode (`prices_include_tax`); `tax` and
+/// `shipping_tax` are the sums of Mirakl's `taxes[]` and `shipping_taxes[]`: the shop books
+/// them as they are, never re-derived from its own rates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MarketplaceRefund {
+    /// The id the shop refund carries: Mirakl's refund id, or `cancelation:<id>` for a
+    /// cancelation (the two id sequences are separate on Mirakl).
     pub mirakl_refund_id: String,
     pub mirakl_order_line_id: String,
     pub sku: Option<String>,
@@ -403,6 +418,32 @@ pub struct MarketplaceRefund {
     pub amount: Decimal,
     pub shipping_amount: Decimal,
     pub reason_code: Option<String>,
+    #[serde(default)]
+    pub kind: MarketplaceRefundKind,
+    #[serde(default)]
+    pub tax: Decimal,
+    #[serde(default)]
+    pub shipping_tax: Decimal,
+    #[serde(default)]
+    pub prices_include_tax: bool,
+    /// The reason's label from RE01, when known.
+    #[serde(default)]
+    pub reason_label: Option<String>,
+    /// Whether the shop puts `quantity` units back in stock (cancelled units never left).
+    #[serde(default)]
+    pub restock: bool,
+}
+
+impl MarketplaceRefund {
+    /// What the shop refund totals, tax included.
+    pub fn gross(&self) -> Decimal {
+        let (tax, shipping_tax) = if self.prices_include_tax {
+            (Decimal::ZERO, Decimal::ZERO)
+        } else {
+            (self.tax, self.shipping_tax)
+        };
+        self.amount + tax + self.shipping_amount + shipping_tax
+    }
 }
 
 /// The WooCommerce operations the engine needs. Object safe: the engine takes `&mut dyn Shop`.

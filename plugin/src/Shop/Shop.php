@@ -130,11 +130,14 @@ interface Shop {
 	public function read_refund( int $refund_id ): ?array;
 
 	/**
-	 * Records a refund made on Mirakl (no money moves in WooCommerce's gateway); a second call
-	 * with the same mirakl_refund_id returns the refund already recorded.
+	 * Records a refund or cancelation made on Mirakl (no money moves in WooCommerce's gateway)
+	 * with Mirakl's amounts and taxes (`tax`, `shipping_tax`, in the Mirakl order's tax mode
+	 * `prices_include_tax`), restocking `quantity` units when `restock` is set and noting the
+	 * reason (`reason_label`, else `reason_code`); a second call with the same mirakl_refund_id
+	 * returns the refund already recorded.
 	 *
 	 * @param int   $order_id Order id.
-	 * @param array $refund   {mirakl_refund_id, mirakl_order_line_id, sku, quantity, amount, shipping_amount, reason_code}.
+	 * @param array $refund   {mirakl_refund_id, mirakl_order_line_id, sku, quantity, amount, shipping_amount, reason_code, kind (refund|cancelation), tax, shipping_tax, prices_include_tax, reason_label, restock}.
 	 * @return int The refund's id.
 	 */
 	public function record_marketplace_refund( int $order_id, array $refund ): int;

@@ -1,9 +1,9 @@
 <?php
 /**
  * Refunds of the Shop port: a WooCommerce refund read as the marketplace needs it (per-line
- * amounts in the order's tax mode), and a Mirakl refund recorded once as a WooCommerce refund,
- * split into net and tax in the proportion each item was taxed. WooShop delegates to it (and
- * holds the echo guard around the writes).
+ * amounts in the order's tax mode), and a Mirakl refund or cancelation recorded once as a
+ * WooCommerce refund with Mirakl's own taxes (cancelled units restocked). WooShop delegates to
+ * it (and holds the echo guard around the writes).
  *
  * @package MiraklConnector
  */
@@ -109,20 +109,25 @@ final class WooRefunds {
 				return (int) $existing->get_id();
 			}
 		}
-		$include_tax = WooShop::includes_tax( $order );
-		$decimals    = Money::decimals();
+		$decimals = Money::decimals();
+		// Mirakl's own taxes, in the Mirakl order's tax mode, when the engine gives them.
+		$given       = array_key_exists( 'tax', $refund );
+		$include_tax = $given ? ! empty( $refund['prices_include_tax'] ) : WooShop::includes_tax( $order );
 		$line_items  = array();
 		$gross       = 0;
+		$quantity    = max( 0, (int) ( $refund['quantity'] ?? 0 ) );
 
 		$amount = Money::micros( $refund['amount'] ?? '0' );
 		$item   = $this->line_item( $order, (string) ( $refund['mirakl_order_line_id'] ?? '' ), (string) ( $refund['sku'] ?? '' ) );
-		if ( 0 !== $amount || (int) ( $refund['quantity'] ?? 0 ) > 0 ) {
+		if ( 0 !== $amount || $quantity > 0 ) {
 			if ( ! $item ) {
 				throw new ShopRejected( sprintf( 'order %d has no line for Mirakl order line %s', $order_id, (string) ( $refund['mirakl_order_line_id'] ?? '' ) ) );
 			}
-			[ $net, $taxes, $line_gross ] = $this->split( $item, $amount, $include_tax, $decimals );
+			[ $net, $taxes, $line_gross ] = $given
+				? $this->booked( $item, $amount, Money::micros( $refund['tax'] ?? '0' ), $include_tax, $decimals )
+				: $this->split( $item, $amount, $include_tax, $decimals );
 			$line_items[ $item->get_id() ] = array(
-				'qty'          => max( 0, (int) ( $refund['quantity'] ?? 0 ) ),
+				'qty'          => $quantity,
 				'refund_total' => $net,
 				'refund_tax'   => $taxes,
 			);
@@ -133,7 +138,9 @@ final class WooRefunds {
 			$shipping_items = $order->get_items( 'shipping' );
 			$shipping_item  = reset( $shipping_items );
 			if ( $shipping_item ) {
-				[ $net, $taxes, $ship_gross ] = $this->split( $shipping_item, $shipping_amount, $include_tax, $decimals );
+				[ $net, $taxes, $ship_gross ] = $given
+					? $this->booked( $shipping_item, $shipping_amount, Money::micros( $refund['shipping_tax'] ?? '0' ), $include_tax, $decimals )
+					: $this->split( $shipping_item, $shipping_amount, $include_tax, $decimals );
 				$line_items[ $shipping_item->get_id() ] = array(
 					'qty'          => 0,
 					'refund_total' => $net,
@@ -142,12 +149,23 @@ final class WooRefunds {
 				$gross += $ship_gross;
 			}
 		}
-		$reason = sprintf(
-			/* translators: 1: Mirakl refund id, 2: reason code */
-			__( 'Refund made on the marketplace (Mirakl refund %1$s, reason %2$s).', 'mirakl-connector-for-woocommerce' ),
-			$mirakl_refund_id,
-			(string) ( $refund['reason_code'] ?? '-' )
-		);
+		$cancelation = 'cancelation' === ( $refund['kind'] ?? 'refund' );
+		$why         = (string) ( $refund['reason_label'] ?? '' );
+		$why         = '' !== $why ? $why : (string) ( $refund['reason_code'] ?? '-' );
+		$reason      = $cancelation
+			? sprintf(
+				/* translators: 1: number of units, 2: SKU, 3: reason (label or code) */
+				__( 'Cancelled on the marketplace: %1$d unit(s) of %2$s (%3$s); refunded and restocked.', 'mirakl-connector-for-woocommerce' ),
+				$quantity,
+				(string) ( $refund['sku'] ?? '-' ),
+				$why
+			)
+			: sprintf(
+				/* translators: 1: Mirakl refund id, 2: reason (label or code) */
+				__( 'Refund made on the marketplace (Mirakl refund %1$s, reason %2$s).', 'mirakl-connector-for-woocommerce' ),
+				$mirakl_refund_id,
+				$why
+			);
 		$tag = static function ( $wc_refund ) use ( $mirakl_refund_id ) {
 			// Before the refund is saved, so the refund hooks already see where it came from.
 			$wc_refund->update_meta_data( WooShop::META_REFUND_ID, $mirakl_refund_id );
@@ -161,7 +179,8 @@ final class WooRefunds {
 					'order_id'       => $order_id,
 					'line_items'     => $line_items,
 					'refund_payment' => false,
-					'restock_items'  => false,
+					// Cancelled units never left: they go back in stock with the refund.
+					'restock_items'  => ! empty( $refund['restock'] ),
 				)
 			);
 		} finally {
@@ -207,6 +226,25 @@ final class WooRefunds {
 		}
 		$net = $include_tax ? $amount - $tax_part : $amount;
 		return array( Money::format( $net, $decimals ), $refunded, $net + $tax_part );
+	}
+
+	/**
+	 * An amount Mirakl took off an item, booked with Mirakl's own tax: the net amount, the tax
+	 * on the item's rate (the marketplace rate when the item has none), and the gross.
+	 *
+	 * @param \WC_Order_Item $item        The line or shipping item.
+	 * @param int            $amount      Millionths, in the Mirakl order's tax mode.
+	 * @param int            $tax         Mirakl's tax on it, millionths.
+	 * @param bool           $include_tax Whether `$amount` includes `$tax`.
+	 * @param int            $decimals    Price decimals.
+	 * @return array{0: string, 1: array<int, string>, 2: int} net, taxes by rate, gross (millionths).
+	 */
+	private function booked( \WC_Order_Item $item, int $amount, int $tax, bool $include_tax, int $decimals ): array {
+		$tax   = Money::micros( Money::format( max( 0, $tax ), $decimals ) );
+		$net   = $include_tax ? $amount - $tax : $amount;
+		$rates = array_keys( (array) ( $item->get_taxes()['total'] ?? array() ) );
+		$rate  = $rates ? (int) reset( $rates ) : MarketplaceTax::rate_id( (string) ShopSettings::all()['tax_label'] );
+		return array( Money::format( $net, $decimals ), 0 === $tax ? array() : array( $rate => Money::format( $tax, $decimals ) ), $net + $tax );
 	}
 
 	/**

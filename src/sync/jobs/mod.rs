@@ -137,6 +137,15 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         TaxMode::parse(&self.settings.order_tax_mode)
     }
 
+    /// The tax mode `order`'s amounts are in: its own `order_tax_mode`, else the one the poll
+    /// asked for.
+    pub fn order_tax_mode(&self, order: &crate::mirakl::orders::Order) -> TaxMode {
+        match &order.order_tax_mode {
+            Some(mode @ (TaxMode::TaxIncluded | TaxMode::TaxExcluded)) => mode.clone(),
+            _ => self.tax_mode(),
+        }
+    }
+
     /// OR11 for `query`, every page the call budget allows (pages count as calls, so in
     /// practice the first). Orders that cannot be read become problems; an error after the
     /// first page ends the list early. `complete` is false in both cases.

@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::mirakl::model::TaxMode;
 use crate::mirakl::orders::{LineDecision, Order, OrderLine, OrderQuery, OrderState};
 use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
@@ -22,10 +23,10 @@ use super::super::countries::{self, Country};
 use super::super::expected;
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{
-    Address, CustomField, MarketplaceRefund, OrderAmounts, ShippingMethod, ShopError,
-    ShopOrderDraft, ShopOrderLine,
+    Address, CustomField, MarketplaceRefund, MarketplaceRefundKind, OrderAmounts, ShippingMethod,
+    ShopError, ShopOrderDraft, ShopOrderLine,
 };
-use super::{priority, Ctx, JobError, JobKind, JobResult, OrderRead, Outcome};
+use super::{priority, reference, Ctx, JobError, JobKind, JobResult, OrderRead, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
 pub const ORDERS_CURSOR: &str = "orders.last_updated_date";
@@ -371,12 +372,140 @@ fn enqueue_order_job<T: Transport, B: CallBudget>(
     Ok(())
 }
 
-fn refund_ids(order: &Order) -> Vec<(&OrderLine, &crate::mirakl::orders::Refund)> {
-    order
-        .order_lines
+/// The id a cancelation carries in the shop and the store: Mirakl numbers refunds and
+/// cancelations apart, so the two must not meet in one id space.
+pub(crate) fn cancelation_key(id: &str) -> String {
+    format!("cancelation:{id}")
+}
+
+/// The key of the whole-line cancelation the engine books for a line Mirakl moved to
+/// CANCELED without listing its cancelations.
+fn line_cancelation_key(line: &OrderLine) -> String {
+    cancelation_key(&format!("line-{}", line.order_line_id))
+}
+
+/// Everything Mirakl took off the order's lines — refunds, cancelations, and lines moved to
+/// CANCELED while the order goes on — as the shop refunds that record them, keyed by the id
+/// the shop refund carries. Amounts, taxes and the tax mode are Mirakl's.
+pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    order: &'o Order,
+) -> Vec<(&'o OrderLine, MarketplaceRefund)> {
+    let prices_include_tax = ctx.order_tax_mode(order) == TaxMode::TaxIncluded;
+    let whole = matches!(
+        order.order_state,
+        OrderState::Canceled | OrderState::Refused
+    );
+    let mut entries = Vec::new();
+    for line in &order.order_lines {
+        let entry = |key: String,
+                     quantity: Option<i64>,
+                     amount,
+                     shipping_amount,
+                     reason: &Option<String>| MarketplaceRefund {
+            mirakl_refund_id: key,
+            mirakl_order_line_id: line.order_line_id.clone(),
+            sku: line.offer_sku.clone(),
+            quantity: quantity.unwrap_or(0).max(0),
+            amount,
+            shipping_amount,
+            reason_code: reason.clone(),
+            kind: MarketplaceRefundKind::Refund,
+            tax: Decimal::ZERO,
+            shipping_tax: Decimal::ZERO,
+            prices_include_tax,
+            reason_label: None,
+            restock: false,
+        };
+        for refund in &line.refunds {
+            let mut booked = entry(
+                refund.id.clone(),
+                refund.quantity,
+                refund.amount.unwrap_or_default(),
+                refund.shipping_amount.unwrap_or_default(),
+                &refund.reason_code,
+            );
+            booked.tax = sum_taxes(&refund.taxes);
+            booked.shipping_tax = sum_taxes(&refund.shipping_taxes);
+            booked.reason_label =
+                reference::reason_label(ctx.store, "REFUND", refund.reason_code.as_deref());
+            entries.push((line, booked));
+        }
+        // A whole order cancelled is the shop order cancelled (and restocked) as a whole.
+        if whole {
+            continue;
+        }
+        for cancelation in &line.cancelations {
+            let mut booked = entry(
+                cancelation_key(&cancelation.id),
+                cancelation.quantity,
+                cancelation.amount.unwrap_or_default(),
+                cancelation.shipping_amount.unwrap_or_default(),
+                &cancelation.reason_code,
+            );
+            booked.tax = sum_taxes(&cancelation.taxes);
+            booked.shipping_tax = sum_taxes(&cancelation.shipping_taxes);
+            entries.push((line, cancelled(ctx, booked)));
+        }
+        // A line CANCELED without cancelations: what is left of it is cancelled as a whole.
+        if line.order_line_state.as_str() == "CANCELED" {
+            let left = left_to_ship(line);
+            let (amount, shipping) = super::refunds::left_on(line);
+            if left > 0 || amount > Decimal::ZERO || shipping > Decimal::ZERO {
+                let mut booked = entry(
+                    line_cancelation_key(line),
+                    Some(left),
+                    amount.max(Decimal::ZERO),
+                    shipping.max(Decimal::ZERO),
+                    &line.order_line_state_reason_code,
+                );
+                booked.tax = share(sum_taxes(&line.taxes), amount, line.price);
+                booked.shipping_tax = share(
+                    sum_taxes(&line.shipping_taxes),
+                    shipping,
+                    line.shipping_price,
+                );
+                entries.push((line, cancelled(ctx, booked)));
+            }
+        }
+    }
+    entries
+}
+
+/// `booked` as a cancelation: its units restocked, its reason's CANCELATION label.
+fn cancelled<T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    mut booked: MarketplaceRefund,
+) -> MarketplaceRefund {
+    booked.kind = MarketplaceRefundKind::Cancelation;
+    booked.restock = true;
+    booked.reason_label =
+        reference::reason_label(ctx.store, "CANCELATION", booked.reason_code.as_deref());
+    booked
+}
+
+/// `total`'s share for `part` of `whole`, to the cent; all of it when `part` is all of `whole`.
+fn share(total: Decimal, part: Decimal, whole: Option<Decimal>) -> Decimal {
+    match whole {
+        Some(whole) if whole > Decimal::ZERO && part < whole => total
+            .checked_mul(part)
+            .and_then(|t| t.checked_div(whole))
+            .map_or(Decimal::ZERO, |t| t.round_dp(2))
+            .max(Decimal::ZERO),
+        _ => total,
+    }
+}
+
+/// Units of the line still to ship: ordered minus what Mirakl cancelled (OR11 keeps the
+/// ordered quantity on the line and lists what came off it in `cancelations[]`).
+pub(crate) fn left_to_ship(line: &OrderLine) -> i64 {
+    let cancelled: i64 = line
+        .cancelations
         .iter()
-        .flat_map(|line| line.refunds.iter().map(move |refund| (line, refund)))
-        .collect()
+        .filter_map(|c| c.quantity)
+        .map(|q| q.max(0))
+        .fold(0i64, i64::saturating_add);
+    line.quantity.unwrap_or(0).saturating_sub(cancelled).max(0)
 }
 
 /// Mirakl refund ids the store already knows for this order (ours and mirrored ones).
@@ -396,12 +525,14 @@ fn has_unrecorded_refunds<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     order: &Order,
 ) -> Result<bool, JobError> {
-    let refunds = refund_ids(order);
-    if refunds.is_empty() {
+    let entries = taken_off(ctx, order);
+    if entries.is_empty() {
         return Ok(false);
     }
     let known = known_refund_ids(ctx, &order.order_id)?;
-    Ok(refunds.iter().any(|(_, r)| !known.contains(&r.id)))
+    Ok(entries
+        .iter()
+        .any(|(_, r)| !known.contains(&r.mirakl_refund_id)))
 }
 
 /// Why a line cannot be accepted.
@@ -905,7 +1036,7 @@ fn draft<T: Transport, B: CallBudget>(
         .shop_status_for(order.order_state.as_str())
         .unwrap_or("on-hold")
         .to_owned();
-    let prices_include_tax = ctx.settings.prices_include_tax();
+    let prices_include_tax = ctx.order_tax_mode(order) == TaxMode::TaxIncluded;
     ShopOrderDraft {
         mirakl_order_id: order.order_id.clone(),
         commercial_id: order.commercial_id.clone(),
@@ -1198,19 +1329,11 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         .flat_map(|r| r.mirakl_refund_ids.iter().cloned())
         .collect();
     let mut conflicts = 0;
-    for (line, refund) in refund_ids(order) {
-        if known.contains(&refund.id) {
+    let mut restocked = Vec::new();
+    for (line, marketplace_refund) in taken_off(ctx, order) {
+        if known.contains(&marketplace_refund.mirakl_refund_id) {
             continue;
         }
-        let marketplace_refund = MarketplaceRefund {
-            mirakl_refund_id: refund.id.clone(),
-            mirakl_order_line_id: line.order_line_id.clone(),
-            sku: line.offer_sku.clone(),
-            quantity: refund.quantity.unwrap_or(0),
-            amount: refund.amount.unwrap_or_default(),
-            shipping_amount: refund.shipping_amount.unwrap_or_default(),
-            reason_code: refund.reason_code.clone(),
-        };
         let shop_refund = match ctx
             .shop
             .record_marketplace_refund(shop_order, &marketplace_refund)
@@ -1231,15 +1354,20 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
             }
             Err(error) => return Err(error.into()),
         };
+        if marketplace_refund.restock {
+            restocked.extend(marketplace_refund.sku.clone());
+        }
         // The refund as the shop booked it (its tax split), before the refunds map row: a
         // crash in between records it again under the same shop refund id.
         if let Some(booked) = ctx.shop.read_refund(shop_refund)? {
             expected::record_refund(ctx.store, &order.order_id, &booked)?;
         }
         let mut record = RefundRecord::new(shop_refund, order.order_id.clone(), "mirrored");
-        record.mirakl_refund_ids = vec![refund.id.clone()];
+        record.mirakl_refund_ids = vec![marketplace_refund.mirakl_refund_id.clone()];
         ctx.store.upsert_refund(&record)?;
     }
+    // Cancelled units are back in the shop's stock: Mirakl hears the new levels.
+    ctx.stock_returned(&restocked)?;
     Ok(conflicts)
 }
 
@@ -1268,14 +1396,18 @@ fn refund_conflict<T: Transport, B: CallBudget>(
         .map(|r| r.amount.unwrap_or_default() + r.shipping_amount.unwrap_or_default())
         .sum();
     let id = &order.order_id;
-    let amount = refund.amount + refund.shipping_amount;
+    let amount = refund.gross();
+    let what = match refund.kind {
+        MarketplaceRefundKind::Refund => "refund",
+        MarketplaceRefundKind::Cancelation => "cancelation",
+    };
     ctx.raise(
         NewProblem::new(
             ProblemKind::MarketplaceRefundConflict,
             EntityType::MiraklRefund,
             refund.mirakl_refund_id.clone(),
             format!(
-                "WooCommerce refused the refund of {amount} Mirakl made on order {id} (line {}): \
+                "WooCommerce refused the {what} of {amount} Mirakl made on order {id} (line {}): \
                  {reason}. Mirakl has refunded {mirakl_refunded} on the order, WooCommerce \
                  {shop_refunded} through the connector.",
                 line.order_line_id

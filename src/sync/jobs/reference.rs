@@ -1,5 +1,8 @@
-//! Reference data: SH21 carriers (the codes OR23/ST01 accept) and RE01 REFUND reasons (OR28),
+//! Reference data: SH21 carriers (the codes OR23/ST01 accept) and RE01 reasons (REFUND codes
+//! for OR28, REFUND and CANCELATION labels for the notes of what Mirakl took off an order),
 //! refreshed daily and cached in the store so shipping and refunds never spend a call on them.
+
+use std::collections::BTreeMap;
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -14,6 +17,11 @@ use super::{Ctx, JobResult, Outcome};
 pub const CARRIERS_CURSOR: &str = "reference.carriers";
 /// Cursor holding the cached RE01 REFUND reason codes (a JSON list of strings).
 pub const REFUND_REASONS_CURSOR: &str = "reference.refund_reasons";
+/// RE01 labels of REFUND and CANCELATION reasons, by `TYPE:code`.
+pub const REASON_LABELS_CURSOR: &str = "reference.reason_labels";
+/// Most reason labels kept; longest label kept, in characters.
+const MAX_REASONS: usize = 500;
+const MAX_REASON_LABEL_CHARS: usize = 200;
 
 /// One carrier as Mirakl lists it (SH21), as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,9 +94,9 @@ pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> J
         let carriers = ctx.mirakl(ApiCode::SH21, |c| c.reference().carriers())?;
         store_carriers(ctx.store, &carriers)?;
     }
-    let reasons = ctx.mirakl(ApiCode::RE01, |c| {
-        c.reference().reasons(Some(&ReasonType::Refund))
-    })?;
+    // Every type in one call: REFUND codes for OR28, and the labels of the REFUND and
+    // CANCELATION reasons Mirakl's refunds and cancelations name.
+    let reasons = ctx.mirakl(ApiCode::RE01, |c| c.reference().reasons(None))?;
     let refund_codes: Vec<String> = reasons
         .of_type(&ReasonType::Refund)
         .map(|r| r.code.clone())
@@ -96,6 +104,24 @@ pub(crate) fn refresh<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> J
     ctx.store.set_cursor(
         REFUND_REASONS_CURSOR,
         &serde_json::to_string(&refund_codes).unwrap_or_else(|_| "[]".to_owned()),
+    )?;
+    let labels: BTreeMap<String, String> = reasons
+        .reasons
+        .iter()
+        .filter(|r| matches!(r.reason_type, ReasonType::Refund | ReasonType::Cancelation))
+        .filter_map(|r| {
+            let label = r
+                .label
+                .as_deref()
+                .map(plain_label)
+                .filter(|l| !l.is_empty())?;
+            Some((reason_key(r.reason_type.as_str(), &r.code), label))
+        })
+        .take(MAX_REASONS)
+        .collect();
+    ctx.store.set_cursor(
+        REASON_LABELS_CURSOR,
+        &serde_json::to_string(&labels).unwrap_or_else(|_| "{}".to_owned()),
     )?;
     Ok(Outcome::Done("refreshed"))
 }
@@ -113,4 +139,31 @@ pub fn refund_reasons(store: &Store) -> Result<Option<Vec<String>>, StoreError> 
     Ok(store
         .cursor(REFUND_REASONS_CURSOR)?
         .map(|c| serde_json::from_str(&c.value).unwrap_or_default()))
+}
+
+fn reason_key(reason_type: &str, code: &str) -> String {
+    format!("{reason_type}:{code}")
+}
+
+/// A label as plain, bounded text: control characters dropped, whitespace collapsed.
+fn plain_label(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(MAX_REASON_LABEL_CHARS)
+        .collect()
+}
+
+/// The RE01 label of a reason code of `reason_type` (`REFUND`, `CANCELATION`), when the last
+/// refresh had it.
+pub fn reason_label(store: &Store, reason_type: &str, code: Option<&str>) -> Option<String> {
+    let code = code?;
+    let cursor = store.cursor(REASON_LABELS_CURSOR).ok()??;
+    let labels: BTreeMap<String, String> = serde_json::from_str(&cursor.value).ok()?;
+    labels.get(&reason_key(reason_type, code)).cloned()
 }

@@ -122,7 +122,7 @@ pub(crate) fn refund<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
         .upsert_refund(&RefundRecord::new(refund_id, id.clone(), REFUND_SENDING))?;
     ctx.writing_to(&id)?;
     let request = RefundRequest {
-        order_tax_mode: Some(ctx.tax_mode()),
+        order_tax_mode: Some(ctx.order_tax_mode(&order)),
         refunds: plan,
     };
     let response = ctx.mirakl(ApiCode::OR28, |c| c.orders().refund(&request))?;
@@ -190,12 +190,32 @@ fn with_refunds(
     raw
 }
 
-fn left_on(line: &OrderLine) -> (Decimal, Decimal) {
-    let refunded: Decimal = line.refunds.iter().filter_map(|r| r.amount).sum();
-    let refunded_shipping: Decimal = line.refunds.iter().filter_map(|r| r.shipping_amount).sum();
+/// What is left to refund on a line: its price and shipping less what Mirakl already refunded
+/// or cancelled on it.
+pub(crate) fn left_on(line: &OrderLine) -> (Decimal, Decimal) {
+    let taken: Decimal = line
+        .refunds
+        .iter()
+        .filter_map(|r| r.amount)
+        .sum::<Decimal>()
+        + line
+            .cancelations
+            .iter()
+            .filter_map(|c| c.amount)
+            .sum::<Decimal>();
+    let taken_shipping: Decimal = line
+        .refunds
+        .iter()
+        .filter_map(|r| r.shipping_amount)
+        .sum::<Decimal>()
+        + line
+            .cancelations
+            .iter()
+            .filter_map(|c| c.shipping_amount)
+            .sum::<Decimal>();
     (
-        line.price.unwrap_or_default() - refunded,
-        line.shipping_price.unwrap_or_default() - refunded_shipping,
+        line.price.unwrap_or_default() - taken,
+        line.shipping_price.unwrap_or_default() - taken_shipping,
     )
 }
 

@@ -271,12 +271,14 @@ fn shipment_lines_of(lines: &[crate::mirakl::orders::OrderLine]) -> Vec<Shipment
                 "REFUSED" | "CANCELED" | "REFUNDED"
             )
         })
+        // Only what is left to ship: units Mirakl cancelled are not named.
         .map(|l| ShipmentLine {
             order_line_id: Some(l.order_line_id.clone()),
             offer_sku: None,
             package_reference: None,
-            quantity: l.quantity.unwrap_or(0),
+            quantity: super::orders::left_to_ship(l),
         })
+        .filter(|l| l.quantity > 0)
         .collect()
 }
 

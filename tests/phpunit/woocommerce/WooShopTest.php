@@ -340,6 +340,52 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame([], $this->changes()->pending()['refunds'], 'a refund the connector recorded is not sent back');
     }
 
+    public function test_a_tax_excluded_marketplace_refund_is_booked_with_mirakls_taxes_to_the_cent(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $draft = $this->draft([$this->line("$prefix-S", 1, '40.00', '20.00', '2.00', '0.40', 'L1')], ['prices_include_tax' => false]);
+        $id = $shop->create_order($draft);
+        $refund = ['mirakl_refund_id' => 'R-91', 'mirakl_order_line_id' => 'L1', 'sku' => "$prefix-S", 'quantity' => 0,
+            'amount' => '20.00', 'shipping_amount' => '0.20', 'reason_code' => '15', 'kind' => 'refund',
+            'tax' => '10.00', 'shipping_tax' => '0.17', 'prices_include_tax' => false, 'reason_label' => 'Article endommagé',
+            'restock' => false];
+        $refundId = $shop->record_marketplace_refund($id, $refund);
+        $order = wc_get_order($id);
+        $this->assertSame('30.37', wc_format_decimal($order->get_total_refunded(), 2), 'amount, tax, shipping and its tax as Mirakl gave them');
+        $this->assertEqualsWithDelta(10.17, (float) $order->get_total_tax_refunded(), 0.001);
+        $read = $shop->read_refund($refundId);
+        $this->assertSame('20.00', $read['lines'][0]['amount'], 'read back in the order\'s tax mode');
+        $this->assertSame('0.20', $read['shipping_amount']);
+        $notes = array_map(fn ($n) => $n->content, wc_get_order_notes(['order_id' => $id]));
+        $this->assertNotEmpty(array_filter($notes, fn ($n) => str_contains($n, 'Article endommagé')), implode(' | ', $notes));
+    }
+
+    public function test_a_marketplace_cancelation_is_refunded_restocked_and_noted_once(): void
+    {
+        $prefix = $this->skuPrefix();
+        $product = $this->simpleProduct("$prefix-S", 5);
+        $shop = new WooShop();
+        $id = $shop->create_order($this->draft([$this->line("$prefix-S", 2, '24.00', '4.00', '6.00', '1.00', 'L1')]));
+        $this->assertSame(3, $this->stockOf($product->get_id()));
+        $cancelation = ['mirakl_refund_id' => 'cancelation:8001', 'mirakl_order_line_id' => 'L1', 'sku' => "$prefix-S", 'quantity' => 1,
+            'amount' => '12.00', 'shipping_amount' => '0', 'reason_code' => '34', 'kind' => 'cancelation',
+            'tax' => '2.00', 'shipping_tax' => '0', 'prices_include_tax' => true, 'reason_label' => 'Rupture de stock',
+            'restock' => true];
+        $refundId = $shop->record_marketplace_refund($id, $cancelation);
+        $this->assertSame($refundId, $shop->record_marketplace_refund($id, $cancelation), 'seen twice, made once');
+        $order = wc_get_order($id);
+        $this->assertCount(1, $order->get_refunds());
+        $this->assertSame('12.00', wc_format_decimal($order->get_total_refunded(), 2));
+        $this->assertEqualsWithDelta(2.00, (float) $order->get_total_tax_refunded(), 0.001, "Mirakl's tax, not a re-derived one");
+        $this->assertSame(4, $this->stockOf($product->get_id()), 'the cancelled unit is back in stock, once');
+        $this->assertSame(1, $order->get_qty_refunded_for_item(array_values($order->get_items('line_item'))[0]->get_id()) * -1);
+        $notes = array_map(fn ($n) => $n->content, wc_get_order_notes(['order_id' => $id]));
+        $this->assertNotEmpty(array_filter($notes, fn ($n) => str_contains($n, 'Cancelled on the marketplace') && str_contains($n, 'Rupture de stock')), implode(' | ', $notes));
+        $this->assertSame('cancelation:8001', $shop->read_refund($refundId)['mirakl_refund_id'], 'never sent back to Mirakl as a refund');
+    }
+
     public function test_a_woocommerce_refund_is_read_per_line_in_the_orders_tax_mode_and_reported_once(): void
     {
         $prefix = $this->skuPrefix();

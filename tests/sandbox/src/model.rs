@@ -180,6 +180,22 @@ pub struct Refund {
     pub created_date: DateTime<Utc>,
 }
 
+/// Units taken off a line before they shipped (OR30, or the operator); amounts tax included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cancelation {
+    pub id: String,
+    pub amount_included: Decimal,
+    pub amount_tax: Decimal,
+    pub shipping_included: Decimal,
+    pub shipping_tax: Decimal,
+    pub quantity: i64,
+    pub reason_code: String,
+    /// The commission given back with the cancelled amounts.
+    pub commission_fee: Decimal,
+    pub commission_vat: Decimal,
+    pub created_date: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderLine {
     /// What a promotion took off the line (tax included); its price is after it.
@@ -204,6 +220,9 @@ pub struct OrderLine {
     pub state: String,
     pub state_reason_code: Option<String>,
     pub refunds: Vec<Refund>,
+    /// OR11 keeps the ordered quantity and price on the line and lists what came off here.
+    #[serde(default)]
+    pub cancelations: Vec<Cancelation>,
     pub created_date: DateTime<Utc>,
     pub debited_date: Option<DateTime<Utc>>,
     pub shipped_date: Option<DateTime<Utc>>,
@@ -222,6 +241,30 @@ pub struct LineAmounts {
     pub commission_vat: Decimal,
 }
 
+impl LineAmounts {
+    /// The taxes and commission of a tax-included price and shipping.
+    pub fn of(
+        price_included: Decimal,
+        shipping_included: Decimal,
+        tax_rate: Decimal,
+        commission_rate: Decimal,
+        commission_vat_rate: Decimal,
+    ) -> LineAmounts {
+        let (_, price_tax) = split_tax(price_included, tax_rate);
+        let (_, shipping_tax) = split_tax(shipping_included, tax_rate);
+        let commission_fee = round2((price_included + shipping_included) * commission_rate);
+        let commission_vat = round2(commission_fee * commission_vat_rate);
+        LineAmounts {
+            price_included,
+            price_tax,
+            shipping_included,
+            shipping_tax,
+            commission_fee,
+            commission_vat,
+        }
+    }
+}
+
 impl OrderLine {
     pub fn amounts(
         &self,
@@ -232,18 +275,40 @@ impl OrderLine {
         let price_included = (round2(self.unit_price * Decimal::from(self.quantity))
             - self.discount)
             .max(Decimal::ZERO);
-        let (_, price_tax) = split_tax(price_included, tax_rate);
-        let (_, shipping_tax) = split_tax(self.shipping_price, tax_rate);
-        let commission_fee = round2((price_included + self.shipping_price) * commission_rate);
-        let commission_vat = round2(commission_fee * commission_vat_rate);
-        LineAmounts {
+        LineAmounts::of(
             price_included,
-            price_tax,
-            shipping_included: self.shipping_price,
-            shipping_tax,
-            commission_fee,
-            commission_vat,
-        }
+            self.shipping_price,
+            tax_rate,
+            commission_rate,
+            commission_vat_rate,
+        )
+    }
+
+    /// What the customer is debited for the line: its amounts less its cancelations.
+    pub fn debited_amounts(
+        &self,
+        tax_rate: Decimal,
+        commission_rate: Decimal,
+        commission_vat_rate: Decimal,
+    ) -> LineAmounts {
+        let full = self.amounts(tax_rate, commission_rate, commission_vat_rate);
+        LineAmounts::of(
+            (full.price_included - self.cancelled_price()).max(Decimal::ZERO),
+            (full.shipping_included - self.cancelled_shipping()).max(Decimal::ZERO),
+            tax_rate,
+            commission_rate,
+            commission_vat_rate,
+        )
+    }
+
+    pub fn cancelled_quantity(&self) -> i64 {
+        self.cancelations.iter().map(|c| c.quantity).sum()
+    }
+    pub fn cancelled_price(&self) -> Decimal {
+        self.cancelations.iter().map(|c| c.amount_included).sum()
+    }
+    pub fn cancelled_shipping(&self) -> Decimal {
+        self.cancelations.iter().map(|c| c.shipping_included).sum()
     }
 
     pub fn refunded_price(&self) -> Decimal {
@@ -295,6 +360,10 @@ pub struct Order {
     pub additional_fields: Vec<CustomField>,
     #[serde(default)]
     pub has_customer_message: bool,
+    /// The order's own tax mode (`TAX_INCLUDED`/`TAX_EXCLUDED`), whatever OR11 asks for: some
+    /// operators fix it per order. `None`: amounts follow the request.
+    #[serde(default)]
+    pub tax_mode: Option<String>,
 }
 
 /// A custom field (OR11 `order_additional_fields`, `order_line_additional_fields`).

@@ -37,6 +37,7 @@ pub struct State {
     next_import_id: i64,
     next_order_number: i64,
     next_refund_id: i64,
+    next_cancelation_id: i64,
     next_transaction_id: i64,
     next_invoice_id: i64,
     next_shipment_id: i64,
@@ -70,6 +71,8 @@ pub struct NewOrder {
     /// OR11 `order_additional_fields`.
     pub additional_fields: Vec<CustomField>,
     pub has_customer_message: bool,
+    /// The order's own `order_tax_mode`, shown whatever OR11 asks for.
+    pub tax_mode: Option<String>,
     /// Per line, in the order of `lines`: a promotion and custom fields.
     pub line_extras: Vec<LineExtras>,
 }
@@ -102,6 +105,14 @@ pub struct RefundRequest {
     pub taxes: Option<Decimal>,
     pub shipping_taxes: Option<Decimal>,
     pub currency_iso_code: Option<String>,
+}
+
+/// One cancelation of units of a line (OR30 or the operator); amounts follow from the line.
+#[derive(Debug, Clone)]
+pub struct CancelRequest {
+    pub order_line_id: String,
+    pub quantity: i64,
+    pub reason_code: String,
 }
 
 pub const REFUND_REASONS: &[&str] = &["15", "16", "17"];
@@ -163,6 +174,7 @@ impl State {
             next_import_id: 1001,
             next_order_number: 1,
             next_refund_id: 5001,
+            next_cancelation_id: 8001,
             next_transaction_id: 1,
             next_invoice_id: 7001,
             next_shipment_id: 1,
@@ -305,10 +317,40 @@ impl State {
             }
         }
         for order_id in to_debit {
+            self.demo_cancelation(&order_id);
             let _ = self.debit(&order_id);
         }
         self.process_imports(now);
         self.arrive_random_orders(now);
+    }
+
+    /// The demo's partial cancelations: before the debit, one random order in six (by its
+    /// customer number) loses one unit of its first line of two or more units.
+    fn demo_cancelation(&mut self, order_id: &str) {
+        let Some(order) = self.orders.iter().find(|o| o.order_id == order_id) else {
+            return;
+        };
+        let drawn = order
+            .customer
+            .customer_id
+            .strip_prefix("CUST-")
+            .and_then(|n| n.parse::<u32>().ok());
+        if drawn.map_or(true, |n| n % 6 != 0) {
+            return;
+        }
+        let Some(line) = order
+            .lines
+            .iter()
+            .find(|l| l.is_live() && l.quantity - l.cancelled_quantity() >= 2)
+        else {
+            return;
+        };
+        let request = CancelRequest {
+            order_line_id: line.order_line_id.clone(),
+            quantity: 1,
+            reason_code: CANCEL_REASONS[0].to_owned(),
+        };
+        let _ = self.cancel_lines(&[request]);
     }
 
     /// The demo's steady stream of orders; a big clock jump brings at most 100 at once.
@@ -496,6 +538,7 @@ impl State {
                 state: initial_state.into(),
                 state_reason_code: None,
                 refunds: Vec::new(),
+                cancelations: Vec::new(),
                 created_date: now,
                 debited_date: None,
                 shipped_date: None,
@@ -531,6 +574,7 @@ impl State {
             shipping: request.shipping.unwrap_or_default(),
             additional_fields: request.additional_fields,
             has_customer_message: request.has_customer_message,
+            tax_mode: request.tax_mode.clone(),
         };
         self.order_by_id.insert(order_id.clone(), self.orders.len());
         self.orders.push(order);
@@ -611,6 +655,7 @@ impl State {
             shipping,
             additional_fields,
             has_customer_message: n % 7 == 0,
+            tax_mode: None,
             line_extras,
             ..NewOrder::default()
         })
@@ -698,7 +743,11 @@ impl State {
         {
             let order = &self.orders[index];
             for line in order.lines.iter().filter(|l| l.is_live()) {
-                let a = self.line_amounts(line);
+                let a = line.debited_amounts(
+                    self.config.sales_tax_rate,
+                    self.config.commission_rate,
+                    self.config.commission_vat_rate,
+                );
                 rows.push((
                     "ORDER_AMOUNT",
                     a.price_included - a.price_tax,
@@ -948,25 +997,15 @@ impl State {
         let mut planned: Vec<(usize, usize, Refund)> = Vec::new();
         let mut pending: HashMap<(usize, usize), (Decimal, Decimal)> = HashMap::new();
         for request in requests {
-            let (order_index, line_index) = self.find_line(&request.order_line_id)?;
+            let (order_index, line_index) = self.line_for(
+                &request.order_line_id,
+                &request.reason_code,
+                &["SHIPPING", "SHIPPED", "TO_COLLECT", "RECEIVED"],
+                REFUND_REASONS,
+                ("refunded", "refund"),
+            )?;
             let order = &self.orders[order_index];
             let line = &order.lines[line_index];
-            if !matches!(
-                order.state.as_str(),
-                "SHIPPING" | "SHIPPED" | "TO_COLLECT" | "RECEIVED"
-            ) || !line.is_live()
-            {
-                return Err(ApiError::bad_request(format!(
-                    "Order line {} cannot be refunded in state {}",
-                    request.order_line_id, order.state
-                )));
-            }
-            if !REFUND_REASONS.contains(&request.reason_code.as_str()) {
-                return Err(ApiError::bad_request(format!(
-                    "Reason code {} is not a refund reason",
-                    request.reason_code
-                )));
-            }
             if let Some(currency) = &request.currency_iso_code {
                 if currency != &order.currency_iso_code {
                     return Err(ApiError::bad_request(format!(
@@ -990,8 +1029,12 @@ impl State {
                 included_and_tax(request.shipping_amount, request.shipping_taxes, mode, rate);
             let amounts = self.line_amounts(line);
             let seen = pending.entry((order_index, line_index)).or_default();
-            let price_left = amounts.price_included - line.refunded_price() - seen.0;
-            let shipping_left = amounts.shipping_included - line.refunded_shipping() - seen.1;
+            let price_left =
+                amounts.price_included - line.refunded_price() - line.cancelled_price() - seen.0;
+            let shipping_left = amounts.shipping_included
+                - line.refunded_shipping()
+                - line.cancelled_shipping()
+                - seen.1;
             if amount_included > price_left {
                 return Err(ApiError::bad_request(format!(
                     "The refund amount {} exceeds the amount left to refund {} on order line {}",
@@ -1039,40 +1082,23 @@ impl State {
             } else {
                 "PAYABLE"
             };
-            let (order_id, commercial_id) = (
-                self.orders[order_index].order_id.clone(),
-                self.orders[order_index].commercial_id.clone(),
-            );
             let line_id = self.orders[order_index].lines[line_index]
                 .order_line_id
                 .clone();
-            let rows = [
-                (
-                    "REFUND_ORDER_AMOUNT",
-                    -(refund.amount_included - refund.amount_tax),
-                ),
-                ("REFUND_ORDER_AMOUNT_TAX", -refund.amount_tax),
-                (
-                    "REFUND_ORDER_SHIPPING_AMOUNT",
-                    -(refund.shipping_included - refund.shipping_tax),
-                ),
-                ("REFUND_ORDER_SHIPPING_AMOUNT_TAX", -refund.shipping_tax),
-                ("REFUND_COMMISSION_FEE", refund.commission_fee),
-                ("REFUND_COMMISSION_VAT", refund.commission_vat),
-            ];
-            for (kind, amount) in rows {
-                if !amount.is_zero() {
-                    self.add_transaction(
-                        kind,
-                        amount,
-                        payment_state,
-                        Some(&order_id),
-                        Some(&commercial_id),
-                        Some(line_id.clone()),
-                        Some(refund.id.clone()),
-                    );
-                }
-            }
+            self.book_money_back(
+                order_index,
+                line_index,
+                [
+                    refund.amount_included,
+                    refund.amount_tax,
+                    refund.shipping_included,
+                    refund.shipping_tax,
+                    refund.commission_fee,
+                    refund.commission_vat,
+                ],
+                payment_state,
+                Some(refund.id.clone()),
+            );
             let tax_rate = self.tax_rate();
             let (commission_rate, commission_vat_rate) =
                 (self.config.commission_rate, self.config.commission_vat_rate);
@@ -1090,6 +1116,186 @@ impl State {
             done.push((line_id, refund));
         }
         Ok(done)
+    }
+
+    /// OR30 (or the operator): cancels units of lines that have not shipped, each at its unit
+    /// price, the line's shipping with its last units; a line with nothing left is CANCELED,
+    /// an order with no line left is CANCELED. Before the debit the customer is only debited
+    /// what is left; after it the cancelled amounts go back to the customer (TL02 refund rows).
+    /// All-or-nothing.
+    pub fn cancel_lines(
+        &mut self,
+        requests: &[CancelRequest],
+    ) -> ApiResult<Vec<(String, Cancelation)>> {
+        if requests.is_empty() {
+            return Err(ApiError::bad_request("cancelations must not be empty"));
+        }
+        let rate = self.tax_rate();
+        let now = self.now();
+        let mut planned: Vec<(usize, usize, Cancelation)> = Vec::new();
+        let mut pending: HashMap<(usize, usize), i64> = HashMap::new();
+        for request in requests {
+            let (order_index, line_index) = self.line_for(
+                &request.order_line_id,
+                &request.reason_code,
+                &["WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING"],
+                CANCEL_REASONS,
+                ("canceled", "cancelation"),
+            )?;
+            let order = &self.orders[order_index];
+            let line = &order.lines[line_index];
+            let seen = pending.entry((order_index, line_index)).or_default();
+            let left = line.quantity - line.cancelled_quantity() - *seen;
+            if request.quantity < 1 || request.quantity > left {
+                return Err(ApiError::bad_request(format!(
+                    "The quantity {} to cancel on order line {} is not between 1 and {left}",
+                    request.quantity, request.order_line_id
+                )));
+            }
+            *seen += request.quantity;
+            let amounts = self.line_amounts(line);
+            let last = request.quantity == left;
+            let price_left =
+                amounts.price_included - line.cancelled_price() - line.refunded_price();
+            let amount_included = if last {
+                price_left
+            } else {
+                round2(line.unit_price * Decimal::from(request.quantity)).min(price_left)
+            }
+            .max(Decimal::ZERO);
+            let shipping_included = if last {
+                (amounts.shipping_included - line.cancelled_shipping() - line.refunded_shipping())
+                    .max(Decimal::ZERO)
+            } else {
+                Decimal::ZERO
+            };
+            let (_, amount_tax) = split_tax(amount_included, rate);
+            let (_, shipping_tax) = split_tax(shipping_included, rate);
+            let commission_fee =
+                round2((amount_included + shipping_included) * self.config.commission_rate);
+            let commission_vat = round2(commission_fee * self.config.commission_vat_rate);
+            planned.push((
+                order_index,
+                line_index,
+                Cancelation {
+                    id: String::new(),
+                    amount_included,
+                    amount_tax,
+                    shipping_included,
+                    shipping_tax,
+                    quantity: request.quantity,
+                    reason_code: request.reason_code.clone(),
+                    commission_fee,
+                    commission_vat,
+                    created_date: now,
+                },
+            ));
+        }
+        let mut done = Vec::new();
+        let mut restock = Vec::new();
+        for (order_index, line_index, mut cancelation) in planned {
+            cancelation.id = self.next_cancelation_id.to_string();
+            self.next_cancelation_id += 1;
+            let line = &self.orders[order_index].lines[line_index];
+            let line_id = line.order_line_id.clone();
+            restock.push((line.offer_sku.clone(), cancelation.quantity));
+            if self.orders[order_index].state == "SHIPPING" {
+                self.book_money_back(
+                    order_index,
+                    line_index,
+                    [
+                        cancelation.amount_included,
+                        cancelation.amount_tax,
+                        cancelation.shipping_included,
+                        cancelation.shipping_tax,
+                        cancelation.commission_fee,
+                        cancelation.commission_vat,
+                    ],
+                    "PENDING",
+                    None,
+                );
+            }
+            let order = &mut self.orders[order_index];
+            order.last_updated = now;
+            let line = &mut order.lines[line_index];
+            line.cancelations.push(cancelation.clone());
+            line.last_updated = now;
+            if line.cancelled_quantity() >= line.quantity {
+                line.state = "CANCELED".into();
+                line.state_reason_code = Some(cancelation.reason_code.clone());
+            }
+            if order.lines.iter().all(|l| !l.is_live()) {
+                order.state = "CANCELED".into();
+            }
+            done.push((line_id, cancelation));
+        }
+        self.restock(&restock, now);
+        Ok(done)
+    }
+
+    /// TL02 rows of money going back to the customer on a line (a refund, or a cancelation
+    /// after the debit): `[amount, its tax, shipping, its tax, commission, its VAT]`, amounts
+    /// tax included; zero rows are left out.
+    fn book_money_back(
+        &mut self,
+        order_index: usize,
+        line_index: usize,
+        figures: [Decimal; 6],
+        payment_state: &str,
+        refund_id: Option<String>,
+    ) {
+        let [amount, amount_tax, shipping, shipping_tax, fee, vat] = figures;
+        let order = &self.orders[order_index];
+        let (order_id, commercial_id) = (order.order_id.clone(), order.commercial_id.clone());
+        let line_id = order.lines[line_index].order_line_id.clone();
+        let rows = [
+            ("REFUND_ORDER_AMOUNT", -(amount - amount_tax)),
+            ("REFUND_ORDER_AMOUNT_TAX", -amount_tax),
+            ("REFUND_ORDER_SHIPPING_AMOUNT", -(shipping - shipping_tax)),
+            ("REFUND_ORDER_SHIPPING_AMOUNT_TAX", -shipping_tax),
+            ("REFUND_COMMISSION_FEE", fee),
+            ("REFUND_COMMISSION_VAT", vat),
+        ];
+        for (kind, amount) in rows {
+            if !amount.is_zero() {
+                self.add_transaction(
+                    kind,
+                    amount,
+                    payment_state,
+                    Some(&order_id),
+                    Some(&commercial_id),
+                    Some(line_id.clone()),
+                    refund_id.clone(),
+                );
+            }
+        }
+    }
+
+    /// A live line of an order in one of `states`, for a request with one of `reasons`;
+    /// `words` name the action ("refunded", "refund") in the errors.
+    fn line_for(
+        &self,
+        order_line_id: &str,
+        reason_code: &str,
+        states: &[&str],
+        reasons: &[&str],
+        words: (&str, &str),
+    ) -> ApiResult<(usize, usize)> {
+        let (order_index, line_index) = self.find_line(order_line_id)?;
+        let order = &self.orders[order_index];
+        if !states.contains(&order.state.as_str()) || !order.lines[line_index].is_live() {
+            return Err(ApiError::bad_request(format!(
+                "Order line {order_line_id} cannot be {} in state {}",
+                words.0, order.state
+            )));
+        }
+        if !reasons.contains(&reason_code) {
+            return Err(ApiError::bad_request(format!(
+                "Reason code {reason_code} is not a {} reason",
+                words.1
+            )));
+        }
+        Ok((order_index, line_index))
     }
 
     pub fn find_line(&self, order_line_id: &str) -> ApiResult<(usize, usize)> {
@@ -1235,8 +1441,8 @@ impl State {
 
     // ---------------------------------------------------------------- shipments
 
-    /// ST01: one shipment; the order becomes SHIPPED when `shipped` and every live line is in a
-    /// shipment.
+    /// ST01: one shipment of what is left on lines (ordered less cancelled units); the order
+    /// becomes SHIPPED when `shipped` and every live line is in a shipment.
     pub fn create_shipment(
         &mut self,
         order_id: &str,
@@ -1268,7 +1474,7 @@ impl State {
                     "Shipment line does not match any order line",
                 ));
             };
-            if *quantity <= 0 || *quantity > line.quantity {
+            if *quantity <= 0 || *quantity > line.quantity - line.cancelled_quantity() {
                 return Err(ApiError::bad_request(format!(
                     "Invalid quantity {quantity} for order line {}",
                     line.order_line_id
@@ -1312,7 +1518,7 @@ impl State {
                     .filter(|(id, _, _)| id == &l.order_line_id)
                     .map(|(_, _, q)| q)
                     .sum();
-                sent >= l.quantity
+                sent >= l.quantity - l.cancelled_quantity()
             });
             if all_shipped {
                 self.ship(order_id)?;

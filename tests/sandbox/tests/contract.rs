@@ -291,6 +291,43 @@ fn order_shapes_real_operators_send_conform() {
 }
 
 #[test]
+fn cancelations_and_an_orders_own_tax_mode_conform() {
+    let h = Harness::start();
+    h.order_of("CX-1-A", "X1", "30", 3);
+    h.accept_all("CX-1-A");
+    let response = h.put_json(
+        "/api/orders/cancel",
+        &json!({ "cancelations": [{ "order_line_id": "CX-1-A-1", "quantity": 1, "amount": 30, "shipping_amount": 0, "reason_code": "34" }] }),
+    );
+    let body = conforms("OR30", "/api/orders/cancel", "put", 200, &response);
+    assert_eq!(body["cancelations"][0]["quantity"], 1);
+    // More than what is left, or a refund reason, is refused.
+    for bad in [
+        json!({ "cancelations": [{ "order_line_id": "CX-1-A-1", "quantity": 3, "reason_code": "34" }] }),
+        json!({ "cancelations": [{ "order_line_id": "CX-1-A-1", "quantity": 1, "reason_code": "15" }] }),
+    ] {
+        assert_eq!(h.put_json("/api/orders/cancel", &bad).status, 400);
+    }
+    h.console(
+        "POST",
+        "/orders",
+        &json!({ "order_id": "CX-2-A", "lines": [{ "offer_sku": "X1", "quantity": 1 }], "tax_mode": "TAX_EXCLUDED" }),
+    );
+    for query in ["", "?order_tax_mode=TAX_EXCLUDED"] {
+        let response = h.get(&format!("/api/orders{query}"));
+        let body = conforms("OR11", "/api/orders", "get", 200, &response);
+        let orders = body["orders"].as_array().expect("orders");
+        let find = |id: &str| orders.iter().find(|o| o["order_id"] == id).expect(id);
+        let line = &find("CX-1-A")["order_lines"][0];
+        assert_eq!(line["quantity"], 3, "OR11 keeps the ordered quantity");
+        assert_eq!(line["cancelations"].as_array().map(Vec::len), Some(1));
+        assert_eq!(line["cancelations"][0]["reason_code"], "34");
+        assert_eq!(line["order_line_state"], "WAITING_DEBIT_PAYMENT");
+        assert_eq!(find("CX-2-A")["order_tax_mode"], "TAX_EXCLUDED", "{query}");
+    }
+}
+
+#[test]
 fn offers_and_imports_conform() {
     let h = busy_marketplace();
     conforms(

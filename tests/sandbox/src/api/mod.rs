@@ -25,6 +25,7 @@ pub enum Route {
     OR23(String),
     OR24(String),
     OR28,
+    OR30,
     OR29(String),
     ST01,
     STO01,
@@ -52,6 +53,7 @@ impl Route {
             Route::OR23(_) => "OR23",
             Route::OR24(_) => "OR24",
             Route::OR28 => "OR28",
+            Route::OR30 => "OR30",
             Route::OR29(_) => "OR29",
             Route::ST01 => "ST01",
             Route::STO01 => "STO01",
@@ -81,6 +83,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, u16> {
         ["reasons"] => ("GET", Route::RE01),
         ["orders"] => ("GET", Route::OR11),
         ["orders", "refund"] => ("PUT", Route::OR28),
+        ["orders", "cancel"] => ("PUT", Route::OR30),
         ["orders", id, "accept"] => ("PUT", Route::OR21(owned(id))),
         ["orders", id, "tracking"] => ("PUT", Route::OR23(owned(id))),
         ["orders", id, "ship"] => ("PUT", Route::OR24(owned(id))),
@@ -118,6 +121,7 @@ pub fn dispatch(state: &mut State, route: &Route, request: &Request) -> ApiResul
         Route::OR23(id) => orders::tracking(state, id, request),
         Route::OR24(id) => orders::ship(state, id),
         Route::OR28 => orders::refund(state, request),
+        Route::OR30 => orders::cancel_lines(state, request),
         Route::OR29(id) => orders::cancel(state, id),
         Route::ST01 => orders::shipments(state, request),
         Route::STO01 => offers::stock_import(state, request),
@@ -198,6 +202,7 @@ mod tests {
             Ok(Route::OR21("A-1".into()))
         );
         assert_eq!(route("PUT", "/api/orders/refund"), Ok(Route::OR28));
+        assert_eq!(route("PUT", "/api/orders/cancel"), Ok(Route::OR30));
         assert_eq!(route("POST", "/api/orders"), Err(405));
         assert_eq!(route("GET", "/api/nothing"), Err(404));
         assert_eq!(

@@ -15,7 +15,7 @@ use crate::http::{Request, Response};
 use crate::model::{
     money, parse_money_value, split_tax, LineAmounts, Order, OrderLine, TaxMode, Tracking,
 };
-use crate::state::{LineDecision, RefundRequest, State};
+use crate::state::{CancelRequest, LineDecision, RefundRequest, State};
 
 /// How far Mirakl moves `start_update_date` back, so that polling windows overlap.
 pub const UPDATE_DATE_OVERLAP_MINUTES: i64 = 5;
@@ -169,6 +169,11 @@ fn line_promotions(line: &OrderLine, mode: TaxMode, a: &LineAmounts, rate: Decim
 
 /// One order as OR11 shows it, amounts in `mode`.
 pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
+    let mode = order
+        .tax_mode
+        .as_deref()
+        .and_then(TaxMode::parse)
+        .unwrap_or(mode);
     let rate = state.tax_rate();
     let rate_percent = money(rate * Decimal::ONE_HUNDRED);
     let mut price = Decimal::ZERO;
@@ -216,6 +221,26 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
                 })
             })
             .collect();
+        let cancelations: Vec<Value> = line
+            .cancelations
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "amount": money(mode.show(c.amount_included, c.amount_tax)),
+                    "shipping_amount": money(mode.show(c.shipping_included, c.shipping_tax)),
+                    "quantity": c.quantity,
+                    "reason_code": c.reason_code,
+                    "created_date": format_date(c.created_date),
+                    "commission_amount": money(c.commission_fee),
+                    "commission_taxes": [{ "code": "COMMISSION_VAT", "amount": money(c.commission_vat) }],
+                    "commission_total_amount": money(c.commission_fee + c.commission_vat),
+                    "taxes": [{ "code": "TAXDEFAULT", "amount": money(c.amount_tax), "rate": rate_percent }],
+                    "shipping_taxes": [{ "code": "TAXDEFAULT", "amount": money(c.shipping_tax), "rate": rate_percent }],
+                    "fees": []
+                })
+            })
+            .collect();
         let live = line.is_live() && line.state != "REFUNDED";
         let can_refund = live
             && matches!(
@@ -257,7 +282,7 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
             "shipping_taxes": [{ "code": "TAXDEFAULT", "amount": money(a.shipping_tax), "rate": rate_percent, "tax_calculation_rule": "PROPORTIONAL" }],
             "fees": [],
             "refunds": refunds,
-            "cancelations": [],
+            "cancelations": cancelations,
             "can_refund": can_refund,
             "created_date": format_date(line.created_date),
             "last_updated_date": format_date(line.last_updated),
@@ -531,6 +556,56 @@ pub fn refund(state: &mut State, request: &Request) -> ApiResult<Response> {
     Ok(Response::json(
         200,
         &json!({ "order_tax_mode": mode.code(), "refunds": refunds }),
+    ))
+}
+
+/// OR30: cancels units of order lines. The amounts follow from the line (its unit price, and
+/// its shipping with its last units), so `amount`/`shipping_amount` in the request are not
+/// needed; `quantity` and a CANCELATION `reason_code` are.
+pub fn cancel_lines(state: &mut State, request: &Request) -> ApiResult<Response> {
+    let body = json_body(request)?;
+    let items = body
+        .get("cancelations")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::bad_request("cancelations is required"))?;
+    let mut requests = Vec::with_capacity(items.len());
+    for item in items {
+        let order_line_id = text_field(item, "order_line_id")
+            .ok_or_else(|| ApiError::bad_request("cancelations[].order_line_id is required"))?;
+        let reason_code = text_field(item, "reason_code")
+            .ok_or_else(|| ApiError::bad_request("cancelations[].reason_code is required"))?;
+        let quantity = item
+            .get("quantity")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| ApiError::bad_request("cancelations[].quantity is required"))?;
+        requests.push(CancelRequest {
+            order_line_id,
+            quantity,
+            reason_code,
+        });
+    }
+    let mode = tax_mode(state, body.get("order_tax_mode").and_then(Value::as_str))?;
+    let done = state.cancel_lines(&requests)?;
+    let rate = money(state.tax_rate() * Decimal::ONE_HUNDRED);
+    let cancelations: Vec<Value> = done
+        .iter()
+        .map(|(line_id, c)| {
+            json!({
+                "cancelation_id": c.id,
+                "order_line_id": line_id,
+                "amount": money(mode.show(c.amount_included, c.amount_tax)),
+                "shipping_amount": money(mode.show(c.shipping_included, c.shipping_tax)),
+                "quantity": c.quantity,
+                "reason_code": c.reason_code,
+                "taxes": [{ "code": "TAXDEFAULT", "amount": money(c.amount_tax), "rate": rate }],
+                "shipping_taxes": [{ "code": "TAXDEFAULT", "amount": money(c.shipping_tax), "rate": rate }],
+                "fees": []
+            })
+        })
+        .collect();
+    Ok(Response::json(
+        200,
+        &json!({ "order_tax_mode": mode.code(), "cancelations": cancelations }),
     ))
 }
 
