@@ -314,3 +314,75 @@ fn an_order_cancelled_after_a_partial_cancelation_restocks_each_unit_once() {
     assert_eq!(h.shop.stock("A"), Some(10), "each unit back once");
     assert_eq!(h.shop.stock("B"), Some(5));
 }
+
+#[test]
+fn an_order_the_operator_fulfils_keeps_the_shops_stock_and_sends_no_shipment() {
+    let mut settings = test_settings();
+    settings.operator_fulfillment_centers = vec!["operator-dc1".to_owned()];
+    let mut h = harness(settings);
+    // The shop has one left; the operator's center has plenty (Mirakl's offer quantity).
+    h.shop.set_stock("A", 1);
+    let id = h
+        .sandbox
+        .create_order(NewOrder {
+            lines: vec![NewLine {
+                offer_sku: "A".to_owned(),
+                quantity: 2,
+                price: None,
+                shipping_price: None,
+            }],
+            fulfillment_center: Some("OPERATOR-DC1".to_owned()),
+            ..NewOrder::default()
+        })
+        .expect("order");
+    h.advance(60);
+    let report = h.tick();
+    assert_eq!(report.count("import_order", "accepted"), 1, "{report:?}");
+    let wc = h.shop_order_id(&id);
+    let draft = &h.shop.orders[&wc].draft;
+    assert_eq!(
+        draft.fulfillment_center_code.as_deref(),
+        Some("OPERATOR-DC1")
+    );
+    assert!(!draft.reduce_stock);
+    assert_eq!(
+        h.shop.stock("A"),
+        Some(1),
+        "the operator's stock went out, not the shop's"
+    );
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    h.shop.ship(wc, "Colissimo", "6A125");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.calls.reset();
+    h.run_minutes(2);
+    assert_eq!(h.calls.get("ST01"), 0);
+    assert_eq!(h.calls.get("OR24"), 0);
+}
+
+#[test]
+fn with_one_shared_stock_an_order_the_operator_fulfils_reduces_the_shops() {
+    let mut settings = test_settings();
+    settings.operator_fulfillment_centers = vec!["OPERATOR-DC1".to_owned()];
+    settings.operator_fulfilled_stock =
+        mirakl_connector::sync::settings::OperatorFulfilledStock::Reduce;
+    let mut h = harness(settings);
+    let id = h
+        .sandbox
+        .create_order(NewOrder {
+            lines: vec![NewLine {
+                offer_sku: "A".to_owned(),
+                quantity: 2,
+                price: None,
+                shipping_price: None,
+            }],
+            fulfillment_center: Some("OPERATOR-DC1".to_owned()),
+            ..NewOrder::default()
+        })
+        .expect("order");
+    h.advance(60);
+    h.tick();
+    let wc = h.shop_order_id(&id);
+    assert!(h.shop.orders[&wc].draft.reduce_stock);
+    assert_eq!(h.shop.stock("A"), Some(8));
+}

@@ -41,6 +41,8 @@ fn draft(mirakl_order_id: &str, sku: &str, quantity: i64) -> ShopOrderDraft {
         additional_fields: Vec::new(),
         notes: Vec::new(),
         fee_line: None,
+        fulfillment_center_code: None,
+        reduce_stock: true,
     };
     draft.amounts = OrderAmounts::compute(&draft.lines, draft.prices_include_tax);
     draft

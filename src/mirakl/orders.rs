@@ -164,6 +164,34 @@ pub struct Order {
     pub order_lines: Vec<OrderLine>,
     #[serde(default, deserialize_with = "nullable")]
     pub order_additional_fields: Vec<AdditionalField>,
+    /// The fulfillment center the order ships from: the shop's (`DEFAULT`) or an operator's.
+    #[serde(default)]
+    pub fulfillment: Option<Fulfillment>,
+}
+
+impl Order {
+    /// The fulfillment center of the order (`DEFAULT` for the shop's own, usually).
+    pub fn fulfillment_center(&self) -> Option<&str> {
+        self.fulfillment
+            .as_ref()
+            .and_then(|f| f.center.as_ref())
+            .and_then(|c| c.code.as_deref())
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+}
+
+/// OR11 `fulfillment`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Fulfillment {
+    #[serde(default)]
+    pub center: Option<FulfillmentCenter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FulfillmentCenter {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub code: Option<String>,
 }
 
 /// OR11 `promotions`: what the marketplace's promotions took off the order.

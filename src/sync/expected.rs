@@ -304,6 +304,8 @@ mod tests {
             additional_fields: Vec::new(),
             notes: Vec::new(),
             fee_line: None,
+            fulfillment_center_code: None,
+            reduce_stock: true,
         }
     }
 

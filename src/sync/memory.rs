@@ -313,14 +313,15 @@ impl Shop for MemoryShop {
                 let Some(product) = shop.product_mut(&line.sku) else {
                     return Err(ShopError::rejected(format!("unknown SKU {}", line.sku)));
                 };
-                if product.stock.is_some_and(|s| s < line.quantity) {
+                if draft.reduce_stock && product.stock.is_some_and(|s| s < line.quantity) {
                     return Err(ShopError::rejected(format!(
                         "not enough stock for {}",
                         line.sku
                     )));
                 }
             }
-            for line in &draft.lines {
+            // An order the operator ships from its own stock leaves the shop's stock alone.
+            for line in draft.lines.iter().filter(|_| draft.reduce_stock) {
                 if let Some(stock) = shop.product_mut(&line.sku).and_then(|p| p.stock.as_mut()) {
                     *stock -= line.quantity;
                 }
@@ -398,6 +399,7 @@ impl Shop for MemoryShop {
                 .draft
                 .lines
                 .iter()
+                .filter(|_| existing.draft.reduce_stock)
                 .map(|l| {
                     let back = existing.restocked.get(&l.sku).copied().unwrap_or(0);
                     (l.sku.clone(), (l.quantity - back).max(0))

@@ -19,6 +19,19 @@ pub enum ShortagePolicy {
     Hold,
 }
 
+/// What an order the operator fulfils (from its own fulfillment center) does to the shop's
+/// stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatorFulfilledStock {
+    /// The goods leave the operator's warehouse: the shop's stock stays as it is, and the
+    /// order is accepted whatever the shop has.
+    #[default]
+    Keep,
+    /// The shop's stock is reduced as for any order (one stock shared with the operator).
+    Reduce,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SyncSettings {
@@ -52,6 +65,11 @@ pub struct SyncSettings {
     /// types the shop books under a method of its own (`EXPRESS` → `flat_rate`).
     #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
     pub shipping_method_map: BTreeMap<String, String>,
+    /// Fulfillment center codes (OR11 `fulfillment.center.code`) the operator ships from: an
+    /// order from one of them is shipped by the operator, never by the shop.
+    pub operator_fulfillment_centers: Vec<String>,
+    /// Stock handling of orders the operator fulfils.
+    pub operator_fulfilled_stock: OperatorFulfilledStock,
     /// Send an unmapped carrier as free text (`carrier_name`) instead of raising a problem.
     pub allow_free_text_carriers: bool,
     /// Try ST01 (multi-shipment) first; a 404 falls back to OR23 + OR24 for good.
@@ -79,6 +97,23 @@ pub struct SyncSettings {
 }
 
 impl SyncSettings {
+    /// Whether the operator, not the shop, ships `order`: its fulfillment center is one of
+    /// [`Self::operator_fulfillment_centers`] (codes compared without case).
+    pub fn operator_fulfils(&self, order: &crate::mirakl::orders::Order) -> bool {
+        order.fulfillment_center().is_some_and(|center| {
+            self.operator_fulfillment_centers
+                .iter()
+                .any(|c| c.trim().eq_ignore_ascii_case(center))
+        })
+    }
+
+    /// Whether the shop's stock goes down for `order` (not when the operator ships it from its
+    /// own stock).
+    pub fn reduces_stock_for(&self, order: &crate::mirakl::orders::Order) -> bool {
+        !self.operator_fulfils(order)
+            || self.operator_fulfilled_stock == OperatorFulfilledStock::Reduce
+    }
+
     /// These settings with the commission policy orders are created with.
     pub fn with_commission(mut self, commission: super::shop::CommissionPolicy) -> SyncSettings {
         self.commission = commission;
@@ -107,6 +142,8 @@ impl Default for SyncSettings {
             carrier_map: BTreeMap::new(),
             country_label_map: BTreeMap::new(),
             shipping_method_map: BTreeMap::new(),
+            operator_fulfillment_centers: Vec::new(),
+            operator_fulfilled_stock: OperatorFulfilledStock::Keep,
             allow_free_text_carriers: false,
             use_shipments_api: true,
             refund_reason_code: String::new(),

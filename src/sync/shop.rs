@@ -178,6 +178,17 @@ pub struct ShopOrderDraft {
     /// ([`CommissionPosting::FeeLine`]); `None` with `meta_only` or without commission.
     #[serde(default)]
     pub fee_line: Option<CommissionFeeLine>,
+    /// The operator's fulfillment center when the operator, not the shop, ships the order.
+    #[serde(default)]
+    pub fulfillment_center_code: Option<String>,
+    /// Whether the shop reduces its stock for the order (not for an order the operator fulfils
+    /// from its own stock).
+    #[serde(default = "reduces_stock")]
+    pub reduce_stock: bool,
+}
+
+fn reduces_stock() -> bool {
+    true
 }
 
 impl ShopOrderDraft {

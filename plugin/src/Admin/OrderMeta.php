@@ -27,6 +27,8 @@ final class OrderMeta {
 	public const SHIPPING_TYPE = '_mirakl_shipping_type_code';
 	/** Mirakl's shipping zone code (`shipping_zone_code`). */
 	public const SHIPPING_ZONE = '_mirakl_shipping_zone_code';
+	/** The fulfillment center the order ships from (OR11 `fulfillment.center.code`). */
+	public const FULFILLMENT_CENTER = \MiraklConnector\Shop\WooShop::META_FULFILLMENT_CENTER;
 	/** The order's Mirakl custom fields, code => value. */
 	public const ADDITIONAL_FIELDS = '_mirakl_additional_fields';
 

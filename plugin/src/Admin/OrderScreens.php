@@ -181,6 +181,10 @@ class OrderScreens {
 			/* translators: 1: Mirakl shipping type code, 2: Mirakl shipping zone code */
 			$rows[ __( 'Shipping type', 'mirakl-connector-for-woocommerce' ) ] = esc_html( sprintf( __( '%1$s (zone %2$s)', 'mirakl-connector-for-woocommerce' ), '' !== $type ? $type : '—', '' !== $zone ? $zone : '—' ) );
 		}
+		$center = (string) $order->get_meta( OrderMeta::FULFILLMENT_CENTER );
+		if ( '' !== $center ) {
+			$rows[ __( 'Fulfillment center', 'mirakl-connector-for-woocommerce' ) ] = '<code>' . esc_html( $center ) . '</code>';
+		}
 		$fields = $order->get_meta( OrderMeta::ADDITIONAL_FIELDS );
 		if ( is_array( $fields ) && ! empty( $fields ) ) {
 			$rows[ __( 'Custom fields', 'mirakl-connector-for-woocommerce' ) ] = implode(

@@ -60,6 +60,8 @@ class SettingsForm {
 			'partial_acceptance'              => __( 'Partial acceptance', 'mirakl-connector-for-woocommerce' ),
 			'status_mapping'                  => __( 'Status mapping', 'mirakl-connector-for-woocommerce' ),
 			'order_tax_mode'                  => __( 'Prices in orders', 'mirakl-connector-for-woocommerce' ),
+			'operator_fulfillment_centers'    => __( 'Operator fulfillment centers', 'mirakl-connector-for-woocommerce' ),
+			'operator_fulfilled_stock'        => __( 'Stock of operator-fulfilled orders', 'mirakl-connector-for-woocommerce' ),
 			'send_customer_emails'            => __( 'Customer e-mails', 'mirakl-connector-for-woocommerce' ),
 			'marketplace_name'                => __( 'Marketplace name', 'mirakl-connector-for-woocommerce' ),
 			'shipped_status'                  => __( 'Shipped status', 'mirakl-connector-for-woocommerce' ),
@@ -195,6 +197,29 @@ class SettingsForm {
 		$raw['refund_reason_code']       = self::text( $input['refund_reason_code'] ?? '' );
 		$tax_mode                        = self::text( $input['order_tax_mode'] ?? 'TAX_INCLUDED' );
 		$raw['order_tax_mode']           = '' === $tax_mode ? 'TAX_INCLUDED' : $tax_mode;
+
+		$centers = array();
+		foreach ( preg_split( '/[\s,;]+/', self::text( $input['operator_fulfillment_centers'] ?? '' ) ) ?: array() as $center ) {
+			if ( '' === $center ) {
+				continue;
+			}
+			if ( ! preg_match( '/^[A-Za-z0-9_.-]{1,64}$/', $center ) ) {
+				$errors['operator_fulfillment_centers'] = sprintf(
+					/* translators: %s: the center code that was given */
+					__( 'Operator fulfillment centers: "%s" is not a fulfillment center code (letters, digits, "_", "-" and ".", up to 64).', 'mirakl-connector-for-woocommerce' ),
+					$center
+				);
+				continue;
+			}
+			$centers[] = $center;
+		}
+		$raw['operator_fulfillment_centers'] = array_values( array_unique( $centers ) );
+		$stock                               = self::text( $input['operator_fulfilled_stock'] ?? 'keep' );
+		if ( ! in_array( $stock, array( 'keep', 'reduce' ), true ) ) {
+			$errors['operator_fulfilled_stock'] = __( 'Stock of operator-fulfilled orders: choose keep or reduce.', 'mirakl-connector-for-woocommerce' );
+		} else {
+			$raw['operator_fulfilled_stock'] = $stock;
+		}
 
 		$mapping = array();
 		foreach ( (array) ( $input['status_mapping'] ?? array() ) as $state => $status ) {

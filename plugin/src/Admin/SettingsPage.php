@@ -204,6 +204,8 @@ class SettingsPage {
 			'partial_acceptance'              => $sync['partial_acceptance'] ?? true,
 			'status_mapping'                  => (array) ( $sync['status_mapping'] ?? array() ),
 			'order_tax_mode'                  => $sync['order_tax_mode'] ?? 'TAX_INCLUDED',
+			'operator_fulfillment_centers'    => implode( ', ', array_map( 'strval', (array) ( $sync['operator_fulfillment_centers'] ?? array() ) ) ),
+			'operator_fulfilled_stock'        => $sync['operator_fulfilled_stock'] ?? 'keep',
 			'send_customer_emails'            => $shop['send_customer_emails'],
 			'shipped_status'                  => $shop['shipped_status'],
 			'shipping_deadline_warning_hours' => $sync['shipping_deadline_warning_hours'] ?? 12,
@@ -374,6 +376,15 @@ class SettingsPage {
 			array(
 				'TAX_INCLUDED' => __( 'Include tax', 'mirakl-connector-for-woocommerce' ),
 				'TAX_EXCLUDED' => __( 'Exclude tax', 'mirakl-connector-for-woocommerce' ),
+			)
+		);
+		$field->text( 'operator_fulfillment_centers', __( 'Operator fulfillment centers', 'mirakl-connector-for-woocommerce' ), __( 'Mirakl fulfillment center codes the operator ships from, such as "OPERATOR-DC1" (comma-separated). Those orders get no shipment from WooCommerce; leave empty when you ship every order.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'mirakl-medium-text' ) );
+		$field->select(
+			'operator_fulfilled_stock',
+			__( 'Stock of operator-fulfilled orders', 'mirakl-connector-for-woocommerce' ),
+			array(
+				'keep'   => __( 'Keep WooCommerce stock (the goods are in the operator\'s warehouse)', 'mirakl-connector-for-woocommerce' ),
+				'reduce' => __( 'Reduce WooCommerce stock (one stock shared with the operator)', 'mirakl-connector-for-woocommerce' ),
 			)
 		);
 		$field->text( 'marketplace_name', __( 'Marketplace name', 'mirakl-connector-for-woocommerce' ), __( 'Shown on marketplace orders as their payment method, "Mirakl (name)".', 'mirakl-connector-for-woocommerce' ) );

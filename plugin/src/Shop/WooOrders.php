@@ -84,7 +84,7 @@ final class WooOrders {
 			$products[ $index ]                  = $product;
 			$stock_id                            = (int) $product->get_stock_managed_by_id();
 			$wanted[ $stock_id ]                 = ( $wanted[ $stock_id ] ?? 0 ) + (int) $line['quantity'];
-			if ( $product->managing_stock() && ! $product->backorders_allowed() && (int) $product->get_stock_quantity() < $wanted[ $stock_id ] ) {
+			if ( ( $draft['reduce_stock'] ?? true ) && $product->managing_stock() && ! $product->backorders_allowed() && (int) $product->get_stock_quantity() < $wanted[ $stock_id ] ) {
 				throw new ShopRejected( sprintf( 'not enough stock for %s: %d left, %d ordered', $sku, (int) $product->get_stock_quantity(), $wanted[ $stock_id ] ) );
 			}
 		}
@@ -108,6 +108,10 @@ final class WooOrders {
 		}
 		$order->update_meta_data( WooShop::META_COMMISSION_TOTAL, Money::format( Money::micros( $draft['commission_total'] ?? '0' ), $decimals ) );
 		$order->update_meta_data( WooShop::META_ORDER_TAX_MODE, $include_tax ? 'TAX_INCLUDED' : 'TAX_EXCLUDED' );
+		$center = sanitize_text_field( (string) ( $draft['fulfillment_center_code'] ?? '' ) );
+		if ( '' !== $center ) {
+			$order->update_meta_data( WooShop::META_FULFILLMENT_CENTER, $center );
+		}
 		$this->set_addresses( $order, $draft );
 
 		// The figures are the core's (the draft's `amounts`, in the order's tax mode), written
@@ -228,6 +232,14 @@ final class WooOrders {
 		$order->set_discount_total( Money::format( max( 0, Money::micros( $amounts['discount_total'] ?? '0' ) ), $decimals ) );
 		$order->set_discount_tax( 0 );
 		$order->set_total( Money::format( $order_total, $decimals ) );
+		if ( ! ( $draft['reduce_stock'] ?? true ) ) {
+			// Marked reduced before the status is set, so WooCommerce's own status hooks never
+			// reduce the stock of an order the operator ships from its own.
+			if ( ! $order->get_id() ) {
+				$order->save();
+			}
+			$order->get_data_store()->set_stock_reduced( $order, true );
+		}
 		$order->set_status( ShopSettings::strip_prefix( (string) ( $draft['status'] ?? 'on-hold' ) ) );
 		$order->save();
 
@@ -246,7 +258,10 @@ final class WooOrders {
 				$order->add_order_note( $note );
 			}
 		}
-		wc_reduce_stock_levels( $order->get_id() );
+		// An order the operator ships from its own stock leaves WooCommerce's stock alone.
+		if ( $draft['reduce_stock'] ?? true ) {
+			wc_reduce_stock_levels( $order->get_id() );
+		}
 		$order->get_data_store()->set_stock_reduced( $order->get_id(), true );
 		/**
 		 * Fires once the connector created a marketplace order (its stock reduced), while the

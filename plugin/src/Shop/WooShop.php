@@ -38,6 +38,7 @@ class WooShop implements Shop {
 	public const META_REFUND_ID        = '_mirakl_refund_id';
 	public const META_SHIPPING_TYPE    = '_mirakl_shipping_type_code';
 	public const META_SHIPPING_ZONE    = '_mirakl_shipping_zone_code';
+	public const META_FULFILLMENT_CENTER = '_mirakl_fulfillment_center';
 	public const META_FIELDS           = '_mirakl_additional_fields';
 	/** Fee item meta marking the commission fee line. */
 	public const META_FEE_LINE = '_mirakl_commission_fee_line';

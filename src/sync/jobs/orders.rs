@@ -875,13 +875,15 @@ fn validate_lines<T: Transport, B: CallBudget>(
             *needed.entry(sku).or_default() += line.quantity.unwrap_or(0);
         }
     }
+    let keeps_stock = !ctx.settings.reduces_stock_for(order);
     let mut problems = Vec::new();
     for line in &order.order_lines {
         let sku = line.offer_sku.clone().unwrap_or_default();
         match levels.get(&sku) {
             None => problems.push((line.order_line_id.clone(), sku, LineProblem::UnknownSku)),
+            // The operator ships it from its own stock: the shop's stock does not limit it.
             Some(Some(available))
-                if *available < needed.get(sku.as_str()).copied().unwrap_or(0) =>
+                if !keeps_stock && *available < needed.get(sku.as_str()).copied().unwrap_or(0) =>
             {
                 problems.push((
                     line.order_line_id.clone(),
@@ -1056,6 +1058,10 @@ fn draft<T: Transport, B: CallBudget>(
         additional_fields,
         notes,
         fee_line: None,
+        fulfillment_center_code: order
+            .fulfillment_center()
+            .map(|code| plain_text(code, MAX_LABEL_CHARS)),
+        reduce_stock: ctx.settings.reduces_stock_for(order),
     }
     .priced(&ctx.settings.commission)
 }

@@ -54,6 +54,10 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     if SHIPPED_STATES.contains(&mapping.state.as_str()) {
         return Ok(Outcome::Done("already_shipped"));
     }
+    // The operator ships it from its fulfillment center: nothing for the shop to send.
+    if latest_order(ctx, &id)?.is_some_and(|o| ctx.settings.operator_fulfils(&o)) {
+        return Ok(Outcome::Done("operator_fulfilled"));
+    }
     let Some(tracking) = ctx.shop.read_tracking(shop_order)? else {
         ctx.raise(
             NewProblem::new(
@@ -282,19 +286,25 @@ fn shipment_lines_of(lines: &[crate::mirakl::orders::OrderLine]) -> Vec<Shipment
         .collect()
 }
 
-/// The order's lines from the latest OR11 payload the store kept (sync or import job).
-fn latest_lines<T: Transport, B: CallBudget>(
+/// The latest OR11 payload of the order the store kept (sync or import job).
+fn latest_order<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     id: &str,
-) -> Result<Option<Vec<ShipmentLine>>, JobError> {
+) -> Result<Option<crate::mirakl::orders::Order>, JobError> {
     for kind in [JobKind::SyncOrder, JobKind::ImportOrder] {
         if let Some(job) = ctx.store.find_job(kind.as_str(), id)? {
-            if let Ok(order) =
-                serde_json::from_value::<crate::mirakl::orders::Order>(job.payload.clone())
-            {
-                return Ok(Some(shipment_lines_of(&order.order_lines)));
+            if let Ok(order) = serde_json::from_value(job.payload.clone()) {
+                return Ok(Some(order));
             }
         }
     }
     Ok(None)
+}
+
+/// The order's lines from the latest OR11 payload the store kept.
+fn latest_lines<T: Transport, B: CallBudget>(
+    ctx: &Ctx<'_, T, B>,
+    id: &str,
+) -> Result<Option<Vec<ShipmentLine>>, JobError> {
+    Ok(latest_order(ctx, id)?.map(|order| shipment_lines_of(&order.order_lines)))
 }

@@ -97,6 +97,15 @@ abstract class MarketplaceTestCase extends PluginTestCase
         return $report;
     }
 
+    /** Sleeps until `$seconds` after `$since` (microtime), for the engine's next OR11 slot. */
+    protected function waitUntil(float $since, float $seconds): void
+    {
+        $left = $since + $seconds - microtime(true);
+        if ($left > 0) {
+            usleep((int) ($left * 1e6));
+        }
+    }
+
     /** A simple product with a SKU, managed stock and a price. */
     protected function simpleProduct(string $sku, int $stock, string $price = '19.90'): \WC_Product_Simple
     {

@@ -49,15 +49,6 @@ final class MarketplaceFlowTest extends MarketplaceTestCase
         $this->fail("no line $sku in sandbox order {$order['order_id']}");
     }
 
-    /** Sleeps until `$seconds` after `$since` (microtime), for the engine's next OR11 slot. */
-    private function waitUntil(float $since, float $seconds): void
-    {
-        $left = $since + $seconds - microtime(true);
-        if ($left > 0) {
-            usleep((int) ($left * 1e6));
-        }
-    }
-
     public function test_a_marketplace_order_becomes_a_woocommerce_order_with_its_lines_prices_taxes_addresses_and_stock_and_is_accepted(): void
     {
         $this->connect();

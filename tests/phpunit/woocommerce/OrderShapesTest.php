@@ -13,7 +13,8 @@ use MiraklConnector\Tests\MarketplaceTestCase;
  * its WooCommerce state code; a label nothing knows holds the order until it is mapped in the
  * settings, then Retry creates it; the shipping line is titled from the shipping type with its
  * codes as meta; custom fields are kept as order and line meta and shown in the Mirakl box; a
- * customer message is an order note; a promotion is a discount and the total is Mirakl's.
+ * customer message is an order note; a promotion is a discount and the total is Mirakl's; a
+ * cancelled unit is one refund with Mirakl's taxes, restocked once, totals Mirakl's to the cent.
  */
 final class OrderShapesTest extends MarketplaceTestCase
 {
@@ -96,6 +97,47 @@ final class OrderShapesTest extends MarketplaceTestCase
         $this->assertNotNull($order);
         $this->assertSame('FR', $order->get_shipping_country());
         $this->assertSame('WAITING_DEBIT_PAYMENT', $this->sandbox()->order($miraklId)['state']);
+    }
+
+    public function test_a_cancelled_unit_is_refunded_with_mirakls_taxes_and_restocked_once_and_the_totals_are_mirakls_in_tax_excluded_mode(): void
+    {
+        $this->connect(['order_tax_mode' => 'TAX_EXCLUDED']);
+        $sku = $this->product();
+        $productId = wc_get_product_id_by_sku($sku);
+        $miraklId = $this->marketplaceOrder($sku, ['country' => 'France', 'country_iso_code' => 'FRA']);
+        $firstPoll = microtime(true);
+        $this->tick();
+        $order = $this->orderFor($miraklId);
+        $this->assertNotNull($order);
+        $this->assertSame(18, $this->stockOf($productId));
+        $lineId = $this->miraklOrder($miraklId)['order_lines'][0]['order_line_id'];
+        $answer = $this->sandbox()->api('PUT', '/orders/cancel', ['cancelations' => [[
+            'order_line_id' => $lineId, 'quantity' => 1, 'amount' => '30.00', 'shipping_amount' => '0', 'reason_code' => '34',
+        ]]]);
+        $this->assertCount(1, $answer['cancelations'] ?? [], json_encode($answer));
+        $this->waitUntil($firstPoll, 62);
+        $this->tick();
+        $order = wc_get_order($order->get_id());
+        $this->assertCount(1, $order->get_refunds(), 'the cancelled unit is one refund');
+        $this->assertSame(19, $this->stockOf($productId), 'and back in stock');
+        $notes = implode("\n", array_map(static fn ($n) => $n->content, wc_get_order_notes(['order_id' => $order->get_id()])));
+        $this->assertStringContainsString('Cancelled on the marketplace', $notes);
+
+        // To the cent, tax included, against Mirakl's own TAX_EXCLUDED figures.
+        $answer = $this->sandbox()->api('GET', '/orders?order_tax_mode=TAX_EXCLUDED&order_ids=' . rawurlencode($miraklId));
+        $line = $answer['orders'][0]['order_lines'][0];
+        $taxes = static fn (array $list): float => array_sum(array_map(static fn ($t) => (float) $t['amount'], $list));
+        $sold = (float) $line['price'] + $taxes($line['taxes']) + (float) $line['shipping_price'] + $taxes($line['shipping_taxes']);
+        $cancelation = $line['cancelations'][0];
+        $cancelled = (float) $cancelation['amount'] + $taxes($cancelation['taxes']) + (float) $cancelation['shipping_amount'] + $taxes($cancelation['shipping_taxes']);
+        $this->assertSame(wc_format_decimal($sold, 2), wc_format_decimal($order->get_total(), 2));
+        $this->assertSame(wc_format_decimal($cancelled, 2), wc_format_decimal($order->get_total_refunded(), 2));
+        $this->assertSame(wc_format_decimal($taxes($cancelation['taxes']), 2), wc_format_decimal($order->get_total_tax_refunded(), 2));
+
+        // Seen again: nothing changes.
+        $this->tick();
+        $this->assertCount(1, wc_get_order($order->get_id())->get_refunds());
+        $this->assertSame(19, $this->stockOf($productId));
     }
 
     public function test_shipping_type_custom_fields_messages_and_a_promotion_with_mirakls_total(): void

@@ -340,6 +340,23 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame([], $this->changes()->pending()['refunds'], 'a refund the connector recorded is not sent back');
     }
 
+    public function test_an_order_the_operator_ships_from_its_own_stock_leaves_woocommerce_stock_alone(): void
+    {
+        $prefix = $this->skuPrefix();
+        $product = $this->simpleProduct("$prefix-S", 1);
+        $shop = new WooShop();
+        $draft = $this->draft([$this->line("$prefix-S", 2, '24.00', '4.00')], ['reduce_stock' => false, 'fulfillment_center_code' => 'OPERATOR-DC1']);
+        $id = $shop->create_order($draft);
+        $this->assertSame(1, $this->stockOf($product->get_id()), 'two ordered, the shop still has its one');
+        $order = wc_get_order($id);
+        $this->assertSame('OPERATOR-DC1', $order->get_meta(\MiraklConnector\Admin\OrderMeta::FULFILLMENT_CENTER));
+        $order->set_status('processing');
+        $order->save();
+        $this->assertSame(1, $this->stockOf($product->get_id()), 'nor on the way to processing');
+        $shop->cancel_order($id, 'Cancelled on the marketplace.');
+        $this->assertSame(1, $this->stockOf($product->get_id()), 'and nothing comes back on cancel');
+    }
+
     public function test_a_tax_excluded_marketplace_refund_is_booked_with_mirakls_taxes_to_the_cent(): void
     {
         $prefix = $this->skuPrefix();
@@ -380,7 +397,7 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame('12.00', wc_format_decimal($order->get_total_refunded(), 2));
         $this->assertEqualsWithDelta(2.00, (float) $order->get_total_tax_refunded(), 0.001, "Mirakl's tax, not a re-derived one");
         $this->assertSame(4, $this->stockOf($product->get_id()), 'the cancelled unit is back in stock, once');
-        $this->assertSame(1, $order->get_qty_refunded_for_item(array_values($order->get_items('line_item'))[0]->get_id()) * -1);
+        $this->assertSame(1, abs((int) $order->get_qty_refunded_for_item(array_values($order->get_items('line_item'))[0]->get_id())), 'one unit refunded on the line');
         $notes = array_map(fn ($n) => $n->content, wc_get_order_notes(['order_id' => $id]));
         $this->assertNotEmpty(array_filter($notes, fn ($n) => str_contains($n, 'Cancelled on the marketplace') && str_contains($n, 'Rupture de stock')), implode(' | ', $notes));
         $this->assertSame('cancelation:8001', $shop->read_refund($refundId)['mirakl_refund_id'], 'never sent back to Mirakl as a refund');

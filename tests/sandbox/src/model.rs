@@ -364,6 +364,9 @@ pub struct Order {
     /// operators fix it per order. `None`: amounts follow the request.
     #[serde(default)]
     pub tax_mode: Option<String>,
+    /// The operator's fulfillment center shipping the order (OR11 `fulfillment.center.code`).
+    #[serde(default)]
+    pub fulfillment_center: Option<String>,
 }
 
 /// A custom field (OR11 `order_additional_fields`, `order_line_additional_fields`).

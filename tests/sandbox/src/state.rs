@@ -73,6 +73,8 @@ pub struct NewOrder {
     pub has_customer_message: bool,
     /// The order's own `order_tax_mode`, shown whatever OR11 asks for.
     pub tax_mode: Option<String>,
+    /// An operator's fulfillment center ships the order (OR11 `fulfillment.center.code`).
+    pub fulfillment_center: Option<String>,
     /// Per line, in the order of `lines`: a promotion and custom fields.
     pub line_extras: Vec<LineExtras>,
 }
@@ -575,6 +577,7 @@ impl State {
             additional_fields: request.additional_fields,
             has_customer_message: request.has_customer_message,
             tax_mode: request.tax_mode.clone(),
+            fulfillment_center: request.fulfillment_center.clone(),
         };
         self.order_by_id.insert(order_id.clone(), self.orders.len());
         self.orders.push(order);
@@ -656,6 +659,7 @@ impl State {
             additional_fields,
             has_customer_message: n % 7 == 0,
             tax_mode: None,
+            fulfillment_center: None,
             line_extras,
             ..NewOrder::default()
         })

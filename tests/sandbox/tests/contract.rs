@@ -291,7 +291,7 @@ fn order_shapes_real_operators_send_conform() {
 }
 
 #[test]
-fn cancelations_and_an_orders_own_tax_mode_conform() {
+fn cancelations_an_orders_own_tax_mode_and_a_fulfillment_center_conform() {
     let h = Harness::start();
     h.order_of("CX-1-A", "X1", "30", 3);
     h.accept_all("CX-1-A");
@@ -311,7 +311,7 @@ fn cancelations_and_an_orders_own_tax_mode_conform() {
     h.console(
         "POST",
         "/orders",
-        &json!({ "order_id": "CX-2-A", "lines": [{ "offer_sku": "X1", "quantity": 1 }], "tax_mode": "TAX_EXCLUDED" }),
+        &json!({ "order_id": "CX-2-A", "lines": [{ "offer_sku": "X1", "quantity": 1 }], "tax_mode": "TAX_EXCLUDED", "fulfillment_center": "OPERATOR-DC1" }),
     );
     for query in ["", "?order_tax_mode=TAX_EXCLUDED"] {
         let response = h.get(&format!("/api/orders{query}"));
@@ -324,6 +324,10 @@ fn cancelations_and_an_orders_own_tax_mode_conform() {
         assert_eq!(line["cancelations"][0]["reason_code"], "34");
         assert_eq!(line["order_line_state"], "WAITING_DEBIT_PAYMENT");
         assert_eq!(find("CX-2-A")["order_tax_mode"], "TAX_EXCLUDED", "{query}");
+        assert_eq!(
+            find("CX-2-A")["fulfillment"]["center"]["code"],
+            "OPERATOR-DC1"
+        );
     }
 }
 

@@ -352,7 +352,9 @@ pub fn render_order(state: &State, order: &Order, mode: TaxMode) -> Value {
             "shipping_address": address(order),
         }),
     );
-    put("fulfillment", json!({ "center": { "code": "DEFAULT" } }));
+    // The shop's own center, unless an operator's center ships the order.
+    let center = order.fulfillment_center.as_deref().unwrap_or("DEFAULT");
+    put("fulfillment", json!({ "center": { "code": center } }));
     put("order_additional_fields", json!(order.additional_fields));
     let applied: Vec<Value> = order
         .lines
