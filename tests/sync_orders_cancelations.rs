@@ -38,6 +38,21 @@ fn accepted(h: &mut Harness) -> (String, i64) {
     (id.clone(), h.shop_order_id(&id))
 }
 
+/// An order of two A, with what `extra` says besides.
+fn order_of_a(h: &Harness, extra: NewOrder) -> String {
+    h.sandbox
+        .create_order(NewOrder {
+            lines: vec![NewLine {
+                offer_sku: "A".to_owned(),
+                quantity: 2,
+                price: None,
+                shipping_price: None,
+            }],
+            ..extra
+        })
+        .expect("order")
+}
+
 fn cancel(h: &Harness, line: &str, quantity: i64) {
     h.sandbox
         .with_state(|s| {
@@ -249,26 +264,20 @@ fn a_tax_excluded_refund_on_mirakl_is_booked_with_mirakls_taxes() {
 fn an_orders_own_tax_mode_decides_its_shop_order() {
     // The poll asks for TAX_INCLUDED; this operator fixes the order in TAX_EXCLUDED.
     let mut h = harness(test_settings());
-    let id = h
-        .sandbox
-        .create_order(NewOrder {
-            lines: vec![NewLine {
-                offer_sku: "A".to_owned(),
-                quantity: 1,
-                price: None,
-                shipping_price: None,
-            }],
+    let id = order_of_a(
+        &h,
+        NewOrder {
             tax_mode: Some("TAX_EXCLUDED".to_owned()),
             ..NewOrder::default()
-        })
-        .expect("order");
+        },
+    );
     h.advance(60);
     h.tick();
     let draft = &h.shop.orders[&h.shop_order_id(&id)].draft;
     assert!(!draft.prices_include_tax, "{draft:?}");
-    // 20.00 tax included at 20 %: 16.67 without tax.
-    assert_eq!(draft.lines[0].price, dec("16.67"));
-    assert_eq!(draft.lines[0].tax, dec("3.33"));
+    // Two at 20.00 tax included at 20 %: 33.33 without tax.
+    assert_eq!(draft.lines[0].price, dec("33.33"));
+    assert_eq!(draft.lines[0].tax, dec("6.67"));
 }
 
 #[test]
@@ -322,19 +331,13 @@ fn an_order_the_operator_fulfils_keeps_the_shops_stock_and_sends_no_shipment() {
     let mut h = harness(settings);
     // The shop has one left; the operator's center has plenty (Mirakl's offer quantity).
     h.shop.set_stock("A", 1);
-    let id = h
-        .sandbox
-        .create_order(NewOrder {
-            lines: vec![NewLine {
-                offer_sku: "A".to_owned(),
-                quantity: 2,
-                price: None,
-                shipping_price: None,
-            }],
+    let id = order_of_a(
+        &h,
+        NewOrder {
             fulfillment_center: Some("OPERATOR-DC1".to_owned()),
             ..NewOrder::default()
-        })
-        .expect("order");
+        },
+    );
     h.advance(60);
     let report = h.tick();
     assert_eq!(report.count("import_order", "accepted"), 1, "{report:?}");
@@ -367,19 +370,13 @@ fn with_one_shared_stock_an_order_the_operator_fulfils_reduces_the_shops() {
     settings.operator_fulfilled_stock =
         mirakl_connector::sync::settings::OperatorFulfilledStock::Reduce;
     let mut h = harness(settings);
-    let id = h
-        .sandbox
-        .create_order(NewOrder {
-            lines: vec![NewLine {
-                offer_sku: "A".to_owned(),
-                quantity: 2,
-                price: None,
-                shipping_price: None,
-            }],
+    let id = order_of_a(
+        &h,
+        NewOrder {
             fulfillment_center: Some("OPERATOR-DC1".to_owned()),
             ..NewOrder::default()
-        })
-        .expect("order");
+        },
+    );
     h.advance(60);
     h.tick();
     let wc = h.shop_order_id(&id);
