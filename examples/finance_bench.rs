@@ -211,6 +211,7 @@ fn expected(orders: usize) -> Vec<ExpectedOrder> {
                 }],
                 prices_include_tax: false,
                 commission_fee_line: rust_decimal::Decimal::ZERO,
+                cancelations: Vec::new(),
             }
         })
         .collect()

@@ -124,6 +124,7 @@ fn shop_order(order: &str, amount: &str) -> ExpectedOrder {
         refunds: Vec::new(),
         prices_include_tax: false,
         commission_fee_line: Decimal::ZERO,
+        cancelations: Vec::new(),
     }
 }
 

@@ -304,6 +304,7 @@ fn expected_orders(month: &Month) -> Vec<ExpectedOrder> {
                     refunds,
                     prices_include_tax: false,
                     commission_fee_line: Decimal::ZERO,
+                    cancelations: Vec::new(),
                 }
             })
             .collect()

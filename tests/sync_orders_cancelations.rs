@@ -383,3 +383,80 @@ fn with_one_shared_stock_an_order_the_operator_fulfils_reduces_the_shops() {
     assert!(h.shop.orders[&wc].draft.reduce_stock);
     assert_eq!(h.shop.stock("A"), Some(8));
 }
+
+#[test]
+fn an_order_with_cancelations_before_and_after_the_debit_a_refund_and_a_promotion_reconciles_to_zero(
+) {
+    use mirakl_connector::finance::{
+        import_ledger, match_ledger, month_end_report, FinanceSettings,
+    };
+    use mirakl_connector::mirakl::{Client, ClientConfig, MemoryBudget};
+    use mirakl_sandbox::LineExtras;
+
+    let mut h = harness(test_settings());
+    let id = h
+        .sandbox
+        .create_order(NewOrder {
+            lines: vec![
+                NewLine {
+                    offer_sku: "A".to_owned(),
+                    quantity: 3,
+                    price: None,
+                    shipping_price: None,
+                },
+                NewLine {
+                    offer_sku: "B".to_owned(),
+                    quantity: 1,
+                    price: None,
+                    shipping_price: None,
+                },
+            ],
+            line_extras: vec![LineExtras {
+                discount: Some(dec("5.00")),
+                ..LineExtras::default()
+            }],
+            ..NewOrder::default()
+        })
+        .expect("order");
+    h.advance(60);
+    h.tick();
+    let wc = h.shop_order_id(&id);
+    h.run_minutes(2);
+    // One A cancelled before the debit, then B refunded in part after it.
+    cancel(&h, &format!("{id}-1"), 1);
+    h.run_minutes(3);
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    h.operator_refund(&format!("{id}-2"), dec("10.00"));
+    // And one more A cancelled after the debit: Mirakl gives that money back.
+    cancel(&h, &format!("{id}-1"), 1);
+    h.run_minutes(3);
+    assert_eq!(
+        shop_refunds(&h, wc).len(),
+        3,
+        "two cancelations and the refund"
+    );
+
+    let config = ClientConfig::new(
+        h.sandbox.base_url().parse().expect("url"),
+        h.sandbox.api_key(),
+    );
+    let client = Client::connect(&config, MemoryBudget::new()).expect("client");
+    let settings = FinanceSettings::default();
+    let now = h.sandbox.with_state(|s| s.now());
+    import_ledger(&h.store, &client, &settings, now).expect("import");
+    let matched = match_ledger(&h.store, &settings).expect("match");
+    let mine: Vec<_> = matched
+        .discrepancies
+        .iter()
+        .filter(|d| d.mirakl_order_id.as_deref() == Some(id.as_str()))
+        .collect();
+    assert!(mine.is_empty(), "{mine:#?}");
+    let report = month_end_report(&h.store, 2025, 1, None).expect("report");
+    let row = report
+        .orders
+        .iter()
+        .find(|r| r.mirakl_order_id == id)
+        .expect("the order's row");
+    assert_eq!(row.status, "matched", "{row:?}");
+}

@@ -344,15 +344,28 @@ pub fn match_ledger(
                     .lines
                     .iter()
                     .find(|l| &l.mirakl_order_line_id == line_id);
-                let (amount, shipping, tax, fee, vat) = shop_line.map_or((0, 0, 0, 0, 0), |l| {
-                    (
-                        e4(l.amount),
-                        e4(l.shipping),
-                        e4(l.tax + l.shipping_tax),
-                        e4(l.commission_fee),
-                        e4(l.commission_vat),
-                    )
-                });
+                let (mut amount, mut shipping, mut tax, mut fee, mut vat) =
+                    shop_line.map_or((0, 0, 0, 0, 0), |l| {
+                        (
+                            e4(l.amount),
+                            e4(l.shipping),
+                            e4(l.tax + l.shipping_tax),
+                            e4(l.commission_fee),
+                            e4(l.commission_vat),
+                        )
+                    });
+                // Cancelled before the debit: Mirakl booked the line without them.
+                for c in shop
+                    .cancelations
+                    .iter()
+                    .filter(|c| &c.mirakl_order_line_id == line_id)
+                {
+                    amount -= e4(c.amount);
+                    shipping -= e4(c.shipping);
+                    tax -= e4(c.tax + c.shipping_tax);
+                    fee -= e4(c.commission_fee);
+                    vat -= e4(c.commission_vat);
+                }
                 for (figure, shop_value, mirakl_value) in [
                     ("amount", amount, mirakl.sale),
                     ("shipping", shipping, mirakl.shipping),
@@ -392,9 +405,23 @@ pub fn match_ledger(
                     ids = record.mirakl_refund_ids;
                 }
             }
+            // A cancelation taken off the debit is in the line figures, not among refunds.
+            if !ids.is_empty()
+                && ids
+                    .iter()
+                    .all(|id| shop.cancelations.iter().any(|c| &c.key == id))
+            {
+                continue;
+            }
             let gross = e4(refund.gross());
             let present: Vec<&String> = actual.refunds.keys().filter(|k| ids.contains(k)).collect();
-            let matched: Option<Vec<&String>> = if !ids.is_empty() {
+            // Mirakl's ledger names no cancelation: a cancelation after the debit is found
+            // among Mirakl's refunds by its total.
+            let by_id = !ids.is_empty()
+                && !ids
+                    .iter()
+                    .all(|id| crate::sync::expected::is_cancelation_key(id));
+            let matched: Option<Vec<&String>> = if by_id {
                 (!present.is_empty()).then_some(present)
             } else {
                 actual
@@ -655,6 +682,7 @@ mod tests {
             refunds: Vec::new(),
             prices_include_tax: false,
             commission_fee_line: Decimal::ZERO,
+            cancelations: Vec::new(),
         };
         let error = validate_expected(&order).unwrap_err().to_string();
         assert!(error.contains("currency"), "{error}");

@@ -290,6 +290,7 @@ impl ShopOrderReport {
                 .filter(|fee| !fee.is_zero())
                 .or(self.commission_fee_line)
                 .map_or(Decimal::ZERO, |fee| money(fee, dp)),
+            cancelations: recorded.map(|r| r.cancelations.clone()).unwrap_or_default(),
         }
     }
 }

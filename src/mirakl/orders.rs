@@ -426,6 +426,11 @@ pub struct Cancelation {
     pub shipping_taxes: Vec<Tax>,
     #[serde(default, deserialize_with = "nullable")]
     pub fees: Vec<Fee>,
+    /// The commission Mirakl gives back with the cancelation, and its taxes.
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub commission_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub commission_taxes: Vec<Tax>,
 }
 
 // ---------------------------------------------------------------------------------------------

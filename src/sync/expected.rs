@@ -37,6 +37,44 @@ pub struct ExpectedOrder {
     /// shop order's total, never of the compared figures.
     #[serde(default)]
     pub commission_fee_line: Decimal,
+    /// Units Mirakl cancelled before the customer was debited: Mirakl books the order net of
+    /// them, so the matching takes them off their lines (and does not look for them among
+    /// Mirakl's refunds). Only the engine knows them; a fold of WooCommerce's figures keeps them.
+    #[serde(default)]
+    pub cancelations: Vec<ExpectedCancelation>,
+}
+
+const CANCELATION_PREFIX: &str = "cancelation:";
+
+/// The id a cancelation carries in the shop and the store: Mirakl numbers refunds and
+/// cancelations apart, so the two must not meet in one id space.
+pub fn cancelation_key(id: &str) -> String {
+    format!("{CANCELATION_PREFIX}{id}")
+}
+
+/// Whether a Mirakl refund id the store or the shop keeps is a cancelation's.
+pub fn is_cancelation_key(key: &str) -> bool {
+    key.starts_with(CANCELATION_PREFIX)
+}
+
+/// A cancelation taken off the debit, amounts without tax (positive) plus their taxes and the
+/// commission Mirakl no longer charges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedCancelation {
+    /// The id the shop refund carries (`cancelation:<id>`).
+    pub key: String,
+    pub mirakl_order_line_id: String,
+    pub amount: Decimal,
+    #[serde(default)]
+    pub shipping: Decimal,
+    #[serde(default)]
+    pub tax: Decimal,
+    #[serde(default)]
+    pub shipping_tax: Decimal,
+    #[serde(default)]
+    pub commission_fee: Decimal,
+    #[serde(default)]
+    pub commission_vat: Decimal,
 }
 
 /// One order line: price and shipping without tax, their taxes, and the commission from OR11.
@@ -138,6 +176,7 @@ impl ExpectedOrder {
                 .fee_line
                 .as_ref()
                 .map_or(Decimal::ZERO, |fee| fee.amount),
+            cancelations: Vec::new(),
         }
     }
 
@@ -222,6 +261,22 @@ pub fn record_cancelled(store: &Store, mirakl_order_id: &str) -> Result<(), Stor
         return Ok(());
     }
     order.cancelled = true;
+    save(store, &[order])
+}
+
+/// Records a cancelation Mirakl took off the order before its debit (once per key).
+pub fn record_cancelation_before_debit(
+    store: &Store,
+    mirakl_order_id: &str,
+    cancelation: ExpectedCancelation,
+) -> Result<(), StoreError> {
+    let Some(mut order) = expected_order(store, mirakl_order_id)? else {
+        return Ok(());
+    };
+    if order.cancelations.iter().any(|c| c.key == cancelation.key) {
+        return Ok(());
+    }
+    order.cancelations.push(cancelation);
     save(store, &[order])
 }
 

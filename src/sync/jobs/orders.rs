@@ -20,7 +20,7 @@ use crate::mirakl::{ApiCode, CallBudget, MiraklError, Transport};
 use crate::store::{NewJob, NewProblem, OrderMapping, RefundRecord, Severity};
 
 use super::super::countries::{self, Country};
-use super::super::expected;
+use super::super::expected::{self, cancelation_key};
 use super::super::settings::ShortagePolicy;
 use super::super::shop::{
     Address, CustomField, MarketplaceRefund, MarketplaceRefundKind, OrderAmounts, ShippingMethod,
@@ -370,12 +370,6 @@ fn enqueue_order_job<T: Transport, B: CallBudget>(
     ctx.store
         .enqueue(&NewJob::new(kind, id, raw.clone()).priority(priority))?;
     Ok(())
-}
-
-/// The id a cancelation carries in the shop and the store: Mirakl numbers refunds and
-/// cancelations apart, so the two must not meet in one id space.
-pub(crate) fn cancelation_key(id: &str) -> String {
-    format!("cancelation:{id}")
 }
 
 /// The key of the whole-line cancelation the engine books for a line Mirakl moved to
@@ -1363,9 +1357,13 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         if marketplace_refund.restock {
             restocked.extend(marketplace_refund.sku.clone());
         }
-        // The refund as the shop booked it (its tax split), before the refunds map row: a
-        // crash in between records it again under the same shop refund id.
-        if let Some(booked) = ctx.shop.read_refund(shop_refund)? {
+        // What finance expects, before the refunds map row: a crash in between records it
+        // again under the same key. A cancelation made before the customer was debited is
+        // taken off the order (Mirakl debits only what is left); any other is a refund, as
+        // the shop booked it (its tax split).
+        if let Some(cancelation) = before_debit(order, line, &marketplace_refund) {
+            expected::record_cancelation_before_debit(ctx.store, &order.order_id, cancelation)?;
+        } else if let Some(booked) = ctx.shop.read_refund(shop_refund)? {
             expected::record_refund(ctx.store, &order.order_id, &booked)?;
         }
         let mut record = RefundRecord::new(shop_refund, order.order_id.clone(), "mirrored");
@@ -1375,6 +1373,60 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
     // Cancelled units are back in the shop's stock: Mirakl hears the new levels.
     ctx.stock_returned(&restocked)?;
     Ok(conflicts)
+}
+
+/// A cancelation Mirakl made before the customer's debit, as finance expects it taken off the
+/// order: when the order is not debited yet, or was debited after the cancelation.
+fn before_debit(
+    order: &Order,
+    line: &OrderLine,
+    refund: &MarketplaceRefund,
+) -> Option<expected::ExpectedCancelation> {
+    if refund.kind != MarketplaceRefundKind::Cancelation {
+        return None;
+    }
+    let entry = line
+        .cancelations
+        .iter()
+        .find(|c| cancelation_key(&c.id) == refund.mirakl_refund_id);
+    let made = entry.and_then(|c| c.created_date);
+    let debited_after = match (order.customer_debited_date, made) {
+        (None, _) => true,
+        (Some(debited), Some(made)) => made <= debited,
+        // Debited, and no date says the cancelation came first: a refund after the debit.
+        (Some(_), None) => false,
+    };
+    if !debited_after {
+        return None;
+    }
+    let net = |amount: Decimal, tax: Decimal| {
+        if refund.prices_include_tax {
+            amount - tax
+        } else {
+            amount
+        }
+    };
+    let (commission_fee, commission_vat) = match entry {
+        Some(c) => (
+            c.commission_amount.unwrap_or_default(),
+            sum_taxes(&c.commission_taxes),
+        ),
+        // The whole line is gone: so is its commission.
+        None => (
+            line.commission_fee.unwrap_or_default(),
+            line.commission_vat.unwrap_or_default(),
+        ),
+    };
+    Some(expected::ExpectedCancelation {
+        key: refund.mirakl_refund_id.clone(),
+        mirakl_order_line_id: line.order_line_id.clone(),
+        amount: net(refund.amount, refund.tax),
+        shipping: net(refund.shipping_amount, refund.shipping_tax),
+        tax: refund.tax,
+        shipping_tax: refund.shipping_tax,
+        commission_fee,
+        commission_vat,
+    })
 }
 
 /// The problem for a Mirakl refund the shop refused to record: what Mirakl refunded on the
