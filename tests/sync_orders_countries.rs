@@ -223,6 +223,10 @@ fn shipping_type_zone_fields_messages_and_promotions_reach_the_draft() {
                 .to_owned(),
                 "flat_rate".to_owned(),
             )]),
+            custom_field_meta_map: BTreeMap::from([
+                ("gift-message".to_owned(), "gift_message".to_owned()),
+                ("engraving".to_owned(), "engraving_text".to_owned()),
+            ]),
             ..test_settings()
         };
         let config = SandboxConfig {
@@ -292,6 +296,16 @@ fn shipping_type_zone_fields_messages_and_promotions_reach_the_draft() {
         assert_eq!(fields[1], ("deliveryslot", "morning, noon"));
         assert_eq!(fields[2].1.chars().count(), 2000, "values are bounded");
         assert_eq!(draft.lines[0].additional_fields[0].value, "A & B");
+        // Mapped fields name the meta key they are also written under; the others none.
+        assert_eq!(
+            draft.additional_fields[0].meta_key.as_deref(),
+            Some("gift_message")
+        );
+        assert_eq!(draft.additional_fields[1].meta_key, None);
+        assert_eq!(
+            draft.lines[0].additional_fields[0].meta_key.as_deref(),
+            Some("engraving_text")
+        );
         assert!(draft
             .notes
             .iter()

@@ -68,6 +68,11 @@ pub struct SyncSettings {
     /// Fulfillment center codes (OR11 `fulfillment.center.code`) the operator ships from: an
     /// order from one of them is shipped by the operator, never by the shop.
     pub operator_fulfillment_centers: Vec<String>,
+    /// Mirakl custom field code → the meta key the shop also writes its value under (on the
+    /// order for order fields, on the line for line fields), for the fields other plugins read
+    /// (a gift message → `_gift_message`). Keys the shop's own data uses are refused.
+    #[serde(deserialize_with = "crate::settings::map_or_empty_list")]
+    pub custom_field_meta_map: BTreeMap<String, String>,
     /// Stock handling of orders the operator fulfils.
     pub operator_fulfilled_stock: OperatorFulfilledStock,
     /// Send an unmapped carrier as free text (`carrier_name`) instead of raising a problem.
@@ -142,6 +147,7 @@ impl Default for SyncSettings {
             carrier_map: BTreeMap::new(),
             country_label_map: BTreeMap::new(),
             shipping_method_map: BTreeMap::new(),
+            custom_field_meta_map: BTreeMap::new(),
             operator_fulfillment_centers: Vec::new(),
             operator_fulfilled_stock: OperatorFulfilledStock::Keep,
             allow_free_text_carriers: false,
@@ -157,6 +163,51 @@ impl Default for SyncSettings {
             commission: super::shop::CommissionPolicy::default(),
         }
     }
+}
+
+/// Prefixes of the meta keys WooCommerce, WordPress and the connector keep their own data under.
+const RESERVED_META_PREFIXES: &[&str] = &[
+    "_mirakl",
+    "mirakl",
+    "_order",
+    "_billing",
+    "_shipping",
+    "_customer",
+    "_payment",
+    "_transaction",
+    "_cart",
+    "_created",
+    "_date",
+    "_paid",
+    "_completed",
+    "_recorded",
+    "_refund",
+    "_reduced",
+    "_download",
+    "_prices",
+    "_wc",
+    "wc_",
+    "_edit",
+    "_wp",
+    "_product",
+    "_variation",
+    "_qty",
+    "_tax",
+    "_line",
+    "_restock",
+    "_new_order",
+    "_stock",
+];
+
+/// Whether `key` may carry a custom field: plain, bounded, and no one else's.
+pub fn is_free_meta_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    !key.is_empty()
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        && !RESERVED_META_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// A setting that cannot be used; `field` is its JSON name.
@@ -264,6 +315,33 @@ impl SyncSettings {
                 format!("empty shipping type or shipping method for {code:?}"),
             ));
         }
+        if let Some((code, key)) = self
+            .custom_field_meta_map
+            .iter()
+            .find(|(code, key)| code.trim().is_empty() || !is_free_meta_key(key))
+        {
+            return Err(invalid(
+                "custom_field_meta_map",
+                format!(
+                    "{code:?} → {key:?}: a meta key is letters, digits, \"_\" and \"-\" (up to 64), \
+                     and not one WooCommerce or the connector keeps its own data under"
+                ),
+            ));
+        }
+        for center in &self.operator_fulfillment_centers {
+            let center = center.trim();
+            if center.is_empty()
+                || center.len() > 64
+                || !center
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
+                return Err(invalid(
+                    "operator_fulfillment_centers",
+                    format!("{center:?} is not a fulfillment center code"),
+                ));
+            }
+        }
         if !matches!(
             self.order_tax_mode.as_str(),
             "TAX_INCLUDED" | "TAX_EXCLUDED"
@@ -339,6 +417,31 @@ mod tests {
             SyncSettings::from_json(r#"{"stock_buffer": 2, "refund_reason_code": "15"}"#).unwrap();
         assert_eq!(settings.stock_buffer, 2);
         assert_eq!(settings.low_stock_threshold, 2);
+    }
+
+    #[test]
+    fn custom_fields_map_only_to_meta_keys_nobody_else_uses() {
+        for key in ["gift_message", "Gift-Note", "_gift_message"] {
+            let json = format!(r#"{{"custom_field_meta_map": {{"gift-message": "{key}"}}}}"#);
+            SyncSettings::from_json(&json).unwrap_or_else(|e| panic!("{key}: {e}"));
+        }
+        for key in [
+            "_order_total",
+            "_billing_email",
+            "_mirakl_order_id",
+            "_stock",
+            "has space",
+            "",
+            "x\u{0}",
+            &"k".repeat(65),
+        ] {
+            let json = serde_json::json!({ "custom_field_meta_map": { "gift-message": key } });
+            let error = SyncSettings::from_json(&json.to_string()).unwrap_err();
+            assert_eq!(error.field, "custom_field_meta_map", "{key:?}");
+        }
+        let error =
+            SyncSettings::from_json(r#"{"operator_fulfillment_centers": ["DC 1"]}"#).unwrap_err();
+        assert_eq!(error.field, "operator_fulfillment_centers");
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct ShopOrderLine {
 pub struct CustomField {
     pub code: String,
     pub value: String,
+    /// The meta key the shop also writes the value under (`custom_field_meta_map`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta_key: Option<String>,
 }
 
 /// How the marketplace order ships.

@@ -69,6 +69,7 @@ class SettingsForm {
 			'carrier_map'                     => __( 'Carrier mapping', 'mirakl-connector-for-woocommerce' ),
 			'country_label_map'               => __( 'Country label mapping', 'mirakl-connector-for-woocommerce' ),
 			'shipping_method_map'             => __( 'Shipping methods', 'mirakl-connector-for-woocommerce' ),
+			'custom_field_meta_map'           => __( 'Custom fields as meta', 'mirakl-connector-for-woocommerce' ),
 			'allow_free_text_carriers'        => __( 'Free-text carriers', 'mirakl-connector-for-woocommerce' ),
 			'use_shipments_api'               => __( 'Shipments API', 'mirakl-connector-for-woocommerce' ),
 			'refund_reason_code'              => __( 'Refund reason code', 'mirakl-connector-for-woocommerce' ),
@@ -295,6 +296,20 @@ class SettingsForm {
 			$methods[ $type ] = $method;
 		}
 		$raw['shipping_method_map'] = $methods;
+
+		$meta = array();
+		foreach ( self::typed_pairs( $input, 'custom_field_meta_map' ) as $code => $key ) {
+			if ( '' === $code || ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $key ) ) {
+				$errors['custom_field_meta_map'] = sprintf(
+					/* translators: %s: the custom field code or meta key that was given */
+					__( 'Custom fields as meta: the row "%s" needs a Mirakl custom field code and a meta key (letters, digits, "_" and "-").', 'mirakl-connector-for-woocommerce' ),
+					'' === $code ? $key : $code
+				);
+				continue;
+			}
+			$meta[ $code ] = $key;
+		}
+		$raw['custom_field_meta_map'] = $meta;
 
 		if ( ! empty( $errors ) ) {
 			// The core would only repeat a type error for a field already reported.

@@ -211,6 +211,7 @@ class SettingsPage {
 			'shipping_deadline_warning_hours' => $sync['shipping_deadline_warning_hours'] ?? 12,
 			'country_label_map'               => (array) ( $sync['country_label_map'] ?? array() ),
 			'shipping_method_map'             => (array) ( $sync['shipping_method_map'] ?? array() ),
+			'custom_field_meta_map'           => (array) ( $sync['custom_field_meta_map'] ?? array() ),
 			'carrier_names'                   => array_map( 'strval', array_keys( (array) ( $sync['carrier_map'] ?? array() ) ) ),
 			'carrier_codes'                   => array_values( (array) ( $sync['carrier_map'] ?? array() ) ),
 			'allow_free_text_carriers'        => $sync['allow_free_text_carriers'] ?? false,
@@ -230,7 +231,7 @@ class SettingsPage {
 			$typed[ $list ] = (array) ( $typed[ $list ] ?? array() );
 		}
 		// A form sent back with errors shows the pairs as they were typed.
-		foreach ( array( 'country_label_map', 'shipping_method_map' ) as $pairs ) {
+		foreach ( array( 'country_label_map', 'shipping_method_map', 'custom_field_meta_map' ) as $pairs ) {
 			if ( isset( $typed[ $pairs . '_keys' ] ) ) {
 				$typed[ $pairs ] = SettingsForm::typed_pairs( $typed, $pairs );
 			}
@@ -437,6 +438,19 @@ class SettingsPage {
 				'add_label'         => __( 'Add a shipping type', 'mirakl-connector-for-woocommerce' ),
 			),
 			__( 'An order\'s shipping line is named after its Mirakl shipping type (Standard, Express...) and keeps the type and zone codes. Map a type here to book it under one of your own shipping methods.', 'mirakl-connector-for-woocommerce' )
+		);
+		$field->pairs(
+			'custom_field_meta_map',
+			__( 'Custom fields as meta', 'mirakl-connector-for-woocommerce' ),
+			(array) ( $values['custom_field_meta_map'] ?? array() ),
+			array(
+				'key_label'         => __( 'Mirakl custom field code', 'mirakl-connector-for-woocommerce' ),
+				'value_label'       => __( 'Meta key', 'mirakl-connector-for-woocommerce' ),
+				'key_placeholder'   => __( 'e.g. gift-message', 'mirakl-connector-for-woocommerce' ),
+				'value_placeholder' => __( 'e.g. gift_message', 'mirakl-connector-for-woocommerce' ),
+				'add_label'         => __( 'Add a custom field', 'mirakl-connector-for-woocommerce' ),
+			),
+			__( 'Mirakl custom fields are kept on the order and its lines and shown in the order\'s Mirakl box. Map a field here to also write it under a meta key of your own (for a gift-message or invoicing plugin); keys WooCommerce or the connector use are refused.', 'mirakl-connector-for-woocommerce' )
 		);
 
 		$carriers = $this->reader->carriers();

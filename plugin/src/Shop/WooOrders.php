@@ -159,6 +159,9 @@ final class WooOrders {
 			foreach ( self::fields( $line['additional_fields'] ?? array() ) as $code => $value ) {
 				$item->add_meta_data( WooShop::LINE_FIELD_PREFIX . $code, $value, true );
 			}
+			foreach ( self::mapped( $line['additional_fields'] ?? array() ) as $key => $value ) {
+				$item->add_meta_data( $key, $value, true );
+			}
 			$order->add_item( $item );
 		}
 
@@ -188,6 +191,9 @@ final class WooOrders {
 		$fields = self::fields( $draft['additional_fields'] ?? array() );
 		if ( ! empty( $fields ) ) {
 			$order->update_meta_data( WooShop::META_FIELDS, $fields );
+		}
+		foreach ( self::mapped( $draft['additional_fields'] ?? array() ) as $key => $value ) {
+			$order->update_meta_data( $key, $value );
 		}
 		$shipping->set_total( Money::format( $shipping_net, 6 ) );
 		$shipping->set_taxes( array( 'total' => array( $rate_id => Money::format( $shipping_tax, 6 ) ) ) );
@@ -288,6 +294,24 @@ final class WooOrders {
 				continue;
 			}
 			$kept[ substr( $code, 0, 64 ) ] = mb_substr( sanitize_textarea_field( (string) ( $field['value'] ?? '' ) ), 0, 2000 );
+		}
+		return $kept;
+	}
+
+	/**
+	 * The custom fields the settings map to meta keys of their own, as meta key => value (the
+	 * core chose and checked the keys; a key of another shape is dropped here all the same).
+	 *
+	 * @param mixed $fields The draft's `additional_fields` (each code, value, meta_key).
+	 * @return array<string, string>
+	 */
+	private static function mapped( $fields ): array {
+		$kept = array();
+		foreach ( is_array( $fields ) ? array_slice( $fields, 0, 50 ) : array() as $field ) {
+			$key = is_array( $field ) ? (string) ( $field['meta_key'] ?? '' ) : '';
+			if ( preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $key ) && ! str_starts_with( strtolower( $key ), '_mirakl' ) ) {
+				$kept[ $key ] = mb_substr( sanitize_textarea_field( (string) ( $field['value'] ?? '' ) ), 0, 2000 );
+			}
 		}
 		return $kept;
 	}

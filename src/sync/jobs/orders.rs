@@ -1016,7 +1016,10 @@ fn draft<T: Transport, B: CallBudget>(
                     .unwrap_or(commission_fee + commission_vat),
                 mirakl_order_line_id: l.order_line_id.clone(),
                 discount: deduced(&l.promotions),
-                additional_fields: custom_fields(&l.order_line_additional_fields),
+                additional_fields: custom_fields(
+                    &l.order_line_additional_fields,
+                    &ctx.settings.custom_field_meta_map,
+                ),
             }
         })
         .collect();
@@ -1025,7 +1028,10 @@ fn draft<T: Transport, B: CallBudget>(
     let commission_total = lines.iter().map(|l| l.commission_total).sum();
     let customer = order.customer.as_ref();
     let (billing_address, shipping_address, _) = addresses(ctx, order);
-    let additional_fields = custom_fields(&order.order_additional_fields);
+    let additional_fields = custom_fields(
+        &order.order_additional_fields,
+        &ctx.settings.custom_field_meta_map,
+    );
     let notes = customer_notes(order, &additional_fields, &lines);
     let status = ctx
         .settings
@@ -1079,7 +1085,10 @@ fn deduced(promotions: &[crate::mirakl::orders::Promotion]) -> Decimal {
 
 /// Mirakl custom fields as the shop keeps them: codes of `[A-Za-z0-9_.-]`, values as plain text
 /// (a list joined with commas), empty ones dropped, everything bounded.
-fn custom_fields(fields: &[crate::mirakl::model::AdditionalField]) -> Vec<CustomField> {
+fn custom_fields(
+    fields: &[crate::mirakl::model::AdditionalField],
+    meta_map: &BTreeMap<String, String>,
+) -> Vec<CustomField> {
     fields
         .iter()
         .filter_map(|f| {
@@ -1091,7 +1100,15 @@ fn custom_fields(fields: &[crate::mirakl::model::AdditionalField]) -> Vec<Custom
                 .take(MAX_FIELD_CODE_CHARS)
                 .collect();
             let value = field_text(&f.value, 0)?;
-            (!code.is_empty()).then_some(CustomField { code, value })
+            let meta_key = meta_map
+                .get(&code)
+                .filter(|key| super::super::settings::is_free_meta_key(key))
+                .cloned();
+            (!code.is_empty()).then_some(CustomField {
+                code,
+                value,
+                meta_key,
+            })
         })
         .take(MAX_CUSTOM_FIELDS)
         .collect()

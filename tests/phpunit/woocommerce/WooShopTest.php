@@ -340,6 +340,25 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame([], $this->changes()->pending()['refunds'], 'a refund the connector recorded is not sent back');
     }
 
+    public function test_custom_fields_mapped_to_meta_keys_are_written_under_them_too(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 3);
+        $line = $this->line("$prefix-S", 1, '24.00', '4.00');
+        $line['additional_fields'] = [['code' => 'engraving', 'value' => 'A & B', 'meta_key' => 'engraving_text']];
+        $draft = $this->draft([$line], ['additional_fields' => [
+            ['code' => 'gift-message', 'value' => 'Bon anniversaire <b>Marie</b>', 'meta_key' => 'gift_message'],
+            ['code' => 'sneaky', 'value' => 'x', 'meta_key' => '_mirakl_order_id'],
+            ['code' => 'plain', 'value' => 'kept in the Mirakl fields only'],
+        ]]);
+        $order = wc_get_order((new WooShop())->create_order($draft));
+        $this->assertSame('Bon anniversaire Marie', $order->get_meta('gift_message'));
+        $this->assertSame($draft['mirakl_order_id'], $order->get_meta('_mirakl_order_id'), 'a key of the connector is never overwritten');
+        $items = array_values($order->get_items('line_item'));
+        $this->assertSame('A & B', $items[0]->get_meta('engraving_text'));
+        $this->assertSame('kept in the Mirakl fields only', $order->get_meta(WooShop::META_FIELDS)['plain'] ?? null);
+    }
+
     public function test_an_order_the_operator_ships_from_its_own_stock_leaves_woocommerce_stock_alone(): void
     {
         $prefix = $this->skuPrefix();
