@@ -61,6 +61,8 @@ pub(crate) enum JobError {
     Store(StoreError),
     /// No retry can help: the job dies and its problem tells a human.
     Permanent(String),
+    /// The job panicked (caught by the engine): it is parked, never retried on its own.
+    Panicked(String),
 }
 
 impl From<MiraklError> for JobError {
