@@ -141,3 +141,76 @@ fn the_cursor_moves_only_past_recorded_orders() {
         Some("2025-01-06T07:52:29.000Z")
     );
 }
+
+/// One order nested deeper than the JSON decoder's recursion limit, and one dated beyond what a
+/// deadline can be added to, on a page with good orders: each bad one becomes a problem naming
+/// it, the good ones are recorded and the cursor moves on.
+#[test]
+fn one_unreadable_order_never_hides_the_rest_of_its_page() {
+    let clock = Arc::new(ManualClock::new(start()));
+    let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).unwrap());
+    let transport = Arc::new(ScriptedTransport::new());
+    let config = ClientConfig::new("https://mirakl.example.test/api".parse().unwrap(), "key");
+    let budget_clock = clock.clone();
+    let client =
+        mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
+            .with_clock(move || budget_clock.now())
+            .with_sleeper(|_| {});
+    let mut engine =
+        Engine::new(Rc::clone(&store), client, SyncSettings::default(), clock).unwrap();
+    let mut shop = MemoryShop::new();
+
+    let order = |i: usize| {
+        json!({
+            "order_id": format!("X-{i:03}"),
+            "order_state": "STAGING",
+            "created_date": "2025-01-06T08:00:00Z",
+            "last_updated_date": format!("2025-01-06T08:00:{i:02}Z"),
+            "order_lines": []
+        })
+    };
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let mut far = order(2);
+    far["created_date"] = json!("+262142-01-01T00:00:00+00:00");
+    let body = format!(
+        r#"{{"orders": [{}, {{"order_id": "X-001", "order_state": "STAGING", "order_additional_fields": {deep}}}, {}, {}], "total_count": 4}}"#,
+        order(0),
+        far,
+        order(3)
+    );
+    transport.respond(200, body.into_bytes());
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+
+    assert!(store.order("X-000").unwrap().is_some());
+    assert!(
+        store.order("X-003").unwrap().is_some(),
+        "after the bad ones"
+    );
+    let unreadable = store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("order_unreadable".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap();
+    let message = |id: &str| {
+        unreadable
+            .iter()
+            .find(|p| p.entity_id == id)
+            .map(|p| p.message.clone())
+            .unwrap_or_else(|| panic!("a problem for {id}: {unreadable:?}"))
+    };
+    assert!(
+        message("X-001").contains("recursion limit"),
+        "{}",
+        message("X-001")
+    );
+    assert!(
+        message("X-002").contains("date out of range"),
+        "{}",
+        message("X-002")
+    );
+    assert!(
+        store.cursor("orders.last_updated_date").unwrap().is_some(),
+        "the window was read: the cursor moves"
+    );
+}
