@@ -37,8 +37,15 @@ fn page(from: usize, count: usize, total: usize) -> Vec<u8> {
     serde_json::to_vec(&json!({ "orders": orders, "total_count": total })).unwrap()
 }
 
-#[test]
-fn the_cursor_moves_only_past_recorded_orders() {
+type ScriptedEngine = Engine<Arc<ScriptedTransport>, MemoryBudget>;
+
+/// An engine over an in-memory store and a scripted Mirakl, on a manual clock.
+fn scripted_engine() -> (
+    Arc<ManualClock>,
+    Rc<Store>,
+    Arc<ScriptedTransport>,
+    ScriptedEngine,
+) {
     let clock = Arc::new(ManualClock::new(start()));
     let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).unwrap());
     let transport = Arc::new(ScriptedTransport::new());
@@ -48,13 +55,19 @@ fn the_cursor_moves_only_past_recorded_orders() {
         mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
             .with_clock(move || budget_clock.now())
             .with_sleeper(|_| {});
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         Rc::clone(&store),
         client,
         SyncSettings::default(),
         clock.clone(),
     )
     .unwrap();
+    (clock, store, transport, engine)
+}
+
+#[test]
+fn the_cursor_moves_only_past_recorded_orders() {
+    let (clock, store, transport, mut engine) = scripted_engine();
     let mut shop = MemoryShop::new();
 
     // Page 1 arrives; page 2 would be a second OR11 call within the minute: not sent.
@@ -147,17 +160,7 @@ fn the_cursor_moves_only_past_recorded_orders() {
 /// it, the good ones are recorded and the cursor moves on.
 #[test]
 fn one_unreadable_order_never_hides_the_rest_of_its_page() {
-    let clock = Arc::new(ManualClock::new(start()));
-    let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).unwrap());
-    let transport = Arc::new(ScriptedTransport::new());
-    let config = ClientConfig::new("https://mirakl.example.test/api".parse().unwrap(), "key");
-    let budget_clock = clock.clone();
-    let client =
-        mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
-            .with_clock(move || budget_clock.now())
-            .with_sleeper(|_| {});
-    let mut engine =
-        Engine::new(Rc::clone(&store), client, SyncSettings::default(), clock).unwrap();
+    let (_clock, store, transport, mut engine) = scripted_engine();
     let mut shop = MemoryShop::new();
 
     let order = |i: usize| {
