@@ -140,10 +140,39 @@ thread_local! {
 static QUIET_PANIC_HOOK: Once = Once::new();
 
 /// Runs `f`, turning a panic into an [`ErrorCode::Internal`] error instead of unwinding into the
-/// caller. Inside a guarded call the panic message and location are kept for the error (the
-/// default hook would write them to the web server's stderr, where nobody looks); panics
-/// elsewhere still reach the previous hook.
+/// caller (see [`catch_panic`] for how the message is kept).
 pub fn guard<T>(f: impl FnOnce() -> Result<T, ExportError>) -> Result<T, ExportError> {
+    match catch_panic(f) {
+        Ok(result) => result,
+        Err(caught) => Err(ExportError::new(
+            ErrorCode::Internal,
+            format!(
+                "internal error in the connector core ({}); please report it",
+                caught.message
+            ),
+        )),
+    }
+}
+
+/// A panic caught by [`catch_panic`]: its text with the place it happened, and its payload (to
+/// resume unwinding with, for a caller that only handles some panics).
+pub struct CaughtPanic {
+    pub message: String,
+    pub payload: Box<dyn Any + Send>,
+}
+
+impl std::fmt::Debug for CaughtPanic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaughtPanic")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `f`; a panic inside it is caught and returned with its message and location. While `f`
+/// runs the panic is recorded, not printed (the default hook would write it to the web server's
+/// stderr, where nobody looks); panics elsewhere still reach the previous hook. Calls nest.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, CaughtPanic> {
     QUIET_PANIC_HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
@@ -166,18 +195,12 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, ExportError>) -> Result<T, ExportE
     let outer = GUARDED_PANIC.with(|slot| slot.borrow_mut().replace(None));
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
     let recorded = GUARDED_PANIC.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), outer));
-    match outcome {
-        Ok(result) => result,
-        Err(payload) => {
-            let detail = recorded
-                .flatten()
-                .unwrap_or_else(|| panic_text(payload.as_ref()));
-            Err(ExportError::new(
-                ErrorCode::Internal,
-                format!("internal error in the connector core ({detail}); please report it"),
-            ))
-        }
-    }
+    outcome.map_err(|payload| CaughtPanic {
+        message: recorded
+            .flatten()
+            .unwrap_or_else(|| panic_text(payload.as_ref())),
+        payload,
+    })
 }
 
 fn panic_text(payload: &(dyn Any + Send)) -> String {
@@ -241,6 +264,18 @@ mod tests {
         );
         // The thread stays usable and the next call is unaffected.
         assert_eq!(guard(|| Ok(1)), Ok(1));
+    }
+
+    #[test]
+    fn catch_panic_nests_and_keeps_the_inner_message() {
+        let outer = catch_panic(|| {
+            let inner = catch_panic(|| -> u8 { panic!("inner boom") });
+            assert!(inner.unwrap_err().message.contains("inner boom"));
+            panic!("outer boom")
+        });
+        let message = outer.unwrap_err().message;
+        assert!(message.contains("outer boom"), "{message}");
+        assert_eq!(catch_panic(|| 3).unwrap(), 3);
     }
 
     #[test]

@@ -152,6 +152,9 @@ text_enum! {
     ProblemKind {
         /// A job gave up after its attempts (its entity is the job's kind and key).
         JobDead => "job_dead",
+        /// A job hit an internal error (a caught panic) and is parked until a person retries it;
+        /// the message carries the panic and where it happened.
+        JobPanicked => "job_panicked",
         /// An order was not accepted before its acceptance deadline.
         AcceptanceDeadlinePassed => "acceptance_deadline_passed",
         /// An order still waits for acceptance and most of its window is gone.

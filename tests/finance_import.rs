@@ -307,3 +307,33 @@ fn finance_works_on_an_in_memory_store() {
     let report = finance::month_end_report(&store, 2025, 2, None).unwrap();
     assert!(report.currencies.is_empty(), "{report:?}");
 }
+
+#[test]
+fn an_amount_too_large_for_the_ledger_is_a_clear_error_not_a_panic() {
+    // 1e25 overflows the ten-thousandths multiply; 9.5e14 passes decoding but not an i64 of
+    // ten-thousandths. Each is an error saying so, and the next run imports the page.
+    for (amount, named) in [
+        ("10000000000000000000000000", false),
+        ("950000000000000", true),
+    ] {
+        let (_dir, store) = store();
+        let transport = Arc::new(ScriptedTransport::new());
+        let page = fixture("TL02_transaction_logs_single_page.json");
+        let hostile = page.replacen(
+            "\"amount_credited\": 100.50",
+            &format!("\"amount_credited\": \"{amount}\""),
+            1,
+        );
+        assert_ne!(hostile, page);
+        transport.respond(200, hostile).respond(200, page);
+        let (client, _) = scripted_client(Arc::clone(&transport));
+        let error = import_ledger(&store, &client, &tl02_only(), now())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("out of range"), "{amount}: {error}");
+        assert_eq!(error.contains("TXN001"), named, "{amount}: {error}");
+        // Nothing was half-written and the store is not left locked.
+        let report = import_ledger(&store, &client, &tl02_only(), now()).unwrap();
+        assert_eq!(report.inserted, 5, "{amount}");
+    }
+}

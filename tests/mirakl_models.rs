@@ -111,6 +111,55 @@ fn dates_with_offsets_z_and_millis() {
 }
 
 #[test]
+fn decimals_beyond_ten_to_the_fifteen_are_a_decode_error() {
+    for json in [
+        r#"{"amount": "10000000000000000000000000"}"#,
+        r#"{"amount": 1e25}"#,
+        r#"{"amount": -1000000000000001}"#,
+    ] {
+        let error = serde_json::from_str::<Probe>(json).unwrap_err().to_string();
+        assert!(error.contains("out of range"), "{json}: {error}");
+    }
+    assert_eq!(
+        probe(r#"{"amount": "-1000000000000000"}"#).amount,
+        Some(dec("-1000000000000000"))
+    );
+}
+
+#[test]
+fn dates_chrono_can_hold_but_no_marketplace_sends_are_a_decode_error() {
+    // Year 262142 fits chrono's range (written with its sign), and adding an acceptance deadline
+    // to it would overflow; the others are outside what any marketplace sends.
+    for text in [
+        "262142-01-01T00:00:00Z",
+        "+262142-01-01T00:00:00+00:00",
+        "262142-01-01T00:00:00",
+        "262142-01-01",
+        "10000-01-01T00:00:00Z",
+        "1899-12-31T23:59:59Z",
+        "-0001-01-01T00:00:00Z",
+    ] {
+        assert_eq!(parse_datetime(text), None, "{text}");
+        let error = serde_json::from_str::<Probe>(&format!(r#"{{"at": "{text}"}}"#))
+            .map(|p| format!("{:?}", p.at))
+            .expect_err(text);
+        let message = error.to_string();
+        assert!(
+            message.contains("date out of range") || message.contains("not an ISO-8601 date"),
+            "{text}: {message}"
+        );
+    }
+    assert!(
+        serde_json::from_str::<Probe>(r#"{"at": "+262142-01-01T00:00:00+00:00"}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("date out of range")
+    );
+    assert!(parse_datetime("9999-12-31T23:59:59Z").is_some());
+    assert!(parse_datetime("1900-01-01T00:00:00Z").is_some());
+}
+
+#[test]
 fn csv_decimals_accept_a_decimal_comma() {
     assert_eq!(parse_decimal("108,56"), Some(dec("108.56")));
     assert_eq!(parse_decimal(" 50.00 "), Some(dec("50.00")));

@@ -37,8 +37,15 @@ fn page(from: usize, count: usize, total: usize) -> Vec<u8> {
     serde_json::to_vec(&json!({ "orders": orders, "total_count": total })).unwrap()
 }
 
-#[test]
-fn the_cursor_moves_only_past_recorded_orders() {
+type ScriptedEngine = Engine<Arc<ScriptedTransport>, MemoryBudget>;
+
+/// An engine over an in-memory store and a scripted Mirakl, on a manual clock.
+fn scripted_engine() -> (
+    Arc<ManualClock>,
+    Rc<Store>,
+    Arc<ScriptedTransport>,
+    ScriptedEngine,
+) {
     let clock = Arc::new(ManualClock::new(start()));
     let store = Rc::new(Store::open_in_memory_with_clock(clock.clone()).unwrap());
     let transport = Arc::new(ScriptedTransport::new());
@@ -48,13 +55,19 @@ fn the_cursor_moves_only_past_recorded_orders() {
         mirakl_connector::mirakl::Client::new(&config, transport.clone(), MemoryBudget::new())
             .with_clock(move || budget_clock.now())
             .with_sleeper(|_| {});
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         Rc::clone(&store),
         client,
         SyncSettings::default(),
         clock.clone(),
     )
     .unwrap();
+    (clock, store, transport, engine)
+}
+
+#[test]
+fn the_cursor_moves_only_past_recorded_orders() {
+    let (clock, store, transport, mut engine) = scripted_engine();
     let mut shop = MemoryShop::new();
 
     // Page 1 arrives; page 2 would be a second OR11 call within the minute: not sent.
@@ -139,5 +152,68 @@ fn the_cursor_moves_only_past_recorded_orders() {
     assert_eq!(
         last_or11.query_value("start_update_date"),
         Some("2025-01-06T07:52:29.000Z")
+    );
+}
+
+/// One order nested deeper than the JSON decoder's recursion limit, and one dated beyond what a
+/// deadline can be added to, on a page with good orders: each bad one becomes a problem naming
+/// it, the good ones are recorded and the cursor moves on.
+#[test]
+fn one_unreadable_order_never_hides_the_rest_of_its_page() {
+    let (_clock, store, transport, mut engine) = scripted_engine();
+    let mut shop = MemoryShop::new();
+
+    let order = |i: usize| {
+        json!({
+            "order_id": format!("X-{i:03}"),
+            "order_state": "STAGING",
+            "created_date": "2025-01-06T08:00:00Z",
+            "last_updated_date": format!("2025-01-06T08:00:{i:02}Z"),
+            "order_lines": []
+        })
+    };
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let mut far = order(2);
+    far["created_date"] = json!("+262142-01-01T00:00:00+00:00");
+    let body = format!(
+        r#"{{"orders": [{}, {{"order_id": "X-001", "order_state": "STAGING", "order_additional_fields": {deep}}}, {}, {}], "total_count": 4}}"#,
+        order(0),
+        far,
+        order(3)
+    );
+    transport.respond(200, body.into_bytes());
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+
+    assert!(store.order("X-000").unwrap().is_some());
+    assert!(
+        store.order("X-003").unwrap().is_some(),
+        "after the bad ones"
+    );
+    let unreadable = store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("order_unreadable".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap();
+    let message = |id: &str| {
+        unreadable
+            .iter()
+            .find(|p| p.entity_id == id)
+            .map(|p| p.message.clone())
+            .unwrap_or_else(|| panic!("a problem for {id}: {unreadable:?}"))
+    };
+    assert!(
+        message("X-001").contains("recursion limit"),
+        "{}",
+        message("X-001")
+    );
+    assert!(
+        message("X-002").contains("date out of range"),
+        "{}",
+        message("X-002")
+    );
+    assert!(
+        store.cursor("orders.last_updated_date").unwrap().is_some(),
+        "the window was read: the cursor moves"
     );
 }

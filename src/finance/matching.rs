@@ -187,7 +187,7 @@ fn load_actuals(store: &Store) -> Result<HashMap<String, OrderActual>, FinanceEr
             Category::CommissionVat => &mut line.commission_vat,
             _ => continue,
         };
-        *slot += sum.amount_e4;
+        *slot = slot.saturating_add(sum.amount_e4);
         line.booked = true;
     }
     Ok(actuals)
@@ -222,7 +222,7 @@ impl Difference {
             "figure": self.figure,
             "shop": text(from_e4(self.shop)),
             "mirakl": text(from_e4(self.mirakl)),
-            "difference": text(from_e4(self.mirakl - self.shop)),
+            "difference": text(from_e4(self.mirakl.saturating_sub(self.shop))),
         })
     }
 
@@ -286,7 +286,7 @@ pub fn match_ledger(
     let mut statuses: Vec<(String, &'static str)> =
         Vec::with_capacity(actuals.len() + expected.len());
     let mut found: Vec<Discrepancy> = Vec::new();
-    let differs = |shop: i64, mirakl: i64| (shop - mirakl).abs() > tolerance;
+    let differs = |shop: i64, mirakl: i64| shop.saturating_sub(mirakl).saturating_abs() > tolerance;
 
     let mut order_ids: BTreeSet<&String> = actuals.keys().collect();
     order_ids.extend(expected.keys());
@@ -325,7 +325,9 @@ pub fn match_ledger(
         let booked = actual.booked();
         if shop.cancelled {
             for (line_id, line) in &actual.lines {
-                let held = line.sale + line.sale_tax + line.shipping + line.shipping_tax;
+                let held = [line.sale_tax, line.shipping, line.shipping_tax]
+                    .into_iter()
+                    .fold(line.sale, i64::saturating_add);
                 if line.booked && held != 0 {
                     amount_differences.push(Difference {
                         line: line_id.clone(),
@@ -369,7 +371,11 @@ pub fn match_ledger(
                 for (figure, shop_value, mirakl_value) in [
                     ("amount", amount, mirakl.sale),
                     ("shipping", shipping, mirakl.shipping),
-                    ("tax", tax, mirakl.sale_tax + mirakl.shipping_tax),
+                    (
+                        "tax",
+                        tax,
+                        mirakl.sale_tax.saturating_add(mirakl.shipping_tax),
+                    ),
                 ] {
                     if differs(shop_value, mirakl_value) {
                         amount_differences.push(Difference {
@@ -432,7 +438,7 @@ pub fn match_ledger(
             };
             match matched {
                 Some(ids) => {
-                    let mirakl: i64 = ids.iter().map(|id| actual.refunds.get(*id).copied().unwrap_or_default()).sum();
+                    let mirakl = ids.iter().map(|id| actual.refunds.get(*id).copied().unwrap_or_default()).fold(0_i64, i64::saturating_add);
                     if differs(gross, mirakl) {
                         amount_differences.push(Difference {
                             line: format!("refund {}", refund.wc_refund_id),

@@ -418,10 +418,10 @@ pub fn payouts(
                 .entry(group_of(Category::parse(&sum.category)))
                 .or_default();
             entry.0 += sum.transactions;
-            entry.1 += sum.amount_e4;
+            entry.1 = entry.1.saturating_add(sum.amount_e4);
             if !sum.paid {
                 unpaid.0 += sum.transactions;
-                unpaid.1 += sum.amount_e4;
+                unpaid.1 = unpaid.1.saturating_add(sum.amount_e4);
             }
         }
         let order_ids = store.finance_settled_order_ids(settled_by, &currency)?;
@@ -434,9 +434,11 @@ pub fn payouts(
             None => None,
             Some(cycle) => store.finance_billing_cycle_transfer(cycle)?,
         };
-        let expected_e4: i64 = by_line.values().map(|(_, sum)| sum).sum();
-        let paid_e4 = -payment.amount_e4;
-        let difference_e4 = paid_e4 - expected_e4;
+        let expected_e4 = by_line
+            .values()
+            .fold(0_i64, |total, (_, sum)| total.saturating_add(*sum));
+        let paid_e4 = payment.amount_e4.saturating_neg();
+        let difference_e4 = paid_e4.saturating_sub(expected_e4);
         let mut explanation = Vec::new();
         if difference_e4 != 0 {
             explanation.push(format!(

@@ -2,7 +2,7 @@
 //! as JSON numbers or strings, dates with offsets, `null` read as absent, and enums that keep
 //! unknown values as `Other(String)`. Money is always `rust_decimal::Decimal`, never `f64`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -22,9 +22,19 @@ pub fn parse_decimal(raw: &str) -> Option<Decimal> {
         .ok()
 }
 
+/// The years a marketplace date may fall in. Anything outside is refused at decoding: chrono
+/// represents years up to 262,143, where adding a deadline or a retention period to the date
+/// would overflow (and panic) far from where the value came in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
 /// Parses a Mirakl timestamp: RFC 3339 (`Z` or `±hh:mm`, with or without fraction), also
-/// `±hhmm`/`±hh` offsets, and a bare date or local time read as UTC.
+/// `±hhmm`/`±hh` offsets, and a bare date or local time read as UTC. `None` for anything else,
+/// and for a date outside [`DATE_YEARS`].
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
+    parse_any_datetime(raw).filter(|t| DATE_YEARS.contains(&t.year()))
+}
+
+fn parse_any_datetime(raw: &str) -> Option<DateTime<Utc>> {
     let trimmed = raw.trim();
     if let Ok(parsed) = DateTime::parse_from_rfc3339(trimmed) {
         return Some(parsed.with_timezone(&Utc));
@@ -93,11 +103,27 @@ fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
     d.deserialize_any(ScalarVisitor)
 }
 
-/// `Option<Decimal>` from a number, a numeric string, `null` or an empty string.
+/// The largest magnitude a decimal from Mirakl's JSON may have (10^15, far beyond any amount or
+/// quantity). Anything larger is a decode error: with every value bounded, the sums and products
+/// the connector makes of a page of them stay far inside `Decimal`'s range (about 7.9 × 10^28),
+/// where an unbounded 1e25 would overflow and panic.
+pub const MAX_DECIMAL: i64 = 1_000_000_000_000_000;
+
+/// `Option<Decimal>` from a number, a numeric string, `null` or an empty string, at most
+/// [`MAX_DECIMAL`] in magnitude.
 ///
 /// A JSON float is read through its shortest round-trip text (`12.1` → `12.1`), so no binary
 /// rounding error reaches the decimal.
 pub fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    match any_decimal(d)? {
+        Some(value) if value.abs() > Decimal::from(MAX_DECIMAL) => Err(de::Error::custom(format!(
+            "decimal out of range (more than 10^15 in magnitude): {value}"
+        ))),
+        value => Ok(value),
+    }
+}
+
+fn any_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::Text(text) if text.trim().is_empty() => Ok(None),
@@ -182,9 +208,15 @@ pub fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::Text(text) if text.trim().is_empty() => Ok(None),
-        Scalar::Text(text) => parse_datetime(&text)
-            .map(Some)
-            .ok_or_else(|| de::Error::custom(format!("not an ISO-8601 date: {text:?}"))),
+        Scalar::Text(text) => match parse_any_datetime(&text) {
+            Some(t) if DATE_YEARS.contains(&t.year()) => Ok(Some(t)),
+            Some(_) => Err(de::Error::custom(format!(
+                "date out of range (years {}-{}): {text:?}",
+                DATE_YEARS.start(),
+                DATE_YEARS.end()
+            ))),
+            None => Err(de::Error::custom(format!("not an ISO-8601 date: {text:?}"))),
+        },
         _ => Err(de::Error::custom("expected a date string")),
     }
 }

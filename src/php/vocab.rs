@@ -61,6 +61,7 @@ pub struct ProblemKindNames;
 #[php(change_method_case = "snake_case")]
 impl ProblemKindNames {
     const JOB_DEAD: &'static str = ProblemKind::JobDead.as_str();
+    const JOB_PANICKED: &'static str = ProblemKind::JobPanicked.as_str();
     const ACCEPTANCE_DEADLINE_PASSED: &'static str = ProblemKind::AcceptanceDeadlinePassed.as_str();
     const ACCEPTANCE_DEADLINE_NEAR: &'static str = ProblemKind::AcceptanceDeadlineNear.as_str();
     const ORDER_HELD: &'static str = ProblemKind::OrderHeld.as_str();

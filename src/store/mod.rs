@@ -178,24 +178,46 @@ fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Result<()> {
 }
 
 /// Runs `f` inside `BEGIN IMMEDIATE`: the write lock is taken up front (waiting through the busy
-/// timeout), so a read-then-write sequence can never fail half-way on a stale snapshot.
+/// timeout), so a read-then-write sequence can never fail half-way on a stale snapshot. The
+/// transaction is an [`Immediate`] guard: an error, or a panic unwinding out of `f`, rolls it
+/// back, so the process never keeps the file's write lock after `f` is gone.
 fn immediate<T, E>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<rusqlite::Error>,
 {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    match f(conn) {
-        Ok(value) => {
-            if let Err(e) = conn.execute_batch("COMMIT") {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
-            }
-            Ok(value)
-        }
-        Err(e) => {
-            // The error that matters is `e`; a failed rollback leaves SQLite to roll back on close.
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
+    let tx = Immediate::begin(conn)?;
+    let value = f(conn)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// An open `BEGIN IMMEDIATE` transaction that rolls back when dropped uncommitted (an early
+/// return, an error, or unwinding from a panic). The only way the store opens a transaction.
+struct Immediate<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Immediate<'c> {
+    fn begin(conn: &'c Connection) -> rusqlite::Result<Immediate<'c>> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(Immediate { conn, open: true })
+    }
+
+    /// Commits; on failure the guard still rolls back (dropped with `open` set).
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Immediate<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.conn.is_autocommit() {
+            // The error that matters is the caller's; a failed rollback leaves SQLite to roll
+            // back on close.
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 }
@@ -245,5 +267,80 @@ pub(crate) mod test_support {
         ));
         let store = Store::open_in_memory_with_clock(clock.clone()).unwrap();
         (store, clock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two connections on one file, the second one not waiting for locks at all.
+    fn file_pair() -> (tempfile::TempDir, Store, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let store = Store::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        (dir, store, other)
+    }
+
+    fn cursor_count(conn: &Connection) -> i64 {
+        conn.query_row("SELECT count(*) FROM sync_cursors", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_panic_inside_a_transaction_rolls_it_back_and_frees_the_file() {
+        let (_dir, store, other) = file_pair();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = immediate(&store.conn, |conn| -> Result<(), StoreError> {
+                conn.execute(
+                    "INSERT INTO sync_cursors (name, value, updated_at) VALUES ('x', 'y', 0)",
+                    [],
+                )?;
+                panic!("overflow inside the transaction");
+            });
+        }));
+        assert!(outcome.is_err());
+        assert!(store.conn.is_autocommit(), "the transaction is closed");
+        // Another process writes at once: no "database is locked".
+        other
+            .execute(
+                "INSERT INTO sync_cursors (name, value, updated_at) VALUES ('z', 'w', 0)",
+                [],
+            )
+            .unwrap();
+        assert_eq!(
+            cursor_count(&other),
+            1,
+            "the panicked write was rolled back"
+        );
+        // The store's own connection goes on working.
+        store.set_cursor("after", "1").unwrap();
+        assert_eq!(cursor_count(&other), 2);
+    }
+
+    #[test]
+    fn an_error_inside_a_transaction_rolls_it_back() {
+        let (_dir, store, other) = file_pair();
+        let result = immediate(&store.conn, |conn| -> Result<(), StoreError> {
+            conn.execute(
+                "INSERT INTO sync_cursors (name, value, updated_at) VALUES ('x', 'y', 0)",
+                [],
+            )?;
+            Err(StoreError::LeaseLost { job_id: 1 })
+        });
+        assert!(matches!(result, Err(StoreError::LeaseLost { .. })));
+        assert!(store.conn.is_autocommit());
+        assert_eq!(cursor_count(&other), 0);
+        immediate(&store.conn, |conn| -> Result<(), StoreError> {
+            conn.execute(
+                "INSERT INTO sync_cursors (name, value, updated_at) VALUES ('x', 'y', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(cursor_count(&other), 1, "committed");
     }
 }

@@ -75,6 +75,15 @@ impl NewProblem {
         NewProblem::about(ProblemKind::JobDead, job_kind, key, message)
     }
 
+    /// A job parked by a caught panic: the problem names the job's kind and key.
+    pub(crate) fn job_panicked(
+        job_kind: &str,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> NewProblem {
+        NewProblem::about(ProblemKind::JobPanicked, job_kind, key, message)
+    }
+
     fn about(
         kind: ProblemKind,
         entity_type: impl Into<String>,
@@ -303,13 +312,19 @@ pub(crate) fn resolve(
     Ok(changed == 1)
 }
 
-/// Closes the open `job_dead` problem of `job_id` as healed, its job having now succeeded.
+/// Closes the open `job_dead` (or `job_panicked`) problem of `job_id` as healed, its job having
+/// now succeeded.
 pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?3
-         WHERE job_id = ?1 AND state = 'open' AND kind = ?2",
+         WHERE job_id = ?1 AND state = 'open' AND kind IN (?2, ?4)",
     )?
-    .execute(params![job_id, ProblemKind::JobDead, now])?;
+    .execute(params![
+        job_id,
+        ProblemKind::JobDead,
+        now,
+        ProblemKind::JobPanicked
+    ])?;
     Ok(())
 }
 

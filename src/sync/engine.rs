@@ -185,9 +185,28 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             return Ok(report);
         }
         report.ran = true;
-        let result = self.run(shop, budget, started, &mut report);
-        // Released even after an error, so the next tick need not wait for expiry.
-        let released = self.store.release_runner_lease(RUNNER_LEASE, &self.owner);
+        // Released even after an error or a panic, so the next tick need not wait for expiry.
+        let mut lease = RunnerLeaseGuard {
+            store: Rc::clone(&self.store),
+            owner: self.owner.clone(),
+            held: true,
+        };
+        let run = crate::error::catch_panic(|| self.run(shop, budget, started, &mut report));
+        let result = match run {
+            Ok(result) => result,
+            Err(caught) if caught.payload.is::<ProcessDeath>() => {
+                // As a real death: nothing is cleaned up, the lease runs out on its own.
+                lease.held = false;
+                std::panic::resume_unwind(caught.payload)
+            }
+            Err(caught) => {
+                // A bug outside any job: free the lease, then unwind to the caller's guard
+                // with the message and place the panic had.
+                drop(lease);
+                std::panic::resume_unwind(Box::new(caught.message))
+            }
+        };
+        let released = lease.release();
         result?;
         released?;
         report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -215,7 +234,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             else {
                 break;
             };
-            let result = {
+            let result = crate::error::catch_panic(|| {
                 let mut ctx = Ctx {
                     store: &self.store,
                     client: &self.client,
@@ -226,7 +245,15 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                     job: &job,
                 };
                 dispatch(&mut ctx)
-            };
+            })
+            // Each job runs inside its own panic guard: a panic parks that job, never the
+            // runner, and the tick goes on with the next one.
+            .unwrap_or_else(|caught| {
+                if caught.payload.is::<ProcessDeath>() {
+                    std::panic::resume_unwind(caught.payload);
+                }
+                Err(JobError::Panicked(caught.message))
+            });
             let label = self.settle(&job, result, report)?;
             report.job(&job.kind, label);
             ran += 1;
@@ -314,6 +341,15 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             Err(JobError::Permanent(message)) => self
                 .fail(job, lease, &Failure::new(message).permanent(), report)
                 .map(|_| "failed"),
+            Err(JobError::Panicked(message)) => self
+                .fail(
+                    job,
+                    lease,
+                    &Failure::new(format!("internal error in the connector core: {message}"))
+                        .panicked(),
+                    report,
+                )
+                .map(|_| "panicked"),
         };
         match settled {
             Ok(label) => Ok(label),
@@ -492,6 +528,36 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     /// The earliest `run_at` of a waiting runnable job: one `MIN(run_at)` in the store.
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.store.next_run_at(&JobKind::RUNNABLE_NAMES)
+    }
+}
+
+/// A panic payload the per-job guard lets through: `std::panic::panic_any(ProcessDeath)` inside a
+/// job stands for the process dying there (tests of crash consistency use it; the job's lease
+/// is then recovered by a later runner), where any other panic parks the job.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessDeath;
+
+/// The runner lease held for one tick: released by [`RunnerLeaseGuard::release`], or on drop
+/// (an error, a panic outside any job), so the next runner need not wait for its expiry. Only a
+/// [`ProcessDeath`] leaves it held, as a real death would.
+struct RunnerLeaseGuard {
+    store: Rc<Store>,
+    owner: String,
+    held: bool,
+}
+
+impl RunnerLeaseGuard {
+    fn release(mut self) -> Result<bool, StoreError> {
+        self.held = false;
+        self.store.release_runner_lease(RUNNER_LEASE, &self.owner)
+    }
+}
+
+impl Drop for RunnerLeaseGuard {
+    fn drop(&mut self) {
+        if self.held {
+            let _ = self.store.release_runner_lease(RUNNER_LEASE, &self.owner);
+        }
     }
 }
 

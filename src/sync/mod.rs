@@ -21,7 +21,7 @@ pub mod settings;
 pub mod shop;
 pub mod status;
 
-pub use engine::{engine_client, Engine, HttpEngine, StoreBudget, RUNNER_LEASE};
+pub use engine::{engine_client, Engine, HttpEngine, ProcessDeath, StoreBudget, RUNNER_LEASE};
 pub use error::SyncError;
 pub use events::StockChange;
 pub use jobs::{reference, JobKind};

@@ -13,11 +13,11 @@ use chrono::{DateTime, Utc};
 use mirakl_connector::mirakl::{
     ClientConfig, HttpTransport, Request, Response, Transport, TransportError,
 };
-use mirakl_connector::store::{ManualClock, ProblemFilter, Store};
+use mirakl_connector::store::{Clock, ManualClock, ProblemFilter, Store};
 use mirakl_connector::sync::memory::{MemoryShop, ShopOp};
 use mirakl_connector::sync::shop::*;
 use mirakl_connector::sync::{
-    engine_client, events, Engine, StockChange, StoreBudget, SyncSettings, TickReport,
+    engine_client, events, Engine, ProcessDeath, StockChange, StoreBudget, SyncSettings, TickReport,
 };
 use mirakl_sandbox::{NewLine, NewOrder, RunningSandbox, Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
@@ -175,6 +175,25 @@ impl Harness {
         );
     }
 
+    /// A new engine over the same store whose own clock is `clock` (the store and the wire keep
+    /// the harness clock).
+    pub fn restart_with_clock(&mut self, clock: Arc<dyn Clock>) {
+        let mut config = ClientConfig::new(
+            self.sandbox.base_url().parse().unwrap(),
+            self.sandbox.api_key(),
+        );
+        config.timeout = Duration::from_secs(2);
+        let transport = CountingTransport {
+            inner: HttpTransport::new(&config).unwrap(),
+            calls: self.calls.clone(),
+            clock: self.clock.clone(),
+        };
+        let client =
+            engine_client(&config, transport, &self.store, Arc::clone(&clock)).with_sleeper(|_| {});
+        self.engine = Engine::new(Rc::clone(&self.store), client, self.settings.clone(), clock)
+            .expect("engine");
+    }
+
     pub fn tick(&mut self) -> TickReport {
         self.engine
             .tick(&mut self.shop, Duration::from_secs(30))
@@ -188,12 +207,29 @@ impl Harness {
             inner: &mut self.shop,
             op,
             after,
+            death: true,
+            times: u32::MAX,
         };
         let engine = &mut self.engine;
         let result = catch_unwind(AssertUnwindSafe(|| {
             engine.tick(&mut shop, Duration::from_secs(30))
         }));
         result.is_err()
+    }
+
+    /// A tick whose shop panics (an ordinary panic, a bug) the first `times` calls of `op`,
+    /// before doing it. The tick itself must return: the engine parks the job, not the runner.
+    pub fn tick_panicking_at(&mut self, op: ShopOp, times: u32) -> TickReport {
+        let mut shop = CrashingShop {
+            inner: &mut self.shop,
+            op,
+            after: false,
+            death: false,
+            times,
+        };
+        self.engine
+            .tick(&mut shop, Duration::from_secs(30))
+            .expect("tick")
     }
 
     /// Moves both clocks forward.
@@ -340,23 +376,37 @@ fn new_engine(
     Engine::new(Rc::clone(store), client, settings, clock.clone()).expect("engine")
 }
 
-/// A shop that panics at one operation, as if the PHP process died there.
+/// A shop that panics at one operation: as if the PHP process died there (`death`), or with an
+/// ordinary panic (a bug in a callback), for the first `times` calls of it.
 pub struct CrashingShop<'a> {
     pub inner: &'a mut MemoryShop,
     pub op: ShopOp,
     pub after: bool,
+    pub death: bool,
+    pub times: u32,
 }
 
 impl CrashingShop<'_> {
     fn check<T>(&mut self, op: ShopOp, f: impl FnOnce(&mut MemoryShop) -> T) -> T {
-        if op == self.op && !self.after {
-            panic!("crash before {op:?}");
+        let armed = op == self.op && self.times > 0;
+        if armed {
+            self.times -= 1;
+        }
+        if armed && !self.after {
+            self.crash(format!("crash before {op:?}"));
         }
         let result = f(self.inner);
-        if op == self.op {
-            panic!("crash after {op:?}");
+        if armed {
+            self.crash(format!("crash after {op:?}"));
         }
         result
+    }
+
+    fn crash(&self, message: String) -> ! {
+        if self.death {
+            std::panic::panic_any(ProcessDeath);
+        }
+        panic!("{message}");
     }
 }
 

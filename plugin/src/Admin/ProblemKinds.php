@@ -28,6 +28,7 @@ final class ProblemKinds {
 		ProblemKind::REFUND_REJECTED,
 		ProblemKind::STOCK_PUSH_FAILED,
 		ProblemKind::JOB_DEAD,
+		ProblemKind::JOB_PANICKED,
 	);
 
 	/**
@@ -38,6 +39,7 @@ final class ProblemKinds {
 	public static function labels(): array {
 		$labels = array(
 			ProblemKind::JOB_DEAD                    => __( 'Work given up after retries', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::JOB_PANICKED                => __( 'Work stopped by an internal error', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::ACCEPTANCE_DEADLINE_PASSED  => __( 'Acceptance deadline passed', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::ACCEPTANCE_DEADLINE_NEAR    => __( 'Acceptance deadline near', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::ORDER_HELD                  => __( 'Order held (unknown SKU or short stock)', 'mirakl-connector-for-woocommerce' ),

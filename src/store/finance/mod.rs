@@ -60,9 +60,12 @@ pub(crate) mod money {
 
     const SCALE: u32 = 4;
 
-    /// To ten-thousandths (banker's rounding beyond four decimals, which no currency uses).
+    /// To ten-thousandths (banker's rounding beyond four decimals, which no currency uses);
+    /// `None` when out of range (a hostile 1e25 would overflow the multiply itself).
     pub fn to_e4(value: Decimal) -> Option<i64> {
-        (value.round_dp(SCALE) * Decimal::from(10_000))
+        value
+            .round_dp(SCALE)
+            .checked_mul(Decimal::from(10_000))?
             .trunc()
             .to_i64()
     }
@@ -151,6 +154,16 @@ fn each_row<T, E: From<StoreError>, P: rusqlite::Params>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_e4_is_none_out_of_range_instead_of_panicking() {
+        use rust_decimal::Decimal;
+        assert_eq!(money::to_e4(Decimal::new(1250, 2)), Some(125_000));
+        let huge: Decimal = "10000000000000000000000000".parse().unwrap();
+        assert_eq!(money::to_e4(huge), None);
+        assert_eq!(money::to_e4(-huge), None);
+        assert_eq!(money::to_e4(Decimal::MAX), None);
+    }
 
     #[test]
     fn import_state_is_set_read_and_cleared() {

@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{payload_text, Dedupe, EnqueueOutcome, Enqueued, JobState, NewJob};
 use crate::store::StoreError;
+use crate::vocab::ProblemKind;
 
 /// Enqueues `job` at `now` (unix ms). Idempotent on (kind, key) through the unique index.
 pub(crate) fn enqueue(conn: &Connection, job: &NewJob, now: i64) -> Result<Enqueued, StoreError> {
@@ -54,15 +55,31 @@ fn enqueue_coalesce(conn: &Connection, values: JobValues<'_>) -> Result<Enqueued
             last_error  = CASE WHEN state IN ('done', 'dead') THEN NULL ELSE last_error END,
             finished_at = NULL,
             state       = CASE WHEN state = 'leased' THEN 'leased' ELSE 'pending' END
+         WHERE NOT (state = 'dead' AND payload = excluded.payload
+                    AND EXISTS (SELECT 1 FROM problems WHERE problems.job_id = jobs.id
+                                AND problems.state = 'open' AND problems.kind = ?8))
          RETURNING id, enqueue_count, state",
     )?;
-    let (id, count, state) = stmt.query_row(values, |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, i64>(1)?,
-            row.get::<_, JobState>(2)?,
-        ))
-    })?;
+    let mut with_kind: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+    with_kind.push(&ProblemKind::JobPanicked);
+    let updated = stmt
+        .query_row(with_kind.as_slice(), |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, JobState>(2)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, count, state)) = updated else {
+        let id = conn
+            .prepare_cached("SELECT id FROM jobs WHERE kind = ?1 AND key = ?2")?
+            .query_row([values[0], values[1]], |row| row.get(0))?;
+        return Ok(Enqueued {
+            id,
+            outcome: EnqueueOutcome::Parked,
+        });
+    };
     let outcome = if count == 1 {
         EnqueueOutcome::Inserted
     } else if state == JobState::Leased {

@@ -50,6 +50,9 @@ pub struct Failure {
     pub retry_at: Option<DateTime<Utc>>,
     /// No retry can help (e.g. a 400 validation error): the job dies now.
     pub permanent: bool,
+    /// The attempt ended in a caught panic: the job is parked (dead) at once with a
+    /// `job_panicked` problem, never retried automatically.
+    pub panicked: bool,
 }
 
 impl Failure {
@@ -58,6 +61,7 @@ impl Failure {
             message: message.into(),
             retry_at: None,
             permanent: false,
+            panicked: false,
         }
     }
 
@@ -68,6 +72,13 @@ impl Failure {
 
     pub fn permanent(mut self) -> Failure {
         self.permanent = true;
+        self
+    }
+
+    /// A caught panic: permanent, raised as `job_panicked`.
+    pub fn panicked(mut self) -> Failure {
+        self.permanent = true;
+        self.panicked = true;
         self
     }
 }
@@ -131,7 +142,7 @@ pub(crate) fn fail(
         return Ok(Failed::RetryAt(from_ms(run_at)));
     }
 
-    if failure.permanent || attempts >= max_attempts {
+    if failure.permanent || failure.panicked || attempts >= max_attempts {
         conn.prepare_cached(
             "UPDATE jobs SET state = 'dead', attempts = ?2, last_error = ?3, finished_at = ?4,
                 lease = NULL, lease_expires_at = NULL, updated_at = ?4
@@ -143,11 +154,20 @@ pub(crate) fn fail(
             "attempts": attempts,
             "payload": serde_json::from_str::<Value>(&payload).unwrap_or(Value::String(payload)),
         });
-        let problem = NewProblem::job_dead(&kind, key, failure.message.clone())
-            .severity(Severity::Error)
-            .details(details)
-            .hint("Fix the cause shown in the message, then press Retry to run the job again.")
-            .job(id);
+        let problem = if failure.panicked {
+            NewProblem::job_panicked(&kind, key, failure.message.clone()).hint(
+                "The connector stopped this job on an internal error and will not retry it on \
+                 its own; the other jobs go on. Report the message (it names the place in the \
+                 code) with the job's details, then press Retry once the connector is updated \
+                 or the marketplace data is corrected.",
+            )
+        } else {
+            NewProblem::job_dead(&kind, key, failure.message.clone())
+                .hint("Fix the cause shown in the message, then press Retry to run the job again.")
+        }
+        .severity(Severity::Error)
+        .details(details)
+        .job(id);
         let raised = problems::raise(conn, &problem, now)?;
         return Ok(Failed::Dead {
             problem_id: raised.id,

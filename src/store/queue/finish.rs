@@ -36,9 +36,15 @@ pub(crate) fn finish(
                 lease = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ?3
              WHERE id = ?1 AND lease = ?2 AND state = 'leased'
              RETURNING state, EXISTS (SELECT 1 FROM problems
-                                      WHERE job_id = jobs.id AND state = 'open' AND kind = ?4)",
+                                      WHERE job_id = jobs.id AND state = 'open' AND kind IN (?4, ?5))",
         )?
-        .query_row(params![id, lease, now, ProblemKind::JobDead], |row| {
+        .query_row(params![
+                id,
+                lease,
+                now,
+                ProblemKind::JobDead,
+                ProblemKind::JobPanicked
+            ], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?;

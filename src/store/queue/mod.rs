@@ -120,6 +120,9 @@ pub enum EnqueueOutcome {
     QueuedBehindLease,
     /// `Dedupe::KeepExisting` and the job already exists: nothing changed.
     AlreadyQueued,
+    /// The job was parked by a panic (an open `job_panicked` problem) and the payload is the
+    /// same: it stays parked until a person retries it, rather than panicking on every poll.
+    Parked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -593,3 +593,51 @@ fn waking_makes_waiting_jobs_due_now_and_the_oldest_waiting_is_known() {
     assert_eq!(store.job(a).unwrap().unwrap().run_at, clock.now());
     assert_eq!(claim_one(&store).id, a);
 }
+
+#[test]
+fn a_job_parked_by_a_panic_stays_parked_for_the_same_payload() {
+    let (store, _clock) = store();
+    store
+        .enqueue(&NewJob::new("import", "O-1", json!(1)))
+        .unwrap();
+    let job = claim_one(&store);
+    let failed = store
+        .fail(
+            job.id,
+            job.lease.as_deref().unwrap(),
+            &Failure::new("internal error: overflow").panicked(),
+        )
+        .unwrap();
+    let Failed::Dead { problem_id } = failed else {
+        panic!("parked at once, not retried: {failed:?}");
+    };
+    let problem = store.problem(problem_id).unwrap().unwrap();
+    assert_eq!(
+        problem.kind,
+        crate::vocab::ProblemKind::JobPanicked.as_str()
+    );
+    assert!(problem.hint.unwrap().contains("Retry"));
+
+    // The same payload seen again (the next poll) does not revive it.
+    let again = store
+        .enqueue(&NewJob::new("import", "O-1", json!(1)))
+        .unwrap();
+    assert_eq!(
+        again,
+        Enqueued {
+            id: job.id,
+            outcome: EnqueueOutcome::Parked
+        }
+    );
+    assert_eq!(store.job(job.id).unwrap().unwrap().state, JobState::Dead);
+    // New data from the marketplace is new work.
+    let changed = store
+        .enqueue(&NewJob::new("import", "O-1", json!(2)))
+        .unwrap();
+    assert_eq!(changed.outcome, EnqueueOutcome::Coalesced);
+    let job = claim_one(&store);
+    assert_eq!(job.payload, json!(2));
+    store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+    let healed = store.problem(problem_id).unwrap().unwrap();
+    assert_eq!(healed.state, crate::store::ProblemState::Resolved);
+}

@@ -61,6 +61,8 @@ pub(crate) enum JobError {
     Store(StoreError),
     /// No retry can help: the job dies and its problem tells a human.
     Permanent(String),
+    /// The job panicked (caught by the engine): it is parked, never retried on its own.
+    Panicked(String),
 }
 
 impl From<MiraklError> for JobError {
@@ -185,14 +187,12 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         query.order_tax_mode = Some(self.tax_mode());
         let page_size = u64::from(query.page_size());
         let request = mirakl_orders::list(&query, offset);
-        let page = self.mirakl(ApiCode::OR11, |c| c.send_json::<Value>(request))?;
-        let items = page
-            .get("orders")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        // The page's envelope only: each order stays raw text, decoded on its own below, so one
+        // order nested too deep (or otherwise unreadable) never hides the rest of the page.
+        let page = self.mirakl(ApiCode::OR11, |c| c.send_json::<RawOrderPage>(request))?;
+        let items = page.orders.unwrap_or_default();
         let count = items.len() as u64;
-        let total = page.get("total_count").and_then(Value::as_u64);
+        let total = page.total_count.as_ref().and_then(Value::as_u64);
         let mut fetched = OrderPage {
             orders: Vec::with_capacity(items.len()),
             count,
@@ -200,15 +200,15 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             unreadable: 0,
             last: count < page_size || total.is_some_and(|t| offset + count >= t) || count == 0,
         };
-        for raw in items {
-            match serde_json::from_value::<Order>(raw.clone()) {
-                Ok(order) => fetched.orders.push((raw, order)),
+        for item in items {
+            let decoded = serde_json::from_str::<Value>(item.get()).and_then(|raw| {
+                serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
+            });
+            match decoded {
+                Ok(pair) => fetched.orders.push(pair),
                 Err(error) => {
                     fetched.unreadable += 1;
-                    let id = raw
-                        .get("order_id")
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                        .unwrap_or_else(|| "unknown".to_owned());
+                    let id = raw_order_id(&item).unwrap_or_else(|| "unknown".to_owned());
                     let problem = NewProblem::new(
                         ProblemKind::OrderUnreadable,
                         EntityType::MiraklOrder,
@@ -410,6 +410,28 @@ pub(crate) enum OrderRead {
     /// OR11 does not list the order.
     Absent,
     Waiting(Outcome),
+}
+
+/// An OR11 page as it arrives: the orders still raw JSON text, the total as any value.
+#[derive(serde::Deserialize)]
+struct RawOrderPage {
+    #[serde(default)]
+    orders: Option<Vec<Box<serde_json::value::RawValue>>>,
+    #[serde(default)]
+    total_count: Option<Value>,
+}
+
+/// The `order_id` of an order that cannot be decoded whole (its other fields are skipped
+/// without recursion, however deep), cut to 100 characters.
+fn raw_order_id(item: &serde_json::value::RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        order_id: Option<Box<serde_json::value::RawValue>>,
+    }
+    let id = serde_json::from_str::<IdOnly>(item.get()).ok()?.order_id?;
+    let text = serde_json::from_str::<String>(id.get()).unwrap_or_else(|_| id.get().to_owned());
+    Some(text.chars().filter(|c| !c.is_control()).take(100).collect())
 }
 
 /// What an OR11 read returned: each order raw (kept as a job payload) and parsed.
