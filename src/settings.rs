@@ -3,7 +3,8 @@
 //!
 //! Invariants of a [`ConnectionSettings`]: the URL is https (http only on a loopback host) and
 //! ends in `/api`; the key is non-empty with no whitespace and never appears in `Debug` output
-//! or in an error message; timeouts are within bounds and connect ≤ total.
+//! or in an error message; timeouts are within bounds and connect ≤ total; the response caps
+//! are within bounds (JSON answers and CSV exports, in MiB).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -19,6 +20,13 @@ pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 const CONNECT_TIMEOUT_BOUNDS: (u64, u64) = (1, 60);
 const TIMEOUT_BOUNDS: (u64, u64) = (5, 300);
+/// Default cap on a JSON answer, in MiB (see [`crate::mirakl::ResponseLimits`]).
+pub const DEFAULT_MAX_RESPONSE_MIB: u64 = 8;
+/// Default cap on a CSV export (OF51, OF03), in MiB.
+pub const DEFAULT_MAX_EXPORT_MIB: u64 = 64;
+const MAX_RESPONSE_BOUNDS: (u64, u64) = (1, 256);
+const MAX_EXPORT_BOUNDS: (u64, u64) = (1, 1024);
+const MIB: u64 = 1024 * 1024;
 
 /// Validated connection settings.
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -30,6 +38,20 @@ pub struct ConnectionSettings {
     pub shop_id: Option<i64>,
     pub connect_timeout_secs: u64,
     pub timeout_secs: u64,
+    /// Cap on a JSON answer, in MiB after gzip is inflated (shown only when not the default).
+    #[serde(skip_serializing_if = "is_default_response_mib")]
+    pub max_response_mib: u64,
+    /// Cap on a CSV export (OF51, OF03), in MiB (shown only when not the default).
+    #[serde(skip_serializing_if = "is_default_export_mib")]
+    pub max_export_mib: u64,
+}
+
+fn is_default_response_mib(mib: &u64) -> bool {
+    *mib == DEFAULT_MAX_RESPONSE_MIB
+}
+
+fn is_default_export_mib(mib: &u64) -> bool {
+    *mib == DEFAULT_MAX_EXPORT_MIB
 }
 
 impl ConnectionSettings {
@@ -39,6 +61,14 @@ impl ConnectionSettings {
 
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs)
+    }
+
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_mib.saturating_mul(MIB)
+    }
+
+    pub fn max_export_bytes(&self) -> u64 {
+        self.max_export_mib.saturating_mul(MIB)
     }
 }
 
@@ -50,6 +80,8 @@ impl fmt::Debug for ConnectionSettings {
             .field("shop_id", &self.shop_id)
             .field("connect_timeout_secs", &self.connect_timeout_secs)
             .field("timeout_secs", &self.timeout_secs)
+            .field("max_response_mib", &self.max_response_mib)
+            .field("max_export_mib", &self.max_export_mib)
             .finish()
     }
 }
@@ -114,6 +146,20 @@ pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
         CONNECT_TIMEOUT_BOUNDS,
     )?;
     let timeout_secs = bounded_seconds(map, "timeout", DEFAULT_TIMEOUT_SECS, TIMEOUT_BOUNDS)?;
+    let max_response_mib = bounded(
+        map,
+        "max_response_mib",
+        DEFAULT_MAX_RESPONSE_MIB,
+        MAX_RESPONSE_BOUNDS,
+        "MiB",
+    )?;
+    let max_export_mib = bounded(
+        map,
+        "max_export_mib",
+        DEFAULT_MAX_EXPORT_MIB,
+        MAX_EXPORT_BOUNDS,
+        "MiB",
+    )?;
     if connect_timeout_secs > timeout_secs {
         return Err(invalid(
             "connect_timeout",
@@ -126,6 +172,8 @@ pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
         shop_id,
         connect_timeout_secs,
         timeout_secs,
+        max_response_mib,
+        max_export_mib,
     })
 }
 
@@ -233,12 +281,23 @@ fn bounded_seconds(
     map: &Map<String, Value>,
     field: &'static str,
     default: u64,
+    bounds: (u64, u64),
+) -> Result<u64, SettingsError> {
+    bounded(map, field, default, bounds, "seconds")
+}
+
+/// A whole number of `unit` within `(min, max)`; missing or empty gives `default`.
+fn bounded(
+    map: &Map<String, Value>,
+    field: &'static str,
+    default: u64,
     (min, max): (u64, u64),
+    unit: &str,
 ) -> Result<u64, SettingsError> {
     let out_of_bounds = || {
         invalid(
             field,
-            format!("must be a whole number of seconds from {min} to {max}"),
+            format!("must be a whole number of {unit} from {min} to {max}"),
         )
     };
     let seconds = match map.get(field) {
@@ -352,6 +411,43 @@ mod tests {
         assert_eq!(field_of(base(json!(5), json!(3000))), "timeout");
         assert_eq!(field_of(base(json!(50), json!(20))), "connect_timeout");
         assert_eq!(field_of(base(json!("soon"), json!(20))), "connect_timeout");
+    }
+
+    #[test]
+    fn response_caps_default_and_are_bounded() {
+        let base = |extra: Value| {
+            let mut raw = json!({"api_url": "https://a.b", "api_key": "k"});
+            raw.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            raw
+        };
+        let defaults = validate(&base(json!({}))).unwrap();
+        assert_eq!(defaults.max_response_bytes(), 8 * 1024 * 1024);
+        assert_eq!(defaults.max_export_bytes(), 64 * 1024 * 1024);
+        let shown = serde_json::to_value(&defaults).unwrap();
+        assert!(shown.get("max_response_mib").is_none(), "{shown}");
+        let set = validate(&base(
+            json!({"max_response_mib": "2", "max_export_mib": 300}),
+        ))
+        .unwrap();
+        assert_eq!(set.max_response_bytes(), 2 * 1024 * 1024);
+        assert_eq!(set.max_export_mib, 300);
+        assert_eq!(serde_json::to_value(&set).unwrap()["max_response_mib"], 2);
+        assert_eq!(
+            field_of(base(json!({"max_response_mib": 0}))),
+            "max_response_mib"
+        );
+        assert_eq!(
+            field_of(base(json!({"max_response_mib": 257}))),
+            "max_response_mib"
+        );
+        assert_eq!(
+            field_of(base(json!({"max_export_mib": 5000}))),
+            "max_export_mib"
+        );
+        let err = validate(&base(json!({"max_export_mib": 0}))).unwrap_err();
+        assert!(err.to_string().contains("MiB from 1 to 1024"), "{err}");
     }
 
     #[test]

@@ -168,6 +168,10 @@ text_enum! {
         Country => "country",
         /// WooCommerce would not create the order.
         OrderRejectedByShop => "order_rejected_by_shop",
+        /// An order breaks a sanity rule (a quantity below 1, a negative or absurd amount,
+        /// totals that do not add up, too many lines, a SKU with control characters): held,
+        /// neither accepted nor created in the shop.
+        OrderImplausible => "order_implausible",
         /// Mirakl's answer for the order could not be read.
         OrderUnreadable => "order_unreadable",
         /// Mirakl refuses the shipment in the order's state.

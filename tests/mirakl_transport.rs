@@ -1,16 +1,21 @@
 //! The HTTP transport on the wire, against a one-shot local server: the raw key in
 //! `Authorization` (no `Bearer`), the connector's `User-Agent`, gzip accepted and decoded,
 //! `shop_id` and dates URL-encoded, STO01 sent as `multipart/form-data` with the `file` part.
+//! And against a hostile server: an announced giant, a gzip bomb, an endless body and a body
+//! dripped a byte at a time each end as a bounded, typed error, never as memory or a stall.
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use mirakl_connector::mirakl::orders::OrderQuery;
 use mirakl_connector::mirakl::stock::StockLine;
-use mirakl_connector::mirakl::{Client, ClientConfig, MemoryBudget};
+use mirakl_connector::mirakl::{
+    ApiCode, Client, ClientConfig, ErrorClass, MemoryBudget, MiraklError, ResponseLimits,
+    RetryPolicy,
+};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const KEY: &str = "raw-shop-key-123";
 
@@ -185,4 +190,217 @@ fn a_write_whose_answer_never_comes_times_out_as_outcome_unknown() {
     );
     let request = server.join().expect("server");
     assert!(request.starts_with("PUT /api/orders/O-1/ship HTTP/1.1"));
+}
+
+/// Serves one connection: reads the request, then lets `answer` write whatever it likes. Write
+/// errors are the client hanging up, which is what these servers expect.
+fn serve_with(
+    answer: impl FnOnce(&mut TcpStream) -> std::io::Result<()> + Send + 'static,
+) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        read_request(&mut stream);
+        let _ = answer(&mut stream);
+    });
+    (addr, handle)
+}
+
+const MIB: u64 = 1024 * 1024;
+
+fn capped_client(
+    addr: SocketAddr,
+    limits: ResponseLimits,
+    timeout: Duration,
+) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
+    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    config.timeout = timeout;
+    config.limits = limits;
+    Client::connect(&config, MemoryBudget::new()).expect("client")
+}
+
+fn one_mib_json() -> ResponseLimits {
+    ResponseLimits {
+        json_bytes: MIB,
+        csv_bytes: 4 * MIB,
+    }
+}
+
+fn assert_too_large(error: &MiraklError, api: ApiCode, limit: u64) {
+    assert!(
+        matches!(error, MiraklError::TooLarge { api: a, limit: l } if *a == api && *l == limit),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("{api}: response from {api} exceeded {limit} bytes")
+    );
+    assert_eq!(
+        error.class(),
+        ErrorClass::Decode,
+        "not retried within the call"
+    );
+}
+
+/// V01 against `addr` with a 1 MiB JSON cap ends as `TooLarge`.
+fn v01_is_too_large(addr: SocketAddr) {
+    let error = capped_client(addr, one_mib_json(), Duration::from_secs(10))
+        .account()
+        .version()
+        .expect_err("over the cap");
+    assert_too_large(&error, ApiCode::V01, MIB);
+}
+
+#[test]
+fn an_announced_giant_is_refused_before_its_body_is_read() {
+    let (addr, server) = serve_with(|stream| {
+        stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{\"version\":",
+        )?;
+        // The rest never comes: a client that waited for it would hang until the timeout.
+        std::thread::sleep(Duration::from_secs(3));
+        Ok(())
+    });
+    let started = Instant::now();
+    v01_is_too_large(addr);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "refused at the header, not after reading"
+    );
+    server.join().expect("server");
+}
+
+#[test]
+fn a_gzip_bomb_stops_at_the_inflated_cap() {
+    // 256 MiB of zeros in about 256 KiB of gzip: far over the 1 MiB cap once inflated.
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::best());
+    let zeros = vec![0u8; MIB as usize];
+    for _ in 0..256 {
+        gzip.write_all(&zeros).expect("gzip");
+    }
+    let bomb = gzip.finish().expect("gzip");
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "the wire size is under the cap: {}",
+        bomb.len()
+    );
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+        &bomb,
+    ));
+    v01_is_too_large(addr);
+    let _ = server.join();
+}
+
+#[test]
+fn a_body_without_length_stops_at_the_cap() {
+    let (addr, server) = serve_with(|stream| {
+        stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",
+        )?;
+        let block = vec![b' '; 64 * 1024];
+        // 16 MiB of whitespace, cut off by the client after 1 MiB.
+        for _ in 0..256 {
+            stream.write_all(&block)?;
+        }
+        Ok(())
+    });
+    v01_is_too_large(addr);
+    server.join().expect("server");
+}
+
+#[test]
+fn a_chunked_body_stops_at_the_cap() {
+    let (addr, server) = serve_with(|stream| {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+        let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+        for _ in 0..64 {
+            stream.write_all(chunk.as_bytes())?;
+        }
+        stream.write_all(b"0\r\n\r\n")
+    });
+    v01_is_too_large(addr);
+    server.join().expect("server");
+}
+
+#[test]
+fn a_csv_export_has_its_own_larger_cap() {
+    // 2 MiB: over the JSON cap, under the CSV one.
+    let mut csv = b"\"error-line\";\"error-message\"\n".to_vec();
+    while csv.len() < 2 * MIB as usize {
+        csv.extend_from_slice(b"\"1\";\"a long enough message to fill the export\"\n");
+    }
+    let (addr, server) = serve_once(http_response("200 OK", "Content-Type: text/csv\r\n", &csv));
+    let body = capped_client(addr, one_mib_json(), Duration::from_secs(10))
+        .send_bytes(mirakl_connector::mirakl::offers::error_report("9"))
+        .expect("under the CSV cap");
+    assert_eq!(body.len(), csv.len());
+    server.join().expect("server");
+
+    let (addr, server) = serve_once(http_response("200 OK", "Content-Type: text/csv\r\n", &csv));
+    let tight = ResponseLimits {
+        json_bytes: 4 * MIB,
+        csv_bytes: MIB,
+    };
+    let error = capped_client(addr, tight, Duration::from_secs(10))
+        .send_bytes(mirakl_connector::mirakl::offers::error_report("9"))
+        .expect_err("over the CSV cap");
+    assert_too_large(&error, ApiCode::OF03, MIB);
+    let _ = server.join();
+}
+
+#[test]
+fn a_write_whose_answer_is_too_large_is_an_unknown_outcome() {
+    let (addr, server) = serve_with(|stream| {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n")
+    });
+    let error = capped_client(addr, one_mib_json(), Duration::from_secs(10))
+        .orders()
+        .ship("O-1")
+        .expect_err("too large");
+    assert_eq!(error.class(), ErrorClass::OutcomeUnknown, "{error}");
+    assert!(
+        error.to_string().contains("exceeded 1048576 bytes"),
+        "{error}"
+    );
+    server.join().expect("server");
+}
+
+#[test]
+fn a_drip_fed_body_is_cut_at_the_timeout() {
+    let (addr, server) = serve_with(|stream| {
+        stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+        )?;
+        // A byte every 100 ms: each read gets something, the whole never arrives in time.
+        for _ in 0..1000 {
+            stream.write_all(b" ")?;
+            stream.flush()?;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(())
+    });
+    let started = Instant::now();
+    // One attempt: in-call retries would each get a deadline of their own (bounded by the policy).
+    let error = capped_client(addr, one_mib_json(), Duration::from_secs(1))
+        .with_policy(RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        })
+        .account()
+        .version()
+        .expect_err("never complete in time");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(4),
+        "cut at the deadline, took {took:?}"
+    );
+    assert_eq!(error.class(), ErrorClass::Transient, "{error}");
+    assert!(
+        matches!(error, MiraklError::ReadInterrupted { .. }),
+        "{error:?}"
+    );
+    drop(server);
 }

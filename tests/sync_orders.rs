@@ -721,3 +721,157 @@ fn a_refused_line_is_pushed_again_with_the_shop_stock() {
     h.run_minutes(2);
     assert_eq!(h.mirakl_quantity("A"), 1);
 }
+
+/// The open `order_implausible` problems' messages.
+fn implausible(h: &Harness) -> Vec<String> {
+    h.store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("order_implausible".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
+}
+
+/// Two orders in the same poll; the second is made hostile by `spoil` (on the sandbox's order)
+/// before the connector sees it. Returns (good id, spoiled id).
+fn good_and_spoiled(
+    h: &mut Harness,
+    spoil: impl FnOnce(&mut mirakl_sandbox::model::Order),
+) -> (String, String) {
+    h.add_product("A", 10, 20);
+    h.add_product("B", 5, 7);
+    h.tick();
+    let good = h.order(&[("A", 2)]);
+    let bad = h.order(&[("A", 1), ("B", 1)]);
+    change_on_mirakl(h, &bad, spoil);
+    h.run_minutes(2);
+    (good, bad)
+}
+
+/// Changes the sandbox's order `id` as a hostile marketplace would send it.
+fn change_on_mirakl(h: &Harness, id: &str, change: impl FnOnce(&mut mirakl_sandbox::model::Order)) {
+    h.sandbox
+        .with_state(|state| change(state.orders.iter_mut().find(|o| o.order_id == id).unwrap()));
+}
+
+/// The spoiled order is held: not accepted on Mirakl, not in the shop, its stock untouched;
+/// the good one of the same poll is accepted.
+fn assert_held_and_the_other_accepted(h: &Harness, good: &str, bad: &str) {
+    assert_eq!(h.mirakl_state(good), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.shop.orders_for(good).len(), 1);
+    assert_eq!(h.mirakl_state(bad), "WAITING_ACCEPTANCE", "not accepted");
+    assert!(h.shop.orders_for(bad).is_empty(), "not created in the shop");
+    assert_eq!(h.shop.stock("A"), Some(8), "only the good order took stock");
+    assert_eq!(h.shop.stock("B"), Some(5));
+    assert_eq!(h.open_problems("order_implausible"), 1);
+}
+
+#[test]
+fn an_order_with_a_negative_quantity_is_held_and_never_reaches_the_stock() {
+    let mut h = Harness::new();
+    let (good, bad) = good_and_spoiled(&mut h, |order| order.lines[1].quantity = -3);
+    assert_held_and_the_other_accepted(&h, &good, &bad);
+    let messages = implausible(&h);
+    assert!(
+        messages[0].contains(&format!("Order {bad} breaks the connector's sanity rules"))
+            && messages[0].contains("line 2 (")
+            && messages[0].contains("quantity must be from 1 to 2147483647, not -3"),
+        "{messages:?}"
+    );
+    // Every later poll holds it again; it never reaches the shop.
+    h.run_minutes(5);
+    assert!(h.shop.orders_for(&bad).is_empty());
+    assert_eq!(h.shop.stock("B"), Some(5));
+}
+
+#[test]
+fn an_order_with_a_negative_or_overflowing_amount_is_held() {
+    let mut h = Harness::new();
+    let (good, bad) = good_and_spoiled(&mut h, |order| {
+        order.lines[1].shipping_price = Decimal::from(-4);
+    });
+    assert_held_and_the_other_accepted(&h, &good, &bad);
+    assert!(
+        implausible(&h)[0].contains("line 2 (")
+            && implausible(&h)[0].contains("shipping_price must not be negative, not -4"),
+        "{:?}",
+        implausible(&h)
+    );
+
+    // 1e25: summing or multiplying such amounts would overflow a Decimal in the draft. The
+    // order does not even decode: it is an unreadable order, the good one goes on.
+    let mut h = Harness::new();
+    let (good, bad) = good_and_spoiled(&mut h, |order| {
+        order.lines[0].unit_price = "10000000000000000000000000".parse().unwrap();
+    });
+    assert_eq!(h.mirakl_state(&good), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.mirakl_state(&bad), "WAITING_ACCEPTANCE", "not accepted");
+    assert!(h.shop.orders_for(&bad).is_empty(), "not created in the shop");
+    assert_eq!(h.open_problems("order_unreadable"), 1);
+}
+
+#[test]
+fn an_order_with_more_lines_than_the_setting_is_held() {
+    let mut h = Harness::new();
+    h.add_product("A", 10_000, 2);
+    h.add_product("B", 5, 7);
+    h.tick();
+    let good = h.order(&[("B", 1)]);
+    let lines: Vec<(&str, i64)> = (0..501).map(|_| ("A", 1)).collect();
+    let big = h.order(&lines);
+    h.run_minutes(2);
+    assert_eq!(h.mirakl_state(&good), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.mirakl_state(&big), "WAITING_ACCEPTANCE");
+    assert!(h.shop.orders_for(&big).is_empty());
+    assert_eq!(h.shop.stock("A"), Some(10_000));
+    assert_eq!(
+        implausible(&h)[0],
+        format!(
+            "Order {big} breaks the connector's sanity rules: order: 501 lines, more than the 500 \
+             an order may have (setting max_order_lines). It is held, neither accepted nor \
+             created in the shop, and refused automatically by the marketplace at {}.",
+            h.store
+                .order(&big)
+                .unwrap()
+                .unwrap()
+                .acceptance_deadline
+                .unwrap()
+                .to_rfc3339()
+        )
+    );
+
+    // A merchant who sells in bulk raises the limit: the same order goes through.
+    let settings = SyncSettings {
+        max_order_lines: 501,
+        ..test_settings()
+    };
+    h.settings = settings;
+    h.restart();
+    h.run_minutes(3);
+    assert_eq!(h.mirakl_state(&big), "WAITING_DEBIT_PAYMENT");
+    assert_eq!(h.shop.orders_for(&big).len(), 1);
+}
+
+#[test]
+fn control_characters_and_nul_never_reach_the_shop_order() {
+    let mut h = Harness::new();
+    h.add_product("A", 10, 20);
+    h.tick();
+    let id = h.order(&[("A", 1)]);
+    change_on_mirakl(&h, &id, |order| {
+        order.customer.firstname = "Ann\u{0}e\u{1b}[2J".into();
+        order.customer.city = "Ly\u{0}on\r\nCedex".into();
+        order.customer.street_1 = "x".repeat(1000);
+    });
+    h.run_minutes(2);
+    let wc = h.shop_order_id(&id);
+    let draft = &h.shop.orders[&wc].draft;
+    assert_eq!(draft.customer_first_name.as_deref(), Some("Anne[2J"));
+    let shipping = draft.shipping_address.as_ref().expect("shipping address");
+    assert_eq!(shipping.first_name, "Anne[2J");
+    assert_eq!(shipping.city, "Lyon  Cedex");
+    assert_eq!(shipping.street_1.chars().count(), 255);
+}

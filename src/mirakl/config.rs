@@ -47,6 +47,41 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Total time for one attempt: connect, send, and read the whole answer.
     pub timeout: Duration,
+    /// The most bytes an answer may have, per kind of API.
+    pub limits: ResponseLimits,
+}
+
+/// Default cap on a JSON answer (an OR11 page of 100 orders is well under 1 MiB).
+pub const DEFAULT_JSON_LIMIT: u64 = crate::settings::DEFAULT_MAX_RESPONSE_MIB * 1024 * 1024;
+/// Default cap on a CSV export (OF51 of a large catalogue, OF03 error reports).
+pub const DEFAULT_CSV_LIMIT: u64 = crate::settings::DEFAULT_MAX_EXPORT_MIB * 1024 * 1024;
+
+/// The most bytes an answer may have, counted after gzip is inflated: JSON answers and CSV
+/// exports get separate caps. A larger answer is [`crate::mirakl::MiraklError::TooLarge`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseLimits {
+    pub json_bytes: u64,
+    pub csv_bytes: u64,
+}
+
+impl Default for ResponseLimits {
+    fn default() -> ResponseLimits {
+        ResponseLimits {
+            json_bytes: DEFAULT_JSON_LIMIT,
+            csv_bytes: DEFAULT_CSV_LIMIT,
+        }
+    }
+}
+
+impl ResponseLimits {
+    /// The cap for this API's answers.
+    pub fn for_api(&self, api: crate::mirakl::ApiCode) -> u64 {
+        if api.returns_csv() {
+            self.csv_bytes
+        } else {
+            self.json_bytes
+        }
+    }
 }
 
 impl ClientConfig {
@@ -57,6 +92,7 @@ impl ClientConfig {
             shop_id: None,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
+            limits: ResponseLimits::default(),
         }
     }
 }
@@ -72,6 +108,10 @@ impl ClientConfig {
             shop_id: settings.shop_id,
             connect_timeout: settings.connect_timeout(),
             timeout: settings.timeout(),
+            limits: ResponseLimits {
+                json_bytes: settings.max_response_bytes(),
+                csv_bytes: settings.max_export_bytes(),
+            },
         })
     }
 }

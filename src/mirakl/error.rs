@@ -18,6 +18,9 @@ pub enum TransportErrorKind {
     Dropped,
     /// The request could not be built locally (bad URL, bad header): nothing was sent.
     Invalid,
+    /// The answer was longer than `limit` bytes (announced, on the wire or once inflated) and
+    /// was not read further. The request was sent.
+    TooLarge { limit: u64 },
 }
 
 /// A failure below HTTP semantics, reported by a [`crate::mirakl::transport::Transport`].
@@ -107,6 +110,10 @@ pub enum MiraklError {
     BudgetUnavailable { api: ApiCode, message: String },
     #[error("{api}: invalid request: {message}")]
     Invalid { api: ApiCode, message: String },
+    /// The answer to a read was over the API's size cap and was dropped unread. Like an
+    /// unreadable answer it is not retried in the call; the job tries again later.
+    #[error("{api}: response from {api} exceeded {limit} bytes")]
+    TooLarge { api: ApiCode, limit: u64 },
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -133,7 +140,7 @@ impl MiraklError {
                 message: message.clone(),
             },
             MiraklError::Auth { .. } => ErrorClass::Auth,
-            MiraklError::Decode { .. } => ErrorClass::Decode,
+            MiraklError::Decode { .. } | MiraklError::TooLarge { .. } => ErrorClass::Decode,
             MiraklError::OutcomeUnknown { .. } => ErrorClass::OutcomeUnknown,
             MiraklError::BudgetExhausted { until, wait, .. } => ErrorClass::BudgetExhausted {
                 until: *until,
@@ -152,7 +159,7 @@ impl MiraklError {
             MiraklError::Throttled { .. } => ErrorCode::MiraklThrottled,
             MiraklError::Client { .. } => ErrorCode::MiraklRejected,
             MiraklError::Auth { .. } => ErrorCode::MiraklAuth,
-            MiraklError::Decode { .. } => ErrorCode::MiraklDecode,
+            MiraklError::Decode { .. } | MiraklError::TooLarge { .. } => ErrorCode::MiraklDecode,
             MiraklError::OutcomeUnknown { .. } => ErrorCode::MiraklOutcomeUnknown,
             MiraklError::BudgetExhausted { .. } => ErrorCode::CallBudgetExhausted,
             // The shared budget lives in the store; a failure there is almost always a lock held
@@ -176,7 +183,8 @@ impl MiraklError {
             | MiraklError::OutcomeUnknown { api, .. }
             | MiraklError::BudgetExhausted { api, .. }
             | MiraklError::BudgetUnavailable { api, .. }
-            | MiraklError::Invalid { api, .. } => *api,
+            | MiraklError::Invalid { api, .. }
+            | MiraklError::TooLarge { api, .. } => *api,
         }
     }
 
@@ -197,6 +205,11 @@ impl MiraklError {
         match error.kind {
             TransportErrorKind::Connect => MiraklError::Connect { api, message },
             TransportErrorKind::Invalid => MiraklError::Invalid { api, message },
+            // Whatever the answer said, the write was sent: only a read tells what happened.
+            TransportErrorKind::TooLarge { .. } if is_write => {
+                MiraklError::OutcomeUnknown { api, message }
+            }
+            TransportErrorKind::TooLarge { limit } => MiraklError::TooLarge { api, limit },
             TransportErrorKind::Timeout | TransportErrorKind::Dropped if is_write => {
                 MiraklError::OutcomeUnknown { api, message }
             }

@@ -1,8 +1,18 @@
 //! Executes a [`Request`] over HTTP and returns the raw answer; HTTP status semantics are left to
 //! the client. `HttpTransport` is reqwest blocking with rustls (certificates verified), explicit
 //! connect and total timeouts, gzip, the connector's `User-Agent` and `Authorization: <key>`.
+//!
+//! Invariant: an answer never costs more memory than its API's cap ([`ResponseLimits`]). A
+//! `Content-Length` over the cap is refused before the body is read; the body is read as a stream,
+//! gzip inflated here (not by the HTTP stack) and both the bytes on the wire and the inflated bytes
+//! stop at the cap, so a gzip bomb or an endless body ends as [`TransportErrorKind::TooLarge`].
+//! A body that trickles in is cut at the attempt's deadline (`ClientConfig::timeout`), however
+//! steadily its bytes come.
 
-use crate::mirakl::config::{ApiKey, ClientConfig, USER_AGENT};
+use std::io::Read;
+use std::time::Instant;
+
+use crate::mirakl::config::{ApiKey, ClientConfig, ResponseLimits, USER_AGENT};
 use crate::mirakl::error::{TransportError, TransportErrorKind};
 use crate::mirakl::request::{Body, Request};
 
@@ -70,6 +80,8 @@ pub struct HttpTransport {
     http: reqwest::blocking::Client,
     base_url: String,
     api_key: ApiKey,
+    limits: ResponseLimits,
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -87,7 +99,6 @@ impl HttpTransport {
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .gzip(true)
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -96,6 +107,8 @@ impl HttpTransport {
             http,
             base_url: config.base_url.as_str().trim_end_matches('/').to_owned(),
             api_key: config.api_key.clone(),
+            limits: config.limits,
+            timeout: config.timeout,
         })
     }
 
@@ -114,6 +127,7 @@ impl HttpTransport {
 
 impl Transport for HttpTransport {
     fn execute(&self, request: &Request) -> Result<Response, TransportError> {
+        let deadline = Instant::now() + self.timeout;
         let url = self.url(request)?;
         let method = match request.method {
             crate::mirakl::request::Method::Get => reqwest::Method::GET,
@@ -137,7 +151,8 @@ impl Transport for HttpTransport {
             .http
             .request(method, url)
             .header(reqwest::header::AUTHORIZATION, authorization)
-            .header(reqwest::header::ACCEPT, accept);
+            .header(reqwest::header::ACCEPT, accept)
+            .header(reqwest::header::ACCEPT_ENCODING, "gzip");
         builder = match &request.body {
             Body::None => builder,
             Body::Json(value) => builder.json(value),
@@ -169,19 +184,118 @@ impl Transport for HttpTransport {
                     .map(|text| (name.as_str().to_ascii_lowercase(), text.to_owned()))
             })
             .collect();
-        let body = response.bytes().map_err(|e| {
-            let kind = if e.is_timeout() {
-                TransportErrorKind::Timeout
-            } else {
-                TransportErrorKind::Dropped
-            };
-            TransportError::new(kind, format!("reading the answer: {}", describe(&e)))
+        let limit = self.limits.for_api(request.api);
+        let body = read_body(response, limit, deadline).map_err(|failure| match failure {
+            ReadFailure::TooLarge => TransportError::new(
+                TransportErrorKind::TooLarge { limit },
+                format!("response from {} exceeded {limit} bytes", request.api),
+            ),
+            ReadFailure::Io(kind, message) => {
+                TransportError::new(kind, format!("reading the answer: {message}"))
+            }
         })?;
         Ok(Response {
             status,
             headers,
-            body: body.to_vec(),
+            body,
         })
+    }
+}
+
+/// Why a body could not be read.
+enum ReadFailure {
+    TooLarge,
+    Io(TransportErrorKind, String),
+}
+
+/// The body, inflated when it is gzip, at most `limit` bytes on the wire and after inflating.
+/// `Content-Length` is looked at first, so an announced giant is refused without reading it.
+fn read_body(
+    response: reqwest::blocking::Response,
+    limit: u64,
+    deadline: Instant,
+) -> Result<Vec<u8>, ReadFailure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(ReadFailure::TooLarge);
+    }
+    let gzip = response
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|coding| {
+                matches!(
+                    coding.trim().to_ascii_lowercase().as_str(),
+                    "gzip" | "x-gzip"
+                )
+            })
+        });
+    let wire = Deadline {
+        inner: response,
+        deadline,
+    }
+    .take(limit.saturating_add(1));
+    if gzip {
+        let mut wire = std::io::BufReader::new(wire);
+        // An empty gzip body (a 204, a HEAD) has nothing to inflate.
+        if std::io::BufRead::fill_buf(&mut wire)
+            .map_err(io_failure)?
+            .is_empty()
+        {
+            return Ok(Vec::new());
+        }
+        capped(flate2::bufread::MultiGzDecoder::new(wire), limit)
+    } else {
+        capped(wire, limit)
+    }
+}
+
+/// Reads `reader` to its end, refusing more than `limit` bytes (it reads at most one more).
+fn capped(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadFailure> {
+    let mut body = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(io_failure)?;
+    if u64::try_from(body.len()).map_or(true, |length| length > limit) {
+        return Err(ReadFailure::TooLarge);
+    }
+    Ok(body)
+}
+
+fn io_failure(error: std::io::Error) -> ReadFailure {
+    let timed_out = error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout);
+    let kind = if timed_out {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Dropped
+    };
+    ReadFailure::Io(kind, describe(&error))
+}
+
+/// A body that must be read by `deadline`: each read after it fails as timed out, so a server
+/// sending a byte at a time cannot hold the runner past the attempt's timeout.
+struct Deadline<R> {
+    inner: R,
+    deadline: Instant,
+}
+
+impl<R: Read> Read for Deadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if Instant::now() >= self.deadline {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the answer did not arrive within the timeout",
+            ));
+        }
+        self.inner.read(buf)
     }
 }
 
@@ -200,7 +314,7 @@ fn send_error(error: reqwest::Error) -> TransportError {
 }
 
 /// The error and its causes on one line (reqwest hides the useful part in `source()`).
-fn describe(error: &reqwest::Error) -> String {
+fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

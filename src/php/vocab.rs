@@ -68,6 +68,7 @@ impl ProblemKindNames {
     const ORDER_LINES_REFUSED: &'static str = ProblemKind::OrderLinesRefused.as_str();
     const COUNTRY: &'static str = ProblemKind::Country.as_str();
     const ORDER_REJECTED_BY_SHOP: &'static str = ProblemKind::OrderRejectedByShop.as_str();
+    const ORDER_IMPLAUSIBLE: &'static str = ProblemKind::OrderImplausible.as_str();
     const ORDER_UNREADABLE: &'static str = ProblemKind::OrderUnreadable.as_str();
     const ORDER_NOT_SHIPPABLE: &'static str = ProblemKind::OrderNotShippable.as_str();
     const PARTIAL_ACCEPTANCE_DISABLED: &'static str =

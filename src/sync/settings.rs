@@ -95,6 +95,8 @@ pub struct SyncSettings {
     pub reconcile_interval_secs: i64,
     /// Seconds between deadline checks.
     pub deadline_check_interval_secs: i64,
+    /// Most lines an order may have; a longer one is held (problem `order_implausible`).
+    pub max_order_lines: i64,
     /// What a created order carries of its commission (the finance settings'
     /// `commission_posting` and `commission_fee_line_name`; not part of the sync settings JSON).
     #[serde(skip)]
@@ -160,6 +162,7 @@ impl Default for SyncSettings {
             acceptance_sweep_interval_secs: 120,
             reconcile_interval_secs: 3600,
             deadline_check_interval_secs: 300,
+            max_order_lines: DEFAULT_MAX_ORDER_LINES,
             commission: super::shop::CommissionPolicy::default(),
         }
     }
@@ -209,6 +212,11 @@ pub fn is_free_meta_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
         && !RESERVED_META_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
+
+/// Default for [`SyncSettings::max_order_lines`].
+pub const DEFAULT_MAX_ORDER_LINES: i64 = 500;
+/// The largest `max_order_lines` a merchant may set.
+pub const MAX_ORDER_LINES_BOUND: i64 = 10_000;
 
 /// A setting that cannot be used; `field` is its JSON name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -378,6 +386,12 @@ impl SyncSettings {
         if self.reconcile_interval_secs < 60 {
             return Err(invalid("reconcile_interval_secs", "must be at least 60"));
         }
+        if !(1..=MAX_ORDER_LINES_BOUND).contains(&self.max_order_lines) {
+            return Err(invalid(
+                "max_order_lines",
+                format!("must be between 1 and {MAX_ORDER_LINES_BOUND}"),
+            ));
+        }
         if self.deadline_check_interval_secs < 1 {
             return Err(invalid(
                 "deadline_check_interval_secs",
@@ -399,6 +413,11 @@ impl SyncSettings {
             .iter()
             .find(|(code, _)| code.trim().eq_ignore_ascii_case(type_code.trim()))
             .map(|(_, method)| method.trim())
+    }
+
+    /// [`SyncSettings::max_order_lines`] as a count (validated positive).
+    pub fn order_line_limit(&self) -> usize {
+        usize::try_from(self.max_order_lines).unwrap_or(0)
     }
 
     pub fn prices_include_tax(&self) -> bool {
@@ -467,6 +486,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(settings.country_label_map["Metropole"], "FR");
+        assert_eq!(SyncSettings::default().max_order_lines, 500);
+        let error = SyncSettings::from_json(r#"{"max_order_lines": 0}"#).unwrap_err();
+        assert_eq!(error.field, "max_order_lines");
+        let error = SyncSettings::from_json(r#"{"max_order_lines": 10001}"#).unwrap_err();
+        assert_eq!(error.field, "max_order_lines");
+        let settings = SyncSettings::from_json(r#"{"max_order_lines": 20}"#).unwrap();
+        assert_eq!(settings.order_line_limit(), 20);
         let error = SyncSettings::from_json(r#"{"no_such_setting": 1}"#).unwrap_err();
         assert_eq!(error.field, "settings");
     }

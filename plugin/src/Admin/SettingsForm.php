@@ -66,6 +66,7 @@ class SettingsForm {
 			'marketplace_name'                => __( 'Marketplace name', 'mirakl-connector-for-woocommerce' ),
 			'shipped_status'                  => __( 'Shipped status', 'mirakl-connector-for-woocommerce' ),
 			'shipping_deadline_warning_hours' => __( 'Shipping deadline warning', 'mirakl-connector-for-woocommerce' ),
+			'max_order_lines'                 => __( 'Most lines per order', 'mirakl-connector-for-woocommerce' ),
 			'carrier_map'                     => __( 'Carrier mapping', 'mirakl-connector-for-woocommerce' ),
 			'country_label_map'               => __( 'Country label mapping', 'mirakl-connector-for-woocommerce' ),
 			'shipping_method_map'             => __( 'Shipping methods', 'mirakl-connector-for-woocommerce' ),
@@ -154,7 +155,7 @@ class SettingsForm {
 	private function sync( array $input, array &$errors ): array {
 		// Keys the form does not show (poll intervals) keep their stored values.
 		$raw = Settings::sync();
-		foreach ( array( 'stock_buffer', 'low_stock_threshold', 'stock_push_interval_secs', 'acceptance_window_hours', 'shipping_deadline_warning_hours' ) as $field ) {
+		foreach ( array( 'stock_buffer', 'low_stock_threshold', 'stock_push_interval_secs', 'acceptance_window_hours', 'shipping_deadline_warning_hours', 'max_order_lines' ) as $field ) {
 			$value = self::whole_number( $input[ $field ] ?? '', $field, $errors );
 			if ( null !== $value ) {
 				$raw[ $field ] = $value;

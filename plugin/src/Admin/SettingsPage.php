@@ -202,6 +202,7 @@ class SettingsPage {
 			'unknown_sku_policy'              => $sync['unknown_sku_policy'] ?? 'hold',
 			'short_stock_policy'              => $sync['short_stock_policy'] ?? 'refuse',
 			'partial_acceptance'              => $sync['partial_acceptance'] ?? true,
+			'max_order_lines'                 => $sync['max_order_lines'] ?? 500,
 			'status_mapping'                  => (array) ( $sync['status_mapping'] ?? array() ),
 			'order_tax_mode'                  => $sync['order_tax_mode'] ?? 'TAX_INCLUDED',
 			'operator_fulfillment_centers'    => implode( ', ', array_map( 'strval', (array) ( $sync['operator_fulfillment_centers'] ?? array() ) ) ),
@@ -371,6 +372,7 @@ class SettingsPage {
 		$field->select( 'unknown_sku_policy', __( 'Unknown SKU', 'mirakl-connector-for-woocommerce' ), $policies, __( 'A line whose SKU WooCommerce does not have.', 'mirakl-connector-for-woocommerce' ) );
 		$field->select( 'short_stock_policy', __( 'Short stock', 'mirakl-connector-for-woocommerce' ), $policies, __( 'A line WooCommerce does not have enough stock for.', 'mirakl-connector-for-woocommerce' ) );
 		$field->checkbox( 'partial_acceptance', __( 'Partial acceptance', 'mirakl-connector-for-woocommerce' ), __( 'The operator lets me accept some lines of an order and refuse others.', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'max_order_lines', __( 'Most lines per order', 'mirakl-connector-for-woocommerce' ), __( 'an order with more lines is held for you to check, neither accepted nor created (1–10000)', 'mirakl-connector-for-woocommerce' ) );
 		$field->select(
 			'order_tax_mode',
 			__( 'Prices in orders', 'mirakl-connector-for-woocommerce' ),

@@ -8,6 +8,7 @@ pub(crate) mod offers;
 pub(crate) mod orders;
 pub mod reference;
 pub(crate) mod refunds;
+pub(crate) mod sanity;
 pub(crate) mod shipping;
 pub(crate) mod stock;
 

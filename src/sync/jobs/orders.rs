@@ -26,6 +26,7 @@ use super::super::shop::{
     Address, CustomField, MarketplaceRefund, MarketplaceRefundKind, OrderAmounts, ShippingMethod,
     ShopError, ShopOrderDraft, ShopOrderLine,
 };
+use super::sanity::{self, single_line, Violation};
 use super::{priority, reference, Ctx, JobError, JobKind, JobResult, OrderRead, Outcome};
 
 /// The cursor holding the greatest `last_updated_date` of the orders recorded so far.
@@ -583,6 +584,13 @@ pub(crate) fn import<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Jo
     }
 
     if shop_order.is_none() {
+        // Before anything is written: an order that breaks a sanity rule is neither created
+        // nor accepted (a huge one is refused by its line count, its lines never drafted).
+        let violations = sanity::check(&order, ctx.settings.order_line_limit());
+        if !violations.is_empty() {
+            ctx.raise(implausible_problem(&id, &violations, waiting, &mapping).job(ctx.job.id))?;
+            return Ok(Outcome::Done("held"));
+        }
         let (_, _, unknown) = addresses(ctx, &order);
         if !unknown.is_empty() {
             // A wrong country breaks shipping zones, taxes and labels: the order waits, neither
@@ -825,6 +833,49 @@ fn line_skus<'a>(lines: impl Iterator<Item = &'a OrderLine>) -> Vec<String> {
         .collect()
 }
 
+/// The problem for an order held by a sanity rule: every rule broken and on which line.
+fn implausible_problem(
+    id: &str,
+    violations: &[Violation],
+    waiting: bool,
+    mapping: &OrderMapping,
+) -> NewProblem {
+    let consequence = if waiting {
+        format!(
+            "It is held, neither accepted nor created in the shop, and refused automatically by \
+             the marketplace at {}.",
+            deadline_text(mapping)
+        )
+    } else {
+        "It is not created in the shop.".to_owned()
+    };
+    let reasons: Vec<String> = violations.iter().map(Violation::to_string).collect();
+    NewProblem::new(
+        ProblemKind::OrderImplausible,
+        EntityType::MiraklOrder,
+        id.to_owned(),
+        format!(
+            "Order {id} breaks the connector's sanity rules: {}. {consequence}",
+            reasons.join("; ")
+        ),
+    )
+    .severity(Severity::Critical)
+    .details(serde_json::json!({
+        "violations": violations
+            .iter()
+            .map(|v| serde_json::json!({
+                "rule": v.rule,
+                "line": v.line.as_ref().map(|(position, _)| position),
+                "order_line_id": v.line.as_ref().map(|(_, line_id)| line_id),
+                "detail": v.detail,
+            }))
+            .collect::<Vec<_>>(),
+    }))
+    .hint(
+        "Check the order in Mirakl: accept or refuse it there, or ask the operator to correct it.",
+    )
+}
+
 /// When the marketplace refuses a waiting order by itself, for a problem's message.
 fn deadline_text(mapping: &OrderMapping) -> String {
     mapping
@@ -866,7 +917,8 @@ fn validate_lines<T: Transport, B: CallBudget>(
     let mut needed: BTreeMap<&str, i64> = BTreeMap::new();
     for line in &order.order_lines {
         if let Some(sku) = line.offer_sku.as_deref() {
-            *needed.entry(sku).or_default() += line.quantity.unwrap_or(0);
+            let total = needed.entry(sku).or_default();
+            *total = total.saturating_add(line.quantity.unwrap_or(0));
         }
     }
     let keeps_stock = !ctx.settings.reduces_stock_for(order);
@@ -913,18 +965,30 @@ fn address(
             Country::Missing => (String::new(), None),
             Country::Unknown(label) => (String::new(), Some(label)),
         };
+    let text = |value: &Option<String>, max: usize| {
+        value
+            .as_deref()
+            .map(|v| single_line(v, max))
+            .unwrap_or_default()
+    };
+    let optional = |value: &Option<String>, max: usize| {
+        value
+            .as_deref()
+            .map(|v| single_line(v, max))
+            .filter(|v| !v.is_empty())
+    };
     let address = Address {
-        first_name: a.firstname.clone().unwrap_or_default(),
-        last_name: a.lastname.clone().unwrap_or_default(),
-        company: a.company.clone(),
-        street_1: a.street_1.clone().unwrap_or_default(),
-        street_2: a.street_2.clone(),
-        zip_code: a.zip_code.clone().unwrap_or_default(),
-        city: a.city.clone().unwrap_or_default(),
+        first_name: text(&a.firstname, MAX_NAME_CHARS),
+        last_name: text(&a.lastname, MAX_NAME_CHARS),
+        company: optional(&a.company, MAX_NAME_CHARS),
+        street_1: text(&a.street_1, MAX_STREET_CHARS),
+        street_2: optional(&a.street_2, MAX_STREET_CHARS),
+        zip_code: text(&a.zip_code, MAX_CODE_CHARS),
+        city: text(&a.city, MAX_NAME_CHARS),
         // As given: the shop maps a state name to its own state code where it has them.
-        state: a.state.clone(),
+        state: optional(&a.state, MAX_NAME_CHARS),
         country_iso_code: country,
-        phone: a.phone.clone(),
+        phone: optional(&a.phone, MAX_CODE_CHARS),
     };
     (Some(address), unknown)
 }
@@ -1041,15 +1105,18 @@ fn draft<T: Transport, B: CallBudget>(
     let prices_include_tax = ctx.order_tax_mode(order) == TaxMode::TaxIncluded;
     ShopOrderDraft {
         mirakl_order_id: order.order_id.clone(),
-        commercial_id: order.commercial_id.clone(),
+        commercial_id: order
+            .commercial_id
+            .as_deref()
+            .map(|c| single_line(c, MAX_CODE_CHARS)),
         currency: order.currency_iso_code.clone().unwrap_or_default(),
         prices_include_tax,
         lines,
         shipping_total,
         total,
         commission_total,
-        customer_first_name: customer.and_then(|c| c.firstname.clone()),
-        customer_last_name: customer.and_then(|c| c.lastname.clone()),
+        customer_first_name: customer.and_then(|c| label_text(c.firstname.as_deref())),
+        customer_last_name: customer.and_then(|c| label_text(c.lastname.as_deref())),
         billing_address,
         shipping_address,
         status,
@@ -1073,6 +1140,12 @@ const MAX_FIELD_CODE_CHARS: usize = 64;
 /// Longest custom field value (or shipping label) kept, in characters.
 const MAX_FIELD_VALUE_CHARS: usize = 2000;
 const MAX_LABEL_CHARS: usize = 200;
+/// Longest name, city or company kept (shop address fields).
+const MAX_NAME_CHARS: usize = 200;
+/// Longest street line kept.
+const MAX_STREET_CHARS: usize = 255;
+/// Longest postcode, phone or commercial id kept.
+const MAX_CODE_CHARS: usize = 64;
 
 /// What the line's promotions took off it (their positive `deduced_amount`s).
 fn deduced(promotions: &[crate::mirakl::orders::Promotion]) -> Decimal {
@@ -1134,6 +1207,7 @@ fn field_text(value: &Value, depth: u8) -> Option<String> {
 /// Text without control characters (line breaks kept), trimmed, at most `max` characters.
 fn plain_text(text: &str, max: usize) -> String {
     text.chars()
+        .filter(|c| *c != '\0')
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .take(max)
         .collect::<String>()
@@ -1142,7 +1216,7 @@ fn plain_text(text: &str, max: usize) -> String {
 }
 
 fn label_text(text: Option<&str>) -> Option<String> {
-    text.map(|t| plain_text(t, MAX_LABEL_CHARS))
+    text.map(|t| single_line(t, MAX_LABEL_CHARS))
         .filter(|t| !t.is_empty())
 }
 

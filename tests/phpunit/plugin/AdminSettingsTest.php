@@ -35,6 +35,14 @@ final class AdminSettingsTest extends AdminTestCase
         $this->assertFalse($result['shop']['send_customer_emails']);
     }
 
+    public function test_the_line_limit_per_order_defaults_to_500_and_is_saved(): void
+    {
+        $this->assertSame(500, $this->validate(self::validForm())['sync']['max_order_lines']);
+        $result = $this->validate(self::validForm(['max_order_lines' => '2000']));
+        $this->assertSame([], $result['errors']);
+        $this->assertSame(2000, $result['sync']['max_order_lines']);
+    }
+
     /** @return array<string, array{array, string, string}> */
     public static function badValues(): array
     {
@@ -58,6 +66,8 @@ final class AdminSettingsTest extends AdminTestCase
             'a country label without code' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['']], 'country_label_map', 'Country label mapping: the row "Metropole" needs'],
             'a country label mapped to an alpha-3 code' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['FRA']], 'country_label_map', 'Country label mapping: the row "Metropole"'],
             'a country label mapped to no country' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['ZZ']], 'country_label_map', 'Country label mapping:'],
+            'no line allowed per order' => [['max_order_lines' => '0'], 'max_order_lines', 'Most lines per order: must be between 1 and 10000'],
+            'a line limit in words' => [['max_order_lines' => 'many'], 'max_order_lines', 'Most lines per order: "many" is not a whole number'],
             'a shipping type without method' => [['shipping_method_map_keys' => ['EXPRESS'], 'shipping_method_map_values' => ['']], 'shipping_method_map', 'Shipping methods: the row "EXPRESS" needs'],
         ];
     }
