@@ -207,6 +207,9 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => return Err(invalid(FIELD, "must name a host")),
     };
+    if let Some(reason) = url.host().and_then(|host| unroutable_host(&host)) {
+        return Err(invalid(FIELD, format!("must not point at {reason}")));
+    }
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -230,6 +233,35 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
     };
     url.set_path(&path);
     Ok(url.to_string())
+}
+
+/// Why a host must never receive the API key, if it is one of those: link-local (cloud metadata
+/// services live at 169.254.169.254), private networks, the unspecified address. Loopback stays
+/// allowed (plain http included) for the development sandbox and the test sites.
+pub fn unroutable_host(host: &Host<&str>) -> Option<&'static str> {
+    let ip = match host {
+        Host::Domain(_) => return None,
+        Host::Ipv4(ip) => IpAddr::V4(*ip),
+        Host::Ipv6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(*ip),
+        },
+    };
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address 0.0.0.0"),
+        IpAddr::V4(v4) if v4.is_link_local() => Some("a link-local address (169.254.0.0/16)"),
+        IpAddr::V4(v4) if v4.is_private() => {
+            Some("a private network address (10/8, 172.16/12, 192.168/16)")
+        }
+        IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address ::"),
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => {
+            Some("a link-local address (fe80::/10)")
+        }
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 => {
+            Some("a private network address (fc00::/7)")
+        }
+        _ => None,
+    }
 }
 
 fn validate_api_key(text: &str) -> Result<String, SettingsError> {
@@ -351,6 +383,19 @@ mod tests {
             ("not a url", false),
             ("https://user:pw@acme.mirakl.net/api", false),
             ("https://acme.mirakl.net/api?x=1", false),
+            ("https://169.254.169.254/api", false),
+            ("https://10.1.2.3/api", false),
+            ("https://172.16.0.1/api", false),
+            ("https://172.31.255.255/api", false),
+            ("https://172.32.0.1/api", true),
+            ("https://192.168.1.1/api", false),
+            ("https://0.0.0.0/api", false),
+            ("https://[fe80::1]/api", false),
+            ("https://[fd00::1]/api", false),
+            ("https://[::ffff:169.254.169.254]/api", false),
+            ("https://[::]/api", false),
+            ("https://[2001:db8::1]/api", true),
+            ("https://8.8.8.8/api", true),
         ] {
             let result = validate(&json!({"api_url": url, "api_key": "k"}));
             assert_eq!(result.is_ok(), ok, "{url}: {result:?}");

@@ -67,6 +67,27 @@ final class Lifecycle {
 	 * Uninstall: removes options, scheduled work and the state directory.
 	 */
 	public static function uninstall(): void {
+		if ( is_multisite() && function_exists( 'get_sites' ) ) {
+			// Every site of the network has its own options, schedule and state directory.
+			foreach ( get_sites(
+				array(
+					'fields' => 'ids',
+					'number' => 0,
+				)
+			) as $site_id ) {
+				switch_to_blog( (int) $site_id );
+				self::uninstall_site();
+				restore_current_blog();
+			}
+			return;
+		}
+		self::uninstall_site();
+	}
+
+	/**
+	 * Uninstall of the current site.
+	 */
+	private static function uninstall_site(): void {
 		self::deactivate();
 		StateDirectory::remove();
 		Shop\MarketplaceTax::remove();

@@ -7,7 +7,8 @@
  * the document root where the host allows. Otherwise the directory is
  * `wp-content/mirakl-connector-<random>`: an unguessable name, deny-all files for Apache
  * (`.htaccess`) and IIS (`web.config`), and an `index.php`. On nginx, add the rule from the README
- * (`location ~ /mirakl-connector- { deny all; }`). Site Health shows the path.
+ * (`location ~ ^/wp-content/mirakl-connector-[0-9a-f]{32}/ { deny all; }`). Site Health shows
+ * the path.
  *
  * @package MiraklConnector
  */
@@ -60,18 +61,39 @@ final class StateDirectory {
 		if ( ! is_dir( $path ) && ! wp_mkdir_p( $path ) ) {
 			return false;
 		}
-		$guards = array(
-			'.htaccess'  => "Require all denied\nDeny from all\n",
-			'web.config' => "<?xml version=\"1.0\"?>\n<configuration><system.webServer><authorization><deny users=\"*\" /></authorization></system.webServer></configuration>\n",
-			'index.php'  => "<?php\n// Silence is golden.\n",
-		);
-		foreach ( $guards as $name => $contents ) {
+		// Owner only: the state file holds order payloads (names, addresses, phones). The core
+		// creates the file itself 0600 and narrows an existing one.
+		if ( ( fileperms( $path ) & 0777 ) !== 0700 ) {
+			@chmod( $path, 0700 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions.file_system_operations_chmod -- best effort on hosts that forbid it.
+		}
+		foreach ( self::guards() as $name => $contents ) {
 			$file = $path . '/' . $name;
-			if ( ! file_exists( $file ) ) {
+			// Rewritten when it differs: earlier versions wrote a web.config IIS rejects.
+			if ( ! file_exists( $file ) || file_get_contents( $file ) !== $contents ) { // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
 				file_put_contents( $file, $contents ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * The deny-all files written into the directory: Apache (2.4 and 2.2 syntax), IIS (request
+	 * filtering, which a folder web.config may set: no file of any extension is served, and the
+	 * state files are hidden segments) and an index.php.
+	 *
+	 * @return array<string, string>
+	 */
+	public static function guards(): array {
+		return array(
+			'.htaccess'  => "Require all denied\nDeny from all\n",
+			'web.config' => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n"
+				. "  <system.webServer>\n    <security>\n      <requestFiltering>\n"
+				. "        <fileExtensions allowUnlisted=\"false\" />\n"
+				. "        <hiddenSegments>\n          <add segment=\"state.sqlite\" />\n"
+				. "          <add segment=\"state.sqlite-wal\" />\n          <add segment=\"state.sqlite-shm\" />\n"
+				. "        </hiddenSegments>\n      </requestFiltering>\n    </security>\n  </system.webServer>\n</configuration>\n",
+			'index.php'  => "<?php\n// Silence is golden.\n",
+		);
 	}
 
 	/**

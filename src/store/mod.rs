@@ -13,6 +13,7 @@ pub(crate) mod finance;
 mod ledger;
 mod migrations;
 mod orders;
+mod permissions;
 mod problems;
 mod queue;
 mod reads;
@@ -81,6 +82,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        permissions::restrict(path);
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::from_open(path, e))?;
         // SQLite silently falls back to read-only on a write-protected file; say so now

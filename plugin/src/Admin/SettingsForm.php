@@ -115,6 +115,12 @@ class SettingsForm {
 		$new_key = trim( (string) ( $input['api_key'] ?? '' ) );
 		$key     = '' !== $new_key ? $new_key : (string) ( $stored['api_key'] ?? '' );
 		$shop_id = self::text( $input['shop_id'] ?? '' );
+		if ( '' === $new_key && '' !== $key && self::host_changed( (string) ( $stored['api_url'] ?? '' ), $url ) ) {
+			// The stored key is never kept for another host: whoever can edit the URL could
+			// otherwise have it sent to a server of their choosing.
+			$errors['api_key'] = __( 'The API URL points at a new host, so the stored API key is not kept: enter the API key for the new host.', 'mirakl-connector-for-woocommerce' );
+			return array();
+		}
 		$raw     = array(
 			'api_url' => $url,
 			'api_key' => $key,
@@ -144,6 +150,26 @@ class SettingsForm {
 			'connect_timeout' => (int) $normalised['connect_timeout_secs'],
 			'timeout'         => (int) $normalised['timeout_secs'],
 		);
+	}
+
+	/**
+	 * Whether the new URL names another host (or port, or scheme) than the stored one.
+	 *
+	 * @param string $stored_url The stored API URL ('' when none).
+	 * @param string $new_url    The URL from the form.
+	 */
+	private static function host_changed( string $stored_url, string $new_url ): bool {
+		if ( '' === $stored_url ) {
+			return false;
+		}
+		$origin = static function ( string $url ): string {
+			$parts = wp_parse_url( trim( $url ) );
+			if ( ! is_array( $parts ) ) {
+				return '';
+			}
+			return strtolower( ( $parts['scheme'] ?? '' ) . '://' . ( $parts['host'] ?? '' ) . ':' . ( $parts['port'] ?? '' ) );
+		};
+		return $origin( $stored_url ) !== $origin( $new_url );
 	}
 
 	/**

@@ -84,6 +84,15 @@ class SettingsPage {
 	 * @return bool Whether the settings were saved.
 	 */
 	public function save( array $input ): bool {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			// The connection (where the API key is sent) is the administrator's: a Shop Manager's
+			// form keeps the stored one whatever it posts.
+			$stored = Settings::connection();
+			foreach ( array( 'api_url', 'shop_id', 'connect_timeout', 'timeout' ) as $field ) {
+				$input[ $field ] = (string) ( $stored[ $field ] ?? '' );
+			}
+			$input['api_key'] = '';
+		}
 		$result = ( new SettingsForm( $this->bridge ) )->validate( $input, Settings::connection() );
 		if ( ! empty( $result['errors'] ) ) {
 			unset( $input['api_key'] );
@@ -300,8 +309,12 @@ class SettingsPage {
 	 * @param string        $title Section title.
 	 */
 	private function connection_section( FieldRenderer $field, string $title ): void {
-		$field->section( 'connection', $title, __( 'Where your Mirakl shop API is and the key it accepts. The key is stored privately and never shown again.', 'mirakl-connector-for-woocommerce' ) );
-		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required).', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
+		$intro = __( 'Where your Mirakl shop API is and the key it accepts. The key is stored privately and never shown again.', 'mirakl-connector-for-woocommerce' );
+		if ( ! current_user_can( 'manage_options' ) ) {
+			$intro .= ' ' . __( 'Only an administrator can change the connection: what you type in this section is not saved.', 'mirakl-connector-for-woocommerce' );
+		}
+		$field->section( 'connection', $title, $intro );
+		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required; private and link-local addresses are refused). Changing the host needs the API key again: the stored key is never sent to another host.', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
 		$field->secret( 'api_key', __( 'API key', 'mirakl-connector-for-woocommerce' ), Settings::is_connected() || '' !== (string) Settings::connection()['api_key'] );
 		$field->text( 'shop_id', __( 'Shop id', 'mirakl-connector-for-woocommerce' ), __( 'Only needed when the key gives access to several shops.', 'mirakl-connector-for-woocommerce' ), array( 'inputmode' => 'numeric', 'class' => 'small-text' ) );
 		$field->number( 'connect_timeout', __( 'Connect timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (1–60)', 'mirakl-connector-for-woocommerce' ) );

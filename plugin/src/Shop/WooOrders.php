@@ -55,6 +55,26 @@ final class WooOrders {
 	}
 
 	/**
+	 * Why a product matched by SKU must not be sold through a marketplace order, or null: only
+	 * published, purchasable products (and variations of published parents) are.
+	 *
+	 * @param \WC_Product $product The product.
+	 */
+	private static function unsellable( \WC_Product $product ): ?string {
+		// Explicit status checks: is_purchasable() lets a user who may edit the post through.
+		if ( 'publish' !== $product->get_status() ) {
+			return sprintf( 'is a %s product, not a published one', $product->get_status() );
+		}
+		if ( $product->is_type( 'variation' ) && 'publish' !== get_post_status( $product->get_parent_id() ) ) {
+			return 'is a variation of a product that is not published';
+		}
+		if ( ! $product->is_purchasable() ) {
+			return 'is not purchasable in WooCommerce (no price, or a plugin forbids it)';
+		}
+		return null;
+	}
+
+	/**
 	 * Builds and saves the order (see Shop::create_order()).
 	 *
 	 * @param array $draft The order draft.
@@ -80,6 +100,10 @@ final class WooOrders {
 			}
 			if ( $product->is_type( array( 'variable', 'grouped', 'external' ) ) ) {
 				throw new ShopRejected( sprintf( 'SKU %s is a %s product, which cannot be sold itself: give the SKU to a variation or a simple product', $sku, $product->get_type() ) );
+			}
+			$unsellable = self::unsellable( $product );
+			if ( null !== $unsellable ) {
+				throw new ShopRejected( sprintf( 'SKU %s (Mirakl order %s) %s', $sku, $mirakl_id, $unsellable ) );
 			}
 			$products[ $index ]                  = $product;
 			$stock_id                            = (int) $product->get_stock_managed_by_id();

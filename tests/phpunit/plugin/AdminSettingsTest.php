@@ -143,6 +143,39 @@ final class AdminSettingsTest extends AdminTestCase
         $this->assertSame('second-key', self::connection()['api_key'], 'a typed key replaces it');
     }
 
+    public function test_a_new_host_without_a_new_key_is_refused_and_the_stored_key_stays_with_its_host(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['api_key' => 'first-key'])));
+        $saved = $page->save(self::validForm(['api_url' => 'https://elsewhere.example.net/api', 'api_key' => '']));
+        $this->assertFalse($saved, 'the stored key is not kept for another host');
+        $flash = Flash::take();
+        $this->assertArrayHasKey('api_key', $flash['errors']);
+        $this->assertStringContainsString('new host', $flash['errors']['api_key']);
+        $this->assertSame('https://marketplace.example.com/api', self::connection()['api_url'], 'the key never moves to the new host');
+        $this->assertSame('first-key', self::connection()['api_key']);
+        $this->assertTrue($page->save(self::validForm(['api_url' => 'https://elsewhere.example.net/api', 'api_key' => 'second-key'])));
+        $this->assertSame('https://elsewhere.example.net/api', self::connection()['api_url']);
+        $this->assertSame('second-key', self::connection()['api_key']);
+        $this->assertTrue($page->save(self::validForm(['api_url' => 'https://elsewhere.example.net/api/', 'api_key' => ''])), 'same host: the key is kept');
+        $this->assertSame('second-key', self::connection()['api_key']);
+    }
+
+    public function test_a_shop_manager_cannot_change_the_connection_but_saves_the_other_settings(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['api_key' => 'admin-key'])));
+        $this->logIn('shop_manager', true);
+        $this->assertFalse(current_user_can('manage_options'));
+        $this->assertTrue($page->save(self::validForm(['api_url' => 'https://attacker.example.net/api', 'api_key' => '', 'shop_id' => '77', 'stock_buffer' => '4'])));
+        $this->assertSame('https://marketplace.example.com/api', self::connection()['api_url'], 'the URL is the administrator\'s');
+        $this->assertSame('admin-key', self::connection()['api_key']);
+        $this->assertSame('', (string) self::connection()['shop_id']);
+        $this->assertSame(4, get_option('mirakl_connector_sync_settings')['stock_buffer'], 'other settings are saved');
+    }
+
     public function test_shop_settings_kept_by_other_parts_of_the_plugin_survive_a_save(): void
     {
         $this->logIn('administrator', true);

@@ -208,6 +208,36 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertSame(1, $this->stockOf($simple->get_id()));
     }
 
+    public function test_skus_of_draft_private_pending_or_unpublished_parents_are_not_sold(): void
+    {
+        $prefix = $this->skuPrefix();
+        $shop = new WooShop();
+        $skus = [];
+        foreach (['draft', 'private', 'pending'] as $status) {
+            $product = $this->simpleProduct("$prefix-$status", 5);
+            $product->set_status($status);
+            $product->save();
+            $skus["$prefix-$status"] = $product->get_id();
+        }
+        $variable = $this->variableProduct("$prefix-V", ['M' => 5]);
+        $variable['parent']->set_status('draft');
+        $variable['parent']->save();
+        $skus["$prefix-V-M"] = $variable['variations']['M']->get_id();
+        foreach ($skus as $sku => $productId) {
+            $draft = $this->draft([$this->line($sku, 1, '9', '1')]);
+            try {
+                $shop->create_order($draft);
+                $this->fail("an order was made from $sku");
+            } catch (ShopRejected $e) {
+                $this->assertStringContainsString($sku, $e->getMessage());
+                $this->assertStringContainsString('publish', $e->getMessage());
+            }
+            $this->assertNull($shop->find_order_by_mirakl_id($draft['mirakl_order_id']));
+            $this->assertSame(5, $this->stockOf($productId));
+        }
+        $this->assertNotNull($shop->create_order($this->draft([$this->line($this->simpleProduct("$prefix-OK", 5)->get_sku(), 1, '9', '1')])));
+    }
+
     public function test_cancelling_restocks_once_and_status_changes_are_idempotent(): void
     {
         $prefix = $this->skuPrefix();
