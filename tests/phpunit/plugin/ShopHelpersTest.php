@@ -73,7 +73,7 @@ final class ShopHelpersTest extends PluginTestCase
 
     public function test_cli_output_escapes_control_characters_from_the_marketplace(): void
     {
-        $this->assertSame('a\\x1B[31mred\\x00\\x07\nnext\\x9B', Command::terminal_safe("a\x1B[31mred\x00\x07\nnext\xC2\x9B"));
+        $this->assertSame('a\\x1B[31mred\\x00\\x07' . "\n" . 'next\\x9B', Command::terminal_safe("a\x1B[31mred\x00\x07\nnext\xC2\x9B"));
         $this->assertSame('Café – 3 €', Command::terminal_safe('Café – 3 €'));
         $bridge = new class {
             public function problems(array $filter): array
