@@ -7,6 +7,11 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::{ErrorCode, ExportError};
 
+/// How deep a PHP array may nest before it is refused. A self-referencing array (`$a['x'] = &$a`)
+/// or an object graph with a cycle is infinitely deep, so it meets this limit too instead of
+/// overflowing the stack.
+pub const MAX_DEPTH: usize = 64;
+
 fn bad_argument(message: impl Into<String>) -> ExportError {
     ExportError::new(ErrorCode::InvalidArgument, message)
 }
@@ -15,19 +20,28 @@ fn bad_argument(message: impl Into<String>) -> ExportError {
 /// all) becomes an array, anything else an object. Map-typed settings accept the empty list
 /// (see `crate::settings::map_or_empty_list`).
 pub fn array_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
+    array_at_depth(array, 1)
+}
+
+fn array_at_depth(array: &ZendHashTable, depth: usize) -> Result<Value, ExportError> {
+    if depth > MAX_DEPTH {
+        return Err(bad_argument(format!(
+            "an array nests deeper than {MAX_DEPTH} levels (or contains itself)"
+        )));
+    }
     let is_list = array.iter().enumerate().all(
         |(position, (key, _))| matches!(key, ArrayKey::Long(index) if index == position as i64),
     );
     if is_list {
         return array
             .iter()
-            .map(|(_, value)| zval_to_json(value))
+            .map(|(_, value)| value_at_depth(value, depth))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
     }
     let mut object = Map::new();
     for (key, value) in array.iter() {
-        object.insert(key.to_string(), zval_to_json(value)?);
+        object.insert(key.to_string(), value_at_depth(value, depth)?);
     }
     Ok(Value::Object(object))
 }
@@ -41,6 +55,12 @@ pub fn map_to_json(array: &ZendHashTable) -> Result<Value, ExportError> {
 }
 
 pub fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
+    value_at_depth(value, 0)
+}
+
+/// `value` found inside an array `depth` levels deep; a PHP reference is read through.
+fn value_at_depth(value: &Zval, depth: usize) -> Result<Value, ExportError> {
+    let value = value.dereference();
     if value.is_null() {
         Ok(Value::Null)
     } else if let Some(flag) = value.bool() {
@@ -54,7 +74,7 @@ pub fn zval_to_json(value: &Zval) -> Result<Value, ExportError> {
     } else if let Some(text) = value.string() {
         Ok(Value::String(text))
     } else if let Some(array) = value.array() {
-        array_to_json(array)
+        array_at_depth(array, depth + 1)
     } else {
         Err(bad_argument(
             "only null, booleans, numbers, strings and arrays are accepted",

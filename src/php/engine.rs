@@ -205,8 +205,14 @@ impl NativeEngine {
     }
 
     /// Runs due jobs for at most `budget_ms`, calling `$shop` back; returns the tick report.
+    ///
+    /// A PHP fatal error inside a callback fails that job (the engine sees a transient shop
+    /// error, so its transactions and leases are released) and is re-raised here once the
+    /// engine has returned, so PHP ends the request the way it would have.
     pub fn tick(&self, shop: &mut ZendObject, budget_ms: i64) -> PhpResult<Zval> {
-        export(|| {
+        let mut bailed_out = false;
+        let mut exiting = false;
+        let report = export(|| {
             if !(1..=MAX_TICK_BUDGET_MS).contains(&budget_ms) {
                 return Err(invalid_argument(format!(
                     "budget_ms: must be from 1 to {MAX_TICK_BUDGET_MS}"
@@ -216,9 +222,23 @@ impl NativeEngine {
             let mut cached = self.take_engine()?;
             let mut php_shop = PhpShop::new(shop);
             let outcome = cached.engine.tick(&mut php_shop, budget);
+            bailed_out = php_shop.bailed_out();
+            exiting = php_shop.exiting();
             self.put_engine(cached);
             to_zval(&outcome?)
-        })
+        });
+        if exiting {
+            // PHP's exit unwinding is pending: no exception may be thrown over it.
+            drop(report);
+            return Ok(Zval::new());
+        }
+        if bailed_out {
+            drop(report);
+            // SAFETY: every Rust frame of the tick has returned and dropped its values; the
+            // bailout goes on to the `zend_try` of the handler ext-php-rs generates.
+            unsafe { ext_php_rs::zend::bailout() }
+        }
+        report
     }
 
     /// The runner's health for the dashboard.

@@ -86,5 +86,12 @@ pub fn to_php_exception(error: ExportError) -> PhpException {
         | ErrorCode::CallBudgetExhausted => MiraklException::get_metadata().ce(),
         ErrorCode::ShopRejected | ErrorCode::ShopTransient => ShopException::get_metadata().ce(),
     };
-    PhpException::new(error.message, code, class)
+    PhpException::new(exception_message(&error.message), code, class)
+}
+
+/// A message PHP can carry: Zend builds exception messages from C strings, so a NUL byte (from a
+/// Mirakl message, say) would make the exception itself fail and surface as a plain `\Error`.
+/// Each NUL becomes U+FFFD, the replacement character.
+pub fn exception_message(message: &str) -> String {
+    message.replace('\0', "\u{FFFD}")
 }

@@ -3,10 +3,17 @@
 //! A PHP exception thrown inside the callback is taken here, so it never propagates past the
 //! engine: `MiraklConnector\Shop\ShopRejected` becomes `ShopError::Rejected`, anything else
 //! `ShopError::Transient`.
+//!
+//! A PHP fatal error (a bailout: an undefined function, memory exhausted, `exit`) inside a
+//! callback would `longjmp` across the engine's Rust frames, skipping every destructor (the
+//! store's transactions and leases). Each callback runs inside `zend_try`: a bailout is caught
+//! here, turned into a transient shop error, every later callback of the tick fails the same way
+//! without calling PHP, and the tick export re-raises the bailout once the engine has returned
+//! (see [`PhpShop::bailed_out`]).
 
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::types::{ZendObject, Zval};
-use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
+use ext_php_rs::zend::{try_catch, CatchError, ClassEntry, ExecutorGlobals};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -23,15 +30,37 @@ const REJECTED_CLASS: &str = "MiraklConnector\\Shop\\ShopRejected";
 /// A PHP object seen as the engine's shop for the length of one tick.
 pub struct PhpShop<'a> {
     object: &'a ZendObject,
+    /// The callback that ended in a PHP fatal error, once one did.
+    bailed_out: Option<String>,
+    /// PHP's own exit unwinding is pending (see [`exiting`]).
+    exiting: bool,
 }
 
 impl<'a> PhpShop<'a> {
     pub fn new(object: &'a ZendObject) -> PhpShop<'a> {
-        PhpShop { object }
+        PhpShop {
+            object,
+            bailed_out: None,
+            exiting: false,
+        }
+    }
+
+    /// Whether a callback ended in a PHP fatal error: the caller must re-raise it with
+    /// `ext_php_rs::zend::bailout()` once no Rust frame of the tick is left, since PHP cannot
+    /// go on running after a bailout.
+    pub fn bailed_out(&self) -> bool {
+        self.bailed_out.is_some() && !self.exiting
+    }
+
+    /// Whether a callback left PHP unwinding towards the end of the request (a fatal error that
+    /// PHP turned into its internal exit unwinding, or `exit`): the caller returns without
+    /// throwing and lets that unwinding go on.
+    pub fn exiting(&self) -> bool {
+        self.exiting
     }
 
     /// Calls `method` with `args` and reads its answer as `R`.
-    fn call<R: DeserializeOwned>(&self, method: &str, args: &[Value]) -> Result<R, ShopError> {
+    fn call<R: DeserializeOwned>(&mut self, method: &str, args: &[Value]) -> Result<R, ShopError> {
         let answer = self.call_raw(method, args)?;
         let json = convert::zval_to_json(&answer).map_err(|e| {
             ShopError::rejected(format!("{method}() returned {}: {e}", kind_of(&answer)))
@@ -41,7 +70,7 @@ impl<'a> PhpShop<'a> {
         })
     }
 
-    fn call_raw(&self, method: &str, args: &[Value]) -> Result<Zval, ShopError> {
+    fn call_raw(&mut self, method: &str, args: &[Value]) -> Result<Zval, ShopError> {
         let zvals = args
             .iter()
             .map(convert::json_to_zval)
@@ -49,8 +78,33 @@ impl<'a> PhpShop<'a> {
             .map_err(|e| {
                 ShopError::transient(format!("cannot pass arguments to {method}(): {e}"))
             })?;
+        if let Some(failed) = &self.bailed_out {
+            return Err(fatal_error(failed));
+        }
         let params: Vec<&dyn IntoZvalDyn> = zvals.iter().map(|z| z as &dyn IntoZvalDyn).collect();
-        let outcome = self.object.try_call_method(method, params);
+        let object = self.object;
+        let caught = try_catch(std::panic::AssertUnwindSafe(|| {
+            object.try_call_method(method, params)
+        }));
+        let outcome = match caught {
+            Ok(outcome) => outcome,
+            Err(CatchError::Panic(message)) => {
+                return Err(ShopError::transient(format!(
+                    "{method}() panicked in the extension: {message}"
+                )))
+            }
+            Err(_) => {
+                self.bailed_out = Some(method.to_owned());
+                return Err(fatal_error(method));
+            }
+        };
+        if exiting() {
+            // A fatal error (memory exhausted) or `exit` inside the callback: PHP unwinds with its
+            // internal `UnwindExit`, which must stay pending so PHP ends the request itself.
+            self.bailed_out = Some(method.to_owned());
+            self.exiting = true;
+            return Err(fatal_error(method));
+        }
         if let Some(exception) = ExecutorGlobals::take_exception() {
             return Err(shop_error_from(method, &exception));
         }
@@ -58,9 +112,27 @@ impl<'a> PhpShop<'a> {
             .map_err(|e| ShopError::rejected(format!("the shop object cannot run {method}(): {e}")))
     }
 
-    fn call_void(&self, method: &str, args: &[Value]) -> Result<(), ShopError> {
+    fn call_void(&mut self, method: &str, args: &[Value]) -> Result<(), ShopError> {
         self.call_raw(method, args).map(|_| ())
     }
+}
+
+/// Whether the pending exception is PHP's internal exit unwinding (`UnwindExit`,
+/// `GracefulExit`), which is no object PHP code can see and must never be taken or freed.
+fn exiting() -> bool {
+    let pending = ExecutorGlobals::get().exception;
+    if pending.is_null() {
+        return false;
+    }
+    // SAFETY: a pending exception is a live object with a class entry.
+    let name = unsafe { (*pending).get_class_name() }.unwrap_or_default();
+    matches!(name.as_str(), "UnwindExit" | "GracefulExit")
+}
+
+fn fatal_error(method: &str) -> ShopError {
+    ShopError::transient(format!(
+        "{method}() ended in a PHP fatal error; the tick stops here and PHP ends the request"
+    ))
 }
 
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ShopError> {

@@ -74,16 +74,16 @@ class Command {
 		try {
 			$report = $this->runner->tick( $budget );
 		} catch ( \Throwable $e ) {
-			\WP_CLI::error( $e->getMessage() );
+			\WP_CLI::error( self::terminal_safe( $e->getMessage() ) );
 			return;
 		}
 		if ( 'json' === ( $assoc_args['format'] ?? 'summary' ) ) {
 			\WP_CLI::line( (string) wp_json_encode( $report ) );
 			return;
 		}
-		\WP_CLI::log( self::summarise_tick( $report ) );
+		\WP_CLI::log( self::terminal_safe( self::summarise_tick( $report ) ) );
 		foreach ( (array) ( $report['problems'] ?? array() ) as $problem ) {
-			\WP_CLI::warning( sprintf( '%s: %s', $problem['kind'] ?? '', $problem['message'] ?? '' ) );
+			\WP_CLI::warning( self::terminal_safe( sprintf( '%s: %s', $problem['kind'] ?? '', $problem['message'] ?? '' ) ) );
 		}
 		\WP_CLI::success( $report['ran'] ? 'Tick done.' : 'Another runner is working; nothing ran.' );
 	}
@@ -106,7 +106,7 @@ class Command {
 		try {
 			$health = $this->runner->bridge()->health();
 		} catch ( \Throwable $e ) {
-			\WP_CLI::error( $e->getMessage() );
+			\WP_CLI::error( self::terminal_safe( $e->getMessage() ) );
 			return;
 		}
 		if ( 'json' === ( $assoc_args['format'] ?? 'summary' ) ) {
@@ -114,7 +114,7 @@ class Command {
 			return;
 		}
 		foreach ( self::flatten( $health ) as $key => $value ) {
-			\WP_CLI::log( sprintf( '%-32s %s', $key, $value ) );
+			\WP_CLI::log( self::terminal_safe( sprintf( '%-32s %s', $key, $value ) ) );
 		}
 		if ( ! empty( $health['runner_late'] ) ) {
 			\WP_CLI::warning( 'The runner is late: check that WP-Cron or the system cron runs `wp mirakl tick` every minute.' );
@@ -152,7 +152,7 @@ class Command {
 				$this->tick( array(), array() );
 			}
 		} catch ( \Throwable $e ) {
-			\WP_CLI::error( $e->getMessage() );
+			\WP_CLI::error( self::terminal_safe( $e->getMessage() ) );
 		}
 	}
 
@@ -230,7 +230,7 @@ class Command {
 				\WP_CLI::error( "Unknown action $action: list, retry or resolve." );
 			}
 		} catch ( \Throwable $e ) {
-			\WP_CLI::error( $e->getMessage() );
+			\WP_CLI::error( self::terminal_safe( $e->getMessage() ) );
 		}
 	}
 
@@ -296,13 +296,31 @@ class Command {
 				'id'          => (int) $problem['id'],
 				'severity'    => (string) $problem['severity'],
 				'kind'        => (string) $problem['kind'],
-				'entity'      => $problem['entity_type'] . ' ' . $problem['entity_id'],
+				'entity'      => self::terminal_safe( $problem['entity_type'] . ' ' . $problem['entity_id'] ),
 				'occurrences' => (int) ( $problem['occurrences'] ?? 1 ),
 				'last_seen'   => (string) ( $problem['last_seen'] ?? '' ),
-				'message'     => (string) $problem['message'],
+				'message'     => self::terminal_safe( (string) $problem['message'] ),
 			);
 		}
 		return $rows;
+	}
+
+	/**
+	 * Text from the marketplace made safe for a terminal: every control character but the
+	 * newline (C0, DEL and the C1 range, so also NUL and the ESC that starts an ANSI sequence)
+	 * becomes a visible `\xNN` escape instead of reaching the terminal raw.
+	 *
+	 * @param string $text Text that may hold marketplace data.
+	 */
+	public static function terminal_safe( string $text ): string {
+		return (string) preg_replace_callback(
+			'/[\x00-\x09\x0B-\x1F\x7F]|\xC2[\x80-\x9F]/',
+			static function ( array $match ): string {
+				$code = 1 === strlen( $match[0] ) ? ord( $match[0] ) : ord( $match[0][1] );
+				return sprintf( '\\x%02X', $code );
+			},
+			$text
+		);
 	}
 
 	/**

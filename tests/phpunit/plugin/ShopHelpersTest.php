@@ -71,6 +71,22 @@ final class ShopHelpersTest extends PluginTestCase
         $this->assertSame('840 ms; jobs: import_order:accepted=3 push_stock:sent=1; API calls: OR11=1 OR21=3; next due: 2026-01-01T00:01:00Z', $line);
     }
 
+    public function test_cli_output_escapes_control_characters_from_the_marketplace(): void
+    {
+        $this->assertSame('a\\x1B[31mred\\x00\\x07' . "\n" . 'next\\x9B', Command::terminal_safe("a\x1B[31mred\x00\x07\nnext\xC2\x9B"));
+        $this->assertSame('Café – 3 €', Command::terminal_safe('Café – 3 €'));
+        $bridge = new class {
+            public function problems(array $filter): array
+            {
+                return [['id' => 1, 'severity' => 'error', 'kind' => 'order_rejected', 'entity_type' => 'order',
+                    'entity_id' => "X\x1B]0;owned\x07", 'message' => "bad\x1B[2Jwipe"]];
+            }
+        };
+        $row = Command::problem_rows($bridge, 'open', null)[0];
+        $this->assertSame('bad\\x1B[2Jwipe', $row['message']);
+        $this->assertSame('order X\\x1B]0;owned\\x07', $row['entity']);
+    }
+
     public function test_without_woocommerce_no_sync_service_is_registered(): void
     {
         $this->assertFalse(class_exists('WooCommerce', false));
