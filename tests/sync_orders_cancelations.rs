@@ -460,3 +460,78 @@ fn an_order_with_cancelations_before_and_after_the_debit_a_refund_and_a_promotio
         .expect("the order's row");
     assert_eq!(row.status, "matched", "{row:?}");
 }
+
+/// Adds a cancelation to a sandbox line by hand, as a hostile or odd operator might send it.
+fn add_cancelation(h: &Harness, line_id: &str, id: &str, quantity: i64, amount: &str) {
+    h.sandbox.with_state(|s| {
+        let now = s.now();
+        let (oi, li) = s.find_line(line_id).expect("line");
+        let order = &mut s.orders[oi];
+        order.last_updated = now;
+        order.lines[li]
+            .cancelations
+            .push(mirakl_sandbox::model::Cancelation {
+                id: id.to_owned(),
+                amount_included: dec(amount),
+                amount_tax: Decimal::ZERO,
+                shipping_included: Decimal::ZERO,
+                shipping_tax: Decimal::ZERO,
+                quantity,
+                reason_code: "34".to_owned(),
+                commission_fee: Decimal::ZERO,
+                commission_vat: Decimal::ZERO,
+                created_date: now,
+            });
+        order.lines[li].last_updated = now;
+    });
+}
+
+#[test]
+fn a_cancelation_of_more_units_than_the_line_has_restocks_only_what_it_has() {
+    let mut h = harness(test_settings());
+    let (id, wc) = accepted(&mut h);
+    h.run_minutes(2);
+    add_cancelation(&h, &format!("{id}-1"), "9001", 1000, "1.00");
+    h.run_minutes(3);
+    let refunds = shop_refunds(&h, wc);
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(
+        refunds[0].lines[0].quantity, 2,
+        "the line's two units, not 1000"
+    );
+    assert_eq!(h.shop.stock("A"), Some(10));
+}
+
+#[test]
+fn the_same_cancelation_id_on_two_lines_is_two_cancelations() {
+    let mut h = harness(test_settings());
+    let (id, wc) = accepted(&mut h);
+    h.run_minutes(2);
+    add_cancelation(&h, &format!("{id}-1"), "77", 1, "20.00");
+    add_cancelation(&h, &format!("{id}-2"), "77", 1, "40.00");
+    h.run_minutes(3);
+    assert_eq!(shop_refunds(&h, wc).len(), 2);
+    assert_eq!(h.shop.stock("A"), Some(9));
+    assert_eq!(h.shop.stock("B"), Some(5));
+}
+
+#[test]
+fn entries_listed_after_a_whole_line_cancel_are_not_refunded_again() {
+    let mut h = harness(test_settings());
+    let (id, wc) = accepted(&mut h);
+    h.run_minutes(2);
+    h.sandbox.with_state(|s| {
+        let now = s.now();
+        let order = s.orders.iter_mut().find(|o| o.order_id == id).unwrap();
+        order.last_updated = now;
+        order.lines[1].state = "CANCELED".to_owned();
+        order.lines[1].last_updated = now;
+    });
+    h.run_minutes(3);
+    assert_eq!(shop_refunds(&h, wc).len(), 1);
+    // Mirakl now lists the cancelation behind it.
+    add_cancelation(&h, &format!("{id}-2"), "8100", 1, "40.00");
+    h.run_minutes(3);
+    assert_eq!(shop_refunds(&h, wc).len(), 1, "not a second refund");
+    assert_eq!(h.shop.stock("B"), Some(5), "not a second restock");
+}

@@ -404,7 +404,15 @@ pub fn match_ledger(
 
         // Refunds: by Mirakl refund id when known, else by total.
         let mut claimed: HashSet<&String> = HashSet::new();
-        for refund in &shop.refunds {
+        // Refunds known by id first, so one matched by total never takes their ledger rows.
+        let mut ordered: Vec<&ExpectedRefund> = shop.refunds.iter().collect();
+        ordered.sort_by_key(|r| {
+            r.mirakl_refund_ids.is_empty()
+                || r.mirakl_refund_ids
+                    .iter()
+                    .all(|id| crate::sync::expected::is_cancelation_key(id))
+        });
+        for refund in ordered {
             let mut ids = refund.mirakl_refund_ids.clone();
             if ids.is_empty() {
                 if let Some(record) = store.refund(refund.wc_refund_id)? {
@@ -420,7 +428,11 @@ pub fn match_ledger(
                 continue;
             }
             let gross = e4(refund.gross());
-            let present: Vec<&String> = actual.refunds.keys().filter(|k| ids.contains(k)).collect();
+            let present: Vec<&String> = actual
+                .refunds
+                .keys()
+                .filter(|k| ids.contains(k) && !claimed.contains(k))
+                .collect();
             // Mirakl's ledger names no cancelation: a cancelation after the debit is found
             // among Mirakl's refunds by its total.
             let by_id = !ids.is_empty()

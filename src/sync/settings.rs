@@ -200,6 +200,12 @@ const RESERVED_META_PREFIXES: &[&str] = &[
     "_restock",
     "_new_order",
     "_stock",
+    // Meta other plugins and WooCommerce read as their own (tracking, VAT exemption).
+    "ywot_",
+    "_wc_shipment_tracking",
+    "is_vat_exempt",
+    "_tracking",
+    "tracking_",
 ];
 
 /// Whether `key` may carry a custom field: plain, bounded, and no one else's.

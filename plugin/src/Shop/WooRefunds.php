@@ -126,6 +126,8 @@ final class WooRefunds {
 			[ $net, $taxes, $line_gross ] = $given
 				? $this->booked( $item, $amount, Money::micros( $refund['tax'] ?? '0' ), $include_tax, $decimals )
 				: $this->split( $item, $amount, $include_tax, $decimals );
+			// Never more units than the line has left (WooCommerce would restock them all).
+			$quantity                      = min( $quantity, max( 0, (int) $item->get_quantity() - abs( (int) $order->get_qty_refunded_for_item( $item->get_id() ) ) ) );
 			$line_items[ $item->get_id() ] = array(
 				'qty'          => $quantity,
 				'refund_total' => $net,
@@ -152,14 +154,12 @@ final class WooRefunds {
 		$cancelation = 'cancelation' === ( $refund['kind'] ?? 'refund' );
 		$why         = (string) ( $refund['reason_label'] ?? '' );
 		$why         = '' !== $why ? $why : (string) ( $refund['reason_code'] ?? '-' );
-		$reason      = $cancelation
-			? sprintf(
-				/* translators: 1: number of units, 2: SKU, 3: reason (label or code) */
-				__( 'Cancelled on the marketplace: %1$d unit(s) of %2$s (%3$s); refunded and restocked.', 'mirakl-connector-for-woocommerce' ),
-				$quantity,
-				(string) ( $refund['sku'] ?? '-' ),
-				$why
-			)
+		/* translators: 1: number of units, 2: SKU, 3: reason (label or code) */
+		$restocked = __( 'Cancelled on the marketplace: %1$d unit(s) of %2$s (%3$s); refunded and restocked.', 'mirakl-connector-for-woocommerce' );
+		/* translators: 1: number of units, 2: SKU, 3: reason (label or code) */
+		$kept   = __( 'Cancelled on the marketplace: %1$d unit(s) of %2$s (%3$s); refunded.', 'mirakl-connector-for-woocommerce' );
+		$reason = $cancelation
+			? sprintf( empty( $refund['restock'] ) ? $kept : $restocked, $quantity, (string) ( $refund['sku'] ?? '-' ), $why )
 			: sprintf(
 				/* translators: 1: Mirakl refund id, 2: reason (label or code) */
 				__( 'Refund made on the marketplace (Mirakl refund %1$s, reason %2$s).', 'mirakl-connector-for-woocommerce' ),

@@ -376,7 +376,26 @@ fn enqueue_order_job<T: Transport, B: CallBudget>(
 /// The key of the whole-line cancelation the engine books for a line Mirakl moved to
 /// CANCELED without listing its cancelations.
 fn line_cancelation_key(line: &OrderLine) -> String {
-    cancelation_key(&format!("line-{}", line.order_line_id))
+    cancelation_key(&format!("{}:*", line.order_line_id))
+}
+
+/// The key of one of a line's `cancelations[]`: Mirakl's id is only known unique per line.
+fn entry_key(line: &OrderLine, cancelation: &crate::mirakl::orders::Cancelation) -> String {
+    cancelation_key(&format!("{}:{}", line.order_line_id, cancelation.id))
+}
+
+/// Mirakl's taxes, or — when it gives none on a taxed line — the line's taxes in proportion.
+fn taxes_or_share(
+    given: &[crate::mirakl::model::Tax],
+    line_taxes: &[crate::mirakl::model::Tax],
+    part: Decimal,
+    whole: Option<Decimal>,
+) -> Decimal {
+    if given.is_empty() {
+        share(sum_taxes(line_taxes), part, whole)
+    } else {
+        sum_taxes(given)
+    }
 }
 
 /// Everything Mirakl took off the order's lines — refunds, cancelations, and lines moved to
@@ -420,8 +439,13 @@ pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
                 refund.shipping_amount.unwrap_or_default(),
                 &refund.reason_code,
             );
-            booked.tax = sum_taxes(&refund.taxes);
-            booked.shipping_tax = sum_taxes(&refund.shipping_taxes);
+            booked.tax = taxes_or_share(&refund.taxes, &line.taxes, booked.amount, line.price);
+            booked.shipping_tax = taxes_or_share(
+                &refund.shipping_taxes,
+                &line.shipping_taxes,
+                booked.shipping_amount,
+                line.shipping_price,
+            );
             booked.reason_label =
                 reference::reason_label(ctx.store, "REFUND", refund.reason_code.as_deref());
             entries.push((line, booked));
@@ -430,17 +454,26 @@ pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
         if whole {
             continue;
         }
+        // Never more units than the line has: an entry asking for more restocks what is left.
+        let mut units_left = line.quantity.unwrap_or(0).max(0);
         for cancelation in &line.cancelations {
+            let units = cancelation.quantity.unwrap_or(0).clamp(0, units_left);
+            units_left -= units;
             let mut booked = entry(
-                cancelation_key(&cancelation.id),
-                cancelation.quantity,
+                entry_key(line, cancelation),
+                Some(units),
                 cancelation.amount.unwrap_or_default(),
                 cancelation.shipping_amount.unwrap_or_default(),
                 &cancelation.reason_code,
             );
-            booked.tax = sum_taxes(&cancelation.taxes);
-            booked.shipping_tax = sum_taxes(&cancelation.shipping_taxes);
-            entries.push((line, cancelled(ctx, booked)));
+            booked.tax = taxes_or_share(&cancelation.taxes, &line.taxes, booked.amount, line.price);
+            booked.shipping_tax = taxes_or_share(
+                &cancelation.shipping_taxes,
+                &line.shipping_taxes,
+                booked.shipping_amount,
+                line.shipping_price,
+            );
+            entries.push((line, cancelled(ctx, order, booked)));
         }
         // A line CANCELED without cancelations: what is left of it is cancelled as a whole.
         if line.order_line_state.as_str() == "CANCELED" {
@@ -460,20 +493,22 @@ pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
                     shipping,
                     line.shipping_price,
                 );
-                entries.push((line, cancelled(ctx, booked)));
+                entries.push((line, cancelled(ctx, order, booked)));
             }
         }
     }
     entries
 }
 
-/// `booked` as a cancelation: its units restocked, its reason's CANCELATION label.
+/// `booked` as a cancelation: its units restocked (unless the order never took the shop's
+/// stock), its reason's CANCELATION label.
 fn cancelled<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
+    order: &Order,
     mut booked: MarketplaceRefund,
 ) -> MarketplaceRefund {
     booked.kind = MarketplaceRefundKind::Cancelation;
-    booked.restock = true;
+    booked.restock = ctx.settings.reduces_stock_for(order);
     booked.reason_label =
         reference::reason_label(ctx.store, "CANCELATION", booked.reason_code.as_deref());
     booked
@@ -1420,10 +1455,27 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         .flat_map(|r| r.mirakl_refund_ids.iter().cloned())
         .collect();
     let mut conflicts = 0;
-    let mut restocked = Vec::new();
     for (line, marketplace_refund) in taken_off(ctx, order) {
         if known.contains(&marketplace_refund.mirakl_refund_id) {
             continue;
+        }
+        // The line was already cancelled as a whole (CANCELED without entries): entries
+        // Mirakl lists later are part of that, never a second refund and restock.
+        let whole_line = line_cancelation_key(line);
+        if marketplace_refund.kind == MarketplaceRefundKind::Cancelation
+            && marketplace_refund.mirakl_refund_id != whole_line
+        {
+            if let Some(record) = records
+                .iter()
+                .find(|r| r.mirakl_refund_ids.contains(&whole_line))
+            {
+                let mut record = record.clone();
+                record
+                    .mirakl_refund_ids
+                    .push(marketplace_refund.mirakl_refund_id.clone());
+                ctx.store.upsert_refund(&record)?;
+                continue;
+            }
         }
         let shop_refund = match ctx
             .shop
@@ -1445,8 +1497,10 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
             }
             Err(error) => return Err(error.into()),
         };
+        // Cancelled units are back in the shop's stock: Mirakl hears the new level, marked
+        // before the refunds map row so a crash in between cannot lose the push.
         if marketplace_refund.restock {
-            restocked.extend(marketplace_refund.sku.clone());
+            ctx.stock_returned(&marketplace_refund.sku.iter().cloned().collect::<Vec<_>>())?;
         }
         // What finance expects, before the refunds map row: a crash in between records it
         // again under the same key. A cancelation made before the customer was debited is
@@ -1461,8 +1515,6 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         record.mirakl_refund_ids = vec![marketplace_refund.mirakl_refund_id.clone()];
         ctx.store.upsert_refund(&record)?;
     }
-    // Cancelled units are back in the shop's stock: Mirakl hears the new levels.
-    ctx.stock_returned(&restocked)?;
     Ok(conflicts)
 }
 
@@ -1479,7 +1531,7 @@ fn before_debit(
     let entry = line
         .cancelations
         .iter()
-        .find(|c| cancelation_key(&c.id) == refund.mirakl_refund_id);
+        .find(|c| entry_key(line, c) == refund.mirakl_refund_id);
     let made = entry.and_then(|c| c.created_date);
     let debited_after = match (order.customer_debited_date, made) {
         (None, _) => true,
@@ -1502,10 +1554,20 @@ fn before_debit(
             c.commission_amount.unwrap_or_default(),
             sum_taxes(&c.commission_taxes),
         ),
-        // The whole line is gone: so is its commission.
+        // The rest of the line is gone: so is the commission its entries did not give back.
         None => (
-            line.commission_fee.unwrap_or_default(),
-            line.commission_vat.unwrap_or_default(),
+            line.commission_fee.unwrap_or_default()
+                - line
+                    .cancelations
+                    .iter()
+                    .filter_map(|c| c.commission_amount)
+                    .sum::<Decimal>(),
+            line.commission_vat.unwrap_or_default()
+                - line
+                    .cancelations
+                    .iter()
+                    .map(|c| sum_taxes(&c.commission_taxes))
+                    .sum::<Decimal>(),
         ),
     };
     Some(expected::ExpectedCancelation {

@@ -255,7 +255,12 @@ fn plan<T: Transport, B: CallBudget>(
         if shop_line.amount < Decimal::ZERO {
             return Err("a refund amount is negative".to_owned());
         }
-        let (amount_left, _) = left_on(line);
+        // A line Mirakl cancelled or refused has nothing left to refund.
+        let (amount_left, _) = if matches!(line.order_line_state.as_str(), "CANCELED" | "REFUSED") {
+            (Decimal::ZERO, Decimal::ZERO)
+        } else {
+            left_on(line)
+        };
         if check_left && shop_line.amount > amount_left {
             return Err(format!(
                 "refund of {} on line {} exceeds the {} left to refund",
