@@ -115,12 +115,6 @@ class SettingsForm {
 		$new_key = trim( (string) ( $input['api_key'] ?? '' ) );
 		$key     = '' !== $new_key ? $new_key : (string) ( $stored['api_key'] ?? '' );
 		$shop_id = self::text( $input['shop_id'] ?? '' );
-		if ( '' === $new_key && '' !== $key && self::host_changed( (string) ( $stored['api_url'] ?? '' ), $url ) ) {
-			// The stored key is never kept for another host: whoever can edit the URL could
-			// otherwise have it sent to a server of their choosing.
-			$errors['api_key'] = __( 'The API URL points at a new host, so the stored API key is not kept: enter the API key for the new host.', 'mirakl-connector-for-woocommerce' );
-			return array();
-		}
 		$raw     = array(
 			'api_url' => $url,
 			'api_key' => $key,
@@ -141,6 +135,13 @@ class SettingsForm {
 			$normalised = $this->bridge->validate_settings( $raw );
 		} catch ( \MiraklConnector\Native\NativeException $e ) {
 			self::add_native_error( $e->getMessage(), $errors );
+			return array();
+		}
+		// Checked once the URL itself is valid (a bad URL is named first): the stored key is
+		// never kept for another host, or whoever can edit the URL could have it sent to a
+		// server of their choosing.
+		if ( '' === $new_key && '' !== $key && self::host_changed( (string) ( $stored['api_url'] ?? '' ), $url ) ) {
+			$errors['api_key'] = __( 'The API URL points at a new host, so the stored API key is not kept: enter the API key for the new host.', 'mirakl-connector-for-woocommerce' );
 			return array();
 		}
 		return array(
