@@ -809,7 +809,10 @@ fn an_order_with_a_negative_or_overflowing_amount_is_held() {
     });
     assert_eq!(h.mirakl_state(&good), "WAITING_DEBIT_PAYMENT");
     assert_eq!(h.mirakl_state(&bad), "WAITING_ACCEPTANCE", "not accepted");
-    assert!(h.shop.orders_for(&bad).is_empty(), "not created in the shop");
+    assert!(
+        h.shop.orders_for(&bad).is_empty(),
+        "not created in the shop"
+    );
     assert_eq!(h.open_problems("order_unreadable"), 1);
 }
 

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::mirakl::model::TaxMode;
 use crate::mirakl::orders::{self as mirakl_orders, Order, OrderQuery};
 use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Transport};
-use crate::store::{Clock, Job, NewProblem, Store, StoreError};
+use crate::store::{Clock, Job, NewProblem, Severity, Store, StoreError};
 
 use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
@@ -118,7 +118,41 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         if sent {
             self.report.call(api.as_str());
         }
+        self.note_refusal(api, &result);
         result
+    }
+
+    /// Raises one `mirakl_response_refused` problem per API and reason when `result` was
+    /// refused by the connector's limits (too large, too slow, too long a `Retry-After`), and
+    /// heals that API's such problems once it answers. This bookkeeping never turns a good
+    /// answer into a failure nor hides the call's own error: a store failure here is dropped
+    /// (the next call notes it again).
+    fn note_refusal<R>(&mut self, api: ApiCode, result: &Result<R, MiraklError>) {
+        let noted = match result {
+            Ok(_) => self
+                .store
+                .heal_problems_about(
+                    ProblemKind::MiraklResponseRefused,
+                    EntityType::MiraklApi.as_str(),
+                    &format!("{} ", api.as_str()),
+                )
+                .map(|_| ()),
+            Err(error) => match error.refusal() {
+                Some(refusal) => self.raise(
+                    NewProblem::new(
+                        ProblemKind::MiraklResponseRefused,
+                        EntityType::MiraklApi,
+                        format!("{} {}", api.as_str(), refusal.reason),
+                        refusal.message,
+                    )
+                    .severity(Severity::Warning)
+                    .hint(refusal.hint)
+                    .job(self.job.id),
+                ),
+                None => Ok(()),
+            },
+        };
+        drop(noted);
     }
 
     /// Raises (or counts again) a problem and notes it in the report.
