@@ -402,6 +402,35 @@ impl super::Store {
         heal_about(&self.conn, kind, entity_type, prefix, self.now_ms())
     }
 
+    /// After a call to `api`: with a refusal, raises (or counts again) the one open
+    /// `mirakl_response_refused` problem for `api` and that reason; without, heals every such
+    /// problem of `api`. Returns the problem raised.
+    pub fn note_api_answer(
+        &self,
+        api: crate::mirakl::ApiCode,
+        refusal: Option<crate::mirakl::Refusal>,
+        job_id: Option<i64>,
+    ) -> Result<Option<ProblemRecord>, StoreError> {
+        let Some(refusal) = refusal else {
+            self.heal_problems_about(
+                ProblemKind::MiraklResponseRefused,
+                EntityType::MiraklApi.as_str(),
+                &format!("{} ", api.as_str()),
+            )?;
+            return Ok(None);
+        };
+        let mut problem = NewProblem::new(
+            ProblemKind::MiraklResponseRefused,
+            EntityType::MiraklApi,
+            format!("{} {}", api.as_str(), refusal.reason),
+            refusal.message,
+        )
+        .severity(Severity::Warning)
+        .hint(refusal.hint);
+        problem.job_id = job_id;
+        self.raise_problem(&problem).map(Some)
+    }
+
     /// Marks an open problem resolved; `Ok(false)` if it already was.
     pub fn resolve_problem(&self, id: i64) -> Result<bool, StoreError> {
         resolve(&self.conn, id, Resolution::Resolved, self.now_ms())

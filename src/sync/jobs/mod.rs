@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::mirakl::model::TaxMode;
 use crate::mirakl::orders::{self as mirakl_orders, Order, OrderQuery};
 use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Transport};
-use crate::store::{Clock, Job, NewProblem, Severity, Store, StoreError};
+use crate::store::{Clock, Job, NewProblem, Store, StoreError};
 
 use super::report::{RaisedProblem, TickReport};
 use super::settings::SyncSettings;
@@ -128,31 +128,18 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
     /// answer into a failure nor hides the call's own error: a store failure here is dropped
     /// (the next call notes it again).
     fn note_refusal<R>(&mut self, api: ApiCode, result: &Result<R, MiraklError>) {
-        let noted = match result {
-            Ok(_) => self
-                .store
-                .heal_problems_about(
-                    ProblemKind::MiraklResponseRefused,
-                    EntityType::MiraklApi.as_str(),
-                    &format!("{} ", api.as_str()),
-                )
-                .map(|_| ()),
+        let refusal = match result {
+            Ok(_) => None,
             Err(error) => match error.refusal() {
-                Some(refusal) => self.raise(
-                    NewProblem::new(
-                        ProblemKind::MiraklResponseRefused,
-                        EntityType::MiraklApi,
-                        format!("{} {}", api.as_str(), refusal.reason),
-                        refusal.message,
-                    )
-                    .severity(Severity::Warning)
-                    .hint(refusal.hint)
-                    .job(self.job.id),
-                ),
-                None => Ok(()),
+                Some(refusal) => Some(refusal),
+                None => return,
             },
         };
-        drop(noted);
+        if let Ok(Some(record)) = self.store.note_api_answer(api, refusal, Some(self.job.id)) {
+            self.report
+                .problems
+                .push(RaisedProblem::from_record(record));
+        }
     }
 
     /// Raises (or counts again) a problem and notes it in the report.
