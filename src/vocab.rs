@@ -174,6 +174,11 @@ text_enum! {
         OrderImplausible => "order_implausible",
         /// Mirakl's answer for the order could not be read.
         OrderUnreadable => "order_unreadable",
+        /// A Mirakl read was refused by this connector's own limits: the answer was over the
+        /// API's size cap, did not arrive within the timeout, or Mirakl asked to wait longer
+        /// than the connector does. One open problem per API and reason (its entity is
+        /// `<API> <reason>`); healed when that API next answers.
+        MiraklResponseRefused => "mirakl_response_refused",
         /// Mirakl refuses the shipment in the order's state.
         OrderNotShippable => "order_not_shippable",
         /// The operator refuses partial acceptance and a line cannot be accepted.
@@ -250,6 +255,8 @@ text_enum! {
         OfferImport => "offer_import",
         /// A Mirakl transaction type code (finance).
         TransactionType => "transaction_type",
+        /// A Mirakl API and what was wrong with its answer (`OR11 too_large`).
+        MiraklApi => "mirakl_api",
     }
 }
 

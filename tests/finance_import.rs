@@ -311,9 +311,10 @@ fn finance_works_on_an_in_memory_store() {
 #[test]
 fn an_amount_too_large_for_the_ledger_is_a_clear_error_not_a_panic() {
     // 1e25 overflows the ten-thousandths multiply; 9.5e14 passes decoding but not an i64 of
-    // ten-thousandths. Each is an error saying so, and the next run imports the page.
+    // ten-thousandths. Each is an error saying so and naming the transaction (the first when
+    // the row is decoded on its own), and the next run imports the page.
     for (amount, named) in [
-        ("10000000000000000000000000", false),
+        ("10000000000000000000000000", true),
         ("950000000000000", true),
     ] {
         let (_dir, store) = store();
@@ -336,4 +337,42 @@ fn an_amount_too_large_for_the_ledger_is_a_clear_error_not_a_panic() {
         let report = import_ledger(&store, &client, &tl02_only(), now()).unwrap();
         assert_eq!(report.inserted, 5, "{amount}");
     }
+}
+
+#[test]
+fn a_tl02_row_past_the_bounds_names_its_transaction_in_one_problem_healed_by_a_good_page() {
+    let (_dir, store) = store();
+    let transport = Arc::new(ScriptedTransport::new());
+    let good = fixture("TL02_transaction_logs_single_page.json");
+    let spoiled = good.replacen("\"amount\": 50.00", "\"amount\": 1e25", 1);
+    assert_ne!(good, spoiled);
+    transport
+        .respond(200, spoiled.clone())
+        .respond(200, spoiled)
+        .respond(200, good);
+    let (client, _) = scripted_client(Arc::clone(&transport));
+    let open = |store: &Store| {
+        store
+            .list_problems(&mirakl_connector::store::ProblemFilter {
+                kind: Some("mirakl_response_refused".to_owned()),
+                ..mirakl_connector::store::ProblemFilter::open()
+            })
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let error = import_ledger(&store, &client, &tl02_only(), now()).unwrap_err();
+        assert!(error.to_string().contains("TXN002"), "{error}");
+    }
+    let problems = open(&store);
+    assert_eq!(problems.len(), 1, "one open problem, seen twice");
+    assert_eq!(problems[0].entity_id, "TL02 unreadable");
+    assert!(
+        problems[0].message.contains("transaction TXN002") && problems[0].message.contains("10^15"),
+        "{}",
+        problems[0].message
+    );
+    let report = import_ledger(&store, &client, &tl02_only(), now()).unwrap();
+    assert!(report.complete);
+    assert_eq!(report.inserted, 5, "nothing of the refused page was lost");
+    assert!(open(&store).is_empty(), "healed once TL02 answers");
 }

@@ -434,6 +434,7 @@ fn every_error_maps_to_a_stable_code_that_agrees_on_transience() {
         MiraklError::ReadInterrupted {
             api,
             message: text(),
+            timed_out: false,
         },
         MiraklError::Throttled {
             api,
@@ -539,4 +540,53 @@ fn a_hostile_retry_after_is_cut_to_the_longest_wait_and_never_panics() {
     for refused in ["-5", "NaN", "inf", "-inf"] {
         assert_eq!(parse_retry_after(refused), None, "{refused:?}");
     }
+}
+
+#[test]
+fn answers_refused_by_the_connector_limits_say_why_and_others_do_not() {
+    use mirakl_connector::mirakl::{ApiCode, TransportError};
+    let too_large = MiraklError::from_transport(
+        ApiCode::OR11,
+        false,
+        TransportError::new(TransportErrorKind::TooLarge { limit: 8 << 20 }, "big"),
+    );
+    let refusal = too_large.refusal().expect("too large is a refusal");
+    assert_eq!(refusal.reason, "too_large");
+    assert!(refusal.message.contains("OR11") && refusal.message.contains("8388608"));
+    let slow = MiraklError::from_transport(
+        ApiCode::OR11,
+        false,
+        TransportError::new(TransportErrorKind::Timeout, "slow"),
+    );
+    assert_eq!(slow.refusal().map(|r| r.reason), Some("timeout"));
+    let dropped = MiraklError::from_transport(
+        ApiCode::OR11,
+        false,
+        TransportError::new(TransportErrorKind::Dropped, "reset"),
+    );
+    assert_eq!(
+        dropped.refusal(),
+        None,
+        "a dropped connection is no refusal"
+    );
+    let clamped = MiraklError::from_status(
+        ApiCode::OR11,
+        false,
+        429,
+        mirakl_connector::mirakl::client::parse_retry_after("99999999999999999999"),
+        String::new(),
+    );
+    assert_eq!(clamped.refusal().map(|r| r.reason), Some("retry_after"));
+    let short = MiraklError::from_status(
+        ApiCode::OR11,
+        false,
+        429,
+        Some(std::time::Duration::from_secs(30)),
+        String::new(),
+    );
+    assert_eq!(
+        short.refusal(),
+        None,
+        "an ordinary Retry-After is no refusal"
+    );
 }

@@ -285,3 +285,32 @@ fn an_or11_call_mirakl_throttles_keeps_its_turn() {
         assert_eq!(or11_turn(&h), before, "a throttled call used no slot");
     }
 }
+
+#[test]
+fn a_retry_after_past_the_clamp_raises_one_problem_healed_when_or11_answers() {
+    let mut h = or11_always_failing(429, Some(99_999_999));
+    h.run_minutes(3);
+    h.run_minutes(3);
+    assert_eq!(
+        h.open_problems("mirakl_response_refused"),
+        1,
+        "one open problem for OR11's Retry-After, however often it is seen"
+    );
+    let problems = h
+        .store
+        .list_problems(&mirakl_connector::store::ProblemFilter::open())
+        .unwrap();
+    let refused = problems
+        .iter()
+        .find(|p| p.kind == "mirakl_response_refused")
+        .unwrap();
+    assert_eq!(refused.entity_id, "OR11 retry_after");
+    assert!(
+        refused.message.contains("Retry-After") && refused.message.contains("3600"),
+        "{}",
+        refused.message
+    );
+    h.sandbox.clear_faults();
+    h.run_minutes(70);
+    assert_eq!(h.open_problems("mirakl_response_refused"), 0, "healed");
+}

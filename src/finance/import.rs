@@ -25,7 +25,7 @@ use crate::mirakl::finance::{
     billing_cycles, billing_cycles_page, invoices, transactions, transactions_page, BillingCycle,
     BillingCyclePage, Invoice, InvoicePage, InvoiceQuery, TransactionPage, TransactionQuery,
 };
-use crate::mirakl::{CallBudget, Client, MiraklError, Transport};
+use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Refusal, Transport};
 use crate::store::{
     FinanceBillingCycle, FinanceDocument, FinanceTransaction, ImportStateChange, Store,
 };
@@ -126,7 +126,25 @@ pub fn import_ledger<T: Transport, B: CallBudget>(
                 ..TransactionQuery::default()
             }),
         };
-        let page: TransactionPage = match client.send_json(request) {
+        let answer = client.send_json::<TransactionPage>(request);
+        // A TL02 answer refused by the connector's limits (too large, too slow, a row it cannot
+        // read) is named in one problem until TL02 answers again. Bookkeeping only: a failure
+        // to record it never hides the import's own outcome.
+        let refusal = match &answer {
+            Ok(_) => None,
+            Err(error @ MiraklError::Decode { .. }) => Some(Refusal {
+                reason: "unreadable",
+                message: format!(
+                    "{error}; the ledger import stops at this page and reads it again next time"
+                ),
+                hint: "Ask the operator to check this transaction on Mirakl's side.",
+            }),
+            Err(error) => error.refusal(),
+        };
+        if answer.is_ok() || refusal.is_some() {
+            let _ = store.note_api_answer(ApiCode::TL02, refusal, None);
+        }
+        let page: TransactionPage = match answer {
             Ok(page) => page,
             Err(error) => {
                 if let Some(at) = come_back_at(&error, now) {

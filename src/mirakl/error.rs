@@ -75,8 +75,14 @@ pub enum MiraklError {
         status: u16,
         message: String,
     },
+    /// A read broke after it was sent; `timed_out` when the answer did not arrive within the
+    /// attempt's timeout (a server sending a byte at a time), else the connection dropped.
     #[error("{api}: a read failed after it was sent ({message})")]
-    ReadInterrupted { api: ApiCode, message: String },
+    ReadInterrupted {
+        api: ApiCode,
+        message: String,
+        timed_out: bool,
+    },
     #[error("{api}: too many requests (HTTP 429){}", retry_after_text(.retry_after))]
     Throttled {
         api: ApiCode,
@@ -116,6 +122,17 @@ pub enum MiraklError {
     TooLarge { api: ApiCode, limit: u64 },
 }
 
+/// Why this connector refused a Mirakl answer by its own limits (see [`MiraklError::refusal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// A stable word for the reason: `too_large`, `timeout`, `retry_after`.
+    pub reason: &'static str,
+    /// What was wrong, naming the API and the figures.
+    pub message: String,
+    /// What the merchant can do.
+    pub hint: &'static str,
+}
+
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
     match retry_after {
         Some(wait) => format!(", retry after {} s", wait.as_secs()),
@@ -124,6 +141,50 @@ fn retry_after_text(retry_after: &Option<Duration>) -> String {
 }
 
 impl MiraklError {
+    /// When the answer was refused by the connector's own limits (over the size cap, not in
+    /// time, or a `Retry-After` of the clamp or more), why, for a problem naming it.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            MiraklError::TooLarge { api, limit } => Some(Refusal {
+                reason: "too_large",
+                message: format!(
+                    "{api}: Mirakl's answer was too large: over the size limit of {limit} bytes \
+                     ({:.1} MB) for {api}; it was dropped unread and the call is tried again later",
+                    *limit as f64 / 1_048_576.0
+                ),
+                hint: "If this lasts, ask the operator why this answer is so large (for orders, \
+                       an order with a very large number of lines).",
+            }),
+            MiraklError::ReadInterrupted {
+                api,
+                timed_out: true,
+                ..
+            } => Some(Refusal {
+                reason: "timeout",
+                message: format!(
+                    "{api}: Mirakl's answer did not arrive in time (too slow, dropped at the \
+                     read timeout); the call is tried again later"
+                ),
+                hint: "A slow marketplace usually recovers; if this lasts, tell the operator.",
+            }),
+            MiraklError::Throttled {
+                api,
+                retry_after: Some(wait),
+            } if *wait >= crate::mirakl::client::MAX_RETRY_AFTER => Some(Refusal {
+                reason: "retry_after",
+                message: format!(
+                    "{api}: Mirakl throttled the call (HTTP 429) and its Retry-After asked to \
+                     wait {} s or longer; the connector waits at most {} s and then tries again",
+                    crate::mirakl::client::MAX_RETRY_AFTER.as_secs(),
+                    wait.as_secs()
+                ),
+                hint: "Nothing to do unless this lasts; then ask the operator about the \
+                       rate limit on this API.",
+            }),
+            _ => None,
+        }
+    }
+
     pub fn class(&self) -> ErrorClass {
         match self {
             MiraklError::Connect { .. }
@@ -213,8 +274,12 @@ impl MiraklError {
             TransportErrorKind::Timeout | TransportErrorKind::Dropped if is_write => {
                 MiraklError::OutcomeUnknown { api, message }
             }
-            TransportErrorKind::Timeout | TransportErrorKind::Dropped => {
-                MiraklError::ReadInterrupted { api, message }
+            kind @ (TransportErrorKind::Timeout | TransportErrorKind::Dropped) => {
+                MiraklError::ReadInterrupted {
+                    api,
+                    message,
+                    timed_out: kind == TransportErrorKind::Timeout,
+                }
             }
         }
     }

@@ -117,12 +117,48 @@ pub fn transactions_page(page_token: &str, limit: u32) -> Request {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TransactionPage {
-    #[serde(default, deserialize_with = "nullable")]
+    /// Each row is decoded on its own, so a row that cannot be read names its `id`.
+    #[serde(default, deserialize_with = "transaction_rows")]
     pub data: Vec<Transaction>,
     #[serde(default)]
     pub next_page_token: Option<String>,
     #[serde(default)]
     pub previous_page_token: Option<String>,
+}
+
+/// TL02's `data`, each row decoded on its own: a row that cannot be read (an amount past the
+/// connector's bounds, a missing `id`) fails the page with an error naming that row's `id` and
+/// position, so the merchant can tell Mirakl which transaction is wrong.
+fn transaction_rows<'de, D>(d: D) -> Result<Vec<Transaction>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+    }
+    let rows: Vec<Box<serde_json::value::RawValue>> = nullable(d)?;
+    rows.iter()
+        .enumerate()
+        .map(|(position, raw)| {
+            serde_json::from_str::<Transaction>(raw.get()).map_err(|error| {
+                let id = serde_json::from_str::<IdOnly>(raw.get())
+                    .ok()
+                    .and_then(|row| row.id)
+                    .map(|id| match id {
+                        serde_json::Value::String(text) => text,
+                        other => other.to_string(),
+                    })
+                    .map(|id| id.chars().filter(|c| !c.is_control()).take(64).collect())
+                    .unwrap_or_else(|| "without an id".to_owned());
+                serde::de::Error::custom(format!(
+                    "transaction {id} (row {} of the page): {error}",
+                    position + 1
+                ))
+            })
+        })
+        .collect()
 }
 
 impl SeekPage for TransactionPage {

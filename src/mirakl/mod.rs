@@ -22,7 +22,7 @@ pub mod transport;
 pub use budget::{limits_for, CallBudget, Limit, MemoryBudget};
 pub use client::Client;
 pub use config::{ApiKey, ClientConfig, ResponseLimits};
-pub use error::{ErrorClass, MiraklError, TransportError, TransportErrorKind};
+pub use error::{ErrorClass, MiraklError, Refusal, TransportError, TransportErrorKind};
 pub use request::{ApiCode, Body, Method, Request};
 pub use retry::{decide, RetryDecision, RetryPolicy};
 pub use transport::{HttpTransport, Response, Transport};

@@ -70,6 +70,7 @@ impl ProblemKindNames {
     const ORDER_REJECTED_BY_SHOP: &'static str = ProblemKind::OrderRejectedByShop.as_str();
     const ORDER_IMPLAUSIBLE: &'static str = ProblemKind::OrderImplausible.as_str();
     const ORDER_UNREADABLE: &'static str = ProblemKind::OrderUnreadable.as_str();
+    const MIRAKL_RESPONSE_REFUSED: &'static str = ProblemKind::MiraklResponseRefused.as_str();
     const ORDER_NOT_SHIPPABLE: &'static str = ProblemKind::OrderNotShippable.as_str();
     const PARTIAL_ACCEPTANCE_DISABLED: &'static str =
         ProblemKind::PartialAcceptanceDisabled.as_str();
@@ -126,6 +127,7 @@ impl EntityTypeNames {
     const STOCK_IMPORT: &'static str = EntityType::StockImport.as_str();
     const OFFER_IMPORT: &'static str = EntityType::OfferImport.as_str();
     const TRANSACTION_TYPE: &'static str = EntityType::TransactionType.as_str();
+    const MIRAKL_API: &'static str = EntityType::MiraklApi.as_str();
 
     /// Every value, in the core's order.
     pub fn all() -> Vec<String> {

@@ -312,6 +312,25 @@ pub(crate) fn resolve(
     Ok(changed == 1)
 }
 
+/// Closes, as healed, the open problems of `kind` about `entity_type` whose entity id starts
+/// with `prefix` (e.g. every reason a Mirakl API's answer was refused, once it answers again).
+/// Returns how many were closed.
+pub(crate) fn heal_about(
+    conn: &Connection,
+    kind: ProblemKind,
+    entity_type: &str,
+    prefix: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?4
+             WHERE state = 'open' AND kind = ?1 AND entity_type = ?2
+               AND substr(entity_id, 1, length(?3)) = ?3",
+        )?
+        .execute(params![kind, entity_type, prefix, now])?)
+}
+
 /// Closes the open `job_dead` (or `job_panicked`) problem of `job_id` as healed, its job having
 /// now succeeded.
 pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<(), StoreError> {
@@ -370,6 +389,46 @@ impl super::Store {
     /// Open problems per severity.
     pub fn count_open_problems(&self) -> Result<Vec<(Severity, u64)>, StoreError> {
         count_open(&self.conn)
+    }
+
+    /// Heals the open problems of `kind` about `entity_type` whose entity id starts with
+    /// `prefix`; how many were closed.
+    pub fn heal_problems_about(
+        &self,
+        kind: ProblemKind,
+        entity_type: &str,
+        prefix: &str,
+    ) -> Result<usize, StoreError> {
+        heal_about(&self.conn, kind, entity_type, prefix, self.now_ms())
+    }
+
+    /// After a call to `api`: with a refusal, raises (or counts again) the one open
+    /// `mirakl_response_refused` problem for `api` and that reason; without, heals every such
+    /// problem of `api`. Returns the problem raised.
+    pub fn note_api_answer(
+        &self,
+        api: crate::mirakl::ApiCode,
+        refusal: Option<crate::mirakl::Refusal>,
+        job_id: Option<i64>,
+    ) -> Result<Option<ProblemRecord>, StoreError> {
+        let Some(refusal) = refusal else {
+            self.heal_problems_about(
+                ProblemKind::MiraklResponseRefused,
+                EntityType::MiraklApi.as_str(),
+                &format!("{} ", api.as_str()),
+            )?;
+            return Ok(None);
+        };
+        let mut problem = NewProblem::new(
+            ProblemKind::MiraklResponseRefused,
+            EntityType::MiraklApi,
+            format!("{} {}", api.as_str(), refusal.reason),
+            refusal.message,
+        )
+        .severity(Severity::Warning)
+        .hint(refusal.hint);
+        problem.job_id = job_id;
+        self.raise_problem(&problem).map(Some)
     }
 
     /// Marks an open problem resolved; `Ok(false)` if it already was.

@@ -103,7 +103,8 @@ if ($is_or11 && $status === 200) {
     }
 }
 if ($is_tl02 && $status === 200 && $mode === 'tl02_overflow') {
-    $body = (string) preg_replace('/"amount"\s*:\s*-?[0-9.]+/', '"amount":1e25', $body);
+    // Each row's amount, a JSON number or a numeric string, becomes 1e25.
+    $body = (string) preg_replace('/"amount"\s*:\s*("?)-?[0-9.eE+-]+\1/', '"amount":1e25', $body);
 }
 if ($mode === 'nul_escape' && $status >= 400) {
     $body = (string) json_encode(['status' => $status, 'message' => "refused\u{0000}\u{001b}[2J\u{001b}]0;owned\u{0007}"]);

@@ -49,6 +49,7 @@ final class ProblemKinds {
 			ProblemKind::ORDER_IMPLAUSIBLE           => __( 'Order held: figures or lines fail a sanity check', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::COUNTRY                     => __( 'Order held: country not recognised', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::ORDER_UNREADABLE            => __( 'Order could not be read from Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::MIRAKL_RESPONSE_REFUSED     => __( 'Mirakl answer refused (too large, too slow or wait too long)', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::ORDER_NOT_SHIPPABLE         => __( 'Order cannot be shipped on Mirakl', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::PARTIAL_ACCEPTANCE_DISABLED => __( 'Operator refuses partial acceptance', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::SHIPPING_DEADLINE_NEAR      => __( 'Shipping deadline near', 'mirakl-connector-for-woocommerce' ),

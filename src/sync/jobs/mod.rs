@@ -118,7 +118,28 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         if sent {
             self.report.call(api.as_str());
         }
+        self.note_refusal(api, &result);
         result
+    }
+
+    /// Raises one `mirakl_response_refused` problem per API and reason when `result` was
+    /// refused by the connector's limits (too large, too slow, too long a `Retry-After`), and
+    /// heals that API's such problems once it answers. This bookkeeping never turns a good
+    /// answer into a failure nor hides the call's own error: a store failure here is dropped
+    /// (the next call notes it again).
+    fn note_refusal<R>(&mut self, api: ApiCode, result: &Result<R, MiraklError>) {
+        let refusal = match result {
+            Ok(_) => None,
+            Err(error) => match error.refusal() {
+                Some(refusal) => Some(refusal),
+                None => return,
+            },
+        };
+        if let Ok(Some(record)) = self.store.note_api_answer(api, refusal, Some(self.job.id)) {
+            self.report
+                .problems
+                .push(RaisedProblem::from_record(record));
+        }
     }
 
     /// Raises (or counts again) a problem and notes it in the report.
