@@ -446,8 +446,6 @@ pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
                 booked.shipping_amount,
                 line.shipping_price,
             );
-            booked.reason_label =
-                reference::reason_label(ctx.store, "REFUND", refund.reason_code.as_deref());
             entries.push((line, booked));
         }
         // A whole order cancelled is the shop order cancelled (and restocked) as a whole.
@@ -501,7 +499,7 @@ pub(crate) fn taken_off<'o, T: Transport, B: CallBudget>(
 }
 
 /// `booked` as a cancelation: its units restocked (unless the order never took the shop's
-/// stock), its reason's CANCELATION label.
+/// stock).
 fn cancelled<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     order: &Order,
@@ -509,8 +507,6 @@ fn cancelled<T: Transport, B: CallBudget>(
 ) -> MarketplaceRefund {
     booked.kind = MarketplaceRefundKind::Cancelation;
     booked.restock = ctx.settings.reduces_stock_for(order);
-    booked.reason_label =
-        reference::reason_label(ctx.store, "CANCELATION", booked.reason_code.as_deref());
     booked
 }
 
@@ -1455,10 +1451,21 @@ fn mirror_refunds<T: Transport, B: CallBudget>(
         .flat_map(|r| r.mirakl_refund_ids.iter().cloned())
         .collect();
     let mut conflicts = 0;
-    for (line, marketplace_refund) in taken_off(ctx, order) {
+    for (line, mut marketplace_refund) in taken_off(ctx, order) {
         if known.contains(&marketplace_refund.mirakl_refund_id) {
             continue;
         }
+        // The reason's label only for what is recorded now (not for every poll that asks
+        // whether anything is new).
+        let reason_type = match marketplace_refund.kind {
+            MarketplaceRefundKind::Refund => "REFUND",
+            MarketplaceRefundKind::Cancelation => "CANCELATION",
+        };
+        marketplace_refund.reason_label = reference::reason_label(
+            ctx.store,
+            reason_type,
+            marketplace_refund.reason_code.as_deref(),
+        );
         // The line was already cancelled as a whole (CANCELED without entries): entries
         // Mirakl lists later are part of that, never a second refund and restock.
         let whole_line = line_cancelation_key(line);
