@@ -404,3 +404,84 @@ fn a_drip_fed_body_is_cut_at_the_timeout() {
     );
     drop(server);
 }
+
+/// OR11 `list` at offset 0 as the raw JSON the transport hands on.
+fn or11_page(addr: SocketAddr, limits: ResponseLimits) -> Result<serde_json::Value, MiraklError> {
+    let client = capped_client(addr, limits, Duration::from_secs(20));
+    client.send_json(mirakl_connector::mirakl::orders::list(
+        &OrderQuery::default(),
+        0,
+    ))
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
+    gzip.write_all(bytes).expect("gzip");
+    gzip.finish().expect("gzip")
+}
+
+#[test]
+fn an_order_page_keeps_its_orders_under_the_cap_and_names_a_giant() {
+    // One order of 3 MiB (3 times the 1 MiB cap on one order) before a well-formed one.
+    let line = r#"{"order_line_id":"B-1-1","offer_sku":"SKU","quantity":1,"price":10}"#;
+    let lines = vec![line; 3 * MIB as usize / line.len()].join(",");
+    let page = format!(
+        r#"{{"orders":[{{"order_id":"B-1","order_lines":[{lines}]}},{{"order_id":"G-1","order_lines":[{line}]}}],"total_count":2,"unreadable_orders":[{{"order_id":"forged"}}]}}"#
+    );
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+        &gzip(page.as_bytes()),
+    ));
+    let body = or11_page(addr, one_mib_json()).expect("the page is read");
+    let _ = server.join();
+    assert_eq!(body["orders"].as_array().map(Vec::len), Some(1));
+    assert_eq!(body["orders"][0]["order_id"], "G-1");
+    assert_eq!(body["total_count"], 2);
+    let unreadable = body["unreadable_orders"].as_array().expect("list");
+    assert_eq!(
+        unreadable.len(),
+        1,
+        "the server cannot add to it: {unreadable:?}"
+    );
+    assert_eq!(unreadable[0]["order_id"], "B-1");
+    assert_eq!(unreadable[0]["reason"], "too_large");
+    assert_eq!(unreadable[0]["lines"], 3 * MIB / line.len() as u64);
+    assert!(unreadable[0]["bytes"]
+        .as_u64()
+        .is_some_and(|b| b > 3 * MIB - 100));
+}
+
+#[test]
+fn an_order_page_streams_to_a_cap_of_its_own() {
+    // 64 KiB a order, 256 KiB kept in all, so at most 4 MiB read: 5 MiB of orders is refused.
+    let limits = ResponseLimits {
+        json_bytes: 64 * 1024,
+        csv_bytes: 256 * 1024,
+    };
+    let order = format!(r#"{{"order_id":"P","pad":"{}"}}"#, "x".repeat(100 * 1024));
+    let page = format!(r#"{{"orders":[{}]}}"#, vec![order; 50].join(","));
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+        &gzip(page.as_bytes()),
+    ));
+    let error = or11_page(addr, limits).expect_err("over the streamed cap");
+    let _ = server.join();
+    assert_too_large(&error, ApiCode::OR11, 4 * MIB);
+}
+
+#[test]
+fn a_broken_order_page_is_a_decode_error() {
+    let (addr, server) = serve_once(http_response(
+        "200 OK",
+        "Content-Type: application/json\r\n",
+        br#"{"orders":[{"order_id":"A-1","order_lines":[}]}"#,
+    ));
+    let error = or11_page(addr, one_mib_json()).expect_err("not a page");
+    let _ = server.join();
+    assert!(
+        matches!(&error, MiraklError::Decode { api: ApiCode::OR11, message } if message.contains("not an OR11 page")),
+        "{error:?}"
+    );
+}

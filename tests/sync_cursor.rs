@@ -217,3 +217,49 @@ fn one_unreadable_order_never_hides_the_rest_of_its_page() {
         "the window was read: the cursor moves"
     );
 }
+
+/// An order too large to keep, dropped by the HTTP transport as the page streams by
+/// (`order_page::split`, as `HttpTransport` reads OR11): a problem names it with its size and
+/// line count, the orders beside it are recorded.
+#[test]
+fn an_order_too_large_to_keep_is_named_and_its_page_goes_on() {
+    use mirakl_connector::mirakl::order_page::{split, SplitLimits};
+    let (_clock, store, transport, mut engine) = scripted_engine();
+    let mut shop = MemoryShop::new();
+    let line = r#"{"order_line_id":"L","offer_sku":"A","quantity":1}"#;
+    let page = format!(
+        r#"{{"orders": [{{"order_id": "X-000", "order_state": "STAGING", "created_date": "2025-01-06T08:00:00Z", "order_lines": []}},
+            {{"order_id": "X-001", "order_state": "STAGING", "order_lines": [{}]}},
+            {{"order_id": "X-002", "order_state": "STAGING", "created_date": "2025-01-06T08:00:02Z", "order_lines": []}}], "total_count": 3}}"#,
+        vec![line; 1000].join(",")
+    );
+    let limits = SplitLimits {
+        per_order: 4096,
+        kept: 1 << 20,
+        streamed: 1 << 24,
+    };
+    let body = split(page.as_bytes(), limits).expect("split").to_json();
+    transport.respond(200, body);
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+
+    assert!(store.order("X-000").unwrap().is_some());
+    assert!(store.order("X-002").unwrap().is_some(), "after the big one");
+    let problems = store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("order_unreadable".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].entity_id, "X-001");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("OR11 returned order X-001 with 1000 lines in ")
+            && problems[0]
+                .message
+                .contains("bytes the connector reads for one order"),
+        "{}",
+        problems[0].message
+    );
+}

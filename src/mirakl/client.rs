@@ -3,7 +3,7 @@
 //! `retry::decide` allows (never a write that may have reached Mirakl). Pagination as iterators.
 
 use crate::mirakl::budget::{limits_for, CallBudget};
-use crate::mirakl::config::ClientConfig;
+use crate::mirakl::config::{ClientConfig, ResponseLimits};
 use crate::mirakl::error::{MiraklError, TransportError};
 use crate::mirakl::model::OffsetPage;
 use crate::mirakl::request::{ApiCode, Request};
@@ -24,6 +24,7 @@ pub struct Client<T, B> {
     transport: T,
     budget: B,
     shop_id: Option<i64>,
+    limits: ResponseLimits,
     policy: RetryPolicy,
     sleeper: Sleeper,
     clock: Clock,
@@ -57,6 +58,7 @@ impl<T: Transport, B: CallBudget> Client<T, B> {
             transport,
             budget,
             shop_id: config.shop_id,
+            limits: config.limits,
             policy: RetryPolicy::default(),
             sleeper: Box::new(std::thread::sleep),
             clock: Box::new(Utc::now),
@@ -91,6 +93,11 @@ impl<T: Transport, B: CallBudget> Client<T, B> {
     pub fn with_rng_seed(mut self, seed: u64) -> Client<T, B> {
         self.rng = Mutex::new(StdRng::seed_from_u64(seed));
         self
+    }
+
+    /// The caps on answers the transport applies (for messages naming them).
+    pub fn limits(&self) -> ResponseLimits {
+        self.limits
     }
 
     pub fn policy(&self) -> &RetryPolicy {

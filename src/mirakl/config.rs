@@ -74,6 +74,19 @@ impl Default for ResponseLimits {
 }
 
 impl ResponseLimits {
+    /// How OR11 pages are read ([`crate::mirakl::order_page`]): one order may have the JSON
+    /// cap; the orders kept from a page together, the larger of the two caps; the page as it
+    /// streams by, sixteen times that (memory is not at stake there, only time, which the
+    /// attempt's timeout bounds).
+    pub fn for_order_pages(&self) -> crate::mirakl::order_page::SplitLimits {
+        let kept = self.json_bytes.max(self.csv_bytes);
+        crate::mirakl::order_page::SplitLimits {
+            per_order: self.json_bytes,
+            kept,
+            streamed: kept.saturating_mul(16),
+        }
+    }
+
     /// The cap for this API's answers.
     pub fn for_api(&self, api: crate::mirakl::ApiCode) -> u64 {
         if api.returns_csv() {

@@ -21,6 +21,9 @@ pub enum TransportErrorKind {
     /// The answer was longer than `limit` bytes (announced, on the wire or once inflated) and
     /// was not read further. The request was sent.
     TooLarge { limit: u64 },
+    /// The answer arrived but is not what its API returns (an OR11 page that is not one): it
+    /// cannot be read, however often it is asked again in the same call.
+    Malformed,
 }
 
 /// A failure below HTTP semantics, reported by a [`crate::mirakl::transport::Transport`].
@@ -271,6 +274,10 @@ impl MiraklError {
                 MiraklError::OutcomeUnknown { api, message }
             }
             TransportErrorKind::TooLarge { limit } => MiraklError::TooLarge { api, limit },
+            TransportErrorKind::Malformed if is_write => {
+                MiraklError::OutcomeUnknown { api, message }
+            }
+            TransportErrorKind::Malformed => MiraklError::Decode { api, message },
             TransportErrorKind::Timeout | TransportErrorKind::Dropped if is_write => {
                 MiraklError::OutcomeUnknown { api, message }
             }

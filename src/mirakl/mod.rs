@@ -11,6 +11,7 @@ pub mod fake;
 pub mod finance;
 pub mod model;
 pub mod offers;
+pub mod order_page;
 pub mod orders;
 pub mod reference;
 pub mod request;

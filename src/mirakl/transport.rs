@@ -7,13 +7,16 @@
 //! gzip inflated here (not by the HTTP stack) and both the bytes on the wire and the inflated bytes
 //! stop at the cap, so a gzip bomb or an endless body ends as [`TransportErrorKind::TooLarge`].
 //! A body that trickles in is cut at the attempt's deadline (`ClientConfig::timeout`), however
-//! steadily its bytes come.
+//! steadily its bytes come. A successful OR11 page is not held whole: it is split order by order
+//! as it streams ([`crate::mirakl::order_page`]), so one giant order costs no more than the cap
+//! on one order, and the page's other orders still arrive.
 
 use std::io::Read;
 use std::time::Instant;
 
 use crate::mirakl::config::{ApiKey, ClientConfig, ResponseLimits, USER_AGENT};
 use crate::mirakl::error::{TransportError, TransportErrorKind};
+use crate::mirakl::order_page::{self, SplitError, SplitLimits};
 use crate::mirakl::request::{Body, Request};
 
 /// The raw answer to one HTTP exchange.
@@ -184,11 +187,19 @@ impl Transport for HttpTransport {
                     .map(|text| (name.as_str().to_ascii_lowercase(), text.to_owned()))
             })
             .collect();
-        let limit = self.limits.for_api(request.api);
-        let body = read_body(response, limit, deadline).map_err(|failure| match failure {
-            ReadFailure::TooLarge => TransportError::new(
+        let shape = if request.api == crate::mirakl::ApiCode::OR11 && (200..300).contains(&status) {
+            BodyShape::OrderPage(self.limits.for_order_pages())
+        } else {
+            BodyShape::Whole(self.limits.for_api(request.api))
+        };
+        let body = read_body(response, shape, deadline).map_err(|failure| match failure {
+            ReadFailure::TooLarge(limit) => TransportError::new(
                 TransportErrorKind::TooLarge { limit },
                 format!("response from {} exceeded {limit} bytes", request.api),
+            ),
+            ReadFailure::Malformed(message) => TransportError::new(
+                TransportErrorKind::Malformed,
+                format!("response from {}: {message}", request.api),
             ),
             ReadFailure::Io(kind, message) => {
                 TransportError::new(kind, format!("reading the answer: {message}"))
@@ -202,24 +213,45 @@ impl Transport for HttpTransport {
     }
 }
 
+/// How a body is read: whole up to a cap, or as an OR11 page split order by order.
+#[derive(Debug, Clone, Copy)]
+enum BodyShape {
+    Whole(u64),
+    OrderPage(SplitLimits),
+}
+
+impl BodyShape {
+    /// The most bytes read from the wire and, once inflated, from the body.
+    fn stream_cap(self) -> u64 {
+        match self {
+            BodyShape::Whole(limit) => limit,
+            BodyShape::OrderPage(limits) => limits.streamed,
+        }
+    }
+}
+
 /// Why a body could not be read.
 enum ReadFailure {
-    TooLarge,
+    TooLarge(u64),
+    Malformed(String),
     Io(TransportErrorKind, String),
 }
 
-/// The body, inflated when it is gzip, at most `limit` bytes on the wire and after inflating.
+/// The body, inflated when it is gzip, within its shape's caps on the wire and after inflating.
 /// `Content-Length` is looked at first, so an announced giant is refused without reading it.
+/// An OR11 page is split as it streams ([`order_page::split`]) and comes back as the
+/// connector's own JSON of the page.
 fn read_body(
     response: reqwest::blocking::Response,
-    limit: u64,
+    shape: BodyShape,
     deadline: Instant,
 ) -> Result<Vec<u8>, ReadFailure> {
+    let limit = shape.stream_cap();
     if response
         .content_length()
         .is_some_and(|length| length > limit)
     {
-        return Err(ReadFailure::TooLarge);
+        return Err(ReadFailure::TooLarge(limit));
     }
     let gzip = response
         .headers()
@@ -238,8 +270,8 @@ fn read_body(
         deadline,
     }
     .take(limit.saturating_add(1));
-    if gzip {
-        let mut wire = std::io::BufReader::new(wire);
+    let mut wire = std::io::BufReader::new(wire);
+    let body: Box<dyn Read> = if gzip {
         // An empty gzip body (a 204, a HEAD) has nothing to inflate.
         if std::io::BufRead::fill_buf(&mut wire)
             .map_err(io_failure)?
@@ -247,9 +279,28 @@ fn read_body(
         {
             return Ok(Vec::new());
         }
-        capped(flate2::bufread::MultiGzDecoder::new(wire), limit)
+        Box::new(flate2::bufread::MultiGzDecoder::new(wire))
     } else {
-        capped(wire, limit)
+        Box::new(wire)
+    };
+    match shape {
+        BodyShape::Whole(limit) => capped(body, limit),
+        BodyShape::OrderPage(limits) => {
+            // The wire is cut one byte past the cap; the split counts what it reads too, so
+            // either way an endless page ends as too large.
+            let limits = SplitLimits {
+                streamed: limits.streamed.min(limit),
+                ..limits
+            };
+            match order_page::split(std::io::BufReader::new(body), limits) {
+                Ok(parts) => Ok(parts.to_json()),
+                Err(SplitError::TooLarge { limit }) => Err(ReadFailure::TooLarge(limit)),
+                Err(error @ SplitError::Malformed(_)) => {
+                    Err(ReadFailure::Malformed(error.to_string()))
+                }
+                Err(SplitError::Io(error)) => Err(io_failure(error)),
+            }
+        }
     }
 }
 
@@ -261,7 +312,7 @@ fn capped(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadFailure> {
         .read_to_end(&mut body)
         .map_err(io_failure)?;
     if u64::try_from(body.len()).map_or(true, |length| length > limit) {
-        return Err(ReadFailure::TooLarge);
+        return Err(ReadFailure::TooLarge(limit));
     }
     Ok(body)
 }

@@ -37,9 +37,6 @@ const CASES = [
  * KNOWN GAP instead of counting them; one that passes is reported so it can leave this list.
  */
 const KNOWN_GAPS = [
-    'many_lines' => 'an OR11 page holding one 100,000-line order (about 150 MB) is refused whole at '
-        . 'the 8 MiB cap, so the well-formed order on the same page waits; needs OR11 pages '
-        . 'streamed and decoded order by order with a per-order cap',
 ];
 const PEAK_RSS_LIMIT_KB = 256 * 1024;
 const CHILD_TIMEOUT_SECS = 120;

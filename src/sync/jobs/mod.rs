@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::mirakl::model::TaxMode;
+use crate::mirakl::order_page::UnreadableOrder;
 use crate::mirakl::orders::{self as mirakl_orders, Order, OrderQuery};
 use crate::mirakl::{ApiCode, CallBudget, Client, MiraklError, Transport};
 use crate::store::{Clock, Job, NewProblem, Store, StoreError};
@@ -213,7 +214,8 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
         // order nested too deep (or otherwise unreadable) never hides the rest of the page.
         let page = self.mirakl(ApiCode::OR11, |c| c.send_json::<RawOrderPage>(request))?;
         let items = page.orders.unwrap_or_default();
-        let count = items.len() as u64;
+        let dropped = page.unreadable_orders.unwrap_or_default();
+        let count = (items.len() + dropped.len()) as u64;
         let total = page.total_count.as_ref().and_then(Value::as_u64);
         let mut fetched = OrderPage {
             orders: Vec::with_capacity(items.len()),
@@ -222,6 +224,12 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             unreadable: 0,
             last: count < page_size || total.is_some_and(|t| offset + count >= t) || count == 0,
         };
+        for order in dropped {
+            fetched.unreadable += 1;
+            let problem = self.dropped_order_problem(&order);
+            // A failure to record the problem must not hide the other orders.
+            let _ = self.raise(problem);
+        }
         for item in items {
             let decoded = serde_json::from_str::<Value>(item.get()).and_then(|raw| {
                 serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
@@ -244,6 +252,55 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             }
         }
         Ok(fetched)
+    }
+
+    /// The problem for an order of a page the transport dropped: what it was, and what to do.
+    fn dropped_order_problem(&self, order: &UnreadableOrder) -> NewProblem {
+        let id = order
+            .order_id
+            .clone()
+            .unwrap_or_else(|| "unknown".to_owned());
+        let lines = order
+            .lines
+            .map(|n| format!(" with {n} lines"))
+            .unwrap_or_default();
+        let (message, hint) = if order.reason == "too_large" {
+            let cap = self.client.limits().json_bytes;
+            (
+                format!(
+                    "OR11 returned order {id}{lines} in {} bytes, more than the {cap} bytes the \
+                     connector reads for one order (connection setting max_response_mib); it is \
+                     not imported.",
+                    order.bytes
+                ),
+                format!(
+                    "Check the order in Mirakl. An order this large is most likely broken: ask \
+                     the operator. A genuine one needs a larger max_response_mib; at most {} \
+                     lines are accepted per order (Most lines per order).",
+                    self.settings.max_order_lines
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "OR11 returned an order the connector cannot read ({id}{lines}, {} bytes): {}",
+                    order.bytes, order.reason
+                ),
+                "Report this order to support; it is read again when it changes.".to_owned(),
+            )
+        };
+        NewProblem::new(
+            ProblemKind::OrderUnreadable,
+            EntityType::MiraklOrder,
+            id,
+            message,
+        )
+        .details(serde_json::json!({
+            "bytes": order.bytes,
+            "lines": order.lines,
+            "reason": order.reason,
+        }))
+        .hint(hint)
     }
 
     /// A fresh OR11 view of one order (the read-before-resend after an unknown outcome, what
@@ -441,6 +498,10 @@ struct RawOrderPage {
     orders: Option<Vec<Box<serde_json::value::RawValue>>>,
     #[serde(default)]
     total_count: Option<Value>,
+    /// Orders the transport did not keep (too large, or not one JSON value): only what names
+    /// them ([`crate::mirakl::order_page`]).
+    #[serde(default)]
+    unreadable_orders: Option<Vec<UnreadableOrder>>,
 }
 
 /// The `order_id` of an order that cannot be decoded whole (its other fields are skipped
