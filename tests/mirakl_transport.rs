@@ -454,7 +454,7 @@ fn an_order_page_keeps_its_orders_under_the_cap_and_names_a_giant() {
 
 #[test]
 fn an_order_page_streams_to_a_cap_of_its_own() {
-    // 64 KiB a order, 256 KiB kept in all, so at most 4 MiB read: 5 MiB of orders is refused.
+    // 64 KiB an order, 256 KiB kept in all, so at most 1 MiB read: 5 MiB of orders is refused.
     let limits = ResponseLimits {
         json_bytes: 64 * 1024,
         csv_bytes: 256 * 1024,
@@ -468,7 +468,7 @@ fn an_order_page_streams_to_a_cap_of_its_own() {
     ));
     let error = or11_page(addr, limits).expect_err("over the streamed cap");
     let _ = server.join();
-    assert_too_large(&error, ApiCode::OR11, 4 * MIB);
+    assert_too_large(&error, ApiCode::OR11, MIB);
 }
 
 #[test]

@@ -76,14 +76,14 @@ impl Default for ResponseLimits {
 impl ResponseLimits {
     /// How OR11 pages are read ([`crate::mirakl::order_page`]): one order may have the JSON
     /// cap; the orders kept from a page together, the larger of the two caps; the page as it
-    /// streams by, sixteen times that (memory is not at stake there, only time, which the
-    /// attempt's timeout bounds).
+    /// streams by, four times that (memory is not at stake there, only the time spent reading,
+    /// which the attempt's timeout also bounds): 8 MiB, 64 MiB and 256 MiB by default.
     pub fn for_order_pages(&self) -> crate::mirakl::order_page::SplitLimits {
         let kept = self.json_bytes.max(self.csv_bytes);
         crate::mirakl::order_page::SplitLimits {
             per_order: self.json_bytes,
             kept,
-            streamed: kept.saturating_mul(16),
+            streamed: kept.saturating_mul(4),
         }
     }
 

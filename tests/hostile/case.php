@@ -31,7 +31,11 @@ const CASES = [
     'nul_escape' => [[], true],
     'negative_quantity' => [['quantity'], true],
     'many_lines' => [['lines', '500'], true],
+    'csv_formula' => [[], true],
+    'key_redirect' => [[], false],
 ];
+/** Cases whose spoiled data is in TL02: both orders are accepted and debited first. */
+const FINANCE_CASES = ['tl02_overflow', 'csv_formula'];
 /**
  * Cases the connector does not pass yet, with why: the tier runs them and prints them loudly as
  * KNOWN GAP instead of counting them; one that passes is reported so it can leave this list.
@@ -118,6 +122,9 @@ try {
     $out['report'] = $engine->tick($shop, 30000);
     if ($step === 'finance') {
         $out['finance'] = $engine->finance_import();
+        foreach (['summary', 'orders', 'ledger'] as $kind) {
+            $out['csv'][$kind] = $engine->finance_csv($kind, (int) gmdate('Y'), (int) gmdate('n'), null);
+        }
     }
 } catch (Throwable $e) {
     $out['error'] = get_class($e) . ': ' . $e->getMessage();
@@ -162,7 +169,8 @@ $check = function (bool $ok, string $what) use (&$failures) {
     }
 };
 $created_before = [];
-if ($mode === 'tl02_overflow') {
+$finance = in_array($mode, FINANCE_CASES, true);
+if ($finance) {
     // Mirakl debits (and books TL02 rows for) accepted orders only: a tick accepts and imports
     // both orders first, then the finance child reads the spoiled ledger.
     [$code, $accepting, $raw] = run_child($dir, $connection, 'first');
@@ -172,7 +180,7 @@ if ($mode === 'tl02_overflow') {
     $sandbox->console('POST', "/orders/$good/debit");
 }
 $first_started = microtime(true);
-[$code, $first, $raw] = run_child($dir, $connection, $mode === 'tl02_overflow' ? 'finance' : 'first');
+[$code, $first, $raw] = run_child($dir, $connection, $finance ? 'finance' : 'first');
 $check($code === 0 && is_array($first), "first tick: no crash, no stall (exit $code): " . substr($raw, -2000));
 if (is_array($first)) {
     $check($first['error'] === null || str_contains((string) $first['error'], 'MiraklException'), 'first tick: no internal error: ' . $first['error']);
@@ -186,8 +194,30 @@ if (is_array($first)) {
         array_walk_recursive($first['drafts'], function ($value, $key) use ($check) {
             $check(!is_string($value) || !preg_match('/[\x00-\x08\x0B-\x1F\x7F]/', $value), "the created order's $key carries no control characters: " . json_encode($value));
         });
-    } elseif ($mode !== 'tl02_overflow') {
+    } elseif ($mode === 'csv_formula') {
+        $cells = 0;
+        $spoiled = 0;
+        foreach ($first['csv'] ?? [] as $kind => $csv) {
+            $handle = fopen('php://memory', 'r+');
+            fwrite($handle, (string) $csv);
+            rewind($handle);
+            while (($row = fgetcsv($handle, null, ',', '"', '')) !== false) {
+                foreach ($row as $cell) {
+                    $cell = (string) $cell;
+                    $cells++;
+                    $spoiled += (int) (str_contains($cell, 'cmd|') || str_contains($cell, 'HYPERLINK') || str_contains($cell, 'SUM('));
+                    $formula = preg_match('/^[=+\-@\t\r]/', $cell) && !is_numeric($cell);
+                    $check(!$formula, "$kind CSV: no cell starts with a formula character: " . json_encode($cell));
+                }
+            }
+            fclose($handle);
+        }
+        $check($spoiled > 0, "the spoiled strings reach the finance CSVs ($spoiled of $cells cells), as text");
+    } elseif (!$finance) {
         $check(!in_array($bad, $first['created'], true), "the spoiled order $bad is not created");
+    }
+    if ($mode === 'key_redirect') {
+        $check(!file_exists("$dir/stolen.log"), 'the redirect is not followed: no request reached the other address: ' . @file_get_contents("$dir/stolen.log"));
     }
     $named = $keywords === [];
     foreach (array_column($first['problems'], 'message') as $text) {
@@ -202,7 +232,7 @@ if (is_array($first)) {
 }
 // When the whole OR11 answer was refused, the server then behaves: retrying the refused work
 // imports both orders in one tick, once OR11's budget (one call a minute) allows a call again.
-$retry = !$same_page && $mode !== 'tl02_overflow';
+$retry = !$same_page && !$finance;
 if ($retry) {
     $config = json_decode((string) file_get_contents("$dir/config.json"), true);
     file_put_contents("$dir/config.json", json_encode(['mode' => 'none'] + $config));

