@@ -263,3 +263,43 @@ fn an_order_too_large_to_keep_is_named_and_its_page_goes_on() {
         problems[0].message
     );
 }
+
+/// A page of many broken orders costs a few problems, not one write per order: the first 20
+/// with an id are named one by one, the others counted in one problem.
+#[test]
+fn many_unreadable_orders_on_a_page_are_named_in_a_few_problems() {
+    let (_clock, store, transport, mut engine) = scripted_engine();
+    let mut shop = MemoryShop::new();
+    let broken: Vec<String> = (0..25)
+        .map(|i| format!(r#"{{"order_id": "B-{i:02}", "order_state": "STAGING", "created_date": "+262142-01-01T00:00:00+00:00"}}"#))
+        .collect();
+    let body = format!(
+        r#"{{"orders": [{}, {{"order_id": "G-1", "order_state": "STAGING", "order_lines": []}}], "total_count": 26}}"#,
+        broken.join(",")
+    );
+    transport.respond(200, body.into_bytes());
+    engine.tick(&mut shop, Duration::from_secs(5)).unwrap();
+
+    assert!(
+        store.order("G-1").unwrap().is_some(),
+        "the good order is recorded"
+    );
+    let problems = store
+        .list_problems(&mirakl_connector::store::ProblemFilter {
+            kind: Some("order_unreadable".to_owned()),
+            ..mirakl_connector::store::ProblemFilter::open()
+        })
+        .unwrap();
+    assert_eq!(problems.len(), 21, "{problems:?}");
+    let unnamed = problems
+        .iter()
+        .find(|p| p.entity_id == "unnamed")
+        .expect("one problem for the rest");
+    assert!(
+        unnamed
+            .message
+            .starts_with("OR11 returned 5 orders the connector cannot read"),
+        "{}",
+        unnamed.message
+    );
+}

@@ -68,7 +68,8 @@ trixie_ensure_root() {
 }
 
 # trixie_run ROOT DIR CMD... — CMD in ROOT (a private mount namespace: /proc, /dev, /tmp, the
-# repository, the peers folder, the cache folder and the Rust toolchain mounted at their paths).
+# repository, the peers folder, the cache folder, the Rust toolchain and an outside cargo target
+# directory mounted at their paths).
 trixie_run() {
   local root=$1 dir=$2
   shift 2
@@ -76,6 +77,11 @@ trixie_run() {
   [[ ! -d "${MC_PEERS_DIR:-}" ]] || binds+=("$(cd "$MC_PEERS_DIR" && pwd)")
   [[ ! -d "${CARGO_HOME:-$HOME/.cargo}" ]] || binds+=("${CARGO_HOME:-$HOME/.cargo}")
   [[ ! -d "${RUSTUP_HOME:-$HOME/.rustup}" ]] || binds+=("${RUSTUP_HOME:-$HOME/.rustup}")
+  # Cargo's target directory when CARGO_TARGET_DIR puts it outside the repository: the root
+  # builds into it (its own subfolder) and packages the outer build's extension from it.
+  local target
+  target="$(mc_target_dir)"
+  [[ "$target" == "$MC_ROOT" || "$target" == "$MC_ROOT"/* ]] || { mkdir -p "$target" && binds+=("$target"); }
   cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
   cp -L /etc/hosts "$root/etc/hosts" 2>/dev/null || true
   unshare --mount --propagation private -- bash -c '

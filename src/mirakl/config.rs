@@ -74,16 +74,16 @@ impl Default for ResponseLimits {
 }
 
 impl ResponseLimits {
-    /// How OR11 pages are read ([`crate::mirakl::order_page`]): one order may have the JSON
-    /// cap; the orders kept from a page together, the larger of the two caps; the page as it
-    /// streams by, four times that (memory is not at stake there, only the time spent reading,
-    /// which the attempt's timeout also bounds): 8 MiB, 64 MiB and 256 MiB by default.
+    /// How OR11 pages are read ([`crate::mirakl::order_page`]): one order, and the orders kept
+    /// from a page together, within the JSON cap (what a whole page could take before pages were
+    /// split); the page as it streams by, four times the larger of the two caps (memory is not
+    /// at stake there, only the time spent reading, which the attempt's timeout also bounds):
+    /// 8 MiB, 8 MiB and 256 MiB by default.
     pub fn for_order_pages(&self) -> crate::mirakl::order_page::SplitLimits {
-        let kept = self.json_bytes.max(self.csv_bytes);
         crate::mirakl::order_page::SplitLimits {
             per_order: self.json_bytes,
-            kept,
-            streamed: kept.saturating_mul(4),
+            kept: self.json_bytes,
+            streamed: self.json_bytes.max(self.csv_bytes).saturating_mul(4),
         }
     }
 

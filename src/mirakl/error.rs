@@ -119,7 +119,7 @@ pub enum MiraklError {
     BudgetUnavailable { api: ApiCode, message: String },
     #[error("{api}: invalid request: {message}")]
     Invalid { api: ApiCode, message: String },
-    /// The answer to a read was over the API's size cap and was dropped unread. Like an
+    /// The answer to a read was over the API's size cap and was not used. Like an
     /// unreadable answer it is not retried in the call; the job tries again later.
     #[error("{api}: response from {api} exceeded {limit} bytes")]
     TooLarge { api: ApiCode, limit: u64 },
@@ -152,11 +152,16 @@ impl MiraklError {
                 reason: "too_large",
                 message: format!(
                     "{api}: Mirakl's answer was too large: over the size limit of {limit} bytes \
-                     ({:.1} MB) for {api}; it was dropped unread and the call is tried again later",
+                     ({:.1} MB) for {api}; it was not used and the call is tried again later",
                     *limit as f64 / 1_048_576.0
                 ),
-                hint: "If this lasts, ask the operator why this answer is so large (for orders, \
-                       an order with a very large number of lines).",
+                hint: if *api == ApiCode::OR11 {
+                    "If this lasts, ask the operator why this page of orders is so large; the \
+                     orders of one page together must fit in the connection setting \
+                     max_response_mib (one order too large alone is skipped and named)."
+                } else {
+                    "If this lasts, ask the operator why this answer is so large."
+                },
             }),
             MiraklError::ReadInterrupted {
                 api,

@@ -10,9 +10,11 @@
 //! JSON (`orders` verbatim, `total_count`, `unreadable_orders`), which the sync decodes order by
 //! order.
 //!
-//! Invariants: memory is bounded by `kept` (the orders kept, in total) plus one order; the wire
-//! is read at most up to `streamed` bytes; nesting is counted without recursion (one bit per
-//! level), so no depth overflows a stack. This module only finds where values start and end
+//! Invariants: memory is bounded by `kept` (the orders kept, in total) plus one order and at most
+//! [`MAX_ORDERS`] small records of dropped ones; the wire is read at most up to `streamed` bytes;
+//! nesting is counted without recursion (one bit per level), so no depth overflows a stack. Keys
+//! are compared as serde_json reads them (escapes decoded); `orders` or `total_count` given twice
+//! make the page malformed, as they make it for serde_json's typed decoding. This module only finds where values start and end
 //! (strings and escapes honoured, brackets matched); what an order means is serde_json's job,
 //! on each kept order alone.
 
@@ -101,6 +103,7 @@ pub fn split(reader: impl BufRead, limits: SplitLimits) -> Result<PageParts, Spl
     };
     let mut parts = PageParts::default();
     let mut kept: u64 = 0;
+    let (mut seen_orders, mut seen_total) = (false, false);
     scan.expect(b'{', &mut Keep::off())?;
     if scan.ws()? == Some(b'}') {
         scan.bump()?;
@@ -109,12 +112,28 @@ pub fn split(reader: impl BufRead, limits: SplitLimits) -> Result<PageParts, Spl
             let mut key = Keep::new(KEY_CAP);
             scan.string(&mut key)?;
             scan.expect(b':', &mut Keep::off())?;
-            match key.text() {
-                Some(b"\"orders\"") => orders(&mut scan, limits, &mut kept, &mut parts)?,
-                Some(b"\"total_count\"") => {
+            match key_name(&key).as_deref() {
+                Some("orders") => {
+                    if std::mem::replace(&mut seen_orders, true) {
+                        return Err(SplitError::Malformed("`orders` is given twice".to_owned()));
+                    }
+                    orders(&mut scan, limits, &mut kept, &mut parts)?;
+                }
+                Some("total_count") => {
+                    if std::mem::replace(&mut seen_total, true) {
+                        return Err(SplitError::Malformed(
+                            "`total_count` is given twice".to_owned(),
+                        ));
+                    }
                     let mut total = Keep::new(TOTAL_CAP);
                     scan.value(&mut total)?;
-                    parts.total_count = total.text().map(<[u8]>::to_vec);
+                    // Kept only as one JSON value, so the page given back stays JSON.
+                    parts.total_count = total
+                        .text()
+                        .filter(|t| {
+                            serde_json::from_slice::<&serde_json::value::RawValue>(t).is_ok()
+                        })
+                        .map(<[u8]>::to_vec);
                 }
                 _ => scan.value(&mut Keep::off())?,
             }
@@ -136,8 +155,12 @@ pub fn split(reader: impl BufRead, limits: SplitLimits) -> Result<PageParts, Spl
     Ok(parts)
 }
 
+/// The most orders one page may list (kept or dropped): ten times the largest page Mirakl serves.
+pub const MAX_ORDERS: usize = 1000;
 /// The longest key compared (longer keys are none the connector reads).
-const KEY_CAP: u64 = 32;
+const KEY_CAP: u64 = 64;
+/// The longest reason kept for a dropped order.
+const REASON_CAP: usize = 300;
 /// The longest `total_count` kept.
 const TOTAL_CAP: u64 = 64;
 /// The longest `order_id` (as JSON text) kept to name an order.
@@ -151,7 +174,14 @@ fn orders<R: BufRead>(
     parts: &mut PageParts,
 ) -> Result<(), SplitError> {
     match scan.ws()? {
-        Some(b'n') => return scan.value(&mut Keep::off()),
+        Some(b'n') => {
+            let mut null = Keep::new(4);
+            scan.value(&mut null)?;
+            return match null.text() {
+                Some(b"null") => Ok(()),
+                _ => Err(unexpected(Some(b'n'), "where the list of orders starts")),
+            };
+        }
         Some(b'[') => {
             scan.bump()?;
         }
@@ -162,6 +192,11 @@ fn orders<R: BufRead>(
         return Ok(());
     }
     loop {
+        if parts.orders.len() + parts.unreadable.len() >= MAX_ORDERS {
+            return Err(SplitError::Malformed(format!(
+                "more than {MAX_ORDERS} orders on one page"
+            )));
+        }
         let order = one_order(scan, limits.per_order)?;
         match order {
             Ok(text) => {
@@ -204,13 +239,16 @@ fn one_order<R: BufRead>(
                 scan.string(&mut Tee(&mut keep, &mut key))?;
                 scan.expect(b':', &mut keep)?;
                 let next = scan.ws()?;
-                match (key.text(), next) {
-                    (Some(b"\"order_id\""), Some(b'"')) => {
+                match (key_name(&key).as_deref(), next) {
+                    (Some("order_id"), Some(b'"')) => {
                         let mut id = Keep::new(ORDER_ID_CAP);
                         scan.string(&mut Tee(&mut keep, &mut id))?;
-                        order_id = id.text().and_then(order_id_text);
+                        // The first one names it (a later duplicate cannot rename it).
+                        if order_id.is_none() {
+                            order_id = id.text().and_then(order_id_text);
+                        }
                     }
-                    (Some(b"\"order_lines\""), Some(b'[')) => {
+                    (Some("order_lines"), Some(b'[')) => {
                         lines = Some(scan.count_elements(&mut keep)?);
                     }
                     _ => scan.value(&mut keep)?,
@@ -240,15 +278,33 @@ fn one_order<R: BufRead>(
     };
     // One JSON value, checked without recursion: serde_json skips nested values iteratively.
     if let Err(error) = serde_json::from_slice::<&serde_json::value::RawValue>(&text) {
-        return Ok(Err(unreadable(format!("malformed: {error}"))));
+        let reason: String = format!("malformed: {error}")
+            .chars()
+            .take(REASON_CAP)
+            .collect();
+        return Ok(Err(unreadable(reason)));
     }
     Ok(Ok(text))
 }
 
-/// An `order_id` JSON string as plain text for a message.
+/// An `order_id` JSON string as plain text for a message: without control characters nor the
+/// invisible ones that reorder or hide text (bidirectional overrides, zero-width marks).
 fn order_id_text(json: &[u8]) -> Option<String> {
     let id = serde_json::from_slice::<String>(json).ok()?;
-    Some(id.chars().filter(|c| !c.is_control()).take(100).collect())
+    let text: String = id
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+        })
+        .take(100)
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A key as serde_json reads it (escapes decoded); `None` when it was too long to keep.
+fn key_name(key: &Keep) -> Option<String> {
+    serde_json::from_slice::<String>(key.text()?).ok()
 }
 
 fn unexpected(byte: Option<u8>, place: &str) -> SplitError {
@@ -640,5 +696,53 @@ mod tests {
             ..streamed
         };
         assert_eq!(page(&json, enough).expect("split").unreadable.len(), 10);
+    }
+
+    #[test]
+    fn keys_are_read_as_serde_json_reads_them() {
+        let json = r#"{"ord\u0065rs":[{"order_\u0069d":"E-1","x":1}],"total_count":1}"#;
+        let parts = page(json, ROOMY).expect("split");
+        assert_eq!(parts.orders.len(), 1, "an escaped key is still `orders`");
+        for json in [
+            r#"{"orders":[{"order_id":"A"}],"orders":[{"order_id":"B"}]}"#,
+            r#"{"orders":[],"total_count":1,"total_count":2}"#,
+            r#"{"orders":nonsense}"#,
+            r#"{"orders":nul}"#,
+        ] {
+            assert!(
+                matches!(page(json, ROOMY), Err(SplitError::Malformed(_))),
+                "{json:?} is refused"
+            );
+        }
+    }
+
+    #[test]
+    fn a_total_count_that_is_not_json_is_left_out() {
+        for total in ["tru", "[1 2]", "\"\u{1}\""] {
+            let json = format!(r#"{{"orders":[{{"order_id":"A"}}],"total_count":{total}}}"#);
+            let parts = page(&json, ROOMY).expect("split");
+            assert_eq!(parts.total_count, None, "{total}");
+            reparsed(&parts);
+        }
+    }
+
+    #[test]
+    fn a_page_of_countless_tiny_broken_orders_is_refused() {
+        let json = format!(r#"{{"orders":[{}1]}}"#, "t,".repeat(MAX_ORDERS));
+        assert!(
+            matches!(page(&json, ROOMY), Err(SplitError::Malformed(m)) if m.contains("more than 1000 orders"))
+        );
+        let json = format!(r#"{{"orders":[{}1]}}"#, "t,".repeat(MAX_ORDERS - 1));
+        assert_eq!(
+            page(&json, ROOMY).expect("split").unreadable.len(),
+            MAX_ORDERS - 1
+        );
+    }
+
+    #[test]
+    fn a_dropped_order_is_named_by_its_first_order_id_without_hidden_characters() {
+        let json = r#"{"orders":[{"order_id":"RE\u202eAL","price":tru,"order_id":"FAKE"}]}"#;
+        let parts = page(json, ROOMY).expect("split");
+        assert_eq!(parts.unreadable[0].order_id.as_deref(), Some("REAL"));
     }
 }

@@ -7,8 +7,8 @@ use crate::mirakl::client::{resource_handler, OffsetPages};
 use crate::mirakl::error::MiraklError;
 use crate::mirakl::model::{
     bool_opt, date_opt, decimal_number, decimal_number_opt, decimal_opt, int_opt, nullable,
-    offset_page, offset_query, open_enum, page_size, text, text_opt, AdditionalField, CodedAmount,
-    SortOrder, Tax, TaxMode,
+    offset_query, open_enum, page_size, text, text_opt, AdditionalField, CodedAmount, SortOrder,
+    Tax, TaxMode,
 };
 use crate::mirakl::request::{format_date, segment, ApiCode, Method, Request};
 use crate::mirakl::transport::Transport;
@@ -83,9 +83,20 @@ pub struct OrderPage {
     pub orders: Vec<Order>,
     #[serde(default, deserialize_with = "int_opt")]
     pub total_count: Option<i64>,
+    /// Orders of the page the transport did not keep, named
+    /// ([`crate::mirakl::order_page`]): they count among the page's items.
+    #[serde(default, deserialize_with = "nullable")]
+    pub unreadable_orders: Vec<crate::mirakl::order_page::UnreadableOrder>,
 }
 
-offset_page!(OrderPage, orders);
+impl crate::mirakl::model::OffsetPage for OrderPage {
+    fn item_count(&self) -> usize {
+        self.orders.len() + self.unreadable_orders.len()
+    }
+    fn total_count(&self) -> Option<i64> {
+        self.total_count
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Order {

@@ -222,13 +222,27 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             count,
             total,
             unreadable: 0,
+            unreadable_ids: Vec::new(),
             last: count < page_size || total.is_some_and(|t| offset + count >= t) || count == 0,
         };
+        // One problem per unreadable order, up to a few per page; the rest (and those without an
+        // id) in one problem, so a page of broken orders costs a few writes, not a thousand.
+        let mut unnamed: Vec<String> = Vec::new();
+        let mut named = 0usize;
         for order in dropped {
             fetched.unreadable += 1;
-            let problem = self.dropped_order_problem(&order);
-            // A failure to record the problem must not hide the other orders.
-            let _ = self.raise(problem);
+            if let Some(id) = &order.order_id {
+                fetched.unreadable_ids.push(id.clone());
+            }
+            match &order.order_id {
+                Some(_) if named < MAX_ORDER_PROBLEMS_PER_PAGE => {
+                    named += 1;
+                    let problem = self.dropped_order_problem(&order);
+                    // A failure to record the problem must not hide the other orders.
+                    let _ = self.raise(problem);
+                }
+                _ => unnamed.push(order.reason.clone()),
+            }
         }
         for item in items {
             let decoded = serde_json::from_str::<Value>(item.get()).and_then(|raw| {
@@ -238,18 +252,47 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
                 Ok(pair) => fetched.orders.push(pair),
                 Err(error) => {
                     fetched.unreadable += 1;
-                    let id = raw_order_id(&item).unwrap_or_else(|| "unknown".to_owned());
-                    let problem = NewProblem::new(
-                        ProblemKind::OrderUnreadable,
-                        EntityType::MiraklOrder,
-                        id,
-                        format!("OR11 returned an order the connector cannot read: {error}"),
-                    )
-                    .hint("Report this order to support; it is read again when it changes.");
-                    // A failure to record the problem must not hide the other orders.
-                    let _ = self.raise(problem);
+                    let id = raw_order_id(&item);
+                    if let Some(id) = &id {
+                        fetched.unreadable_ids.push(id.clone());
+                    }
+                    match id {
+                        Some(id) if named < MAX_ORDER_PROBLEMS_PER_PAGE => {
+                            named += 1;
+                            let problem = NewProblem::new(
+                                ProblemKind::OrderUnreadable,
+                                EntityType::MiraklOrder,
+                                id,
+                                format!(
+                                    "OR11 returned an order the connector cannot read: {error}"
+                                ),
+                            )
+                            .hint(
+                                "Report this order to support; it is read again when it changes.",
+                            );
+                            // A failure to record the problem must not hide the other orders.
+                            let _ = self.raise(problem);
+                        }
+                        _ => unnamed.push(error.to_string()),
+                    }
                 }
             }
+        }
+        if let Some(first) = unnamed.first() {
+            let problem = NewProblem::new(
+                ProblemKind::OrderUnreadable,
+                EntityType::MiraklOrder,
+                "unnamed".to_owned(),
+                format!(
+                    "OR11 returned {} orders the connector cannot read on one page (offset \
+                     {offset}) without a readable order id, or beyond the first \
+                     {MAX_ORDER_PROBLEMS_PER_PAGE} named ones; the first: {first}",
+                    unnamed.len()
+                ),
+            )
+            .details(serde_json::json!({ "offset": offset, "count": unnamed.len() }))
+            .hint("Report this to support with the time it happened; the other orders go on.");
+            let _ = self.raise(problem);
         }
         Ok(fetched)
     }
@@ -466,8 +509,13 @@ pub(crate) struct OrderPage {
     pub count: u64,
     pub total: Option<u64>,
     pub unreadable: u64,
+    /// The ids of the unreadable orders that have one.
+    pub unreadable_ids: Vec<String>,
     pub last: bool,
 }
+
+/// The most unreadable orders of one page that get a problem of their own.
+const MAX_ORDER_PROBLEMS_PER_PAGE: usize = 20;
 
 /// How long a shipment or refund waits for the import of the Mirakl order its shop order
 /// carries before a human is told.

@@ -275,21 +275,31 @@ fn reread<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
         ..OrderQuery::default()
     };
     let page = ctx.fetch_page(&query, 0)?;
-    let mut by_id: HashMap<String, Value> = page
-        .orders
+    let seen = served_reads(ids, page.orders, &page.unreadable_ids);
+    let woken = ctx.store.serve_order_reads(&seen)?;
+    ctx.store.wake_jobs(&woken)?;
+    Ok(Outcome::Done("reread"))
+}
+
+/// What a re-read of `ids` tells each: the order's view, or `None` when OR11 did not list it.
+/// An order OR11 listed but the connector could not read (too large, malformed) is not absent:
+/// it is left out, so its request stays open and its jobs wait while its problem says why.
+fn served_reads(
+    ids: Vec<String>,
+    orders: Vec<(Value, Order)>,
+    unreadable: &[String],
+) -> Vec<(String, Option<Value>)> {
+    let mut by_id: HashMap<String, Value> = orders
         .into_iter()
         .map(|(raw, order)| (order.order_id, raw))
         .collect();
-    let seen: Vec<(String, Option<Value>)> = ids
-        .into_iter()
+    ids.into_iter()
+        .filter(|id| !unreadable.contains(id))
         .map(|id| {
             let raw = by_id.remove(&id);
             (id, raw)
         })
-        .collect();
-    let woken = ctx.store.serve_order_reads(&seen)?;
-    ctx.store.wake_jobs(&woken)?;
-    Ok(Outcome::Done("reread"))
+        .collect()
 }
 
 /// Records one order seen in OR11: a map row, and the job that acts on it.
@@ -1649,4 +1659,25 @@ fn refund_conflict<T: Transport, B: CallBudget>(
         ),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_re_read_order_that_could_not_be_read_is_not_reported_absent() {
+        let order: Order = serde_json::from_value(serde_json::json!({
+            "order_id": "A-1", "order_state": "SHIPPING"
+        }))
+        .unwrap();
+        let raw = serde_json::json!({"order_id": "A-1"});
+        let ids = ["A-1", "GIANT-1", "GONE-1"].map(str::to_owned).to_vec();
+        let seen = served_reads(ids, vec![(raw.clone(), order)], &["GIANT-1".to_owned()]);
+        assert_eq!(
+            seen,
+            vec![("A-1".to_owned(), Some(raw)), ("GONE-1".to_owned(), None)],
+            "the unreadable order's request stays open; the one OR11 did not list is absent"
+        );
+    }
 }
