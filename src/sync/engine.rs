@@ -470,7 +470,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             .store
             .cursor(PURGE_CURSOR)?
             .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
-            .is_none_or(|next| next <= now);
+            .map_or(true, |next| next <= now);
         if !due {
             return Ok(());
         }
@@ -502,6 +502,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             now + chrono::Duration::hours(PURGE_INTERVAL_HOURS)
         };
         self.store.set_cursor(PURGE_CURSOR, &next.to_rfc3339())?;
+        super::status::record_purge(&self.store, purged, now)?;
         report.purged = purged;
         Ok(())
     }

@@ -101,7 +101,7 @@ assert(is_array($next) && $next['ran'] === true, 'the runner lease was released:
 assert(microtime(true) - $started < 60, 'no lock was left behind for the next process to wait on');
 
 // In this process too, the state is unlocked and the order can still be imported later.
-$engine = new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'bailout-key'], [], $state);
+$engine = new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'bailout-key'], [], $state, null, true);
 assert(is_array($engine->health()));
 assert($sandbox->order($order_id)['state'] === 'WAITING_ACCEPTANCE', 'nothing was accepted by the failed job');
 echo "ok\n";
