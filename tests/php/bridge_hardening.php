@@ -60,13 +60,13 @@ require $lib;
     }
 };
 \$shop->stock = ['SKU-A' => 5];
-(new MiraklConnector\\Native\\Engine($connection, [], $state_literal))->tick(\$shop, 20000);
+(new MiraklConnector\\Native\\Engine($connection, [], $state_literal, null, true))->tick(\$shop, 20000);
 echo "the tick returned after a fatal error\\n";
 PHP);
 file_put_contents("$dir/next.php", <<<PHP
 <?php
 require $lib;
-\$engine = new MiraklConnector\\Native\\Engine($connection, [], $state_literal);
+\$engine = new MiraklConnector\\Native\\Engine($connection, [], $state_literal, null, true);
 \$engine->stock_changed([['sku' => 'SKU-A', 'quantity' => 4]]);
 \$shop = new MemoryShop();
 \$shop->stock = ['SKU-A' => 4];
