@@ -247,7 +247,8 @@ impl Bench {
             ..SyncSettings::default()
         };
         let wire = Wire::default();
-        let config = ClientConfig::new(sandbox.base_url().parse().expect("url"), sandbox.api_key());
+        let config = ClientConfig::new(sandbox.base_url().parse().expect("url"), sandbox.api_key())
+            .development();
         let transport = TimedTransport {
             inner: HttpTransport::new(&config).expect("transport"),
             wire: wire.clone(),

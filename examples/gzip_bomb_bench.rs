@@ -51,7 +51,8 @@ fn main() {
         let _ = stream.write_all(&body);
     });
     let before = peak_rss_kib().unwrap_or(0);
-    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), "k");
+    let mut config =
+        ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), "k").development();
     config.timeout = Duration::from_secs(60);
     let client = Client::connect(&config, MemoryBudget::new())
         .expect("client")

@@ -1,8 +1,10 @@
 //! Connection settings: the Mirakl API URL, the shop API key, the shop id and the timeouts,
 //! validated and normalised once by the core so PHP and Rust agree on what is valid.
 //!
-//! Invariants of a [`ConnectionSettings`]: the URL is https (http only on a loopback host) and
-//! ends in `/api`; the key is non-empty with no whitespace and never appears in `Debug` output
+//! Invariants of a [`ConnectionSettings`]: the URL is https (http only on a loopback host in
+//! development mode) and ends in `/api`; its host is never link-local or unspecified, and never
+//! loopback or a private network outside development mode ([`HostMode`]); when the allow-list
+//! of API hosts is not empty the host is on it; the key is non-empty with no whitespace and never appears in `Debug` output
 //! or in an error message; timeouts are within bounds and connect ≤ total; the response caps
 //! are within bounds (JSON answers and CSV exports, in MiB).
 
@@ -28,6 +30,30 @@ const MAX_RESPONSE_BOUNDS: (u64, u64) = (1, 256);
 const MAX_EXPORT_BOUNDS: (u64, u64) = (1, 1024);
 const MIB: u64 = 1024 * 1024;
 
+/// Where the connector runs, as the plugin says (wp-config's `MIRAKL_CONNECTOR_DEVELOPMENT`):
+/// only development mode lets the API key go to a loopback or private-network host (a sandbox on
+/// this machine or the local network). Link-local and unspecified addresses are refused in
+/// both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HostMode {
+    #[default]
+    Production,
+    Development,
+}
+
+impl HostMode {
+    pub fn from_development(development: bool) -> HostMode {
+        if development {
+            HostMode::Development
+        } else {
+            HostMode::Production
+        }
+    }
+}
+
+/// The most entries the allow-list of API hosts may have.
+pub const MAX_ALLOWED_HOSTS: usize = 50;
+
 /// Validated connection settings.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectionSettings {
@@ -44,6 +70,14 @@ pub struct ConnectionSettings {
     /// Cap on a CSV export (OF51, OF03), in MiB (shown only when not the default).
     #[serde(skip_serializing_if = "is_default_export_mib")]
     pub max_export_mib: u64,
+    /// The API hosts the key may be sent to (`acme.mirakl.net`, or `*.mirakl.net` for any of its
+    /// subdomains), lower case; empty: any host the rules allow.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
+    /// The mode the settings were validated in; the client checks the addresses it connects to
+    /// by the same rules. Not a stored setting: the plugin passes it in.
+    #[serde(skip)]
+    pub host_mode: HostMode,
 }
 
 fn is_default_response_mib(mib: &u64) -> bool {
@@ -82,6 +116,8 @@ impl fmt::Debug for ConnectionSettings {
             .field("timeout_secs", &self.timeout_secs)
             .field("max_response_mib", &self.max_response_mib)
             .field("max_export_mib", &self.max_export_mib)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("host_mode", &self.host_mode)
             .finish()
     }
 }
@@ -130,13 +166,20 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> SettingsError {
     }
 }
 
-/// Validates raw settings (as an administrator typed them, or as stored in WordPress options).
-/// Unknown keys are ignored; the result holds only the known ones, normalised.
+/// Validates raw settings (as an administrator typed them, or as stored in WordPress options)
+/// by the production rules. Unknown keys are ignored; the result holds only the known ones,
+/// normalised.
 pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
+    validate_in(raw, HostMode::Production)
+}
+
+/// As [`validate`], in `mode` (development mode allows loopback and private API hosts).
+pub fn validate_in(raw: &Value, mode: HostMode) -> Result<ConnectionSettings, SettingsError> {
     let Some(map) = raw.as_object() else {
         return Err(invalid("settings", "must be an array of named settings"));
     };
-    let api_url = validate_api_url(required_text(map, "api_url")?)?;
+    let allowed_hosts = validate_allowed_hosts(map.get("allowed_hosts"))?;
+    let api_url = validate_api_url(required_text(map, "api_url")?, mode, &allowed_hosts)?;
     let api_key = validate_api_key(required_text(map, "api_key")?)?;
     let shop_id = validate_shop_id(map.get("shop_id"))?;
     let connect_timeout_secs = bounded_seconds(
@@ -174,6 +217,8 @@ pub fn validate(raw: &Value) -> Result<ConnectionSettings, SettingsError> {
         timeout_secs,
         max_response_mib,
         max_export_mib,
+        allowed_hosts,
+        host_mode: mode,
     })
 }
 
@@ -189,7 +234,11 @@ fn required_text<'a>(
     }
 }
 
-fn validate_api_url(text: &str) -> Result<String, SettingsError> {
+fn validate_api_url(
+    text: &str,
+    mode: HostMode,
+    allowed_hosts: &[String],
+) -> Result<String, SettingsError> {
     const FIELD: &str = "api_url";
     let trimmed = text.trim();
     let mut url = Url::parse(trimmed).map_err(|e| {
@@ -201,13 +250,11 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(FIELD, "must not contain a user name or password"));
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => return Err(invalid(FIELD, "must name a host")),
+    let Some(host) = url.host() else {
+        return Err(invalid(FIELD, "must name a host"));
     };
-    if let Some(reason) = url.host().and_then(|host| unroutable_host(&host)) {
+    let loopback = is_loopback_host(&host);
+    if let Some(reason) = refused_host(&host, mode) {
         return Err(invalid(FIELD, format!("must not point at {reason}")));
     }
     match url.scheme() {
@@ -215,9 +262,24 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
         "http" if loopback => {}
         "http" => return Err(invalid(
             FIELD,
-            "must use https (plain http is accepted only for a loopback host such as 127.0.0.1)",
+            "must use https (plain http is accepted only for a loopback host in development mode)",
         )),
         other => return Err(invalid(FIELD, format!("must use https, not {other}"))),
+    }
+    if !allowed_hosts.is_empty() {
+        let name = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if !allowed_hosts
+            .iter()
+            .any(|allowed| host_matches(allowed, &name))
+        {
+            return Err(invalid(
+                FIELD,
+                format!(
+                    "host {name} is not on the allowed API hosts ({})",
+                    allowed_hosts.join(", ")
+                ),
+            ));
+        }
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
@@ -235,30 +297,123 @@ fn validate_api_url(text: &str) -> Result<String, SettingsError> {
     Ok(url.to_string())
 }
 
-/// Why a host must never receive the API key, if it is one of those: link-local (cloud metadata
-/// services live at 169.254.169.254), private networks, the unspecified address. Loopback stays
-/// allowed (plain http included) for the development sandbox and the test sites.
-pub fn unroutable_host(host: &Host<&str>) -> Option<&'static str> {
-    let ip = match host {
-        Host::Domain(_) => return None,
-        Host::Ipv4(ip) => IpAddr::V4(*ip),
-        Host::Ipv6(ip) => match ip.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(*ip),
-        },
+/// Whether `host` (lower case, as the URL has it) is `allowed`: the same name, or a subdomain
+/// of it when `allowed` starts with `*.`.
+fn host_matches(allowed: &str, host: &str) -> bool {
+    match allowed.strip_prefix("*.") {
+        Some(parent) => host
+            .strip_suffix(parent)
+            .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+        None => allowed == host,
+    }
+}
+
+/// The allow-list of API hosts: a list, or one text of names separated by commas, spaces or
+/// line breaks (as typed in a form); missing or empty means none.
+fn validate_allowed_hosts(value: Option<&Value>) -> Result<Vec<String>, SettingsError> {
+    const FIELD: &str = "allowed_hosts";
+    let not_a_list = || invalid(FIELD, "must be a list of host names");
+    let entries: Vec<String> = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(text)) => text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(not_a_list))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(not_a_list()),
     };
+    let mut hosts: Vec<String> = Vec::new();
+    for entry in entries {
+        let entry = entry.trim().trim_end_matches('.').to_ascii_lowercase();
+        if entry.is_empty() {
+            continue;
+        }
+        let name = entry.strip_prefix("*.").unwrap_or(&entry);
+        let parsed = Url::parse(&format!("https://{name}/"))
+            .ok()
+            .filter(|url| url.host_str() == Some(name) && url.port().is_none());
+        if parsed.is_none() || name.contains('*') {
+            return Err(invalid(
+                FIELD,
+                format!(
+                    "{entry:?} is not a host name (such as acme.mirakl.net, or *.mirakl.net for \
+                     its subdomains; no scheme, port or path)"
+                ),
+            ));
+        }
+        if !hosts.contains(&entry) {
+            hosts.push(entry);
+        }
+    }
+    if hosts.len() > MAX_ALLOWED_HOSTS {
+        return Err(invalid(
+            FIELD,
+            format!("must list at most {MAX_ALLOWED_HOSTS} hosts"),
+        ));
+    }
+    Ok(hosts)
+}
+
+/// Whether `host` is this machine: `localhost` (or a name under `.localhost`), 127.0.0.0/8,
+/// `::1` or `::ffff:127.x.y.z`.
+pub fn is_loopback_host(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => canonical(IpAddr::V6(*ip)).is_loopback(),
+    }
+}
+
+/// An IPv4-mapped IPv6 address as the IPv4 address it is.
+fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// Why a host must never receive the API key in `mode`, if it is one of those. A name other
+/// than `localhost` is judged by the addresses it resolves to, at request time
+/// ([`refused_address`]).
+pub fn refused_host(host: &Host<&str>, mode: HostMode) -> Option<&'static str> {
+    match host {
+        Host::Domain(_) if is_loopback_host(host) && mode == HostMode::Production => {
+            Some(LOOPBACK_REFUSED)
+        }
+        Host::Domain(_) => None,
+        Host::Ipv4(ip) => refused_address(IpAddr::V4(*ip), mode),
+        Host::Ipv6(ip) => refused_address(IpAddr::V6(*ip), mode),
+    }
+}
+
+const LOOPBACK_REFUSED: &str = "a loopback address (127.0.0.0/8, ::1, localhost) outside \
+     development mode (define MIRAKL_CONNECTOR_DEVELOPMENT in wp-config.php for a local sandbox)";
+
+/// Why the API key must never be sent to `ip` in `mode`, if it is one of those: link-local
+/// (cloud metadata services live at 169.254.169.254) and the unspecified address always;
+/// loopback and private networks outside development mode.
+pub fn refused_address(ip: IpAddr, mode: HostMode) -> Option<&'static str> {
+    let production = mode == HostMode::Production;
+    match canonical(ip) {
         IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address 0.0.0.0"),
         IpAddr::V4(v4) if v4.is_link_local() => Some("a link-local address (169.254.0.0/16)"),
-        IpAddr::V4(v4) if v4.is_private() => {
-            Some("a private network address (10/8, 172.16/12, 192.168/16)")
+        IpAddr::V4(v4) if v4.is_loopback() && production => Some(LOOPBACK_REFUSED),
+        IpAddr::V4(v4) if v4.is_private() && production => {
+            Some("a private network address (10/8, 172.16/12, 192.168/16) outside development mode")
         }
         IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address ::"),
         IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => {
             Some("a link-local address (fe80::/10)")
         }
-        IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 => {
-            Some("a private network address (fc00::/7)")
+        IpAddr::V6(v6) if v6.is_loopback() && production => Some(LOOPBACK_REFUSED),
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 && production => {
+            Some("a private network address (fc00::/7) outside development mode")
         }
         _ => None,
     }
@@ -371,39 +526,130 @@ mod tests {
 
     #[test]
     fn url_scheme_rules() {
-        for (url, ok) in [
-            ("ftp://x", false),
-            ("http://acme.mirakl.net/api", false),
-            ("http://10.0.0.5/api", false),
-            ("http://127.0.0.1:8080/api", true),
-            ("http://127.3.4.5/api", true),
-            ("http://[::1]:9000", true),
-            ("http://localhost:9000", true),
-            ("https://acme.mirakl.net", true),
-            ("not a url", false),
-            ("https://user:pw@acme.mirakl.net/api", false),
-            ("https://acme.mirakl.net/api?x=1", false),
-            ("https://169.254.169.254/api", false),
-            ("https://10.1.2.3/api", false),
-            ("https://172.16.0.1/api", false),
-            ("https://172.31.255.255/api", false),
-            ("https://172.32.0.1/api", true),
-            ("https://192.168.1.1/api", false),
-            ("https://0.0.0.0/api", false),
-            ("https://[fe80::1]/api", false),
-            ("https://[fd00::1]/api", false),
-            ("https://[::ffff:169.254.169.254]/api", false),
-            ("https://[::]/api", false),
-            ("https://[2001:db8::1]/api", true),
-            ("https://8.8.8.8/api", true),
+        // (url, accepted in production, accepted in development mode)
+        for (url, production, development) in [
+            ("ftp://x", false, false),
+            ("http://acme.mirakl.net/api", false, false),
+            ("http://10.0.0.5/api", false, false),
+            ("http://127.0.0.1:8080/api", false, true),
+            ("http://127.3.4.5/api", false, true),
+            ("http://[::1]:9000", false, true),
+            ("http://localhost:9000", false, true),
+            ("https://localhost/api", false, true),
+            ("https://LOCALHOST./api", false, true),
+            ("https://sandbox.localhost/api", false, true),
+            ("https://127.0.0.1/api", false, true),
+            ("https://[::ffff:127.0.0.1]/api", false, true),
+            ("https://acme.mirakl.net", true, true),
+            ("not a url", false, false),
+            ("https://user:pw@acme.mirakl.net/api", false, false),
+            ("https://acme.mirakl.net/api?x=1", false, false),
+            ("https://169.254.169.254/api", false, false),
+            ("https://10.1.2.3/api", false, true),
+            ("https://172.16.0.1/api", false, true),
+            ("https://172.31.255.255/api", false, true),
+            ("https://172.32.0.1/api", true, true),
+            ("https://192.168.1.1/api", false, true),
+            ("https://0.0.0.0/api", false, false),
+            ("https://[fe80::1]/api", false, false),
+            ("https://[fd00::1]/api", false, true),
+            ("https://[::ffff:169.254.169.254]/api", false, false),
+            ("https://[::]/api", false, false),
+            ("https://[2001:db8::1]/api", true, true),
+            ("https://8.8.8.8/api", true, true),
         ] {
-            let result = validate(&json!({"api_url": url, "api_key": "k"}));
-            assert_eq!(result.is_ok(), ok, "{url}: {result:?}");
-            if let Err(e) = result {
-                assert_eq!(e.field, "api_url");
-                assert!(e.to_string().starts_with("api_url: "));
+            for (mode, ok) in [
+                (HostMode::Production, production),
+                (HostMode::Development, development),
+            ] {
+                let result = validate_in(&json!({"api_url": url, "api_key": "k"}), mode);
+                assert_eq!(result.is_ok(), ok, "{url} in {mode:?}: {result:?}");
+                if let Err(e) = result {
+                    assert_eq!(e.field, "api_url");
+                    assert!(e.to_string().starts_with("api_url: "));
+                }
             }
         }
+        let loopback = validate(&json!({"api_url": "http://127.0.0.1:9/api", "api_key": "k"}));
+        let message = loopback.unwrap_err().to_string();
+        assert!(message.contains("loopback"), "{message}");
+        assert!(
+            message.contains("MIRAKL_CONNECTOR_DEVELOPMENT"),
+            "{message}"
+        );
+        let dev = validate_in(
+            &json!({"api_url": "http://127.0.0.1:9", "api_key": "k"}),
+            HostMode::Development,
+        )
+        .unwrap();
+        assert_eq!(dev.host_mode, HostMode::Development);
+        assert!(
+            serde_json::to_value(&dev)
+                .unwrap()
+                .get("host_mode")
+                .is_none(),
+            "the mode is never stored"
+        );
+    }
+
+    #[test]
+    fn a_non_empty_allow_list_refuses_other_hosts() {
+        let with = |url: &str, hosts: Value| {
+            validate(&json!({"api_url": url, "api_key": "k", "allowed_hosts": hosts}))
+        };
+        let listed = with(
+            "https://acme.mirakl.net/api",
+            json!("ACME.mirakl.net, other.example\n"),
+        )
+        .unwrap();
+        assert_eq!(listed.allowed_hosts, ["acme.mirakl.net", "other.example"]);
+        assert_eq!(
+            serde_json::to_value(&listed).unwrap()["allowed_hosts"],
+            json!(["acme.mirakl.net", "other.example"])
+        );
+        let err = with("https://evil.example/api", json!(["acme.mirakl.net"])).unwrap_err();
+        assert_eq!(err.field, "api_url");
+        assert!(
+            err.to_string().contains("not on the allowed API hosts"),
+            "{err}"
+        );
+        // A wildcard covers subdomains only, never a look-alike.
+        assert!(with("https://x.mirakl.net/api", json!(["*.mirakl.net"])).is_ok());
+        assert!(with("https://a.b.mirakl.net/api", json!(["*.mirakl.net"])).is_ok());
+        for url in ["https://mirakl.net/api", "https://evilmirakl.net/api"] {
+            assert_eq!(
+                with(url, json!(["*.mirakl.net"])).unwrap_err().field,
+                "api_url"
+            );
+        }
+        // Empty: any host the rules allow; the rules still apply to listed hosts.
+        assert!(with("https://any.example/api", json!("")).is_ok());
+        assert!(with("https://any.example/api", json!([])).is_ok());
+        assert_eq!(
+            with("https://10.0.0.1/api", json!(["10.0.0.1"]))
+                .unwrap_err()
+                .field,
+            "api_url"
+        );
+        for bad in [
+            json!("https://acme.mirakl.net"),
+            json!("acme.mirakl.net:443"),
+            json!("acme.mirakl.net/api"),
+            json!("*"),
+            json!("a.*.net"),
+            json!([42]),
+            json!({"a": "b"}),
+        ] {
+            let err = with("https://acme.mirakl.net/api", bad.clone()).unwrap_err();
+            assert_eq!(err.field, "allowed_hosts", "{bad}");
+        }
+        let many: Vec<String> = (0..51).map(|i| format!("h{i}.example")).collect();
+        assert_eq!(
+            with("https://h1.example/api", json!(many))
+                .unwrap_err()
+                .field,
+            "allowed_hosts"
+        );
     }
 
     #[test]

@@ -343,7 +343,7 @@ fn february_sums(month: &Month) -> (BTreeMap<String, Decimal>, usize, Decimal, D
 }
 
 fn client(sandbox: &RunningSandbox) -> Client<HttpTransport, MemoryBudget> {
-    let config = ClientConfig::new(sandbox.base_url().parse().expect("url"), KEY);
+    let config = ClientConfig::new(sandbox.base_url().parse().expect("url"), KEY).development();
     Client::connect(&config, MemoryBudget::new()).expect("client")
 }
 

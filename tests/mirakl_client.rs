@@ -495,6 +495,21 @@ fn client_config_comes_from_validated_settings() {
     assert_eq!(config.api_key.expose(), "k-123");
     assert_eq!(config.shop_id, Some(2001));
     assert_eq!(config.timeout, settings.timeout());
+    assert_eq!(
+        config.host_mode,
+        mirakl_connector::settings::HostMode::Production
+    );
+    let local = mirakl_connector::settings::validate_in(
+        &serde_json::json!({"api_url": "http://127.0.0.1:9/api", "api_key": "k"}),
+        mirakl_connector::settings::HostMode::Development,
+    )
+    .expect("development mode allows a loopback sandbox");
+    let config = mirakl_connector::mirakl::ClientConfig::from_settings(&local).expect("config");
+    assert_eq!(
+        config.host_mode,
+        mirakl_connector::settings::HostMode::Development,
+        "the client checks hosts in the mode the settings were validated in"
+    );
 }
 
 #[test]

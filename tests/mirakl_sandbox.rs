@@ -35,7 +35,8 @@ fn start(config: SandboxConfig) -> RunningSandbox {
 }
 
 fn settings(sandbox: &RunningSandbox, key: &str) -> ClientConfig {
-    let mut settings = ClientConfig::new(sandbox.base_url().parse().expect("url"), key);
+    let mut settings =
+        ClientConfig::new(sandbox.base_url().parse().expect("url"), key).development();
     settings.connect_timeout = Duration::from_secs(2);
     settings.timeout = Duration::from_secs(3);
     settings

@@ -76,7 +76,8 @@ fn client(
     addr: SocketAddr,
     shop_id: Option<i64>,
 ) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
-    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    let mut config =
+        ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY).development();
     config.shop_id = shop_id;
     config.timeout = Duration::from_secs(5);
     Client::connect(&config, MemoryBudget::new()).expect("client")
@@ -180,7 +181,8 @@ fn a_write_whose_answer_never_comes_times_out_as_outcome_unknown() {
         std::thread::sleep(Duration::from_millis(1500));
         request
     });
-    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    let mut config =
+        ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY).development();
     config.timeout = Duration::from_millis(500);
     let client = Client::connect(&config, MemoryBudget::new()).expect("client");
     let error = client.orders().ship("O-1").expect_err("no answer in time");
@@ -214,7 +216,8 @@ fn capped_client(
     limits: ResponseLimits,
     timeout: Duration,
 ) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
-    let mut config = ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY);
+    let mut config =
+        ClientConfig::new(format!("http://{addr}/api").parse().expect("url"), KEY).development();
     config.timeout = timeout;
     config.limits = limits;
     Client::connect(&config, MemoryBudget::new()).expect("client")
@@ -484,4 +487,94 @@ fn a_broken_order_page_is_a_decode_error() {
         matches!(&error, MiraklError::Decode { api: ApiCode::OR11, message } if message.contains("not an OR11 page")),
         "{error:?}"
     );
+}
+
+/// A listener that counts the connections it gets, for a short while.
+fn count_connections(listener: TcpListener) -> JoinHandle<usize> {
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let mut connections = 0;
+        let until = Instant::now() + Duration::from_millis(800);
+        while Instant::now() < until {
+            if listener.accept().is_ok() {
+                connections += 1;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        connections
+    })
+}
+
+fn production_client(url: &str) -> Client<mirakl_connector::mirakl::HttpTransport, MemoryBudget> {
+    let mut config = ClientConfig::new(url.parse().expect("url"), KEY);
+    config.timeout = Duration::from_secs(5);
+    Client::connect(&config, MemoryBudget::new()).expect("client")
+}
+
+#[test]
+fn outside_development_mode_a_loopback_host_is_refused_before_anything_is_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let connections = count_connections(listener);
+    // A literal address, then a name that resolves to it: both refused, neither connects.
+    for url in [
+        format!("http://127.0.0.1:{port}/api"),
+        format!("http://localhost:{port}/api"),
+    ] {
+        let error = production_client(&url).account().version().unwrap_err();
+        assert!(
+            matches!(error, MiraklError::Invalid { .. }),
+            "{url}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("loopback"), "{url}: {message}");
+        assert!(message.contains("refused"), "{url}: {message}");
+        assert!(!message.contains(KEY));
+    }
+    let resolved = production_client(&format!("http://localhost:{port}/api"))
+        .account()
+        .version()
+        .unwrap_err()
+        .to_string();
+    assert!(resolved.contains("resolves to"), "{resolved}");
+    assert_eq!(
+        connections.join().expect("listener"),
+        0,
+        "nothing reached it"
+    );
+}
+
+#[test]
+fn private_and_link_local_literal_hosts_are_refused_at_request_time() {
+    for url in [
+        "https://10.0.0.7/api",
+        "https://192.168.1.20/api",
+        "https://169.254.169.254/api",
+        "https://[fd00::1]/api",
+    ] {
+        let error = production_client(url).account().version().unwrap_err();
+        assert!(
+            matches!(error, MiraklError::Invalid { .. }),
+            "{url}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn the_resolver_check_refuses_any_forbidden_address_among_the_answers() {
+    use mirakl_connector::mirakl::transport::check_resolved;
+    let public: SocketAddr = "93.184.215.14:0".parse().unwrap();
+    assert!(check_resolved("acme.mirakl.net", &[public]).is_ok());
+    for bad in [
+        "169.254.169.254:0",
+        "10.1.1.1:0",
+        "127.0.0.1:0",
+        "[::1]:0",
+        "[fe80::2]:0",
+    ] {
+        let bad: SocketAddr = bad.parse().unwrap();
+        let refused = check_resolved("acme.mirakl.net", &[public, bad]).unwrap_err();
+        assert_eq!(refused.address, bad.ip());
+        assert!(refused.to_string().contains("acme.mirakl.net"), "{refused}");
+    }
 }

@@ -440,7 +440,8 @@ fn an_order_with_cancelations_before_and_after_the_debit_a_refund_and_a_promotio
     let config = ClientConfig::new(
         h.sandbox.base_url().parse().expect("url"),
         h.sandbox.api_key(),
-    );
+    )
+    .development();
     let client = Client::connect(&config, MemoryBudget::new()).expect("client");
     let settings = FinanceSettings::default();
     let now = h.sandbox.with_state(|s| s.now());

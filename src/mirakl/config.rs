@@ -49,6 +49,10 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// The most bytes an answer may have, per kind of API.
     pub limits: ResponseLimits,
+    /// Which API hosts the transport may connect to: outside development mode it refuses a
+    /// literal or resolved address that is loopback, private or link-local
+    /// ([`crate::settings::refused_address`]).
+    pub host_mode: crate::settings::HostMode,
 }
 
 /// Default cap on a JSON answer (an OR11 page of 100 orders is well under 1 MiB).
@@ -106,7 +110,15 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             limits: ResponseLimits::default(),
+            host_mode: crate::settings::HostMode::Production,
         }
+    }
+
+    /// This configuration in development mode: a sandbox on loopback or the local network may
+    /// be reached.
+    pub fn development(mut self) -> ClientConfig {
+        self.host_mode = crate::settings::HostMode::Development;
+        self
     }
 }
 
@@ -125,6 +137,7 @@ impl ClientConfig {
                 json_bytes: settings.max_response_bytes(),
                 csv_bytes: settings.max_export_bytes(),
             },
+            host_mode: settings.host_mode,
         })
     }
 }

@@ -10,14 +10,23 @@
 //! steadily its bytes come. A successful OR11 page is not held whole: it is split order by order
 //! as it streams ([`crate::mirakl::order_page`]), so one giant order costs no more than the cap
 //! on one order, and the page's other orders still arrive.
+//!
+//! Invariant: outside development mode the API key never goes to this machine, a private
+//! network or a link-local address, whatever the settings say: a literal IP host is checked
+//! before each call, and a name is resolved by [`CheckedResolver`], which refuses the call when
+//! any address it resolves to is one of those (so a DNS answer cannot point the key at a
+//! metadata service). The refusal is [`TransportErrorKind::Invalid`]: nothing was sent.
 
 use std::io::Read;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::mirakl::config::{ApiKey, ClientConfig, ResponseLimits, USER_AGENT};
 use crate::mirakl::error::{TransportError, TransportErrorKind};
 use crate::mirakl::order_page::{self, SplitError, SplitLimits};
 use crate::mirakl::request::{Body, Request};
+use crate::settings::{refused_address, refused_host, HostMode};
 
 /// The raw answer to one HTTP exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +94,7 @@ pub struct HttpTransport {
     api_key: ApiKey,
     limits: ResponseLimits,
     timeout: std::time::Duration,
+    host_mode: HostMode,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -98,12 +108,16 @@ impl std::fmt::Debug for HttpTransport {
 
 impl HttpTransport {
     pub fn new(config: &ClientConfig) -> Result<HttpTransport, TransportError> {
-        let http = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .user_agent(USER_AGENT)
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if config.host_mode == HostMode::Production {
+            builder = builder.dns_resolver(Arc::new(CheckedResolver));
+        }
+        let http = builder
             .build()
             .map_err(|e| TransportError::new(TransportErrorKind::Invalid, e.to_string()))?;
         Ok(HttpTransport {
@@ -112,7 +126,28 @@ impl HttpTransport {
             api_key: config.api_key.clone(),
             limits: config.limits,
             timeout: config.timeout,
+            host_mode: config.host_mode,
         })
+    }
+
+    /// Refuses a literal IP host the rules forbid (a name is checked by the resolver).
+    fn check_host(&self, url: &url::Url) -> Result<(), TransportError> {
+        let refused = match url.host() {
+            Some(host @ (url::Host::Ipv4(_) | url::Host::Ipv6(_))) => {
+                refused_host(&host, self.host_mode)
+            }
+            _ => None,
+        };
+        match refused {
+            Some(reason) => Err(TransportError::new(
+                TransportErrorKind::Invalid,
+                format!(
+                    "the API host {} is {reason}: the call is refused",
+                    url.host_str().unwrap_or_default()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn url(&self, request: &Request) -> Result<url::Url, TransportError> {
@@ -132,6 +167,7 @@ impl Transport for HttpTransport {
     fn execute(&self, request: &Request) -> Result<Response, TransportError> {
         let deadline = Instant::now() + self.timeout;
         let url = self.url(request)?;
+        self.check_host(&url)?;
         let method = match request.method {
             crate::mirakl::request::Method::Get => reqwest::Method::GET,
             crate::mirakl::request::Method::Post => reqwest::Method::POST,
@@ -350,9 +386,76 @@ impl<R: Read> Read for Deadline<R> {
     }
 }
 
+/// The API host resolved to an address the key must never go to.
+#[derive(Debug)]
+pub struct RefusedAddress {
+    pub host: String,
+    pub address: IpAddr,
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for RefusedAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the API host {} resolves to {}, {}: the call is refused",
+            self.host, self.address, self.reason
+        )
+    }
+}
+
+impl std::error::Error for RefusedAddress {}
+
+/// Checks what a name resolved to, in production: every address must be allowed, or the call
+/// is refused (one bad answer among good ones is refused too: the stack may pick any).
+pub fn check_resolved(host: &str, addresses: &[SocketAddr]) -> Result<(), RefusedAddress> {
+    match addresses
+        .iter()
+        .find_map(|a| refused_address(a.ip(), HostMode::Production).map(|r| (a.ip(), r)))
+    {
+        Some((address, reason)) => Err(RefusedAddress {
+            host: host.to_owned(),
+            address,
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The system resolver (on a blocking thread of reqwest's runtime, so the connect timeout still
+/// holds), then [`check_resolved`].
+struct CheckedResolver;
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let lookup = host.clone();
+            let addresses: Vec<SocketAddr> = tokio::task::spawn_blocking(move || {
+                (lookup.as_str(), 0)
+                    .to_socket_addrs()
+                    .map(Iterator::collect)
+            })
+            .await
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)??;
+            check_resolved(&host, &addresses)?;
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// Sorts a send failure by whether the request may have left this machine.
 fn send_error(error: reqwest::Error) -> TransportError {
-    let kind = if error.is_builder() {
+    let refused = {
+        let mut source = std::error::Error::source(&error);
+        let mut found = false;
+        while let Some(cause) = source {
+            found |= cause.is::<RefusedAddress>();
+            source = cause.source();
+        }
+        found
+    };
+    let kind = if error.is_builder() || refused {
         TransportErrorKind::Invalid
     } else if error.is_connect() {
         TransportErrorKind::Connect

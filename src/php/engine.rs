@@ -102,7 +102,9 @@ impl NativeEngine {
 
     fn settings_key(&self) -> Result<String, ExportError> {
         let connection = self.connection()?;
-        serde_json::to_string(&(connection, &self.sync, &self.sync.commission))
+        // The host mode is not serialised with the settings, yet a change must rebuild the client.
+        let mode = format!("{:?}", connection.host_mode);
+        serde_json::to_string(&(connection, mode, &self.sync, &self.sync.commission))
             .map_err(|e| ExportError::new(ErrorCode::Internal, e.to_string()))
     }
 
@@ -133,14 +135,16 @@ impl NativeEngine {
 #[php_impl]
 #[php(change_method_case = "snake_case")]
 impl NativeEngine {
-    /// `new Engine(array $connection, array $sync, string $state_file, array $finance = [])`.
-    /// Throws SettingsException for invalid sync or finance settings or an empty state file
-    /// path; connection settings are checked when Mirakl is needed.
+    /// `new Engine(array $connection, array $sync, string $state_file, ?array $finance = null,
+    /// bool $development = false)`. Throws SettingsException for invalid sync or finance
+    /// settings or an empty state file path; connection settings are checked when Mirakl is
+    /// needed, by the production rules unless `$development` (loopback and private API hosts).
     pub fn __construct(
         connection: &ZendHashTable,
         sync: &ZendHashTable,
         state_file: String,
         finance: Option<&ZendHashTable>,
+        development: Option<bool>,
     ) -> PhpResult<Self> {
         export(|| {
             if state_file.trim().is_empty() {
@@ -149,7 +153,8 @@ impl NativeEngine {
                     "state_file: is required",
                 ));
             }
-            let connection = settings::validate(&map_to_json(connection)?);
+            let mode = settings::HostMode::from_development(development.unwrap_or(false));
+            let connection = settings::validate_in(&map_to_json(connection)?, mode);
             let sync = SyncSettings::from_json(&map_to_json(sync)?.to_string())?;
             let finance = match finance {
                 Some(raw) => finance::validate_settings(&map_to_json(raw)?)?,

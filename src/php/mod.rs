@@ -27,14 +27,17 @@ pub fn version() -> &'static str {
     crate::VERSION
 }
 
-/// Validates connection settings and returns them normalised, or throws
-/// `MiraklConnector\Native\SettingsException` naming the bad field.
+/// `validate_settings(array $settings, bool $development = false)`: validates connection
+/// settings and returns them normalised, or throws `MiraklConnector\Native\SettingsException`
+/// naming the bad field. `$development` (the plugin's `MIRAKL_CONNECTOR_DEVELOPMENT`) allows
+/// loopback and private-network API hosts.
 #[php_function]
 #[php(name = "MiraklConnector\\Native\\validate_settings")]
-pub fn validate_settings(settings: &ZendHashTable) -> PhpResult<Zval> {
+pub fn validate_settings(settings: &ZendHashTable, development: Option<bool>) -> PhpResult<Zval> {
     export(|| {
         let raw = convert::map_to_json(settings)?;
-        convert::to_zval(&crate::settings::validate(&raw)?)
+        let mode = crate::settings::HostMode::from_development(development.unwrap_or(false));
+        convert::to_zval(&crate::settings::validate_in(&raw, mode)?)
     })
 }
 

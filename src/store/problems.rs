@@ -436,6 +436,26 @@ impl super::Store {
         resolve(&self.conn, id, Resolution::Resolved, self.now_ms())
     }
 
+    /// Drops the job payload (`details.payload`) from at most `limit` problems closed more than
+    /// `age` ago; open problems keep theirs (a person may still need it). Returns how many.
+    pub fn purge_problem_payloads_older_than(
+        &self,
+        age: std::time::Duration,
+        limit: u32,
+    ) -> Result<usize, StoreError> {
+        let before = self.now_ms().saturating_sub(super::duration_ms(age));
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE problems SET details = json_remove(details, '$.payload') WHERE id IN (
+                    SELECT id FROM problems
+                    WHERE state = 'resolved' AND resolved_at < ?1 AND json_valid(details)
+                      AND json_type(details, '$.payload') IS NOT NULL
+                    ORDER BY resolved_at, id LIMIT ?2)",
+            )?
+            .execute(params![before, limit])?)
+    }
+
     /// Re-queues the job behind the problem now and closes the problem as retried.
     /// Returns the job id.
     pub fn retry_problem(&self, id: i64) -> Result<i64, StoreError> {

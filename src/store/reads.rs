@@ -214,6 +214,24 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes at most `limit` snapshots fetched more than `age` ago (they hold the buyer's
+    /// address); a job that still waits for one gets a fresh read. Returns how many.
+    pub fn purge_order_snapshots_older_than(
+        &self,
+        age: std::time::Duration,
+        limit: u32,
+    ) -> Result<usize, StoreError> {
+        let before = self.now_ms().saturating_sub(super::duration_ms(age));
+        Ok(self
+            .conn
+            .prepare_cached(
+                "DELETE FROM order_snapshots WHERE mirakl_order_id IN (
+                    SELECT mirakl_order_id FROM order_snapshots WHERE fetched_at < ?1
+                    ORDER BY fetched_at LIMIT ?2)",
+            )?
+            .execute(params![before, limit])?)
+    }
+
     /// When the oldest open request of a waiting job was made.
     pub fn oldest_order_read(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(self.open_order_reads(1)?.first().map(|r| r.requested_at))
@@ -252,5 +270,49 @@ mod tests {
         store.forget_order_snapshot("M-1").unwrap();
         assert_eq!(store.take_order_snapshot("M-1", job).unwrap(), None);
         assert_eq!(store.open_order_reads(100).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn snapshots_older_than_the_retention_are_purged_in_bounded_batches() {
+        let (store, clock) = store();
+        let job = store
+            .enqueue(&NewJob::new("refund_order", "7", json!({})))
+            .unwrap()
+            .id;
+        for id in ["M-1", "M-2", "M-3"] {
+            store.request_order_read(id, job).unwrap();
+        }
+        let seen = |id: &str| {
+            (
+                id.to_owned(),
+                Some(json!({"customer": {"firstname": "Ann"}})),
+            )
+        };
+        store
+            .serve_order_reads(&[seen("M-1"), seen("M-2")])
+            .unwrap();
+        clock.advance(Duration::days(20));
+        store.serve_order_reads(&[seen("M-3")]).unwrap();
+        clock.advance(Duration::days(11));
+        let month = std::time::Duration::from_secs(30 * 86_400);
+        assert_eq!(store.purge_order_snapshots_older_than(month, 1).unwrap(), 1);
+        assert_eq!(
+            store.purge_order_snapshots_older_than(month, 10).unwrap(),
+            1
+        );
+        assert_eq!(
+            store.purge_order_snapshots_older_than(month, 10).unwrap(),
+            0
+        );
+        // The recent one stays and still serves its request; the purged ones are read again.
+        assert!(store.take_order_snapshot("M-3", job).unwrap().is_some());
+        assert_eq!(store.take_order_snapshot("M-1", job).unwrap(), None);
+        let open: Vec<_> = store
+            .open_order_reads(100)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.mirakl_order_id)
+            .collect();
+        assert_eq!(open, ["M-1", "M-2"]);
     }
 }

@@ -33,6 +33,13 @@ const JOB_LEASE: Duration = Duration::from_secs(300);
 const RUNNER_GRACE: Duration = Duration::from_secs(120);
 /// Wait after an OutcomeUnknown before the job reads Mirakl's state (the next OR11 slot).
 const UNKNOWN_RETRY_SECS: i64 = 60;
+/// The cursor holding when the payload purge runs next.
+pub const PURGE_CURSOR: &str = "purge.next_at";
+/// Rows of each kind the purge changes in one tick at most, so it never holds the runner: a
+/// backlog (a first run on an old state file) is worked off over the next ticks.
+pub const PURGE_BATCH: u32 = 500;
+/// How often the payload purge runs once it has caught up.
+const PURGE_INTERVAL_HOURS: i64 = 24;
 /// Wait after a 429 without `Retry-After`.
 const THROTTLED_DEFAULT_SECS: u64 = 60;
 
@@ -225,6 +232,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     ) -> Result<(), SyncError> {
         report.recovered_leases = self.store.recover_expired_leases()?;
         self.schedule_periodic()?;
+        self.purge_payloads(report)?;
         let mut ran: u32 = 0;
         while started.elapsed() < budget {
             let Some(job) = self
@@ -450,6 +458,52 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Once a day, blanks what finished jobs, closed problems and OR11 snapshots keep of the
+    /// marketplace's raw data after `payload_retention_days`; at most [`PURGE_BATCH`] rows of
+    /// each, the next tick going on while a batch came back full. Waiting jobs are never touched.
+    fn purge_payloads(&self, report: &mut TickReport) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let due = self
+            .store
+            .cursor(PURGE_CURSOR)?
+            .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
+            .map_or(true, |next| next <= now);
+        if !due {
+            return Ok(());
+        }
+        let retention = self.settings.payload_retention();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let purged = super::report::Purged {
+            job_payloads: count(
+                self.store
+                    .purge_job_payloads_older_than(retention, PURGE_BATCH)?,
+            ),
+            problem_payloads: count(
+                self.store
+                    .purge_problem_payloads_older_than(retention, PURGE_BATCH)?,
+            ),
+            order_snapshots: count(
+                self.store
+                    .purge_order_snapshots_older_than(retention, PURGE_BATCH)?,
+            ),
+        };
+        let full = [
+            purged.job_payloads,
+            purged.problem_payloads,
+            purged.order_snapshots,
+        ]
+        .contains(&PURGE_BATCH);
+        let next = if full {
+            now
+        } else {
+            now + chrono::Duration::hours(PURGE_INTERVAL_HOURS)
+        };
+        self.store.set_cursor(PURGE_CURSOR, &next.to_rfc3339())?;
+        super::status::record_purge(&self.store, purged, now)?;
+        report.purged = purged;
         Ok(())
     }
 

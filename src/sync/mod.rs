@@ -21,10 +21,12 @@ pub mod settings;
 pub mod shop;
 pub mod status;
 
-pub use engine::{engine_client, Engine, HttpEngine, ProcessDeath, StoreBudget, RUNNER_LEASE};
+pub use engine::{
+    engine_client, Engine, HttpEngine, ProcessDeath, StoreBudget, PURGE_CURSOR, RUNNER_LEASE,
+};
 pub use error::SyncError;
 pub use events::StockChange;
 pub use jobs::{reference, JobKind};
-pub use report::{RaisedProblem, TickReport};
+pub use report::{Purged, RaisedProblem, TickReport};
 pub use settings::{SettingsError, ShortagePolicy, SyncSettings};
 pub use shop::{Shop, ShopError};

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A problem raised during the tick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +26,25 @@ impl RaisedProblem {
             entity_id: record.entity_id,
             message: record.message,
         }
+    }
+}
+
+/// What the payload purge removed during the tick (all zero when it did not run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    /// Finished jobs whose payload (the raw marketplace data) was blanked.
+    pub job_payloads: u32,
+    /// Closed problems whose copy of the job payload was dropped.
+    pub problem_payloads: u32,
+    /// OR11 snapshots deleted.
+    pub order_snapshots: u32,
+}
+
+impl Purged {
+    pub fn total(&self) -> u32 {
+        self.job_payloads
+            .saturating_add(self.problem_payloads)
+            .saturating_add(self.order_snapshots)
     }
 }
 
@@ -51,6 +70,8 @@ pub struct TickReport {
     /// Seconds the oldest waiting item has waited after the tick: an order, shipment or refund
     /// job still queued, a re-read not served yet, or an order-change backlog not drained.
     pub oldest_waiting_secs: Option<i64>,
+    /// What the payload purge (after `payload_retention_days`) removed.
+    pub purged: Purged,
 }
 
 impl TickReport {
@@ -98,6 +119,9 @@ impl TickReport {
         self.problems.extend(other.problems.iter().cloned());
         self.stock_repaired += other.stock_repaired;
         self.recovered_leases += other.recovered_leases;
+        self.purged.job_payloads += other.purged.job_payloads;
+        self.purged.problem_payloads += other.purged.problem_payloads;
+        self.purged.order_snapshots += other.purged.order_snapshots;
         self.oldest_waiting_secs = other.oldest_waiting_secs;
     }
 

@@ -97,6 +97,9 @@ pub struct SyncSettings {
     pub deadline_check_interval_secs: i64,
     /// Most lines an order may have; a longer one is held (problem `order_implausible`).
     pub max_order_lines: i64,
+    /// Days a finished job keeps its payload (the raw Mirakl order: names, addresses, phones),
+    /// and an OR11 snapshot is kept; the core's daily purge blanks them after that.
+    pub payload_retention_days: i64,
     /// What a created order carries of its commission (the finance settings'
     /// `commission_posting` and `commission_fee_line_name`; not part of the sync settings JSON).
     #[serde(skip)]
@@ -163,6 +166,7 @@ impl Default for SyncSettings {
             reconcile_interval_secs: 3600,
             deadline_check_interval_secs: 300,
             max_order_lines: DEFAULT_MAX_ORDER_LINES,
+            payload_retention_days: DEFAULT_PAYLOAD_RETENTION_DAYS,
             commission: super::shop::CommissionPolicy::default(),
         }
     }
@@ -223,6 +227,11 @@ pub fn is_free_meta_key(key: &str) -> bool {
 pub const DEFAULT_MAX_ORDER_LINES: i64 = 500;
 /// The largest `max_order_lines` a merchant may set.
 pub const MAX_ORDER_LINES_BOUND: i64 = 10_000;
+
+/// Default for [`SyncSettings::payload_retention_days`].
+pub const DEFAULT_PAYLOAD_RETENTION_DAYS: i64 = 30;
+/// The bounds of `payload_retention_days` (one day to ten years).
+pub const PAYLOAD_RETENTION_BOUNDS: (i64, i64) = (1, 3650);
 
 /// A setting that cannot be used; `field` is its JSON name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -398,6 +407,13 @@ impl SyncSettings {
                 format!("must be between 1 and {MAX_ORDER_LINES_BOUND}"),
             ));
         }
+        let (min, max) = PAYLOAD_RETENTION_BOUNDS;
+        if !(min..=max).contains(&self.payload_retention_days) {
+            return Err(invalid(
+                "payload_retention_days",
+                format!("must be between {min} and {max} days"),
+            ));
+        }
         if self.deadline_check_interval_secs < 1 {
             return Err(invalid(
                 "deadline_check_interval_secs",
@@ -424,6 +440,12 @@ impl SyncSettings {
     /// [`SyncSettings::max_order_lines`] as a count (validated positive).
     pub fn order_line_limit(&self) -> usize {
         usize::try_from(self.max_order_lines).unwrap_or(0)
+    }
+
+    /// [`SyncSettings::payload_retention_days`] as a duration (validated positive).
+    pub fn payload_retention(&self) -> std::time::Duration {
+        let days = u64::try_from(self.payload_retention_days).unwrap_or(1);
+        std::time::Duration::from_secs(days.saturating_mul(86_400))
     }
 
     pub fn prices_include_tax(&self) -> bool {
@@ -499,6 +521,14 @@ mod tests {
         assert_eq!(error.field, "max_order_lines");
         let settings = SyncSettings::from_json(r#"{"max_order_lines": 20}"#).unwrap();
         assert_eq!(settings.order_line_limit(), 20);
+        assert_eq!(SyncSettings::default().payload_retention_days, 30);
+        for days in [0, -1, 3651] {
+            let json = format!(r#"{{"payload_retention_days": {days}}}"#);
+            let error = SyncSettings::from_json(&json).unwrap_err();
+            assert_eq!(error.field, "payload_retention_days", "{days}");
+        }
+        let settings = SyncSettings::from_json(r#"{"payload_retention_days": 7}"#).unwrap();
+        assert_eq!(settings.payload_retention().as_secs(), 7 * 86_400);
         let error = SyncSettings::from_json(r#"{"no_such_setting": 1}"#).unwrap_err();
         assert_eq!(error.field, "settings");
     }

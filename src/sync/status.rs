@@ -48,6 +48,29 @@ pub struct LastTick {
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
+/// Cursor holding what the last payload purge removed, and when.
+pub const LAST_PURGE_CURSOR: &str = "purge.last";
+
+/// What the last payload purge removed (see `payload_retention_days`), for the dashboard and
+/// `wp mirakl status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastPurge {
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub purged: super::report::Purged,
+}
+
+/// Records a purge run.
+pub(crate) fn record_purge(
+    store: &Store,
+    purged: super::report::Purged,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(&LastPurge { at, purged })
+        .map_err(|e| StoreError::Data(e.to_string()))?;
+    store.set_cursor(LAST_PURGE_CURSOR, &text)
+}
+
 /// Open problems by severity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OpenProblems {
@@ -71,6 +94,8 @@ pub struct Health {
     /// Changed orders still to read from an update window read only in part; while there is
     /// one, the sync is behind and never "on time", whatever the runner does.
     pub order_backlog: Option<OrderBacklog>,
+    /// What the last payload purge removed (none before the first one).
+    pub last_purge: Option<LastPurge>,
 }
 
 /// The order changes not read yet: the poll drains them one OR11 page per slot.
@@ -150,6 +175,9 @@ pub fn health(
         open_problems,
         schema_version: store.schema_version()?,
         order_backlog: order_backlog(store)?,
+        last_purge: store
+            .cursor(LAST_PURGE_CURSOR)?
+            .and_then(|cursor| serde_json::from_str(&cursor.value).ok()),
     })
 }
 

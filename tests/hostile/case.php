@@ -104,7 +104,8 @@ $child = <<<'PHP'
 require $argv[1] . '/../php/lib/assert.php';
 require $argv[1] . '/../php/lib/MemoryShop.php';
 [, , $state, $connection, $step] = $argv;
-$engine = new MiraklConnector\Native\Engine(json_decode($connection, true), [], $state);
+// The tier runs with MIRAKL_CONNECTOR_DEVELOPMENT=1: the hostile server is on loopback.
+$engine = new MiraklConnector\Native\Engine(json_decode($connection, true), [], $state, null, getenv('MIRAKL_CONNECTOR_DEVELOPMENT') === '1');
 $shop = new MemoryShop();
 $shop->stock = ['SKU-BAD' => 100, 'SKU-GOOD' => 100];
 $out = ['error' => null];

@@ -23,7 +23,7 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
 pub const TEST_KEY: &str = "test-key-5f1c0de";
 
 pub fn config(base_url: &str) -> ClientConfig {
-    ClientConfig::new(base_url.parse().expect("base url"), TEST_KEY)
+    ClientConfig::new(base_url.parse().expect("base url"), TEST_KEY).development()
 }
 
 pub type ScriptedClient = Client<Arc<ScriptedTransport>, MemoryBudget>;

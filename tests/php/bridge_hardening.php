@@ -60,13 +60,13 @@ require $lib;
     }
 };
 \$shop->stock = ['SKU-A' => 5];
-(new MiraklConnector\\Native\\Engine($connection, [], $state_literal))->tick(\$shop, 20000);
+(new MiraklConnector\\Native\\Engine($connection, [], $state_literal, null, true))->tick(\$shop, 20000);
 echo "the tick returned after a fatal error\\n";
 PHP);
 file_put_contents("$dir/next.php", <<<PHP
 <?php
 require $lib;
-\$engine = new MiraklConnector\\Native\\Engine($connection, [], $state_literal);
+\$engine = new MiraklConnector\\Native\\Engine($connection, [], $state_literal, null, true);
 \$engine->stock_changed([['sku' => 'SKU-A', 'quantity' => 4]]);
 \$shop = new MemoryShop();
 \$shop->stock = ['SKU-A' => 4];
@@ -101,7 +101,7 @@ assert(is_array($next) && $next['ran'] === true, 'the runner lease was released:
 assert(microtime(true) - $started < 60, 'no lock was left behind for the next process to wait on');
 
 // In this process too, the state is unlocked and the order can still be imported later.
-$engine = new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'bailout-key'], [], $state);
+$engine = new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'bailout-key'], [], $state, null, true);
 assert(is_array($engine->health()));
 assert($sandbox->order($order_id)['state'] === 'WAITING_ACCEPTANCE', 'nothing was accepted by the failed job');
 echo "ok\n";

@@ -67,11 +67,14 @@ assert(str_contains($e->getMessage(), 'broken.sqlite'), $e->getMessage());
 $sandbox = new SandboxProcess('smoke-key');
 $sandbox->console('POST', '/offers', [['sku' => 'SKU-A', 'price' => '19.90', 'quantity' => 10], ['sku' => 'SKU-B', 'price' => '5.00', 'quantity' => 10]]);
 $connection = ['api_url' => $sandbox->base_url, 'api_key' => 'smoke-key'];
-$engine = new Engine($connection, [], $state);
+// The sandbox listens on loopback: development mode (the last argument) allows it.
+$e = expect_throws(SettingsException::class, fn () => (new Engine($connection, [], $state))->test_connection());
+assert(str_contains($e->getMessage(), 'loopback'), $e->getMessage());
+$engine = new Engine($connection, [], $state, null, true);
 
 $connected = $engine->test_connection();
 assert($connected['shop_name'] === 'Sandbox Shop' && $connected['shop_id'] === 2001, var_export($connected, true));
-$e = expect_throws(MiraklConnector\Native\MiraklException::class, fn () => (new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'wrong'], [], $state))->test_connection());
+$e = expect_throws(MiraklConnector\Native\MiraklException::class, fn () => (new Engine(['api_url' => $sandbox->base_url, 'api_key' => 'wrong'], [], $state, null, true))->test_connection());
 assert($e->getCode() === MiraklConnector\Native\NativeException::MIRAKL_AUTH, $e->getCode() . ' ' . $e->getMessage());
 
 $shop = new MemoryShop();
@@ -169,7 +172,7 @@ assert($engine->resolve_problem($open[0]['id']) === false, 'resolving twice chan
 $flaky_sandbox = new SandboxProcess('smoke-key');
 $flaky_sandbox->console('POST', '/offers', ['sku' => 'SKU-A', 'price' => '19.90', 'quantity' => 10]);
 $flaky_sandbox->console('POST', '/orders', ['lines' => [['offer_sku' => 'SKU-A', 'quantity' => 1]]]);
-$flaky_engine = new Engine(['api_url' => $flaky_sandbox->base_url, 'api_key' => 'smoke-key'], [], "$dir/flaky.sqlite");
+$flaky_engine = new Engine(['api_url' => $flaky_sandbox->base_url, 'api_key' => 'smoke-key'], [], "$dir/flaky.sqlite", null, true);
 $flaky_shop = new class extends MemoryShop {
     public function find_order_by_mirakl_id(string $mirakl_order_id): ?array
     {

@@ -31,8 +31,16 @@ assert($valid === [
 ], var_export($valid, true));
 assert(validate_settings(['api_url' => 'https://a.example/api', 'api_key' => 'k', 'shop_id' => ''])['shop_id'] === null);
 
-// Plain http only on loopback.
-assert(validate_settings(['api_url' => 'http://127.0.0.1:8089', 'api_key' => 'k'])['api_url'] === 'http://127.0.0.1:8089/api');
+// Loopback (plain http included) only in development mode; never outside it.
+assert(validate_settings(['api_url' => 'http://127.0.0.1:8089', 'api_key' => 'k'], true)['api_url'] === 'http://127.0.0.1:8089/api');
+$e = expect_throws(SettingsException::class, fn () => validate_settings(['api_url' => 'http://127.0.0.1:8089', 'api_key' => 'k']));
+assert(str_contains($e->getMessage(), 'loopback') && str_contains($e->getMessage(), 'MIRAKL_CONNECTOR_DEVELOPMENT'), $e->getMessage());
+expect_throws(SettingsException::class, fn () => validate_settings(['api_url' => 'https://localhost/api', 'api_key' => 'k'], false));
+// A non-empty allow-list refuses other hosts.
+$listed = validate_settings(['api_url' => 'https://acme.mirakl.net/api', 'api_key' => 'k', 'allowed_hosts' => "acme.mirakl.net\n*.example.com"]);
+assert($listed['allowed_hosts'] === ['acme.mirakl.net', '*.example.com'], var_export($listed, true));
+$e = expect_throws(SettingsException::class, fn () => validate_settings(['api_url' => 'https://evil.example/api', 'api_key' => 'k', 'allowed_hosts' => 'acme.mirakl.net']));
+assert(str_contains($e->getMessage(), 'allowed API hosts'), $e->getMessage());
 expect_throws(SettingsException::class, fn () => validate_settings(['api_url' => 'http://acme.mirakl.net/api', 'api_key' => 'k']));
 
 // Each bad field is named; the key itself is never echoed.

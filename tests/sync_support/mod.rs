@@ -181,7 +181,8 @@ impl Harness {
         let mut config = ClientConfig::new(
             self.sandbox.base_url().parse().unwrap(),
             self.sandbox.api_key(),
-        );
+        )
+        .development();
         config.timeout = Duration::from_secs(2);
         let transport = CountingTransport {
             inner: HttpTransport::new(&config).unwrap(),
@@ -365,7 +366,8 @@ fn new_engine(
     calls: &Calls,
     settings: SyncSettings,
 ) -> TestEngine {
-    let mut config = ClientConfig::new(sandbox.base_url().parse().unwrap(), sandbox.api_key());
+    let mut config =
+        ClientConfig::new(sandbox.base_url().parse().unwrap(), sandbox.api_key()).development();
     config.timeout = Duration::from_secs(2);
     let transport = CountingTransport {
         inner: HttpTransport::new(&config).unwrap(),

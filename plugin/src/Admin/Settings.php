@@ -28,11 +28,14 @@ final class Settings {
 
 	/** Connection fields as stored (the names the core's validator reads). */
 	public const CONNECTION_DEFAULTS = array(
-		'api_url'         => '',
-		'api_key'         => '',
-		'shop_id'         => '',
-		'connect_timeout' => 5,
-		'timeout'         => 30,
+		'api_url'          => '',
+		'api_key'          => '',
+		'shop_id'          => '',
+		'connect_timeout'  => 5,
+		'timeout'          => 30,
+		'max_response_mib' => 8,
+		'max_export_mib'   => 64,
+		'allowed_hosts'    => array(),
 	);
 
 	/** Product types WooCommerce has out of the box that can become offers. */

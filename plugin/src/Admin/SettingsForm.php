@@ -47,6 +47,10 @@ class SettingsForm {
 			'shop_id'                         => __( 'Shop id', 'mirakl-connector-for-woocommerce' ),
 			'connect_timeout'                 => __( 'Connect timeout', 'mirakl-connector-for-woocommerce' ),
 			'timeout'                         => __( 'Request timeout', 'mirakl-connector-for-woocommerce' ),
+			'max_response_mib'                => __( 'Largest answer', 'mirakl-connector-for-woocommerce' ),
+			'max_export_mib'                  => __( 'Largest export', 'mirakl-connector-for-woocommerce' ),
+			'allowed_hosts'                   => __( 'Allowed API hosts', 'mirakl-connector-for-woocommerce' ),
+			'payload_retention_days'          => __( 'Order data kept', 'mirakl-connector-for-woocommerce' ),
 			'stock_buffer'                    => __( 'Stock buffer', 'mirakl-connector-for-woocommerce' ),
 			'low_stock_threshold'             => __( 'Low-stock fast lane', 'mirakl-connector-for-woocommerce' ),
 			'stock_push_interval_secs'        => __( 'Stock push interval', 'mirakl-connector-for-woocommerce' ),
@@ -125,12 +129,14 @@ class SettingsForm {
 		if ( '' !== $shop_id ) {
 			$raw['shop_id'] = $shop_id;
 		}
-		foreach ( array( 'connect_timeout', 'timeout' ) as $field ) {
+		foreach ( array( 'connect_timeout', 'timeout', 'max_response_mib', 'max_export_mib' ) as $field ) {
 			$value = self::whole_number( $input[ $field ] ?? '', $field, $errors );
 			if ( null !== $value ) {
 				$raw[ $field ] = $value;
 			}
 		}
+		// Typed as names separated by commas or spaces; the core reads and checks the list.
+		$raw['allowed_hosts'] = self::text( is_array( $input['allowed_hosts'] ?? null ) ? implode( ', ', array_map( 'strval', $input['allowed_hosts'] ) ) : ( $input['allowed_hosts'] ?? '' ) );
 		try {
 			$normalised = $this->bridge->validate_settings( $raw );
 		} catch ( \MiraklConnector\Native\NativeException $e ) {
@@ -148,8 +154,12 @@ class SettingsForm {
 			'api_url'         => (string) $normalised['api_url'],
 			'api_key'         => (string) $normalised['api_key'],
 			'shop_id'         => null === $normalised['shop_id'] ? '' : (string) $normalised['shop_id'],
-			'connect_timeout' => (int) $normalised['connect_timeout_secs'],
-			'timeout'         => (int) $normalised['timeout_secs'],
+			'connect_timeout'  => (int) $normalised['connect_timeout_secs'],
+			'timeout'          => (int) $normalised['timeout_secs'],
+			// The core leaves out the caps that are at its defaults.
+			'max_response_mib' => (int) ( $normalised['max_response_mib'] ?? Settings::CONNECTION_DEFAULTS['max_response_mib'] ),
+			'max_export_mib'   => (int) ( $normalised['max_export_mib'] ?? Settings::CONNECTION_DEFAULTS['max_export_mib'] ),
+			'allowed_hosts'    => array_values( array_map( 'strval', (array) ( $normalised['allowed_hosts'] ?? array() ) ) ),
 		);
 	}
 
@@ -182,7 +192,7 @@ class SettingsForm {
 	private function sync( array $input, array &$errors ): array {
 		// Keys the form does not show (poll intervals) keep their stored values.
 		$raw = Settings::sync();
-		foreach ( array( 'stock_buffer', 'low_stock_threshold', 'stock_push_interval_secs', 'acceptance_window_hours', 'shipping_deadline_warning_hours', 'max_order_lines' ) as $field ) {
+		foreach ( array( 'stock_buffer', 'low_stock_threshold', 'stock_push_interval_secs', 'acceptance_window_hours', 'shipping_deadline_warning_hours', 'max_order_lines', 'payload_retention_days' ) as $field ) {
 			$value = self::whole_number( $input[ $field ] ?? '', $field, $errors );
 			if ( null !== $value ) {
 				$raw[ $field ] = $value;

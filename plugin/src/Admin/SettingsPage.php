@@ -88,10 +88,11 @@ class SettingsPage {
 			// The connection (where the API key is sent) is the administrator's: a Shop Manager's
 			// form keeps the stored one whatever it posts.
 			$stored = Settings::connection();
-			foreach ( array( 'api_url', 'shop_id', 'connect_timeout', 'timeout' ) as $field ) {
+			foreach ( array( 'api_url', 'shop_id', 'connect_timeout', 'timeout', 'max_response_mib', 'max_export_mib' ) as $field ) {
 				$input[ $field ] = (string) ( $stored[ $field ] ?? '' );
 			}
-			$input['api_key'] = '';
+			$input['allowed_hosts'] = implode( ', ', array_map( 'strval', (array) ( $stored['allowed_hosts'] ?? array() ) ) );
+			$input['api_key']       = '';
 		}
 		$result = ( new SettingsForm( $this->bridge ) )->validate( $input, Settings::connection() );
 		if ( ! empty( $result['errors'] ) ) {
@@ -199,6 +200,9 @@ class SettingsPage {
 			'shop_id'                         => $connection['shop_id'],
 			'connect_timeout'                 => $connection['connect_timeout'],
 			'timeout'                         => $connection['timeout'],
+			'max_response_mib'                => $connection['max_response_mib'],
+			'max_export_mib'                  => $connection['max_export_mib'],
+			'allowed_hosts'                   => implode( ', ', array_map( 'strval', (array) $connection['allowed_hosts'] ) ),
 			'stock_buffer'                    => $sync['stock_buffer'] ?? 0,
 			'low_stock_threshold'             => $sync['low_stock_threshold'] ?? 2,
 			'stock_push_interval_secs'        => $sync['stock_push_interval_secs'] ?? 300,
@@ -212,6 +216,7 @@ class SettingsPage {
 			'short_stock_policy'              => $sync['short_stock_policy'] ?? 'refuse',
 			'partial_acceptance'              => $sync['partial_acceptance'] ?? true,
 			'max_order_lines'                 => $sync['max_order_lines'] ?? 500,
+			'payload_retention_days'          => $sync['payload_retention_days'] ?? 30,
 			'status_mapping'                  => (array) ( $sync['status_mapping'] ?? array() ),
 			'order_tax_mode'                  => $sync['order_tax_mode'] ?? 'TAX_INCLUDED',
 			'operator_fulfillment_centers'    => implode( ', ', array_map( 'strval', (array) ( $sync['operator_fulfillment_centers'] ?? array() ) ) ),
@@ -314,11 +319,14 @@ class SettingsPage {
 			$intro .= ' ' . __( 'Only an administrator can change the connection: what you type in this section is not saved.', 'mirakl-connector-for-woocommerce' );
 		}
 		$field->section( 'connection', $title, $intro );
-		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required; private and link-local addresses are refused). Changing the host needs the API key again: the stored key is never sent to another host.', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
+		$field->text( 'api_url', __( 'API URL', 'mirakl-connector-for-woocommerce' ), __( 'The operator\'s shop API address, such as https://marketplace.example.com/api (https is required; loopback, private and link-local addresses are refused unless wp-config.php turns on the development mode). Changing the host needs the API key again: the stored key is never sent to another host.', 'mirakl-connector-for-woocommerce' ), array( 'type' => 'url', 'placeholder' => 'https://' ) );
 		$field->secret( 'api_key', __( 'API key', 'mirakl-connector-for-woocommerce' ), Settings::is_connected() || '' !== (string) Settings::connection()['api_key'] );
 		$field->text( 'shop_id', __( 'Shop id', 'mirakl-connector-for-woocommerce' ), __( 'Only needed when the key gives access to several shops.', 'mirakl-connector-for-woocommerce' ), array( 'inputmode' => 'numeric', 'class' => 'small-text' ) );
 		$field->number( 'connect_timeout', __( 'Connect timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (1–60)', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'timeout', __( 'Request timeout', 'mirakl-connector-for-woocommerce' ), __( 'seconds (5–300)', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'max_response_mib', __( 'Largest answer', 'mirakl-connector-for-woocommerce' ), __( 'MiB a Mirakl answer (orders, ledger) may have once unzipped; a larger one is refused and the call fails (1–256)', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'max_export_mib', __( 'Largest export', 'mirakl-connector-for-woocommerce' ), __( 'MiB an offer or error report export (CSV) may have once unzipped (1–1024)', 'mirakl-connector-for-woocommerce' ) );
+		$field->text( 'allowed_hosts', __( 'Allowed API hosts', 'mirakl-connector-for-woocommerce' ), __( 'Optional: the only hosts the API key may be sent to, separated by commas, such as acme.mirakl.net or *.mirakl.net for its subdomains. Empty: any https host the rules allow.', 'mirakl-connector-for-woocommerce' ), array( 'class' => 'regular-text' ) );
 
 		$field->after( 'settings/html-connection-test', array( 'last' => ConnectionCheck::last() ) );
 	}
@@ -386,6 +394,7 @@ class SettingsPage {
 		$field->select( 'short_stock_policy', __( 'Short stock', 'mirakl-connector-for-woocommerce' ), $policies, __( 'A line WooCommerce does not have enough stock for.', 'mirakl-connector-for-woocommerce' ) );
 		$field->checkbox( 'partial_acceptance', __( 'Partial acceptance', 'mirakl-connector-for-woocommerce' ), __( 'The operator lets me accept some lines of an order and refuse others.', 'mirakl-connector-for-woocommerce' ) );
 		$field->number( 'max_order_lines', __( 'Most lines per order', 'mirakl-connector-for-woocommerce' ), __( 'an order with more lines is held for you to check, neither accepted nor created (1–10000)', 'mirakl-connector-for-woocommerce' ) );
+		$field->number( 'payload_retention_days', __( 'Order data kept', 'mirakl-connector-for-woocommerce' ), __( 'days the connector keeps its copy of a marketplace order (buyer names, addresses, phones) after it is done with it; then the copy is erased, the order stays in WooCommerce (1–3650)', 'mirakl-connector-for-woocommerce' ) );
 		$field->select(
 			'order_tax_mode',
 			__( 'Prices in orders', 'mirakl-connector-for-woocommerce' ),

@@ -339,13 +339,23 @@ class Command {
 		foreach ( (array) ( $report['api_calls'] ?? array() ) as $api => $count ) {
 			$calls[] = "$api=$count";
 		}
-		return sprintf(
+		$line   = sprintf(
 			'%d ms; jobs: %s; API calls: %s; next due: %s',
 			(int) ( $report['duration_ms'] ?? 0 ),
 			$jobs ? implode( ' ', $jobs ) : 'none',
 			$calls ? implode( ' ', $calls ) : 'none',
 			(string) ( $report['next_due_at'] ?? '-' )
 		);
+		$purged = (array) ( $report['purged'] ?? array() );
+		if ( array_sum( array_map( 'intval', $purged ) ) > 0 ) {
+			$line .= sprintf(
+				'; purged: %d job payloads, %d problem payloads, %d order snapshots',
+				(int) ( $purged['job_payloads'] ?? 0 ),
+				(int) ( $purged['problem_payloads'] ?? 0 ),
+				(int) ( $purged['order_snapshots'] ?? 0 )
+			);
+		}
+		return $line;
 	}
 
 	/**

@@ -57,7 +57,16 @@ class Bridge {
 	 */
 	public function validate_settings( array $settings ): array {
 		$this->require_loaded();
-		return \MiraklConnector\Native\validate_settings( $settings );
+		return \MiraklConnector\Native\validate_settings( $settings, self::development_mode() );
+	}
+
+	/**
+	 * Whether wp-config.php turns on development mode (`define( 'MIRAKL_CONNECTOR_DEVELOPMENT',
+	 * true );`): only then does the core accept an API URL on loopback or a private network (a
+	 * local sandbox). The core applies the rules; this only passes the flag in.
+	 */
+	public static function development_mode(): bool {
+		return defined( 'MIRAKL_CONNECTOR_DEVELOPMENT' ) && true === filter_var( constant( 'MIRAKL_CONNECTOR_DEVELOPMENT' ), FILTER_VALIDATE_BOOLEAN );
 	}
 
 	/**
@@ -330,7 +339,8 @@ class Bridge {
 				is_array( $connection ) ? $connection : array(),
 				is_array( $sync ) ? $sync : array(),
 				\MiraklConnector\StateDirectory::state_file(),
-				is_array( $finance ) ? $finance : array()
+				is_array( $finance ) ? $finance : array(),
+				self::development_mode()
 			);
 		}
 		return $this->engine;

@@ -30,7 +30,9 @@ pub use finish::Finished;
 pub(crate) use finish::{finish, release};
 pub(crate) use read::{find, get, list};
 pub use recover::LEASE_EXPIRED_MESSAGE;
-pub(crate) use recover::{list_done_before, purge_done_before, recover_expired, requeue};
+pub(crate) use recover::{
+    list_done_before, purge_done_before, purge_payloads_before, recover_expired, requeue,
+};
 pub(crate) use stats::stats;
 pub use stats::{KindStats, QueueStats};
 
@@ -303,6 +305,16 @@ impl super::Store {
     /// Deletes done jobs that finished more than `age` ago; returns how many.
     pub fn purge_done_older_than(&self, age: Duration) -> Result<usize, StoreError> {
         purge_done_before(&self.conn, self.cutoff(age))
+    }
+
+    /// Blanks the payloads of at most `limit` jobs that finished more than `age` ago (done
+    /// jobs, and dead ones no open problem points at); returns how many.
+    pub fn purge_job_payloads_older_than(
+        &self,
+        age: Duration,
+        limit: u32,
+    ) -> Result<usize, StoreError> {
+        purge_payloads_before(&self.conn, self.cutoff(age), limit)
     }
 
     fn cutoff(&self, age: Duration) -> i64 {

@@ -75,3 +75,28 @@ pub(crate) fn purge_done_before(conn: &Connection, before: i64) -> Result<usize,
         .prepare_cached("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?1")?
         .execute([before])?)
 }
+
+/// The payload a finished job keeps once its own has been purged (the column is NOT NULL).
+const PURGED_PAYLOAD: &str = "null";
+
+/// Blanks the payloads of at most `limit` jobs that finished before `before` (unix ms): done
+/// jobs, and dead jobs no open problem points at (a person may still retry those). Kind, key,
+/// state, attempts and times stay, so the unique (kind, key) keeps its exactly-once meaning and
+/// problems keep their job. Pending and leased jobs are never touched. Returns how many.
+pub(crate) fn purge_payloads_before(
+    conn: &Connection,
+    before: i64,
+    limit: u32,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE jobs SET payload = ?3 WHERE id IN (
+                SELECT id FROM jobs
+                WHERE state IN ('done', 'dead') AND finished_at < ?1 AND payload <> ?3
+                  AND NOT (state = 'dead' AND EXISTS (
+                      SELECT 1 FROM problems p WHERE p.job_id = jobs.id AND p.state = 'open'))
+                ORDER BY finished_at, id LIMIT ?2)
+             AND state IN ('done', 'dead')",
+        )?
+        .execute(params![before, limit, PURGED_PAYLOAD])?)
+}

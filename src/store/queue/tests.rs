@@ -641,3 +641,95 @@ fn a_job_parked_by_a_panic_stays_parked_for_the_same_payload() {
     let healed = store.problem(problem_id).unwrap().unwrap();
     assert_eq!(healed.state, crate::store::ProblemState::Resolved);
 }
+
+#[test]
+fn payloads_of_jobs_finished_before_the_retention_are_blanked_never_waiting_ones() {
+    let (store, clock) = store();
+    let address = json!({"customer": {"shipping_address": {"street_1": "1 rue de la Paix"}}});
+    let finish = |key: &str| {
+        store
+            .enqueue(&NewJob::new("import_order", key, address.clone()).keep_existing())
+            .unwrap();
+        let job = claim_one(&store);
+        store.finish(job.id, job.lease.as_deref().unwrap()).unwrap();
+        job.id
+    };
+    let done = finish("M-1");
+    let dead_resolved = store
+        .enqueue(&NewJob::new("ship", "W-1", address.clone()).max_attempts(1))
+        .unwrap()
+        .id;
+    let job = claim_one(&store);
+    let Failed::Dead { problem_id } = store
+        .fail(job.id, job.lease.as_deref().unwrap(), &Failure::new("x"))
+        .unwrap()
+    else {
+        panic!("not dead")
+    };
+    store.resolve_problem(problem_id).unwrap();
+    let dead_open = store
+        .enqueue(&NewJob::new("ship", "W-2", address.clone()).max_attempts(1))
+        .unwrap()
+        .id;
+    let job = claim_one(&store);
+    store
+        .fail(job.id, job.lease.as_deref().unwrap(), &Failure::new("x"))
+        .unwrap();
+    clock.advance(Span::days(29));
+    let recent = finish("M-2");
+    let waiting = store
+        .enqueue(&NewJob::new("import_order", "M-3", address.clone()).run_at(clock.now()))
+        .unwrap()
+        .id;
+    let retrying = store
+        .enqueue(&NewJob::new("ship", "W-3", address.clone()))
+        .unwrap()
+        .id;
+    let job = claim_one(&store);
+    assert_eq!(job.id, waiting);
+    store
+        .release(job.id, job.lease.as_deref().unwrap(), None)
+        .unwrap();
+    let job = store.claim(&["ship"], 1, Duration::from_secs(60)).unwrap();
+    store
+        .fail(
+            job[0].id,
+            job[0].lease.as_deref().unwrap(),
+            &Failure::new("y"),
+        )
+        .unwrap();
+    clock.advance(Span::days(2));
+
+    let month = Duration::from_secs(30 * 86_400);
+    assert_eq!(store.purge_job_payloads_older_than(month, 1).unwrap(), 1);
+    assert_eq!(store.purge_job_payloads_older_than(month, 100).unwrap(), 1);
+    assert_eq!(store.purge_job_payloads_older_than(month, 100).unwrap(), 0);
+    let payload = |id: i64| store.job(id).unwrap().unwrap().payload;
+    assert_eq!(payload(done), json!(null));
+    assert_eq!(payload(dead_resolved), json!(null));
+    for kept in [dead_open, recent, waiting, retrying] {
+        assert_eq!(payload(kept), address, "job {kept}");
+    }
+    // The keys, states and ids stay: the same order is still imported exactly once.
+    let row = store.job(done).unwrap().unwrap();
+    assert_eq!((row.state, row.key.as_str()), (JobState::Done, "M-1"));
+    let again = store
+        .enqueue(&NewJob::new("import_order", "M-1", address.clone()).keep_existing())
+        .unwrap();
+    assert_eq!(
+        (again.id, again.outcome),
+        (done, EnqueueOutcome::AlreadyQueued)
+    );
+
+    // A closed problem's copy of the payload goes too; an open one keeps its copy.
+    assert_eq!(
+        store.purge_problem_payloads_older_than(month, 100).unwrap(),
+        1
+    );
+    let resolved = store.problem(problem_id).unwrap().unwrap();
+    assert!(resolved.details.unwrap().get("payload").is_none());
+    let open = store.list_problems(&ProblemFilter::open()).unwrap();
+    assert!(open
+        .iter()
+        .any(|p| p.details.as_ref().unwrap()["payload"] == address));
+}

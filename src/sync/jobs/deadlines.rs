@@ -14,8 +14,9 @@ use crate::store::{NewProblem, Severity};
 
 use super::{Ctx, JobResult, Outcome};
 
-/// Finished jobs (and the order payloads in them) are deleted this long after they ended; it is
-/// longer than any acceptance window, so a held order's payload outlives its deadline.
+/// Finished jobs are deleted this long after they ended (or after the payload retention, when
+/// that is longer); it is longer than any acceptance window. Their payloads are blanked sooner,
+/// by the tick's purge ([`crate::sync::engine`]).
 const DONE_JOB_RETENTION: StdDuration = StdDuration::from_secs(35 * 86_400);
 
 pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
@@ -100,6 +101,8 @@ pub(crate) fn check<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             )?;
         }
     }
-    ctx.store.purge_done_older_than(DONE_JOB_RETENTION)?;
+    // Never before their payloads' retention is over (the tick's purge blanks those earlier).
+    let retention = DONE_JOB_RETENTION.max(ctx.settings.payload_retention());
+    ctx.store.purge_done_older_than(retention)?;
     Ok(Outcome::Done("checked"))
 }

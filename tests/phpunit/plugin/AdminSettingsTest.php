@@ -43,6 +43,79 @@ final class AdminSettingsTest extends AdminTestCase
         $this->assertSame(2000, $result['sync']['max_order_lines']);
     }
 
+    public function test_the_response_caps_and_allowed_hosts_are_connection_settings_the_core_checks(): void
+    {
+        $defaults = $this->validate(self::validForm());
+        $this->assertSame([], $defaults['errors']);
+        $this->assertSame(8, $defaults['connection']['max_response_mib']);
+        $this->assertSame(64, $defaults['connection']['max_export_mib']);
+        $this->assertSame([], $defaults['connection']['allowed_hosts']);
+
+        $result = $this->validate(self::validForm(['max_response_mib' => '16', 'max_export_mib' => '512', 'allowed_hosts' => 'Marketplace.example.com, *.mirakl.net']));
+        $this->assertSame([], $result['errors']);
+        $this->assertSame(16, $result['connection']['max_response_mib']);
+        $this->assertSame(512, $result['connection']['max_export_mib']);
+        $this->assertSame(['marketplace.example.com', '*.mirakl.net'], $result['connection']['allowed_hosts']);
+
+        // What is stored is what the core accepts back, and the page shows it again.
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['max_response_mib' => '16', 'max_export_mib' => '512', 'allowed_hosts' => 'marketplace.example.com'])));
+        $stored = (new Bridge())->validate_settings(self::connection());
+        $this->assertSame(16, $stored['max_response_mib']);
+        $this->assertSame(['marketplace.example.com'], $stored['allowed_hosts']);
+        ob_start();
+        $page->render();
+        $html = ob_get_clean();
+        $this->assertSame(1, preg_match('/name="mirakl\[max_response_mib\]"[^>]*value="16"|value="16"[^>]*name="mirakl\[max_response_mib\]"/', $html), 'the answer cap is shown');
+        $this->assertSame(1, preg_match('/name="mirakl\[max_export_mib\]"[^>]*value="512"|value="512"[^>]*name="mirakl\[max_export_mib\]"/', $html), 'the export cap is shown');
+        $this->assertTrue(str_contains($html, 'value="marketplace.example.com"'), 'the allowed hosts are shown');
+    }
+
+    public function test_a_shop_manager_cannot_change_the_caps_or_the_allowed_hosts(): void
+    {
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['allowed_hosts' => 'marketplace.example.com', 'max_response_mib' => '4'])));
+        $this->logIn('shop_manager', true);
+        $this->assertTrue($page->save(self::validForm(['allowed_hosts' => '', 'max_response_mib' => '256', 'max_export_mib' => '1024', 'api_key' => ''])));
+        $this->assertSame(['marketplace.example.com'], self::connection()['allowed_hosts']);
+        $this->assertSame(4, self::connection()['max_response_mib']);
+        $this->assertSame(64, self::connection()['max_export_mib']);
+    }
+
+    public function test_order_data_is_kept_30_days_by_default_and_the_retention_is_saved(): void
+    {
+        $this->assertSame(30, $this->validate(self::validForm())['sync']['payload_retention_days']);
+        $result = $this->validate(self::validForm(['payload_retention_days' => '7']));
+        $this->assertSame([], $result['errors']);
+        $this->assertSame(7, $result['sync']['payload_retention_days']);
+        $this->logIn('administrator', true);
+        $page = new SettingsPage(new Bridge());
+        $this->assertTrue($page->save(self::validForm(['payload_retention_days' => '90'])));
+        $this->assertSame(90, get_option('mirakl_connector_sync_settings')['payload_retention_days']);
+        ob_start();
+        $page->render();
+        $html = ob_get_clean();
+        $this->assertSame(1, preg_match('/name="mirakl\[payload_retention_days\]"[^>]*value="90"|value="90"[^>]*name="mirakl\[payload_retention_days\]"/', $html), 'the retention is shown');
+    }
+
+    public function test_a_loopback_api_url_needs_the_development_mode_the_test_site_turns_on(): void
+    {
+        $this->assertTrue(defined('MIRAKL_CONNECTOR_DEVELOPMENT'), 'the test sites define MIRAKL_CONNECTOR_DEVELOPMENT');
+        $this->assertTrue(Bridge::development_mode());
+        $result = $this->validate(self::validForm(['api_url' => 'http://127.0.0.1:8089/api']));
+        $this->assertSame([], $result['errors'], 'development mode: a local sandbox is accepted');
+        $this->assertSame('http://127.0.0.1:8089/api', $result['connection']['api_url']);
+        // Outside it the core refuses the same URL, naming the constant.
+        try {
+            \MiraklConnector\Native\validate_settings(['api_url' => 'http://127.0.0.1:8089/api', 'api_key' => 'k'], false);
+            $this->fail('a loopback host is accepted outside development mode');
+        } catch (\MiraklConnector\Native\SettingsException $e) {
+            $this->assertStringContainsString('MIRAKL_CONNECTOR_DEVELOPMENT', $e->getMessage());
+        }
+    }
+
     /** @return array<string, array{array, string, string}> */
     public static function badValues(): array
     {
@@ -68,6 +141,14 @@ final class AdminSettingsTest extends AdminTestCase
             'a country label mapped to no country' => [['country_label_map_keys' => ['Metropole'], 'country_label_map_values' => ['ZZ']], 'country_label_map', 'Country label mapping:'],
             'no line allowed per order' => [['max_order_lines' => '0'], 'max_order_lines', 'Most lines per order: must be between 1 and 10000'],
             'a line limit in words' => [['max_order_lines' => 'many'], 'max_order_lines', 'Most lines per order: "many" is not a whole number'],
+            'an answer cap of 0 MiB' => [['max_response_mib' => '0'], 'max_response_mib', 'Largest answer: must be a whole number of MiB from 1 to 256'],
+            'an answer cap over 256 MiB' => [['max_response_mib' => '257'], 'max_response_mib', 'Largest answer: must be a whole number of MiB from 1 to 256'],
+            'an export cap in words' => [['max_export_mib' => 'big'], 'max_export_mib', 'Largest export: "big" is not a whole number'],
+            'an export cap over 1024 MiB' => [['max_export_mib' => '2048'], 'max_export_mib', 'Largest export: must be a whole number of MiB from 1 to 1024'],
+            'an allowed host with a scheme' => [['allowed_hosts' => 'https://marketplace.example.com'], 'allowed_hosts', 'Allowed API hosts: "https://marketplace.example.com" is not a host name'],
+            'a URL off the allowed hosts' => [['allowed_hosts' => 'acme.mirakl.net'], 'api_url', 'API URL: host marketplace.example.com is not on the allowed API hosts'],
+            'no day of order data' => [['payload_retention_days' => '0'], 'payload_retention_days', 'Order data kept: must be between 1 and 3650 days'],
+            'order data kept for ever' => [['payload_retention_days' => '99999'], 'payload_retention_days', 'Order data kept: must be between 1 and 3650 days'],
             'a shipping type without method' => [['shipping_method_map_keys' => ['EXPRESS'], 'shipping_method_map_values' => ['']], 'shipping_method_map', 'Shipping methods: the row "EXPRESS" needs'],
         ];
     }

@@ -37,6 +37,10 @@ final class UninstallTest extends PluginTestCase
         update_option(Site::OPTION_PREFIX . 'settings', ['api_url' => 'http://127.0.0.1:9/api', 'api_key' => 'test-key'], false);
         $before = Site::pluginOptionNames();
         $this->assertContains(Site::OPTION_PREFIX . 'settings', $before);
+        // The state directory holds the state file with its order payloads: it goes too.
+        $this->assertTrue(\MiraklConnector\StateDirectory::ensure());
+        $state_dir = \MiraklConnector\StateDirectory::path();
+        $this->assertDirectoryExists($state_dir);
 
         $result = $this->probe('uninstall', true);
         $this->assertTrue($result['uninstallable'], 'WordPress sees the plugin as uninstallable');
@@ -45,5 +49,8 @@ final class UninstallTest extends PluginTestCase
 
         $left = array_values(array_intersect($before, Site::pluginOptionNames()));
         $this->assertSame([], $left, 'uninstall.php removes every option the plugin had created');
+        clearstatcache();
+        $this->assertFileDoesNotExist($state_dir . '/state.sqlite', 'the state file (and the payloads in it) is removed');
+        $this->assertDirectoryDoesNotExist($state_dir, 'the state directory is removed');
     }
 }
