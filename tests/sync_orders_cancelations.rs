@@ -363,6 +363,41 @@ fn an_order_the_operator_fulfils_keeps_the_shops_stock_and_sends_no_shipment() {
     assert_eq!(h.calls.get("OR24"), 0);
 }
 
+/// Past the retention, the stored OR11 payloads are blanked: the shipment reads the order
+/// afresh, and still sends nothing for an order the operator fulfils.
+#[test]
+fn an_order_the_operator_fulfils_sends_no_shipment_after_its_payloads_are_purged() {
+    let mut settings = test_settings();
+    settings.operator_fulfillment_centers = vec!["operator-dc1".to_owned()];
+    let mut h = harness(settings);
+    h.shop.set_stock("A", 1);
+    let id = order_of_a(
+        &h,
+        NewOrder {
+            fulfillment_center: Some("OPERATOR-DC1".to_owned()),
+            ..NewOrder::default()
+        },
+    );
+    h.advance(60);
+    h.tick();
+    let wc = h.shop_order_id(&id);
+    h.sandbox.debit(&id).unwrap();
+    h.run_minutes(2);
+    h.advance(1);
+    let purged = h
+        .store
+        .purge_job_payloads_older_than(std::time::Duration::ZERO, 1000)
+        .unwrap();
+    assert!(purged >= 1, "the order's jobs had payloads");
+    h.shop.ship(wc, "Colissimo", "6A125");
+    events::order_shipped(&h.store, wc).unwrap();
+    h.calls.reset();
+    h.run_minutes(3);
+    assert_eq!(h.calls.get("ST01"), 0);
+    assert_eq!(h.calls.get("OR24"), 0);
+    assert!(h.calls.get("OR11") >= 1, "read afresh");
+}
+
 #[test]
 fn with_one_shared_stock_an_order_the_operator_fulfils_reduces_the_shops() {
     let mut settings = test_settings();

@@ -54,8 +54,20 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     if SHIPPED_STATES.contains(&mapping.state.as_str()) {
         return Ok(Outcome::Done("already_shipped"));
     }
+    // The order as OR11 last showed it: the payload the store kept or, once that was purged
+    // after the retention period, a fresh view through the poll's shared re-read.
+    let (known, fresh) = match latest_order(ctx, &id)? {
+        Some(order) => (order, false),
+        None => match ctx.read_order(&id)? {
+            OrderRead::Found(_, fresh, _) => (*fresh, true),
+            OrderRead::Waiting(outcome) => return Ok(outcome),
+            OrderRead::Absent => {
+                return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+            }
+        },
+    };
     // The operator ships it from its fulfillment center: nothing for the shop to send.
-    if latest_order(ctx, &id)?.is_some_and(|o| ctx.settings.operator_fulfils(&o)) {
+    if ctx.settings.operator_fulfils(&known) {
         return Ok(Outcome::Done("operator_fulfilled"));
     }
     let Some(tracking) = ctx.shop.read_tracking(shop_order)? else {
@@ -93,12 +105,16 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
     };
 
     let mut order_lines: Option<Vec<ShipmentLine>> = None;
-    if ctx.may_have_written() {
-        let fresh = match ctx.read_order(&id)? {
-            OrderRead::Found(_, fresh, _) => *fresh,
-            OrderRead::Waiting(outcome) => return Ok(outcome),
-            OrderRead::Absent => {
-                return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+    if ctx.may_have_written() || fresh {
+        let fresh = if fresh {
+            known.clone()
+        } else {
+            match ctx.read_order(&id)? {
+                OrderRead::Found(_, fresh, _) => *fresh,
+                OrderRead::Waiting(outcome) => return Ok(outcome),
+                OrderRead::Absent => {
+                    return Err(JobError::Permanent(format!("order {id} is not in OR11")));
+                }
             }
         };
         if SHIPPED_STATES.contains(&fresh.order_state.as_str()) {
@@ -137,10 +153,8 @@ pub(crate) fn ship<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobR
             .as_deref()
             != Some(UNSUPPORTED)
     {
-        let lines = match order_lines {
-            Some(lines) => Some(lines),
-            None => latest_lines(ctx, &id)?,
-        };
+        let lines = order_lines.unwrap_or_else(|| shipment_lines_of(&known.order_lines));
+        let lines = Some(lines);
         if let Some(lines) = lines.filter(|l| !l.is_empty()) {
             let shipment = NewShipment {
                 order_id: id.clone(),
@@ -299,12 +313,4 @@ fn latest_order<T: Transport, B: CallBudget>(
         }
     }
     Ok(None)
-}
-
-/// The order's lines from the latest OR11 payload the store kept.
-fn latest_lines<T: Transport, B: CallBudget>(
-    ctx: &Ctx<'_, T, B>,
-    id: &str,
-) -> Result<Option<Vec<ShipmentLine>>, JobError> {
-    Ok(latest_order(ctx, id)?.map(|order| shipment_lines_of(&order.order_lines)))
 }
