@@ -331,6 +331,22 @@ pub(crate) fn heal_about(
         .execute(params![kind, entity_type, prefix, now])?)
 }
 
+/// Closes the open problems of `kind` about exactly `entity_type`/`entity_id` as healed.
+pub(crate) fn heal_exact(
+    conn: &Connection,
+    kind: ProblemKind,
+    entity_type: &str,
+    entity_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?4
+             WHERE state = 'open' AND kind = ?1 AND entity_type = ?2 AND entity_id = ?3",
+        )?
+        .execute(params![kind, entity_type, entity_id, now])?)
+}
+
 /// Closes the open `job_dead` (or `job_panicked`) problem of `job_id` as healed, its job having
 /// now succeeded.
 pub(crate) fn heal_job_dead(conn: &Connection, job_id: i64, now: i64) -> Result<(), StoreError> {
@@ -400,6 +416,17 @@ impl super::Store {
         prefix: &str,
     ) -> Result<usize, StoreError> {
         heal_about(&self.conn, kind, entity_type, prefix, self.now_ms())
+    }
+
+    /// Heals the open problems of `kind` about exactly this entity (its cause is gone); how many
+    /// were closed.
+    pub fn heal_problem(
+        &self,
+        kind: ProblemKind,
+        entity_type: &str,
+        entity_id: &str,
+    ) -> Result<usize, StoreError> {
+        heal_exact(&self.conn, kind, entity_type, entity_id, self.now_ms())
     }
 
     /// After a call to `api`: with a refusal, raises (or counts again) the one open

@@ -397,6 +397,12 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             priority::HOUSEKEEPING,
         )?;
         self.ensure(
+            JobKind::SweepOrders,
+            jobs::sweep::SWEEP_KEY,
+            jobs::sweep::SWEEP_INTERVAL_SECS,
+            priority::HOUSEKEEPING,
+        )?;
+        self.ensure(
             JobKind::RefreshReference,
             "reference",
             86_400,
@@ -581,6 +587,7 @@ fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
         JobKind::PollOfferImport => jobs::offers::poll_import(ctx),
         JobKind::RefreshReference => jobs::reference::refresh(ctx),
         JobKind::CheckDeadlines => jobs::deadlines::check(ctx),
+        JobKind::SweepOrders => jobs::sweep::sweep(ctx),
         JobKind::OfferDirty => Err(JobError::Permanent(
             "offer_dirty is a marker, never run on its own".to_owned(),
         )),
