@@ -241,6 +241,17 @@ text_enum! {
     }
 }
 
+impl ProblemKind {
+    /// Kinds that record routine work done by the merchant's own policy (lines refused for
+    /// short stock or an unknown SKU under the "refuse" policy): the dashboard shows them as
+    /// activity, and the counts of problems needing a person leave them out.
+    pub const ROUTINE: &'static [ProblemKind] = &[ProblemKind::OrderLinesRefused];
+
+    pub fn is_routine(self) -> bool {
+        ProblemKind::ROUTINE.contains(&self)
+    }
+}
+
 text_enum! {
     /// What a problem's `entity_id` identifies.
     EntityType {

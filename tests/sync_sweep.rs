@@ -123,7 +123,11 @@ fn completed_but_still_shipping_after_its_ship_job_ran_is_a_problem_whose_retry_
     h.store.enqueue(&job).unwrap();
     let claimed = h
         .store
-        .claim(&[JobKind::ShipOrder.as_str()], 1, std::time::Duration::from_secs(60))
+        .claim(
+            &[JobKind::ShipOrder.as_str()],
+            1,
+            std::time::Duration::from_secs(60),
+        )
         .unwrap()
         .pop()
         .unwrap();
@@ -184,8 +188,16 @@ fn two_shop_refunds_at_the_same_instant_for_the_same_amount_are_flagged() {
     let flagged = open_about(&h, "refund_recorded_twice", &wc.to_string());
     assert_eq!(flagged.len(), 1);
     let problem = h.store.problem(flagged[0]).unwrap().unwrap();
-    assert!(problem.message.contains(&format!("#{first}")), "{}", problem.message);
-    assert!(problem.message.contains(&format!("#{second}")), "{}", problem.message);
+    assert!(
+        problem.message.contains(&format!("#{first}")),
+        "{}",
+        problem.message
+    );
+    assert!(
+        problem.message.contains(&format!("#{second}")),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
@@ -195,7 +207,9 @@ fn refunds_a_second_apart_or_of_other_amounts_are_not_flagged() {
     let first = h
         .shop
         .refund(wc, &[("A", 1, Decimal::from(20))], Decimal::ZERO);
-    let other = h.shop.refund(wc, &[("B", 1, Decimal::from(7))], Decimal::ZERO);
+    let other = h
+        .shop
+        .refund(wc, &[("B", 1, Decimal::from(7))], Decimal::ZERO);
     h.advance(1);
     let later = h
         .shop
@@ -225,11 +239,15 @@ fn a_pass_reads_one_page_per_run_and_still_sees_every_order() {
     for wc in &shop_orders {
         h.shop.ship(*wc, "Colissimo", "6A1");
     }
-    let lists_before = h.shop.call_count(mirakl_connector::sync::memory::ShopOp::ListOrders);
+    let lists_before = h
+        .shop
+        .call_count(mirakl_connector::sync::memory::ShopOp::ListOrders);
     h.run_minutes(PAST_A_SWEEP + 2);
     // Two pages of 50, in two runs.
     assert_eq!(
-        h.shop.call_count(mirakl_connector::sync::memory::ShopOp::ListOrders) - lists_before,
+        h.shop
+            .call_count(mirakl_connector::sync::memory::ShopOp::ListOrders)
+            - lists_before,
         2
     );
     for wc in &shop_orders {
@@ -245,7 +263,12 @@ fn a_pass_reads_one_page_per_run_and_still_sees_every_order() {
     }
     let still = h
         .store
-        .list_jobs(Some(JobState::Pending), Some(JobKind::ShipOrder.as_str()), 10, 0)
+        .list_jobs(
+            Some(JobState::Pending),
+            Some(JobKind::ShipOrder.as_str()),
+            10,
+            0,
+        )
         .unwrap();
     assert!(still.is_empty());
 }

@@ -11,10 +11,10 @@
 //! without calling PHP, and the tick export re-raises the bailout once the engine has returned
 //! (see [`PhpShop::bailed_out`]).
 
+use chrono::{DateTime, Utc};
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{try_catch, CatchError, ClassEntry, ExecutorGlobals};
-use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;

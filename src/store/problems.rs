@@ -291,6 +291,18 @@ pub(crate) fn count_open(conn: &Connection) -> Result<Vec<(Severity, u64)>, Stor
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Open problems per kind and severity.
+pub(crate) fn count_open_by_kind(
+    conn: &Connection,
+) -> Result<Vec<(String, Severity, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, severity, count(*) FROM problems WHERE state = 'open'
+         GROUP BY kind, severity ORDER BY kind, severity",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Closes an open problem. `Ok(false)` if it was already closed.
 pub(crate) fn resolve(
     conn: &Connection,
@@ -416,6 +428,11 @@ impl super::Store {
         prefix: &str,
     ) -> Result<usize, StoreError> {
         heal_about(&self.conn, kind, entity_type, prefix, self.now_ms())
+    }
+
+    /// Open problems per kind and severity.
+    pub fn count_open_problems_by_kind(&self) -> Result<Vec<(String, Severity, u64)>, StoreError> {
+        count_open_by_kind(&self.conn)
     }
 
     /// Heals the open problems of `kind` about exactly this entity (its cause is gone); how many

@@ -117,11 +117,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         clock: Arc<dyn Clock>,
     ) -> Result<Engine<T, B>, SyncError> {
         settings.validate()?;
-        let owner = format!(
-            "engine-{}-{:08x}",
-            std::process::id(),
-            rand::thread_rng().gen::<u32>()
-        );
+        let owner = runner_owner(std::process::id(), rand::thread_rng().gen::<u32>());
         Ok(Engine {
             store,
             client,
@@ -535,6 +531,43 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.store.next_run_at(&JobKind::RUNNABLE_NAMES)
     }
+}
+
+/// The runner lease's owner for this process: `engine-<pid>-<random>@<host>`, so the status can
+/// tell a lease whose process is gone ([`owner_gone`]).
+pub fn runner_owner(pid: u32, random: u32) -> String {
+    format!(
+        "engine-{pid}-{random:08x}@{}",
+        host_name().unwrap_or_default()
+    )
+}
+
+/// Whether the process that owns a runner lease is known to be gone: it ran on this host and
+/// no process of its id exists any more. `false` when it cannot be told (another host, no
+/// `/proc`): the lease's expiry decides then.
+pub fn owner_gone(owner: &str) -> bool {
+    let Some((head, host)) = owner.rsplit_once('@') else {
+        return false;
+    };
+    let Some(pid) = head
+        .strip_prefix("engine-")
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    let proc_root = std::path::Path::new("/proc");
+    if host.is_empty() || host_name().as_deref() != Some(host) || !proc_root.join("self").exists() {
+        return false;
+    }
+    !proc_root.join(pid.to_string()).exists()
+}
+
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
 }
 
 /// A panic payload the per-job guard lets through: `std::panic::panic_any(ProcessDeath)` inside a

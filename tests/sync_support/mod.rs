@@ -437,7 +437,9 @@ impl Shop for CrashingShop<'_> {
         page: u32,
         per_page: u32,
     ) -> Result<mirakl_connector::sync::shop::ShopOrderPage, ShopError> {
-        self.check(ShopOp::ListOrders, |s| s.marketplace_orders(since, page, per_page))
+        self.check(ShopOp::ListOrders, |s| {
+            s.marketplace_orders(since, page, per_page)
+        })
     }
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.check(ShopOp::CreateOrder, |s| s.create_order(draft))

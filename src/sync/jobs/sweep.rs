@@ -92,7 +92,10 @@ pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
     if page.more && !page.orders.is_empty() {
         pass.page += 1;
         save(ctx, &pass)?;
-        return Ok(Outcome::Later(now + Duration::seconds(30), "sweep_next_page"));
+        return Ok(Outcome::Later(
+            now + Duration::seconds(30),
+            "sweep_next_page",
+        ));
     }
     let next = Pass {
         since: pass.started - Duration::seconds(OVERLAP_SECS),
@@ -151,8 +154,11 @@ fn completed<T: Transport, B: CallBudget>(
     let id = &order.mirakl_order_id;
     let state = mapping.map(|m| m.state.as_str());
     if state.is_some_and(|s| shipping::SHIPPED_STATES.contains(&s) || is_closed(s)) {
-        ctx.store
-            .heal_problem(ProblemKind::StatusDrift, EntityType::MiraklOrder.as_str(), id)?;
+        ctx.store.heal_problem(
+            ProblemKind::StatusDrift,
+            EntityType::MiraklOrder.as_str(),
+            id,
+        )?;
         return Ok(());
     }
     if shipping::latest_order(ctx, id)?.is_some_and(|o| ctx.settings.operator_fulfils(&o)) {
@@ -218,7 +224,9 @@ fn explained<T: Transport, B: CallBudget>(
         limit: 20,
         ..ProblemFilter::open()
     })?;
-    Ok(open.iter().any(|p| SHIP_EXPLAINED.iter().any(|k| k.as_str() == p.kind)))
+    Ok(open
+        .iter()
+        .any(|p| SHIP_EXPLAINED.iter().any(|k| k.as_str() == p.kind)))
 }
 
 fn is_closed(state: &str) -> bool {
@@ -288,9 +296,9 @@ fn mirakl_side<T: Transport, B: CallBudget>(
     ctx: &mut Ctx<'_, T, B>,
     since: DateTime<Utc>,
 ) -> Result<(), super::JobError> {
-    let mut rows = ctx
-        .store
-        .orders_in_states_since(&["CANCELED", "REFUSED"], since, MIRAKL_SIDE_LIMIT)?;
+    let mut rows =
+        ctx.store
+            .orders_in_states_since(&["CANCELED", "REFUSED"], since, MIRAKL_SIDE_LIMIT)?;
     // Orders with an open drift problem are looked at again whatever their age, so a drift
     // put right by hand closes its problem.
     let open = ctx.store.list_problems(&ProblemFilter {
@@ -324,8 +332,11 @@ fn mirakl_side<T: Transport, B: CallBudget>(
         let requeued = format!("{REQUEUED_PREFIX}{id}");
         let status = ctx.shop.find_order_by_mirakl_id(&id)?.map(|o| o.status);
         let Some(status) = status.filter(|s| OPEN_STATUSES.contains(&s.as_str())) else {
-            ctx.store
-                .heal_problem(ProblemKind::StatusDrift, EntityType::MiraklOrder.as_str(), &id)?;
+            ctx.store.heal_problem(
+                ProblemKind::StatusDrift,
+                EntityType::MiraklOrder.as_str(),
+                &id,
+            )?;
             ctx.store.delete_cursor(&requeued)?;
             continue;
         };
