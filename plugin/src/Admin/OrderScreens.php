@@ -196,10 +196,10 @@ class OrderScreens {
 				)
 			);
 		}
-		$lines   = self::refunds_waiting( $order, $reader );
-		$waiting = array() === $lines ? array() : array( __( 'Refunds waiting to be sent', 'mirakl-connector-for-woocommerce' ) => implode( '<br>', array_map( 'esc_html', $lines ) ) );
+		$lines  = self::refunds_waiting( $order, $reader );
+		$unsent = array() === $lines ? array() : array( __( 'Refunds waiting to be sent', 'mirakl-connector-for-woocommerce' ) => implode( '<br>', array_map( 'esc_html', $lines ) ) );
 		if ( empty( $sync ) ) {
-			return self::box_html( $rows + $waiting, false, $mirakl_id, $reader );
+			return self::box_html( $rows + $unsent, false, $mirakl_id, $reader );
 		}
 		$rows[ __( 'State', 'mirakl-connector-for-woocommerce' ) ] = '' === $state ? '—' : '<span class="mirakl-state mirakl-state-' . esc_attr( strtolower( $state ) ) . '">' . esc_html( $state ) . '</span>';
 		$acceptance = $sync['acceptance_deadline'] ?? null;
@@ -230,7 +230,7 @@ class OrderScreens {
 					$refunds
 				)
 			);
-		return self::box_html( $rows + $waiting, true, $mirakl_id, $reader );
+		return self::box_html( $rows + $unsent, true, $mirakl_id, $reader );
 	}
 
 	/**
