@@ -222,15 +222,11 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
             unreadable: 0,
             last: count < page_size || total.is_some_and(|t| offset + count >= t) || count == 0,
         };
-        for item in items {
-            let decoded = serde_json::from_str::<Value>(item.get()).and_then(|raw| {
-                serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
-            });
+        for decoded in decode_orders(&items) {
             match decoded {
                 Ok(pair) => fetched.orders.push(pair),
-                Err(error) => {
+                Err((id, error)) => {
                     fetched.unreadable += 1;
-                    let id = raw_order_id(&item).unwrap_or_else(|| "unknown".to_owned());
                     let problem = NewProblem::new(
                         ProblemKind::OrderUnreadable,
                         EntityType::MiraklOrder,
@@ -436,11 +432,31 @@ pub(crate) enum OrderRead {
 
 /// An OR11 page as it arrives: the orders still raw JSON text, the total as any value.
 #[derive(serde::Deserialize)]
-struct RawOrderPage {
+pub(crate) struct RawOrderPage {
     #[serde(default)]
-    orders: Option<Vec<Box<serde_json::value::RawValue>>>,
+    pub orders: Option<Vec<Box<serde_json::value::RawValue>>>,
     #[serde(default)]
-    total_count: Option<Value>,
+    pub total_count: Option<Value>,
+}
+
+/// Each order of an OR11 page decoded on its own, in page order: the order raw and parsed, or
+/// the id it can be named by (`unknown` without one) and why it cannot be read.
+pub(crate) fn decode_orders(
+    items: &[Box<serde_json::value::RawValue>],
+) -> Vec<Result<(Value, Order), (String, serde_json::Error)>> {
+    items
+        .iter()
+        .map(|item| {
+            serde_json::from_str::<Value>(item.get())
+                .and_then(|raw| {
+                    serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
+                })
+                .map_err(|error| {
+                    let id = raw_order_id(item).unwrap_or_else(|| "unknown".to_owned());
+                    (id, error)
+                })
+        })
+        .collect()
 }
 
 /// The `order_id` of an order that cannot be decoded whole (its other fields are skipped
