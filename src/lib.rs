@@ -13,6 +13,8 @@
 
 pub mod error;
 pub mod finance;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mirakl;
 pub mod settings;
 pub mod store;

@@ -14,7 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod expected;
-mod jobs;
+pub(crate) mod jobs;
 pub mod memory;
 pub mod report;
 pub mod settings;

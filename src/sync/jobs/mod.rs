@@ -257,15 +257,11 @@ impl<'a, T: Transport, B: CallBudget> Ctx<'a, T, B> {
                 _ => unnamed.push(order.reason.clone()),
             }
         }
-        for item in items {
-            let decoded = serde_json::from_str::<Value>(item.get()).and_then(|raw| {
-                serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
-            });
+        for decoded in decode_orders(&items) {
             match decoded {
                 Ok(pair) => fetched.orders.push(pair),
-                Err(error) => {
+                Err((id, error)) => {
                     fetched.unreadable += 1;
-                    let id = raw_order_id(&item);
                     if let Some(id) = &id {
                         fetched.unreadable_ids.push(id.clone());
                     }
@@ -554,15 +550,33 @@ pub(crate) enum OrderRead {
 
 /// An OR11 page as it arrives: the orders still raw JSON text, the total as any value.
 #[derive(serde::Deserialize)]
-struct RawOrderPage {
+pub(crate) struct RawOrderPage {
     #[serde(default)]
-    orders: Option<Vec<Box<serde_json::value::RawValue>>>,
+    pub orders: Option<Vec<Box<serde_json::value::RawValue>>>,
     #[serde(default)]
-    total_count: Option<Value>,
+    pub total_count: Option<Value>,
     /// Orders the transport did not keep (too large, or not one JSON value): only what names
     /// them ([`crate::mirakl::order_page`]).
     #[serde(default)]
-    unreadable_orders: Option<Vec<UnreadableOrder>>,
+    pub unreadable_orders: Option<Vec<UnreadableOrder>>,
+}
+
+/// One order of a page: raw and parsed, or the id it can be named by and why it cannot be read.
+pub(crate) type DecodedOrder = Result<(Value, Order), (Option<String>, serde_json::Error)>;
+
+/// Each order of an OR11 page decoded on its own, in page order: the order raw and parsed, or
+/// the id it can be named by (when it has one) and why it cannot be read.
+pub(crate) fn decode_orders(items: &[Box<serde_json::value::RawValue>]) -> Vec<DecodedOrder> {
+    items
+        .iter()
+        .map(|item| {
+            serde_json::from_str::<Value>(item.get())
+                .and_then(|raw| {
+                    serde_json::from_value::<Order>(raw.clone()).map(|order| (raw, order))
+                })
+                .map_err(|error| (raw_order_id(item), error))
+        })
+        .collect()
 }
 
 /// The `order_id` of an order that cannot be decoded whole (its other fields are skipped

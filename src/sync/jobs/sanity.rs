@@ -21,11 +21,11 @@ use crate::mirakl::orders::{Order, OrderLine, OrderState};
 /// The largest amount accepted anywhere in an order: far above any real order in any currency,
 /// and far enough below `Decimal::MAX` (about 7.9e28) that sums of thousands of them cannot
 /// overflow.
-pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 /// The largest line quantity: OR11 sends it as an int32.
-pub(crate) const MAX_QUANTITY: i64 = i32::MAX as i64;
+pub const MAX_QUANTITY: i64 = i32::MAX as i64;
 /// Longest SKU accepted, in characters.
-pub(crate) const MAX_SKU_CHARS: usize = 255;
+pub const MAX_SKU_CHARS: usize = 255;
 /// How far a total may be from the sum of its parts, per summed term (cents rounded by Mirakl).
 pub(crate) const ROUNDING_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// Most violations named in one problem; scanning stops there.

@@ -353,7 +353,7 @@ pub(crate) fn reconcile<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) ->
 
 /// `(shop-sku, quantity)` of every live offer in an OF51 CSV, read row by row so a 100,000-offer
 /// export never exists twice in memory.
-fn parse_export_quantities(body: &[u8]) -> Result<Vec<(String, i64)>, String> {
+pub(crate) fn parse_export_quantities(body: &[u8]) -> Result<Vec<(String, i64)>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
