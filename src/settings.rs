@@ -371,9 +371,28 @@ pub fn is_loopback_host(host: &Host<&str>) -> bool {
 }
 
 /// An IPv4-mapped IPv6 address as the IPv4 address it is.
+/// The IPv4 address an IPv6 one carries, where it carries one a connection can reach:
+/// IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated but still routed by
+/// some stacks) and the NAT64 well-known prefix (`64:ff9b::a.b.c.d`).
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return IpAddr::V4(v4);
+            }
+            let s = v6.segments();
+            let embedded = || {
+                let o = v6.octets();
+                std::net::Ipv4Addr::new(o[12], o[13], o[14], o[15])
+            };
+            let compatible = s[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified();
+            let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+            if compatible || nat64 {
+                IpAddr::V4(embedded())
+            } else {
+                ip
+            }
+        }
         v4 => v4,
     }
 }
@@ -407,6 +426,9 @@ pub fn refused_address(ip: IpAddr, mode: HostMode) -> Option<&'static str> {
         IpAddr::V4(v4) if v4.is_private() && production => {
             Some("a private network address (10/8, 172.16/12, 192.168/16) outside development mode")
         }
+        IpAddr::V4(v4) if (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64) && production => {
+            Some("a shared address (100.64.0.0/10, where some clouds serve instance metadata) outside development mode")
+        }
         IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address ::"),
         IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => {
             Some("a link-local address (fe80::/10)")
@@ -414,6 +436,9 @@ pub fn refused_address(ip: IpAddr, mode: HostMode) -> Option<&'static str> {
         IpAddr::V6(v6) if v6.is_loopback() && production => Some(LOOPBACK_REFUSED),
         IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 && production => {
             Some("a private network address (fc00::/7) outside development mode")
+        }
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfec0 && production => {
+            Some("a site-local address (fec0::/10) outside development mode")
         }
         _ => None,
     }
@@ -555,6 +580,14 @@ mod tests {
             ("https://[fd00::1]/api", false, true),
             ("https://[::ffff:169.254.169.254]/api", false, false),
             ("https://[::]/api", false, false),
+            ("https://[::127.0.0.1]/api", false, true),
+            ("https://[::169.254.169.254]/api", false, false),
+            ("https://[64:ff9b::a9fe:a9fe]/api", false, false),
+            ("https://[64:ff9b::808:808]/api", true, true),
+            ("https://100.100.100.200/api", false, true),
+            ("https://100.63.255.255/api", true, true),
+            ("https://100.128.0.1/api", true, true),
+            ("https://[fec0::1]/api", false, true),
             ("https://[2001:db8::1]/api", true, true),
             ("https://8.8.8.8/api", true, true),
         ] {

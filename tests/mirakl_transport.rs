@@ -522,8 +522,13 @@ fn outside_development_mode_a_loopback_host_is_refused_before_anything_is_sent()
         format!("http://localhost:{port}/api"),
     ] {
         let error = production_client(&url).account().version().unwrap_err();
+        // A literal host is refused before anything starts (settings-level, not retried); a
+        // name refused at resolution is a connection that could not be made (DNS may change).
         assert!(
-            matches!(error, MiraklError::Invalid { .. }),
+            matches!(
+                (url.contains("localhost"), &error),
+                (false, MiraklError::Invalid { .. }) | (true, MiraklError::Connect { .. })
+            ),
             "{url}: {error:?}"
         );
         let message = error.to_string();
@@ -563,8 +568,14 @@ fn private_and_link_local_literal_hosts_are_refused_at_request_time() {
 #[test]
 fn the_resolver_check_refuses_any_forbidden_address_among_the_answers() {
     use mirakl_connector::mirakl::transport::check_resolved;
+    use mirakl_connector::settings::HostMode;
     let public: SocketAddr = "93.184.215.14:0".parse().unwrap();
-    assert!(check_resolved("acme.mirakl.net", &[public]).is_ok());
+    assert!(check_resolved("acme.mirakl.net", &[public], HostMode::Production).is_ok());
+    // In development mode loopback and private answers pass, link-local ones never.
+    let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let metadata: SocketAddr = "169.254.169.254:0".parse().unwrap();
+    assert!(check_resolved("sandbox", &[loopback], HostMode::Development).is_ok());
+    assert!(check_resolved("sandbox", &[loopback, metadata], HostMode::Development).is_err());
     for bad in [
         "169.254.169.254:0",
         "10.1.1.1:0",
@@ -573,7 +584,8 @@ fn the_resolver_check_refuses_any_forbidden_address_among_the_answers() {
         "[fe80::2]:0",
     ] {
         let bad: SocketAddr = bad.parse().unwrap();
-        let refused = check_resolved("acme.mirakl.net", &[public, bad]).unwrap_err();
+        let refused =
+            check_resolved("acme.mirakl.net", &[public, bad], HostMode::Production).unwrap_err();
         assert_eq!(refused.address, bad.ip());
         assert!(refused.to_string().contains("acme.mirakl.net"), "{refused}");
     }

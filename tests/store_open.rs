@@ -122,6 +122,7 @@ fn an_older_schema_is_migrated_forward_keeping_data() {
          DROP TABLE sku_ledger; DROP TABLE orders_map; DROP TABLE refunds;
          DROP TABLE sync_cursors; DROP TABLE api_calls; DROP TABLE runner_lease;
          DROP INDEX problems_open_entity; DROP INDEX problems_last_seen; DROP INDEX problems_job;
+         DROP INDEX problems_resolved_at; DROP INDEX jobs_finished_or_dead;
          ALTER TABLE problems RENAME TO exceptions;
          CREATE UNIQUE INDEX exceptions_open_entity ON exceptions (kind, entity_type, entity_id)
              WHERE state = 'open';

@@ -108,15 +108,18 @@ impl std::fmt::Debug for HttpTransport {
 
 impl HttpTransport {
     pub fn new(config: &ClientConfig) -> Result<HttpTransport, TransportError> {
-        let mut builder = reqwest::blocking::Client::builder()
+        let builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .user_agent(USER_AGENT)
-            .redirect(reqwest::redirect::Policy::none());
-        if config.host_mode == HostMode::Production {
-            builder = builder.dns_resolver(Arc::new(CheckedResolver));
-        }
+            .redirect(reqwest::redirect::Policy::none())
+            // Never through a proxy from the environment (HTTPS_PROXY...): a proxy resolves the
+            // API host itself, out of reach of the address rules below.
+            .no_proxy()
+            .dns_resolver(Arc::new(CheckedResolver {
+                mode: config.host_mode,
+            }));
         let http = builder
             .build()
             .map_err(|e| TransportError::new(TransportErrorKind::Invalid, e.to_string()))?;
@@ -408,10 +411,14 @@ impl std::error::Error for RefusedAddress {}
 
 /// Checks what a name resolved to, in production: every address must be allowed, or the call
 /// is refused (one bad answer among good ones is refused too: the stack may pick any).
-pub fn check_resolved(host: &str, addresses: &[SocketAddr]) -> Result<(), RefusedAddress> {
+pub fn check_resolved(
+    host: &str,
+    addresses: &[SocketAddr],
+    mode: HostMode,
+) -> Result<(), RefusedAddress> {
     match addresses
         .iter()
-        .find_map(|a| refused_address(a.ip(), HostMode::Production).map(|r| (a.ip(), r)))
+        .find_map(|a| refused_address(a.ip(), mode).map(|r| (a.ip(), r)))
     {
         Some((address, reason)) => Err(RefusedAddress {
             host: host.to_owned(),
@@ -424,11 +431,15 @@ pub fn check_resolved(host: &str, addresses: &[SocketAddr]) -> Result<(), Refuse
 
 /// The system resolver (on a blocking thread of reqwest's runtime, so the connect timeout still
 /// holds), then [`check_resolved`].
-struct CheckedResolver;
+/// In development mode loopback and private answers pass; link-local and unspecified ones never.
+struct CheckedResolver {
+    mode: HostMode,
+}
 
 impl reqwest::dns::Resolve for CheckedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
+        let mode = self.mode;
         Box::pin(async move {
             let lookup = host.clone();
             let addresses: Vec<SocketAddr> = tokio::task::spawn_blocking(move || {
@@ -438,7 +449,7 @@ impl reqwest::dns::Resolve for CheckedResolver {
             })
             .await
             .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)??;
-            check_resolved(&host, &addresses)?;
+            check_resolved(&host, &addresses, mode)?;
             Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
         })
     }
@@ -455,9 +466,11 @@ fn send_error(error: reqwest::Error) -> TransportError {
         }
         found
     };
-    let kind = if error.is_builder() || refused {
+    // A refused DNS answer: nothing was sent, and the answer may change (a filter, a failover):
+    // like a connection that could not be made, tried again later, its message naming why.
+    let kind = if error.is_builder() {
         TransportErrorKind::Invalid
-    } else if error.is_connect() {
+    } else if refused || error.is_connect() {
         TransportErrorKind::Connect
     } else if error.is_timeout() {
         TransportErrorKind::Timeout

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_shop_quantity.sql"),
     include_str!("migrations/0006_vocabulary.sql"),
     include_str!("migrations/0007_order_reads.sql"),
+    include_str!("migrations/0008_purge_indexes.sql"),
 ];
 
 /// The schema version this code writes and understands.

@@ -228,7 +228,9 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     ) -> Result<(), SyncError> {
         report.recovered_leases = self.store.recover_expired_leases()?;
         self.schedule_periodic()?;
-        self.purge_payloads(report)?;
+        // The purge is housekeeping: a store error in it is reported by the next tick's
+        // attempt, never a reason to skip this tick's jobs.
+        let _ = self.purge_payloads(report);
         let mut ran: u32 = 0;
         while started.elapsed() < budget {
             let Some(job) = self

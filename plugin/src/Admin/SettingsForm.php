@@ -146,7 +146,7 @@ class SettingsForm {
 		// Checked once the URL itself is valid (a bad URL is named first): the stored key is
 		// never kept for another host, or whoever can edit the URL could have it sent to a
 		// server of their choosing.
-		if ( '' === $new_key && '' !== $key && self::host_changed( (string) ( $stored['api_url'] ?? '' ), $url ) ) {
+		if ( '' === $new_key && '' !== $key && self::host_changed( (string) ( $stored['api_url'] ?? '' ), (string) $normalised['api_url'] ) ) {
 			$errors['api_key'] = __( 'The API URL points at a new host, so the stored API key is not kept: enter the API key for the new host.', 'mirakl-connector-for-woocommerce' );
 			return array();
 		}

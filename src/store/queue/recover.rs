@@ -93,8 +93,8 @@ pub(crate) fn purge_payloads_before(
             "UPDATE jobs SET payload = ?3 WHERE id IN (
                 SELECT id FROM jobs
                 WHERE state IN ('done', 'dead') AND finished_at < ?1 AND payload <> ?3
-                  AND NOT (state = 'dead' AND EXISTS (
-                      SELECT 1 FROM problems p WHERE p.job_id = jobs.id AND p.state = 'open'))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM problems p WHERE p.job_id = jobs.id AND p.state = 'open')
                 ORDER BY finished_at, id LIMIT ?2)
              AND state IN ('done', 'dead')",
         )?

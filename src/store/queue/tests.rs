@@ -655,6 +655,19 @@ fn payloads_of_jobs_finished_before_the_retention_are_blanked_never_waiting_ones
         job.id
     };
     let done = finish("M-1");
+    // Done, but held by a problem a person is to act on (its Retry re-runs the job's payload).
+    let done_held = finish("M-9");
+    store
+        .raise_problem(
+            &crate::store::NewProblem::new(
+                crate::vocab::ProblemKind::OrderRejectedByShop,
+                crate::vocab::EntityType::MiraklOrder,
+                "M-9".to_owned(),
+                "held",
+            )
+            .job(done_held),
+        )
+        .unwrap();
     let dead_resolved = store
         .enqueue(&NewJob::new("ship", "W-1", address.clone()).max_attempts(1))
         .unwrap()
@@ -707,7 +720,7 @@ fn payloads_of_jobs_finished_before_the_retention_are_blanked_never_waiting_ones
     let payload = |id: i64| store.job(id).unwrap().unwrap().payload;
     assert_eq!(payload(done), json!(null));
     assert_eq!(payload(dead_resolved), json!(null));
-    for kept in [dead_open, recent, waiting, retrying] {
+    for kept in [done_held, dead_open, recent, waiting, retrying] {
         assert_eq!(payload(kept), address, "job {kept}");
     }
     // The keys, states and ids stay: the same order is still imported exactly once.

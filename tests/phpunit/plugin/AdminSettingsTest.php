@@ -236,6 +236,11 @@ final class AdminSettingsTest extends AdminTestCase
         $this->assertStringContainsString('new host', $flash['errors']['api_key']);
         $this->assertSame('https://marketplace.example.com/api', self::connection()['api_url'], 'the key never moves to the new host');
         $this->assertSame('first-key', self::connection()['api_key']);
+        // PHP's URL parser sees the old host here, the core (as browsers) another one: the host
+        // compared is the core's.
+        $this->assertFalse($page->save(self::validForm(['api_url' => 'https://evil.example\\@marketplace.example.com/api', 'api_key' => ''])), 'a URL PHP and the core read differently');
+        $this->assertStringContainsString('new host', Flash::take()['errors']['api_key'] ?? '');
+        $this->assertSame('first-key', self::connection()['api_key']);
         $this->assertTrue($page->save(self::validForm(['api_url' => 'https://elsewhere.example.net/api', 'api_key' => 'second-key'])));
         $this->assertSame('https://elsewhere.example.net/api', self::connection()['api_url']);
         $this->assertSame('second-key', self::connection()['api_key']);
