@@ -277,3 +277,28 @@ fn a_pass_reads_one_page_per_run_and_still_sees_every_order() {
         .unwrap();
     assert!(still.is_empty());
 }
+
+/// The state lost (a reinstall, a move without the state folder): the refunds already sent are
+/// the shop's history, not lost events. The sweeper of the new state never sends them again.
+#[test]
+fn after_the_state_is_lost_refunds_already_sent_are_never_sent_again() {
+    let mut h = Harness::new();
+    let (id, wc) = shipping_order(&mut h);
+    h.shop
+        .refund(wc, &[("A", 1, Decimal::from(20))], Decimal::ZERO);
+    h.run_minutes(PAST_A_SWEEP + 2);
+    assert_eq!(h.calls.get("OR28"), 1, "sent once");
+    h.advance(60);
+    h.store = std::rc::Rc::new(
+        mirakl_connector::store::Store::open_in_memory_with_clock(h.clock.clone()).unwrap(),
+    );
+    h.restart();
+    h.run_minutes(2 * PAST_A_SWEEP);
+    assert_eq!(h.calls.get("OR28"), 1, "not sent again");
+    assert_eq!(h.mirakl_refund_count(&id), 1);
+    // A refund made after the new state's first pass whose event was lost is still sent.
+    h.shop
+        .refund(wc, &[("B", 1, Decimal::from(7))], Decimal::ZERO);
+    h.run_minutes(PAST_A_SWEEP + 2);
+    assert_eq!(h.mirakl_refund_count(&id), 2);
+}

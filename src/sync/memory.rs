@@ -374,6 +374,7 @@ impl Shop for MemoryShop {
                     id: o.id,
                     mirakl_order_id: o.draft.mirakl_order_id.clone(),
                     status: o.status.clone(),
+                    shipped: None,
                     modified_at: shop.modified.get(&o.id).copied().unwrap_or(epoch),
                     refunds: shop
                         .refunds

@@ -480,6 +480,10 @@ pub struct ShopOrderSummary {
     pub mirakl_order_id: String,
     /// The shop's status slug (`completed`, `processing`…).
     pub status: String,
+    /// Whether that status is the one the merchant chose as "shipped" (the shop knows its
+    /// statuses; without it, `completed` is).
+    #[serde(default)]
+    pub shipped: Option<bool>,
     pub modified_at: DateTime<Utc>,
     #[serde(default)]
     pub refunds: Vec<ShopRefundSummary>,

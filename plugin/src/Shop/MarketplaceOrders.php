@@ -46,6 +46,8 @@ final class MarketplaceOrders {
 		$orders = is_object( $found ) && isset( $found->orders ) ? (array) $found->orders : array();
 		$pages  = is_object( $found ) && isset( $found->max_num_pages ) ? (int) $found->max_num_pages : 1;
 		$rows   = array();
+		// The status the merchant chose as "shipped" (the core does not know the shop's statuses).
+		$shipped = ShopSettings::shipped_status( ShopSettings::sync( new \MiraklConnector\Native\Bridge() ) );
 		foreach ( $orders as $order ) {
 			if ( ! $order instanceof \WC_Order ) {
 				continue;
@@ -59,6 +61,7 @@ final class MarketplaceOrders {
 				'id'              => (int) $order->get_id(),
 				'mirakl_order_id' => $mirakl_id,
 				'status'          => (string) $order->get_status(),
+				'shipped'         => (string) $order->get_status() === $shipped,
 				'modified_at'     => self::time( $modified ),
 				'refunds'         => $this->refunds( $order ),
 			);

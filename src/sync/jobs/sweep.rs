@@ -65,6 +65,11 @@ struct Pass {
     started: DateTime<Utc>,
     /// The next page of the shop's list.
     page: u32,
+    /// When the store's first pass began. Shop refunds made before it are never queued: a
+    /// state lost or restored (a reinstall, a move) has no record of the refunds already sent,
+    /// and sending them again would pay the customer twice.
+    #[serde(default)]
+    epoch: Option<DateTime<Utc>>,
 }
 
 pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
@@ -77,7 +82,9 @@ pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
             since: now - Duration::days(FIRST_LOOKBACK_DAYS),
             started: now,
             page: 1,
+            epoch: Some(now),
         });
+    let epoch = *pass.epoch.get_or_insert(now);
     if pass.page <= 1 {
         pass.page = 1;
         pass.started = now;
@@ -87,7 +94,7 @@ pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         .shop
         .marketplace_orders(pass.since, pass.page, PAGE_SIZE)?;
     for order in page.orders.iter().take(PAGE_SIZE as usize) {
-        shop_side(ctx, order)?;
+        shop_side(ctx, order, epoch)?;
     }
     if page.more && !page.orders.is_empty() {
         pass.page += 1;
@@ -101,6 +108,7 @@ pub(crate) fn sweep<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> Job
         since: pass.started - Duration::seconds(OVERLAP_SECS),
         started: pass.started,
         page: 1,
+        epoch: Some(epoch),
     };
     save(ctx, &next)?;
     Ok(Outcome::Done("swept"))
@@ -120,9 +128,10 @@ fn save<T: Transport, B: CallBudget>(
 fn shop_side<T: Transport, B: CallBudget>(
     ctx: &mut Ctx<'_, T, B>,
     order: &ShopOrderSummary,
+    epoch: DateTime<Utc>,
 ) -> Result<(), super::JobError> {
     let mapping = ctx.store.order(&order.mirakl_order_id)?;
-    if order.status == "completed" {
+    if order.shipped.unwrap_or(order.status == "completed") {
         completed(ctx, order, mapping.as_ref())?;
     }
     let shop_refunds: Vec<&ShopRefundSummary> = order
@@ -130,7 +139,9 @@ fn shop_side<T: Transport, B: CallBudget>(
         .iter()
         .filter(|r| r.mirakl_refund_id.is_none())
         .collect();
-    for refund in &shop_refunds {
+    // Refunds from before the store's first pass are the shop's history, not lost events.
+    let since_epoch = epoch - Duration::seconds(OVERLAP_SECS);
+    for refund in shop_refunds.iter().filter(|r| r.created_at >= since_epoch) {
         let known = ctx.store.refund(refund.id)?.is_some()
             || ctx
                 .store
@@ -302,8 +313,10 @@ fn recorded_twice<T: Transport, B: CallBudget>(
                 "refunds": states,
             }))
             .hint(
-                "If the customer asked for one refund, delete the extra refund on the \
-                 WooCommerce order, then resolve this problem.",
+                "Compare the refunds with what the customer asked for. Both genuine (two units \
+                 refunded one by one): resolve this problem. Recorded twice for one refund: if \
+                 the order's Mirakl box shows one not sent, delete that one in WooCommerce; if \
+                 both were sent, Mirakl refunded twice: ask the operator to reverse one.",
             ),
         )?;
     }

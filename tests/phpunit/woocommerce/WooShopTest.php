@@ -176,6 +176,11 @@ final class WooShopTest extends MarketplaceTestCase
         $row = $rows[$ids[1]];
         $this->assertSame(wc_get_order($ids[1])->get_meta(WooShop::META_ORDER_ID), $row['mirakl_order_id']);
         $this->assertSame('refunded', $row['status'], 'refunded in full');
+        $this->assertFalse($row['shipped'], 'not the status the merchant chose as shipped');
+        update_option('mirakl_connector_shop_settings', array_merge((array) get_option('mirakl_connector_shop_settings', []), ['shipped_status' => 'wc-refunded']));
+        $again = (new WooShop())->marketplace_orders(0, 1, 200);
+        $mine = array_values(array_filter($again['orders'], fn ($o) => $o['id'] === $ids[1]));
+        $this->assertTrue($mine[0]['shipped'], 'the merchant\'s shipped status, not "completed"');
         $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/', $row['modified_at']);
         $this->assertCount(1, $row['refunds']);
         $this->assertSame($refund->get_id(), $row['refunds'][0]['id']);
