@@ -218,12 +218,12 @@ text_enum! {
         DuplicateSku => "duplicate_sku",
         /// A product to list has no SKU.
         ProductWithoutSku => "product_without_sku",
-        /// Finance: Mirakl booked money on an order the shop does not know.
         /// The shop and Mirakl disagree on an order's status and the sweeper cannot put it right.
         StatusDrift => "status_drift",
         /// Two shop refunds on one order at the same instant for the same amount: one customer
         /// refund WooCommerce recorded twice.
         RefundRecordedTwice => "refund_recorded_twice",
+        /// Finance: Mirakl booked money on an order the shop does not know.
         FinanceUnknownOrder => "finance_unknown_order",
         /// Finance: a WooCommerce refund Mirakl never booked.
         FinanceRefundMissingInMirakl => "finance_refund_missing_in_mirakl",
