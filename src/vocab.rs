@@ -100,6 +100,9 @@ text_enum! {
         RefreshReference => "refresh_reference",
         /// Acceptance and shipping deadline warnings.
         CheckDeadlines => "check_deadlines",
+        /// Looks for work a lost event left undone (a completed order never shipped, a shop
+        /// refund never sent, a status out of step) and queues or raises it.
+        SweepOrders => "sweep_orders",
     }
 }
 
@@ -118,6 +121,7 @@ impl JobKind {
         JobKind::PollOfferImport,
         JobKind::RefreshReference,
         JobKind::CheckDeadlines,
+        JobKind::SweepOrders,
     ];
 
     /// [`JobKind::RUNNABLE`] as the queue stores them (what a claim asks for).
@@ -215,6 +219,11 @@ text_enum! {
         /// A product to list has no SKU.
         ProductWithoutSku => "product_without_sku",
         /// Finance: Mirakl booked money on an order the shop does not know.
+        /// The shop and Mirakl disagree on an order's status and the sweeper cannot put it right.
+        StatusDrift => "status_drift",
+        /// Two shop refunds on one order at the same instant for the same amount: one customer
+        /// refund WooCommerce recorded twice.
+        RefundRecordedTwice => "refund_recorded_twice",
         FinanceUnknownOrder => "finance_unknown_order",
         /// Finance: a WooCommerce refund Mirakl never booked.
         FinanceRefundMissingInMirakl => "finance_refund_missing_in_mirakl",
@@ -229,6 +238,17 @@ text_enum! {
         /// Finance: a WooCommerce order's total no longer adds up to its lines, shipping, taxes
         /// and commission fee line.
         FinanceShopTotalMismatch => "finance_shop_total_mismatch",
+    }
+}
+
+impl ProblemKind {
+    /// Kinds that record routine work done by the merchant's own policy (lines refused for
+    /// short stock or an unknown SKU under the "refuse" policy): the dashboard shows them as
+    /// activity, and the counts of problems needing a person leave them out.
+    pub const ROUTINE: &'static [ProblemKind] = &[ProblemKind::OrderLinesRefused];
+
+    pub fn is_routine(self) -> bool {
+        ProblemKind::ROUTINE.contains(&self)
     }
 }
 

@@ -304,6 +304,11 @@ impl NativeEngine {
         export(|| to_zval(&status::order_status(&*self.store()?, order_id)?))
     }
 
+    /// Of these shop refunds of one order, those not sent to Mirakl yet with where each is.
+    pub fn refunds_waiting(&self, refund_ids: Vec<i64>) -> PhpResult<Zval> {
+        export(|| to_zval(&status::refunds_waiting(&*self.store()?, &refund_ids)?))
+    }
+
     /// SKUs whose shop, last pushed and marketplace quantities disagree (or whose push failed).
     pub fn stock_drift(&self, limit: i64) -> PhpResult<Zval> {
         export(|| {

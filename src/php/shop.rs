@@ -11,6 +11,7 @@
 //! without calling PHP, and the tick export re-raises the bailout once the engine has returned
 //! (see [`PhpShop::bailed_out`]).
 
+use chrono::{DateTime, Utc};
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{try_catch, CatchError, ClassEntry, ExecutorGlobals};
@@ -21,7 +22,7 @@ use serde_json::Value;
 use super::convert;
 use crate::sync::shop::{
     Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft,
-    ShopOrderId, ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
+    ShopOrderId, ShopOrderPage, ShopOrderRef, ShopRefund, ShopRefundId, ShopTracking, StockLevel,
 };
 
 /// The PHP class whose exceptions mean "a human must look".
@@ -188,6 +189,22 @@ impl Shop for PhpShop<'_> {
 
     fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
         self.call("mirakl_order_id_of", &[to_value(&order)?])
+    }
+
+    fn marketplace_orders(
+        &mut self,
+        since: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<ShopOrderPage, ShopError> {
+        self.call(
+            "marketplace_orders",
+            &[
+                to_value(&since.timestamp())?,
+                to_value(&page)?,
+                to_value(&per_page)?,
+            ],
+        )
     }
 
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {

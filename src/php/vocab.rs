@@ -32,6 +32,7 @@ impl JobKindNames {
     const POLL_OFFER_IMPORT: &'static str = JobKind::PollOfferImport.as_str();
     const REFRESH_REFERENCE: &'static str = JobKind::RefreshReference.as_str();
     const CHECK_DEADLINES: &'static str = JobKind::CheckDeadlines.as_str();
+    const SWEEP_ORDERS: &'static str = JobKind::SweepOrders.as_str();
 
     /// Every value, in the core's order.
     pub fn all() -> Vec<String> {
@@ -81,6 +82,8 @@ impl ProblemKindNames {
     const REFUND_REJECTED: &'static str = ProblemKind::RefundRejected.as_str();
     const MARKETPLACE_REFUND_CONFLICT: &'static str =
         ProblemKind::MarketplaceRefundConflict.as_str();
+    const STATUS_DRIFT: &'static str = ProblemKind::StatusDrift.as_str();
+    const REFUND_RECORDED_TWICE: &'static str = ProblemKind::RefundRecordedTwice.as_str();
     const STOCK_PUSH_FAILED: &'static str = ProblemKind::StockPushFailed.as_str();
     const STOCK_SKU_UNKNOWN: &'static str = ProblemKind::StockSkuUnknown.as_str();
     const STOCK_DRIFT: &'static str = ProblemKind::StockDrift.as_str();
@@ -106,6 +109,12 @@ impl ProblemKindNames {
     /// Every value, in the core's order.
     pub fn all() -> Vec<String> {
         texts(ProblemKind::ALL, ProblemKind::as_str)
+    }
+
+    /// The kinds that record routine work done by the merchant's own policy (lines refused
+    /// for short stock): activity to show, not problems needing a person.
+    pub fn routine() -> Vec<String> {
+        texts(ProblemKind::ROUTINE, ProblemKind::as_str)
     }
 }
 

@@ -119,10 +119,39 @@ pub(crate) fn list(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Orders in one of `states` updated at or after `since` (ms), oldest update first.
+pub(crate) fn list_in_states_since(
+    conn: &Connection,
+    states: &[&str],
+    since: i64,
+    limit: u32,
+) -> Result<Vec<OrderMapping>, StoreError> {
+    let states = serde_json::to_string(states)
+        .map_err(|e| StoreError::Data(format!("order states: {e}")))?;
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders_map
+         WHERE state IN (SELECT value FROM json_each(?1)) AND updated_at >= ?2
+         ORDER BY updated_at, mirakl_order_id LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![states, since, limit], order_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
     /// Records (or updates) a Mirakl order's mapping; returns the stored row.
     pub fn upsert_order(&self, order: &OrderMapping) -> Result<OrderMapping, StoreError> {
         upsert(&self.conn, order, self.now_ms())
+    }
+
+    /// Orders in one of `states` whose row changed at or after `since`, oldest change first.
+    pub fn orders_in_states_since(
+        &self,
+        states: &[&str],
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OrderMapping>, StoreError> {
+        list_in_states_since(&self.conn, states, since.timestamp_millis(), limit)
     }
 
     pub fn order(&self, mirakl_order_id: &str) -> Result<Option<OrderMapping>, StoreError> {

@@ -291,6 +291,18 @@ pub(crate) fn count_open(conn: &Connection) -> Result<Vec<(Severity, u64)>, Stor
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Open problems per kind and severity.
+pub(crate) fn count_open_by_kind(
+    conn: &Connection,
+) -> Result<Vec<(String, Severity, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, severity, count(*) FROM problems WHERE state = 'open'
+         GROUP BY kind, severity ORDER BY kind, severity",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Closes an open problem. `Ok(false)` if it was already closed.
 pub(crate) fn resolve(
     conn: &Connection,
@@ -329,6 +341,22 @@ pub(crate) fn heal_about(
                AND substr(entity_id, 1, length(?3)) = ?3",
         )?
         .execute(params![kind, entity_type, prefix, now])?)
+}
+
+/// Closes the open problems of `kind` about exactly `entity_type`/`entity_id` as healed.
+pub(crate) fn heal_exact(
+    conn: &Connection,
+    kind: ProblemKind,
+    entity_type: &str,
+    entity_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE problems SET state = 'resolved', resolution = 'healed', resolved_at = ?4
+             WHERE state = 'open' AND kind = ?1 AND entity_type = ?2 AND entity_id = ?3",
+        )?
+        .execute(params![kind, entity_type, entity_id, now])?)
 }
 
 /// Closes the open `job_dead` (or `job_panicked`) problem of `job_id` as healed, its job having
@@ -400,6 +428,22 @@ impl super::Store {
         prefix: &str,
     ) -> Result<usize, StoreError> {
         heal_about(&self.conn, kind, entity_type, prefix, self.now_ms())
+    }
+
+    /// Open problems per kind and severity.
+    pub fn count_open_problems_by_kind(&self) -> Result<Vec<(String, Severity, u64)>, StoreError> {
+        count_open_by_kind(&self.conn)
+    }
+
+    /// Heals the open problems of `kind` about exactly this entity (its cause is gone); how many
+    /// were closed.
+    pub fn heal_problem(
+        &self,
+        kind: ProblemKind,
+        entity_type: &str,
+        entity_id: &str,
+    ) -> Result<usize, StoreError> {
+        heal_exact(&self.conn, kind, entity_type, entity_id, self.now_ms())
     }
 
     /// After a call to `api`: with a refusal, raises (or counts again) the one open

@@ -117,11 +117,7 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
         clock: Arc<dyn Clock>,
     ) -> Result<Engine<T, B>, SyncError> {
         settings.validate()?;
-        let owner = format!(
-            "engine-{}-{:08x}",
-            std::process::id(),
-            rand::thread_rng().gen::<u32>()
-        );
+        let owner = runner_owner(std::process::id(), rand::thread_rng().gen::<u32>());
         Ok(Engine {
             store,
             client,
@@ -397,6 +393,12 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             priority::HOUSEKEEPING,
         )?;
         self.ensure(
+            JobKind::SweepOrders,
+            jobs::sweep::SWEEP_KEY,
+            jobs::sweep::SWEEP_INTERVAL_SECS,
+            priority::HOUSEKEEPING,
+        )?;
+        self.ensure(
             JobKind::RefreshReference,
             "reference",
             86_400,
@@ -531,6 +533,43 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
     }
 }
 
+/// The runner lease's owner for this process: `engine-<pid>-<random>@<host>`, so the status can
+/// tell a lease whose process is gone ([`owner_gone`]).
+pub fn runner_owner(pid: u32, random: u32) -> String {
+    format!(
+        "engine-{pid}-{random:08x}@{}",
+        host_name().unwrap_or_default()
+    )
+}
+
+/// Whether the process that owns a runner lease is known to be gone: it ran on this host and
+/// no process of its id exists any more. `false` when it cannot be told (another host, no
+/// `/proc`): the lease's expiry decides then.
+pub fn owner_gone(owner: &str) -> bool {
+    let Some((head, host)) = owner.rsplit_once('@') else {
+        return false;
+    };
+    let Some(pid) = head
+        .strip_prefix("engine-")
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    let proc_root = std::path::Path::new("/proc");
+    if host.is_empty() || host_name().as_deref() != Some(host) || !proc_root.join("self").exists() {
+        return false;
+    }
+    !proc_root.join(pid.to_string()).exists()
+}
+
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+}
+
 /// A panic payload the per-job guard lets through: `std::panic::panic_any(ProcessDeath)` inside a
 /// job stands for the process dying there (tests of crash consistency use it; the job's lease
 /// is then recovered by a later runner), where any other panic parks the job.
@@ -581,6 +620,7 @@ fn dispatch<T: Transport, B: CallBudget>(ctx: &mut Ctx<'_, T, B>) -> JobResult {
         JobKind::PollOfferImport => jobs::offers::poll_import(ctx),
         JobKind::RefreshReference => jobs::reference::refresh(ctx),
         JobKind::CheckDeadlines => jobs::deadlines::check(ctx),
+        JobKind::SweepOrders => jobs::sweep::sweep(ctx),
         JobKind::OfferDirty => Err(JobError::Permanent(
             "offer_dirty is a marker, never run on its own".to_owned(),
         )),

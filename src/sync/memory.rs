@@ -4,12 +4,17 @@
 //! be told to fail, including "the write happened but the caller saw an error".
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+
+use crate::store::Clock;
 
 use super::shop::{
     Address, CataloguePage, MarketplaceRefund, ProductOffer, Shop, ShopError, ShopOrderDraft,
-    ShopOrderId, ShopOrderRef, ShopRefund, ShopRefundId, ShopRefundLine, ShopTracking, StockLevel,
+    ShopOrderId, ShopOrderPage, ShopOrderRef, ShopOrderSummary, ShopRefund, ShopRefundId,
+    ShopRefundLine, ShopRefundSummary, ShopTracking, StockLevel,
 };
 
 /// A product or variation.
@@ -51,6 +56,7 @@ pub enum ShopOp {
     ReadTracking,
     ReadRefund,
     RecordRefund,
+    ListOrders,
 }
 
 /// How a scripted failure behaves.
@@ -62,7 +68,7 @@ pub enum ScriptedFailure {
     After(ShopError),
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemoryShop {
     pub products: BTreeMap<i64, MemoryProduct>,
     pub orders: BTreeMap<ShopOrderId, MemoryOrder>,
@@ -74,6 +80,22 @@ pub struct MemoryShop {
     by_sku: HashMap<String, i64>,
     /// How many times each operation was called (tests assert on it).
     pub calls: HashMap<ShopOp, u64>,
+    /// The shop's clock, for when each order was last modified and each refund made (`None`:
+    /// the system clock).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// When each order was last modified (created, status, tracking, refund, note).
+    pub modified: BTreeMap<ShopOrderId, DateTime<Utc>>,
+    /// When each refund was made.
+    pub refunded_at: BTreeMap<ShopRefundId, DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for MemoryShop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryShop")
+            .field("orders", &self.orders.len())
+            .field("refunds", &self.refunds.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl MemoryShop {
@@ -147,6 +169,7 @@ impl MemoryShop {
                 tracking_url: None,
             });
         }
+        self.touch(order);
     }
 
     /// Makes a refund in the shop (a merchant's action); returns its id.
@@ -189,7 +212,35 @@ impl MemoryShop {
                 mirakl_refund_id: None,
             },
         );
+        let now = self.time();
+        self.refunded_at.insert(id, now);
+        self.touch(order);
         id
+    }
+
+    /// The shop on `clock` (for its modification and refund times).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> MemoryShop {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The shop's time now.
+    pub fn time(&self) -> DateTime<Utc> {
+        self.clock.as_ref().map_or_else(Utc::now, |c| c.now())
+    }
+
+    /// Notes that `order` changed now.
+    pub fn touch(&mut self, order: ShopOrderId) {
+        let now = self.time();
+        self.modified.insert(order, now);
+    }
+
+    /// Sets an order's status as a merchant would (the caller reports the event, or not).
+    pub fn set_status(&mut self, order: ShopOrderId, status: &str) {
+        if let Some(o) = self.orders.get_mut(&order) {
+            o.status = status.to_owned();
+        }
+        self.touch(order);
     }
 
     /// Queues a failure for the next call of `op`.
@@ -298,6 +349,50 @@ impl Shop for MemoryShop {
         })
     }
 
+    fn marketplace_orders(
+        &mut self,
+        since: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<ShopOrderPage, ShopError> {
+        self.run(ShopOp::ListOrders, |shop| {
+            let per_page = per_page.max(1) as usize;
+            let skip = (page.max(1) as usize - 1) * per_page;
+            let epoch = DateTime::<Utc>::UNIX_EPOCH;
+            let matching: Vec<&MemoryOrder> = shop
+                .orders
+                .values()
+                .filter(|o| !o.draft.mirakl_order_id.is_empty())
+                .filter(|o| shop.modified.get(&o.id).copied().unwrap_or(epoch) >= since)
+                .collect();
+            let more = matching.len() > skip + per_page;
+            let orders = matching
+                .into_iter()
+                .skip(skip)
+                .take(per_page)
+                .map(|o| ShopOrderSummary {
+                    id: o.id,
+                    mirakl_order_id: o.draft.mirakl_order_id.clone(),
+                    status: o.status.clone(),
+                    modified_at: shop.modified.get(&o.id).copied().unwrap_or(epoch),
+                    refunds: shop
+                        .refunds
+                        .values()
+                        .filter(|r| r.order_id == o.id)
+                        .map(|r| ShopRefundSummary {
+                            id: r.id,
+                            amount: r.lines.iter().map(|l| l.amount).sum::<Decimal>()
+                                + r.shipping_amount,
+                            created_at: shop.refunded_at.get(&r.id).copied().unwrap_or(epoch),
+                            mirakl_refund_id: r.mirakl_refund_id.clone(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            Ok(ShopOrderPage { orders, more })
+        })
+    }
+
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.run(ShopOp::CreateOrder, |shop| {
             if draft.lines.is_empty() {
@@ -340,6 +435,7 @@ impl Shop for MemoryShop {
                     restocked: BTreeMap::new(),
                 },
             );
+            shop.touch(id);
             Ok(id)
         })
     }
@@ -351,6 +447,8 @@ impl Shop for MemoryShop {
                 .get_mut(&order)
                 .ok_or_else(|| ShopError::rejected(format!("no order {order}")))?;
             order.status = status.to_owned();
+            let id = order.id;
+            shop.touch(id);
             Ok(())
         })
     }
@@ -415,6 +513,7 @@ impl Shop for MemoryShop {
                 existing.status = "cancelled".to_owned();
                 existing.notes.push(reason.to_owned());
             }
+            shop.touch(order);
             Ok(())
         })
     }
@@ -520,6 +619,9 @@ impl Shop for MemoryShop {
                     mirakl_refund_id: Some(refund.mirakl_refund_id.clone()),
                 },
             );
+            let now = shop.time();
+            shop.refunded_at.insert(id, now);
+            shop.touch(order);
             Ok(id)
         })
     }

@@ -4,6 +4,7 @@
 //! called after `find_order_by_mirakl_id` said no, `cancel_order` and `record_marketplace_refund`
 //! are idempotent, and an error says whether a human must look (`Rejected`) or a retry may help.
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -460,6 +461,38 @@ impl MarketplaceRefund {
     }
 }
 
+/// A refund of a marketplace order as the sweeper sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopRefundSummary {
+    pub id: ShopRefundId,
+    /// What the refund gave back, tax included (positive).
+    pub amount: Decimal,
+    pub created_at: DateTime<Utc>,
+    /// Set when the engine recorded it from Mirakl: never sent back.
+    #[serde(default)]
+    pub mirakl_refund_id: Option<String>,
+}
+
+/// A shop order carrying a Mirakl order id, as the sweeper sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopOrderSummary {
+    pub id: ShopOrderId,
+    pub mirakl_order_id: String,
+    /// The shop's status slug (`completed`, `processing`…).
+    pub status: String,
+    pub modified_at: DateTime<Utc>,
+    #[serde(default)]
+    pub refunds: Vec<ShopRefundSummary>,
+}
+
+/// One page of [`Shop::marketplace_orders`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShopOrderPage {
+    pub orders: Vec<ShopOrderSummary>,
+    /// Whether a next page exists.
+    pub more: bool,
+}
+
 /// The WooCommerce operations the engine needs. Object safe: the engine takes `&mut dyn Shop`.
 pub trait Shop {
     /// Stock of these SKUs; SKUs the shop does not know are absent from the answer.
@@ -485,6 +518,16 @@ pub trait Shop {
     /// order that exists has it even if the engine never learnt the shop id); `None` for an
     /// order the connector did not make or that does not exist.
     fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError>;
+
+    /// Shop orders carrying a Mirakl order id modified at or after `since`, by ascending id,
+    /// `per_page` per page (`page` from 1), with their refunds. An order modified during a pass
+    /// may show twice across pages; none is skipped.
+    fn marketplace_orders(
+        &mut self,
+        since: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<ShopOrderPage, ShopError>;
 
     /// Creates the order and reserves its stock; returns its id.
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError>;

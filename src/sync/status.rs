@@ -22,6 +22,7 @@ use crate::store::{
 use crate::sync::jobs::{marketplace_quantity, pending_marketplace_units};
 use crate::sync::report::TickReport;
 use crate::sync::{SyncSettings, RUNNER_LEASE};
+use crate::vocab::ProblemKind;
 
 pub use crate::sync::jobs::reference::{carriers, CarrierOption};
 
@@ -54,6 +55,8 @@ pub struct OpenProblems {
     pub critical: u64,
     pub error: u64,
     pub warning: u64,
+    /// Open rows of routine kinds ([`ProblemKind::ROUTINE`]): activity, counted apart.
+    pub routine: u64,
 }
 
 /// The runner's health at a glance.
@@ -130,11 +133,17 @@ pub fn health(
         Some(tick) => now.signed_duration_since(tick.at) > late_after,
         None => true,
     };
+    // A lease whose process is gone (a tick killed) is not a runner at work, however long it
+    // has left before it expires.
     let runner_active = store
         .runner_lease(RUNNER_LEASE)?
-        .is_some_and(|lease| lease.expires_at > now);
+        .is_some_and(|lease| lease.expires_at > now && !super::engine::owner_gone(&lease.owner));
     let mut open_problems = OpenProblems::default();
-    for (severity, count) in store.count_open_problems()? {
+    for (kind, severity, count) in store.count_open_problems_by_kind()? {
+        if ProblemKind::parse(&kind).is_some_and(ProblemKind::is_routine) {
+            open_problems.routine += count;
+            continue;
+        }
         match severity {
             Severity::Critical => open_problems.critical = count,
             Severity::Error => open_problems.error = count,
@@ -350,6 +359,51 @@ pub fn order_status(store: &Store, wc_order_id: i64) -> Result<Option<OrderStatu
     Ok(Some(OrderStatus { order, refunds }))
 }
 
+/// A shop refund not sent to Mirakl yet, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingRefund {
+    pub wc_refund_id: i64,
+    /// `queued` (its job waits for its turn or for a fresh view of the order), `sending` (its
+    /// job runs, or a send's outcome is being checked), `failed` (given up: see the problems),
+    /// `rejected` (Mirakl refused it), `not_queued` (no event reached the connector: the
+    /// sweeper queues it on its next pass).
+    pub state: String,
+}
+
+/// Of these shop refunds (one order's, not recorded from Mirakl), those not sent to Mirakl.
+/// A refund with nothing to send (a restock only) or sent already is left out.
+pub fn refunds_waiting(
+    store: &Store,
+    refund_ids: &[i64],
+) -> Result<Vec<WaitingRefund>, StoreError> {
+    let mut waiting = Vec::new();
+    for &id in refund_ids.iter().take(500) {
+        let state = match store.refund(id)? {
+            Some(record) if matches!(record.state.as_str(), "sent" | "adopted" | "mirrored") => None,
+            Some(record) if record.state == "rejected" => Some("rejected"),
+            Some(_) => Some("sending"),
+            None => match store
+                .find_job(crate::vocab::JobKind::RefundOrder.as_str(), &id.to_string())?
+            {
+                None => Some("not_queued"),
+                Some(job) => match job.state {
+                    crate::store::JobState::Pending => Some("queued"),
+                    crate::store::JobState::Leased => Some("sending"),
+                    crate::store::JobState::Dead => Some("failed"),
+                    crate::store::JobState::Done => None,
+                },
+            },
+        };
+        if let Some(state) = state {
+            waiting.push(WaitingRefund {
+                wc_refund_id: id,
+                state: state.to_owned(),
+            });
+        }
+    }
+    Ok(waiting)
+}
+
 /// A SKU whose three quantities disagree: what WooCommerce has, what was last pushed, and what
 /// the marketplace showed last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -495,6 +549,110 @@ mod tests {
         assert!(!fresh.runner_late);
         assert_eq!(fresh.last_tick.unwrap().duration_ms, 12);
         assert!(health(&store, at(6), late_after).unwrap().runner_late);
+    }
+
+    #[test]
+    fn a_lease_whose_process_is_gone_is_not_a_runner_at_work() {
+        let store = Store::open_in_memory().unwrap();
+        let ttl = Duration::from_secs(600);
+        let live = crate::sync::engine::runner_owner(std::process::id(), 1);
+        store
+            .acquire_runner_lease(RUNNER_LEASE, &live, ttl)
+            .unwrap();
+        let now = Utc::now();
+        assert!(health(&store, now, ttl).unwrap().runner_active);
+        store.release_runner_lease(RUNNER_LEASE, &live).unwrap();
+
+        // A tick killed mid-run: its lease has minutes left, its process is gone.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let dead = crate::sync::engine::runner_owner(pid, 2);
+        store
+            .acquire_runner_lease(RUNNER_LEASE, &dead, ttl)
+            .unwrap();
+        let health = health(&store, Utc::now(), ttl).unwrap();
+        if std::path::Path::new("/proc/self").exists() {
+            assert!(
+                !health.runner_active,
+                "the dead owner {dead} still shows as running"
+            );
+        }
+        // An owner of another host (or an older format) is judged by the expiry alone.
+        assert!(!crate::sync::engine::owner_gone(
+            "engine-1-00000001@elsewhere.example"
+        ));
+        assert!(!crate::sync::engine::owner_gone("engine-1-00000001"));
+    }
+
+    #[test]
+    fn routine_refusals_are_counted_apart_from_problems_needing_a_person() {
+        use crate::store::NewProblem;
+        let store = Store::open_in_memory().unwrap();
+        for id in ["O1", "O2", "O3"] {
+            store
+                .raise_problem(
+                    &NewProblem::new(
+                        ProblemKind::OrderLinesRefused,
+                        crate::vocab::EntityType::MiraklOrder,
+                        id,
+                        "Refused lines",
+                    )
+                    .severity(Severity::Warning),
+                )
+                .unwrap();
+        }
+        store
+            .raise_problem(
+                &NewProblem::new(
+                    ProblemKind::CarrierUnmapped,
+                    crate::vocab::EntityType::MiraklOrder,
+                    "O4",
+                    "Carrier",
+                )
+                .severity(Severity::Warning),
+            )
+            .unwrap();
+        let open = health(&store, Utc::now(), Duration::from_secs(60))
+            .unwrap()
+            .open_problems;
+        assert_eq!((open.warning, open.routine), (1, 3));
+    }
+
+    #[test]
+    fn refunds_waiting_name_where_each_unsent_refund_is() {
+        use crate::store::{NewJob, RefundRecord};
+        let store = Store::open_in_memory().unwrap();
+        store
+            .upsert_refund(&RefundRecord::new(1, "O1", "sent"))
+            .unwrap();
+        store
+            .upsert_refund(&RefundRecord::new(2, "O1", "rejected"))
+            .unwrap();
+        crate::sync::events::refund_created(&store, 3).unwrap();
+        let job = NewJob::new(
+            crate::vocab::JobKind::RefundOrder,
+            "5",
+            serde_json::json!({}),
+        );
+        store.enqueue(&job).unwrap();
+        let claimed = store
+            .claim(&["refund_order"], 10, Duration::from_secs(60))
+            .unwrap();
+        let five = claimed.iter().find(|j| j.key == "5").unwrap();
+        store
+            .finish(five.id, five.lease.as_deref().unwrap())
+            .unwrap();
+        let three = claimed.iter().find(|j| j.key == "3").unwrap();
+        store
+            .release(three.id, three.lease.as_deref().unwrap(), None)
+            .unwrap();
+        let waiting = refunds_waiting(&store, &[1, 2, 3, 4, 5]).unwrap();
+        let states: Vec<(i64, &str)> = waiting
+            .iter()
+            .map(|w| (w.wc_refund_id, w.state.as_str()))
+            .collect();
+        assert_eq!(states, [(2, "rejected"), (3, "queued"), (4, "not_queued")]);
     }
 
     #[test]

@@ -152,12 +152,13 @@ impl Harness {
         });
         let calls = Calls::default();
         let engine = new_engine(&sandbox, &store, &clock, &calls, settings.clone());
+        let shop = MemoryShop::new().with_clock(clock.clone());
         Harness {
             sandbox,
             clock,
             store,
             engine,
-            shop: MemoryShop::new(),
+            shop,
             calls,
             settings,
             dir,
@@ -429,6 +430,16 @@ impl Shop for CrashingShop<'_> {
     }
     fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
         self.inner.mirakl_order_id_of(order)
+    }
+    fn marketplace_orders(
+        &mut self,
+        since: chrono::DateTime<chrono::Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<mirakl_connector::sync::shop::ShopOrderPage, ShopError> {
+        self.check(ShopOp::ListOrders, |s| {
+            s.marketplace_orders(since, page, per_page)
+        })
     }
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         self.check(ShopOp::CreateOrder, |s| s.create_order(draft))

@@ -424,8 +424,13 @@ class DashboardPage {
 				'limit' => 500,
 			)
 		);
-		$groups   = array();
+		$groups  = array();
+		$routine = ProblemKind::routine();
 		foreach ( $problems as $problem ) {
+			// Routine refusals (the merchant's own policy at work) are activity, not problems.
+			if ( in_array( (string) $problem['kind'], $routine, true ) ) {
+				continue;
+			}
 			$groups[ (string) $problem['kind'] ][] = $problem;
 		}
 		$rank = array(
@@ -615,10 +620,31 @@ class DashboardPage {
 		) as $problem ) {
 			$events[] = array(
 				'at'          => $problem['last_seen'],
-				'status'      => 'resolved' === $problem['state'] ? 'done' : 'problem',
+				'status'      => 'resolved' === $problem['state'] || in_array( (string) $problem['kind'], ProblemKind::routine(), true ) ? 'done' : 'problem',
 				'message'     => ProblemKinds::label( (string) $problem['kind'] ) . ( 'resolved' === $problem['state'] ? ' (' . __( 'resolved', 'mirakl-connector-for-woocommerce' ) . ')' : '' ),
 				'entity_type' => (string) $problem['entity_type'],
 				'entity_id'   => (string) $problem['entity_id'],
+			);
+		}
+		// Routine refusals, one line per kind with their count.
+		foreach ( ProblemKind::routine() as $kind ) {
+			$routine = $this->reader->problems(
+				array(
+					'kind'  => $kind,
+					'state' => 'open',
+					'limit' => 500,
+				)
+			);
+			if ( array() === $routine ) {
+				continue;
+			}
+			$count    = count( $routine );
+			$events[] = array(
+				'at'          => max( array_column( $routine, 'last_seen' ) ),
+				'status'      => 'done',
+				'message'     => ProblemKinds::label( $kind ) . ( $count > 1 ? ' ×' . $count : '' ),
+				'entity_type' => 'routine',
+				'entity_id'   => '',
 			);
 		}
 		usort( $events, static fn ( $a, $b ) => strcmp( (string) $b['at'], (string) $a['at'] ) );

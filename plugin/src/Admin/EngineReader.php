@@ -146,6 +146,18 @@ class EngineReader {
 	}
 
 	/**
+	 * Of these shop refunds, those not sent to Mirakl yet; empty when they cannot be read.
+	 *
+	 * @param int[] $refund_ids Shop refund ids.
+	 */
+	public function refunds_waiting( array $refund_ids ): array {
+		if ( array() === $refund_ids ) {
+			return array();
+		}
+		return $this->read( fn () => $this->bridge->refunds_waiting( $refund_ids ) ) ?? array();
+	}
+
+	/**
 	 * Runs one read; a failure (the extension missing, the state file unreadable) is kept as the
 	 * last error and answers null.
 	 *

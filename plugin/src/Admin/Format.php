@@ -130,6 +130,7 @@ final class Format {
 			JobKind::POLL_OFFER_IMPORT => __( 'Checked an offer import', 'mirakl-connector-for-woocommerce' ),
 			JobKind::REFRESH_REFERENCE => __( 'Read carriers and reasons', 'mirakl-connector-for-woocommerce' ),
 			JobKind::CHECK_DEADLINES   => __( 'Checked deadlines', 'mirakl-connector-for-woocommerce' ),
+			JobKind::SWEEP_ORDERS      => __( 'Looked for shipments, refunds and statuses left behind', 'mirakl-connector-for-woocommerce' ),
 		);
 		return $labels[ $kind ] ?? $kind;
 	}

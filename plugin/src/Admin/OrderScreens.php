@@ -228,7 +228,45 @@ class OrderScreens {
 					$refunds
 				)
 			);
+		$waiting = self::refunds_waiting( $order, $reader );
+		if ( array() !== $waiting ) {
+			$rows[ __( 'Refunds waiting to be sent', 'mirakl-connector-for-woocommerce' ) ] = implode( '<br>', array_map( 'esc_html', $waiting ) );
+		}
 		return self::box_html( $rows, true, $mirakl_id, $reader );
+	}
+
+	/**
+	 * The order's WooCommerce refunds not sent to Mirakl yet, in words.
+	 *
+	 * @param \WC_Order    $order  The order.
+	 * @param EngineReader $reader Engine reads.
+	 * @return string[]
+	 */
+	private static function refunds_waiting( $order, EngineReader $reader ): array {
+		$ids = array();
+		foreach ( $order->get_refunds() as $refund ) {
+			if ( '' === (string) $refund->get_meta( \MiraklConnector\Shop\WooShop::META_REFUND_ID ) ) {
+				$ids[] = (int) $refund->get_id();
+			}
+		}
+		$states = array(
+			'queued'     => __( 'queued, goes out with the next order read', 'mirakl-connector-for-woocommerce' ),
+			'sending'    => __( 'being sent', 'mirakl-connector-for-woocommerce' ),
+			'failed'     => __( 'failed, see the problems', 'mirakl-connector-for-woocommerce' ),
+			'rejected'   => __( 'refused by Mirakl, see the problems', 'mirakl-connector-for-woocommerce' ),
+			'not_queued' => __( 'not queued yet, the next check finds it', 'mirakl-connector-for-woocommerce' ),
+		);
+		$lines = array();
+		foreach ( $reader->refunds_waiting( $ids ) as $waiting ) {
+			$state   = (string) ( $waiting['state'] ?? '' );
+			$lines[] = sprintf(
+				/* translators: 1: WooCommerce refund id, 2: where it is, such as "being sent" */
+				__( 'refund #%1$d: %2$s', 'mirakl-connector-for-woocommerce' ),
+				(int) ( $waiting['wc_refund_id'] ?? 0 ),
+				$states[ $state ] ?? $state
+			);
+		}
+		return $lines;
 	}
 
 	/**

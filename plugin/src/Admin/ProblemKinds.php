@@ -58,6 +58,8 @@ final class ProblemKinds {
 			ProblemKind::CARRIER_UNMAPPED            => __( 'Carrier not mapped to a Mirakl carrier', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::REFUND_REJECTED             => __( 'Refund rejected by Mirakl', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::MARKETPLACE_REFUND_CONFLICT => __( 'Mirakl refund refused by WooCommerce', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::STATUS_DRIFT                => __( 'Order status differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),
+			ProblemKind::REFUND_RECORDED_TWICE       => __( 'Refund recorded twice in WooCommerce', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_PUSH_FAILED           => __( 'Stock update failed', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_SKU_UNKNOWN           => __( 'SKU unknown to Mirakl', 'mirakl-connector-for-woocommerce' ),
 			ProblemKind::STOCK_DRIFT                 => __( 'Stock differs between WooCommerce and Mirakl', 'mirakl-connector-for-woocommerce' ),

@@ -1,13 +1,18 @@
 <?php
 /**
  * The events of one request, collected in a map keyed by their business identity (SKU, order
- * id, refund id) and handed to the engine once, on `shutdown`: a product saved three times in a
- * request is one event, and a shopper's request pays for one small SQLite write at most. Nothing
- * here calls Mirakl, and nothing thrown here reaches WooCommerce: a failure is logged and the
- * periodic reconciliation heals what was lost.
+ * id, refund id) and handed to the engine early, so a fatal error later in the request cannot
+ * lose them: a shipment or a refund the moment it is noted, stock and product changes at the end
+ * of the WooCommerce action that made them (an order's stock reduced or restored, a product
+ * saved, a refund or a status change done). `shutdown` is the catch-all for what is left. A
+ * product saved three times in a request is still one event per write point; every write is
+ * idempotent, and one already written is not written again unless it changed. Nothing here
+ * calls Mirakl, and nothing thrown here reaches WooCommerce: a failure is logged, the event
+ * stays for the next write point, and the sweeper and the periodic reconciliation heal what
+ * was lost.
  *
  * The action `mirakl_connector_flush_changes` hands the events over at once (the runner does
- * it before and after a tick).
+ * it before and after a tick); no early write happens while the engine's own tick runs.
  *
  * @package MiraklConnector
  */
@@ -16,6 +21,7 @@ namespace MiraklConnector\Hooks;
 
 use MiraklConnector\Native\Bridge;
 use MiraklConnector\Runner\Log;
+use MiraklConnector\Shop\WooShop;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -60,6 +66,36 @@ class ChangeMap {
 	private array $refunds = array();
 
 	/**
+	 * What was written early and has not changed since: "kind:id" => the value written.
+	 *
+	 * @var array<string, int|true>
+	 */
+	private array $written = array();
+
+	/**
+	 * Set while the engine's tick runs in this request (no early writes then).
+	 *
+	 * @var int
+	 */
+	private int $held = 0;
+
+	/**
+	 * The WooCommerce actions that end a stock or product change: the events collected are
+	 * written when one of them is done.
+	 */
+	private const WRITE_POINTS = array(
+		'woocommerce_reduce_order_stock',
+		'woocommerce_restore_order_stock',
+		'woocommerce_order_status_changed',
+		'woocommerce_order_refunded',
+		'woocommerce_refund_created',
+		'woocommerce_new_product',
+		'woocommerce_update_product',
+		'woocommerce_new_product_variation',
+		'woocommerce_update_product_variation',
+	);
+
+	/**
 	 * Whether the shutdown flush is hooked.
 	 *
 	 * @var bool
@@ -80,6 +116,26 @@ class ChangeMap {
 	 */
 	public function register(): void {
 		add_action( 'mirakl_connector_flush_changes', array( $this, 'flush' ) );
+		foreach ( self::WRITE_POINTS as $action ) {
+			// After every hook of the connector's own on the same action.
+			add_action( $action, array( $this, 'write_early' ), 1000, 0 );
+		}
+	}
+
+	/**
+	 * Runs `$run` (the engine's tick) with early writes held: the engine records its own
+	 * changes, and the runner flushes once it returns.
+	 *
+	 * @param callable $run What to run.
+	 * @return mixed What it returned.
+	 */
+	public function holding( callable $run ) {
+		++$this->held;
+		try {
+			return $run();
+		} finally {
+			--$this->held;
+		}
 	}
 
 	/**
@@ -100,6 +156,7 @@ class ChangeMap {
 	 */
 	public function product( string $sku ): void {
 		$this->products[ $sku ] = true;
+		unset( $this->written[ 'product:' . $sku ] );
 		$this->hook();
 	}
 
@@ -110,7 +167,9 @@ class ChangeMap {
 	 */
 	public function shipped( int $order_id ): void {
 		$this->shipped[ $order_id ] = true;
+		unset( $this->written[ 'shipped:' . $order_id ] );
 		$this->hook();
+		$this->write_early();
 	}
 
 	/**
@@ -121,6 +180,7 @@ class ChangeMap {
 	public function refund( int $refund_id ): void {
 		$this->refunds[ $refund_id ] = true;
 		$this->hook();
+		$this->write_early();
 	}
 
 	/**
@@ -145,20 +205,60 @@ class ChangeMap {
 	}
 
 	/**
-	 * Hands everything collected to the engine. Never throws.
+	 * Hands everything collected to the engine and empties the map. Never throws.
 	 */
 	public function flush(): void {
 		if ( $this->is_empty() ) {
+			$this->written = array();
 			return;
 		}
-		$stock          = $this->stock;
-		$products       = $this->products;
-		$shipped        = $this->shipped;
-		$refunds        = $this->refunds;
+		$this->write();
 		$this->stock    = array();
 		$this->products = array();
 		$this->shipped  = array();
 		$this->refunds  = array();
+		$this->written  = array();
+	}
+
+	/**
+	 * Writes what was collected and not written yet, keeping it listed (`pending()`) until
+	 * the flush. Held while the engine's tick runs. Never throws.
+	 */
+	public function write_early(): void {
+		if ( $this->held > 0 || WooShop::is_applying() || $this->is_empty() ) {
+			return;
+		}
+		$this->write();
+	}
+
+	/**
+	 * Writes the events not written yet; marks each written once the engine has it.
+	 */
+	private function write(): void {
+		$stock    = array();
+		$products = array();
+		$shipped  = array();
+		$refunds  = array();
+		foreach ( $this->stock as $sku => $quantity ) {
+			if ( ( $this->written[ 'stock:' . $sku ] ?? null ) !== $quantity ) {
+				$stock[ (string) $sku ] = $quantity;
+			}
+		}
+		foreach ( array_keys( $this->products ) as $sku ) {
+			if ( ! isset( $this->written[ 'product:' . $sku ] ) ) {
+				$products[] = (string) $sku;
+			}
+		}
+		foreach ( array_keys( $this->shipped ) as $order_id ) {
+			if ( ! isset( $this->written[ 'shipped:' . $order_id ] ) ) {
+				$shipped[] = (int) $order_id;
+			}
+		}
+		foreach ( array_keys( $this->refunds ) as $refund_id ) {
+			if ( ! isset( $this->written[ 'refund:' . $refund_id ] ) ) {
+				$refunds[] = (int) $refund_id;
+			}
+		}
 		try {
 			$bridge = $this->bridge;
 			if ( $stock ) {
@@ -170,15 +270,23 @@ class ChangeMap {
 					);
 				}
 				$bridge->stock_changed( $changes );
+				foreach ( $stock as $sku => $quantity ) {
+					$this->written[ 'stock:' . $sku ] = $quantity;
+				}
 			}
 			if ( $products ) {
-				$bridge->product_changed( array_map( 'strval', array_keys( $products ) ) );
+				$bridge->product_changed( $products );
+				foreach ( $products as $sku ) {
+					$this->written[ 'product:' . $sku ] = true;
+				}
 			}
-			foreach ( array_keys( $shipped ) as $order_id ) {
+			foreach ( $shipped as $order_id ) {
 				$bridge->order_shipped( $order_id );
+				$this->written[ 'shipped:' . $order_id ] = true;
 			}
-			foreach ( array_keys( $refunds ) as $refund_id ) {
+			foreach ( $refunds as $refund_id ) {
 				$bridge->refund_created( $refund_id );
+				$this->written[ 'refund:' . $refund_id ] = true;
 			}
 		} catch ( \Throwable $e ) {
 			Log::exception(

@@ -189,6 +189,17 @@ class Bridge {
 	}
 
 	/**
+	 * Of these shop refunds of one order, those not sent to Mirakl yet, each with where it is
+	 * (`queued`, `sending`, `failed`, `rejected`, `not_queued`).
+	 *
+	 * @param int[] $refund_ids Shop refund ids.
+	 * @return list<array{wc_refund_id: int, state: string}>
+	 */
+	public function refunds_waiting( array $refund_ids ): array {
+		return (array) $this->engine()->refunds_waiting( array_values( array_map( 'intval', $refund_ids ) ) );
+	}
+
+	/**
 	 * SKUs whose shop, last pushed and marketplace quantities disagree.
 	 */
 	public function stock_drift( int $limit ): array {

@@ -115,7 +115,7 @@ class Runner {
 	public function tick( ?int $budget_ms = null, ?Shop $shop = null ): array {
 		$this->changes->flush();
 		try {
-			$report = $this->bridge->tick( $shop ?? new WooShop(), $budget_ms ?? $this->budget_ms() );
+			$report = $this->changes->holding( fn () => $this->bridge->tick( $shop ?? new WooShop(), $budget_ms ?? $this->budget_ms() ) );
 		} finally {
 			// Stock the tick changed (orders created, cancelled) is recorded right away.
 			$this->changes->flush();

@@ -61,6 +61,17 @@ interface Shop {
 	public function mirakl_order_id_of( int $order_id ): ?string;
 
 	/**
+	 * Shop orders carrying a Mirakl order id modified at or after `$since`, by ascending id,
+	 * one page of `$per_page` (`$page` from 1), each with its refunds.
+	 *
+	 * @param int $since    Unix time.
+	 * @param int $page     Page, from 1.
+	 * @param int $per_page Orders per page.
+	 * @return array{orders: list<array{id: int, mirakl_order_id: string, status: string, modified_at: string, refunds: list<array{id: int, amount: string, created_at: string, mirakl_refund_id: ?string}>}>, more: bool}
+	 */
+	public function marketplace_orders( int $since, int $page, int $per_page ): array;
+
+	/**
 	 * Creates a marketplace order and reduces its stock.
 	 *
 	 * @param array $draft {mirakl_order_id, commercial_id, currency, prices_include_tax: bool,

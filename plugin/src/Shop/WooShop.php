@@ -202,6 +202,17 @@ class WooShop implements Shop {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param int $since    Unix time.
+	 * @param int $page     Page, from 1.
+	 * @param int $per_page Orders per page.
+	 */
+	public function marketplace_orders( int $since, int $page, int $per_page ): array {
+		return ( new MarketplaceOrders() )->page( $since, max( 1, $page ), max( 1, min( 200, $per_page ) ) );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param array $draft The order as the marketplace sold it.
 	 * @throws ShopRejected When a line's SKU is unknown, a product cannot be sold or stock is short.
 	 */

@@ -11,6 +11,7 @@ pub(crate) mod refunds;
 pub(crate) mod sanity;
 pub(crate) mod shipping;
 pub(crate) mod stock;
+pub(crate) mod sweep;
 
 use crate::vocab::{EntityType, ProblemKind};
 use std::collections::HashMap;
@@ -76,6 +77,18 @@ impl From<MiraklError> for JobError {
 impl From<ShopError> for JobError {
     fn from(e: ShopError) -> JobError {
         JobError::Shop(e)
+    }
+}
+
+impl From<super::error::SyncError> for JobError {
+    fn from(e: super::error::SyncError) -> JobError {
+        use super::error::SyncError;
+        match e {
+            SyncError::Store(e) => JobError::Store(e),
+            SyncError::Mirakl(e) => JobError::Mirakl(e),
+            SyncError::Shop(e) => JobError::Shop(e),
+            other => JobError::Permanent(other.to_string()),
+        }
     }
 }
 

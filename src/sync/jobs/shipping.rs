@@ -30,7 +30,7 @@ const UNPAID_STATES: &[&str] = &[
 ];
 
 /// States past SHIPPING: nothing left to send.
-const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
+pub(crate) const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
 enum Carrier {
     Code(String),
@@ -236,6 +236,19 @@ fn mark_shipped<T: Transport, B: CallBudget>(
 ) -> Result<(), JobError> {
     mapping.state = OrderState::Shipped.as_str().to_owned();
     ctx.store.upsert_order(mapping)?;
+    // What kept it from shipping is gone: those problems close themselves.
+    for kind in [
+        ProblemKind::TrackingMissing,
+        ProblemKind::CarrierUnmapped,
+        ProblemKind::OrderNotShippable,
+        ProblemKind::StatusDrift,
+    ] {
+        ctx.store.heal_problem(
+            kind,
+            EntityType::MiraklOrder.as_str(),
+            &mapping.mirakl_order_id,
+        )?;
+    }
     Ok(())
 }
 
@@ -287,7 +300,7 @@ fn shipment_lines_of(lines: &[crate::mirakl::orders::OrderLine]) -> Vec<Shipment
 }
 
 /// The latest OR11 payload of the order the store kept (sync or import job).
-fn latest_order<T: Transport, B: CallBudget>(
+pub(crate) fn latest_order<T: Transport, B: CallBudget>(
     ctx: &Ctx<'_, T, B>,
     id: &str,
 ) -> Result<Option<crate::mirakl::orders::Order>, JobError> {
