@@ -379,7 +379,9 @@ pub fn refunds_waiting(
     let mut waiting = Vec::new();
     for &id in refund_ids.iter().take(500) {
         let state = match store.refund(id)? {
-            Some(record) if matches!(record.state.as_str(), "sent" | "adopted" | "mirrored") => None,
+            Some(record) if matches!(record.state.as_str(), "sent" | "adopted" | "mirrored") => {
+                None
+            }
             Some(record) if record.state == "rejected" => Some("rejected"),
             Some(_) => Some("sending"),
             None => match store

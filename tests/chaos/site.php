@@ -4,10 +4,11 @@
  * `php -d extension=... site.php SITE COMMAND [ARGS]` (the same way build/lib/demo.php ticks).
  *
  *   prepare                      the sync settings the tier runs with (stock pushed every minute)
- *   complete KILL                completes a random processing marketplace order with tracking;
+ *   complete KILL                completes a random processing (else on-hold) marketplace order
+ *                                with tracking;
  *                                prints "completed WC_ID MIRAKL_ID TRACKING"
  *   refund KILL [WC_ID] [AT]     refunds one unit of a line of a random (or the given) marketplace
- *                                order, at the Unix time AT when given (two processes with the
+ *                                order (processing or completed, else on-hold), at the Unix time AT when given (two processes with the
  *                                same AT make two refunds at the same instant); prints
  *                                "refunded WC_ID REFUND_ID AMOUNT"
  *   pair-candidate               prints the id of an order with two units left to refund
@@ -113,7 +114,8 @@ switch ($command) {
         break;
 
     case 'complete':
-        $orders = chaos_orders(['processing']);
+        // Processing orders first; on-hold ones (accepted, the debit not seen yet) otherwise.
+        $orders = chaos_orders(['processing']) ?: chaos_orders(['on-hold']);
         if (!$orders) {
             exit(3);
         }
@@ -132,7 +134,8 @@ switch ($command) {
         if (($args[1] ?? '') !== '') {
             $order = wc_get_order((int) $args[1]);
         } else {
-            $orders = array_filter(chaos_orders(['processing', 'completed']), 'chaos_refundable');
+            $orders = array_filter(chaos_orders(['processing', 'completed']), 'chaos_refundable')
+                ?: array_filter(chaos_orders(['on-hold']), 'chaos_refundable');
             $order = $orders ? $orders[array_rand($orders)] : null;
         }
         if (!$order instanceof WC_Order) {
@@ -143,7 +146,7 @@ switch ($command) {
         break;
 
     case 'pair-candidate':
-        foreach (chaos_orders(['processing', 'completed']) as $order) {
+        foreach (array_merge(chaos_orders(['processing', 'completed']), chaos_orders(['on-hold'])) as $order) {
             if (array_sum(chaos_refundable($order)) >= 2) {
                 echo $order->get_id(), "\n";
                 exit(0);
