@@ -8,12 +8,12 @@
  * Fault phase (MIRAKL_CHAOS_FAULT_MINUTES, default 2): two runners tick at once (build/lib/demo.php
  * tick, a new process each time); the sandbox's console turns on faults (latency, 500/503,
  * answers dropped after the write, truncated bodies, and 429 bursts with Retry-After); ticks are
- * SIGKILLed at random, and four times at the COMMIT of a marketplace order (before and after it,
- * tests/chaos/mu-plugin.php); more than 100 marketplace orders arrive at once (one poll window),
- * then the rest of MIRAKL_CHAOS_ORDERS (default 120) spread over the phase; requests complete
+ * SIGKILLed at random, and up to four times at the COMMIT of a marketplace order (after and before
+ * it, tests/chaos/mu-plugin.php); more than 100 marketplace orders are there at once before the
+ * first tick (one poll window), the rest of MIRAKL_CHAOS_ORDERS (default 120) arrive over the phase; requests complete
  * orders with tracking and make refunds (two of them at the same instant on one order), half of
  * them SIGKILLed before `shutdown`; stock changes in WooCommerce.
- * Catch-up (at most MIRAKL_CHAOS_CATCHUP_MINUTES, default 3): faults off, no kills, a few more
+ * Catch-up (at most MIRAKL_CHAOS_CATCHUP_MINUTES, default 8): faults off, no kills, a few more
  * orders in its first minute; every 10 s the invariants are checked, until all hold or the time
  * is up. Each invariant is one check, printed as "ok     NAME" or "FAILED NAME: why"; then the
  * figures (time from faults off to a drained queue, order creation to acceptance on Mirakl at
@@ -29,7 +29,7 @@ if ($argc < 5) {
 }
 [, $site, $sandbox_addr, $extension, $log_dir] = $argv;
 
-const KILL_AT_COMMIT = ['before', 'after', 'before', 'after'];
+const KILL_AT_COMMIT = ['after', 'before', 'after', 'before'];
 /** Job kinds about one order, refund, SKU or import (the others recur for ever). */
 const ENTITY_JOBS = ['import_order', 'sync_order', 'ship_order', 'refund_order', 'offer_dirty', 'poll_stock_import', 'poll_offer_import'];
 const SHIPPED_STATES = ['SHIPPED', 'TO_COLLECT', 'RECEIVED', 'CLOSED'];
@@ -53,7 +53,7 @@ function env_int(string $name, int $default, int $min): int
 
 $orders_total = env_int('MIRAKL_CHAOS_ORDERS', 120, 1);
 $fault_secs = env_int('MIRAKL_CHAOS_FAULT_MINUTES', 2, 1) * 60;
-$catchup_secs = env_int('MIRAKL_CHAOS_CATCHUP_MINUTES', 3, 1) * 60;
+$catchup_secs = env_int('MIRAKL_CHAOS_CATCHUP_MINUTES', 8, 1) * 60;
 mt_srand(env_int('MIRAKL_CHAOS_SEED', (int) (microtime(true) * 1000) % 1000000, 0));
 $php = getenv('MIRAKL_CHAOS_PHP') ?: PHP_BINARY;
 $console = "http://$sandbox_addr/_sandbox";
@@ -222,11 +222,6 @@ function create_orders(int $count): void
 @mkdir($log_dir, 0777, true);
 copy(__DIR__ . '/mu-plugin.php', "$site/wp-content/mu-plugins/mirakl-chaos.php");
 @unlink("$site/wp-content/chaos-kills.log");
-$prepare = spawn_site('prepare', ['prepare']);
-while ($prepare->ended() === null) {
-    usleep(100000);
-}
-$children = [];
 $skus = array_map(static fn ($o) => $o['shop_sku'], console('GET', '/state')['offers']);
 
 $after_orders = max(3, intdiv($orders_total, 20));
@@ -244,17 +239,19 @@ $faults = [
 ];
 
 // ------------------------------------------------------------------------------- fault phase --
+// The burst is there before the first tick: its poll (one window) sees more than 100 changed
+// orders at once, under faults, and the first order it creates in WooCommerce is killed at
+// its COMMIT.
+create_orders($burst);
+note("created $burst orders at once");
+$commit_kills = KILL_AT_COMMIT;
+file_put_contents("$site/wp-content/chaos-kill-at-commit", array_shift($commit_kills));
 $start = microtime(true);
 $fault_end = $start + $fault_secs;
 console('POST', '/faults', $faults);
 $next_tick = ['runner-a' => $start, 'runner-b' => $start + 2];
-$next_kill = $start + mt_rand(8, 20);
-$commit_kills = KILL_AT_COMMIT;
-$commit_at = [];
-foreach ($commit_kills as $i => $_) {
-    $commit_at[] = $start + 5 + ($fault_secs - 20) * ($i + 0.2) / count($commit_kills);
-}
-$burst_at = $start + 8;
+$next_kill = $start + mt_rand(6, 15);
+$next_commit_kill = INF;
 $spread_created = 0;
 $next_event = $start + 10;
 $next_429 = $start + mt_rand(10, 30);
@@ -276,11 +273,6 @@ function run_runners(float $now, int $min_gap, int $max_gap): void
 while (($now = microtime(true)) < $fault_end) {
     reap();
     run_runners($now, 3, 10);
-    if ($now >= $burst_at) {
-        create_orders($burst);
-        note("created $burst orders at once");
-        $burst_at = INF;
-    }
     $due = (int) floor($spread * min(1.0, ($now - $start) / $fault_secs));
     if ($due > $spread_created) {
         create_orders($due - $spread_created);
@@ -291,10 +283,15 @@ while (($now = microtime(true)) < $fault_end) {
         if ($ticks) {
             posix_kill($ticks[array_rand($ticks)]->pid, SIGKILL);
         }
-        $next_kill = $now + mt_rand(8, 25);
+        $next_kill = $now + mt_rand(6, 15);
     }
-    if ($commit_kills && $now >= $commit_at[count(KILL_AT_COMMIT) - count($commit_kills)]) {
+    // The next kill at a COMMIT is armed a little after the last one was claimed.
+    if ($commit_kills && $next_commit_kill === INF && !is_file("$site/wp-content/chaos-kill-at-commit")) {
+        $next_commit_kill = $now + mt_rand(3, 12);
+    }
+    if ($commit_kills && $now >= $next_commit_kill) {
         file_put_contents("$site/wp-content/chaos-kill-at-commit", array_shift($commit_kills));
+        $next_commit_kill = INF;
     }
     if ($now >= $next_429) {
         try {

@@ -3,7 +3,6 @@
  * The chaos tier's shop side: one WordPress request per call, run by tests/chaos/driver.php as
  * `php -d extension=... site.php SITE COMMAND [ARGS]` (the same way build/lib/demo.php ticks).
  *
- *   prepare                      the sync settings the tier runs with (stock pushed every minute)
  *   complete KILL                completes a random processing (else on-hold) marketplace order
  *                                with tracking;
  *                                prints "completed WC_ID MIRAKL_ID TRACKING"
@@ -105,14 +104,6 @@ if ($runner === null || !class_exists('WooCommerce')) {
 $bridge = $runner->bridge();
 
 switch ($command) {
-    case 'prepare':
-        update_option('mirakl_connector_sync_settings', array_merge(
-            (array) get_option('mirakl_connector_sync_settings', []),
-            ['stock_push_interval_secs' => 60, 'order_poll_interval_secs' => 60, 'acceptance_sweep_interval_secs' => 60]
-        ), false);
-        echo "prepared\n";
-        break;
-
     case 'complete':
         // Processing orders first; on-hold ones (accepted, the debit not seen yet) otherwise.
         $orders = chaos_orders(['processing']) ?: chaos_orders(['on-hold']);
