@@ -609,8 +609,10 @@ if ($fatal || $panics) {
     say('ok     no PHP fatal error, no panic');
 }
 
-// Figures, from the sandbox's own dates.
+// Figures, from the sandbox's own dates; both sides' last views are kept for a post-mortem.
 $sandbox = console('GET', '/state');
+file_put_contents("$log_dir/sandbox-state.json", json_encode($sandbox));
+file_put_contents("$log_dir/shop-snapshot.json", json_encode($shop ?? null));
 $during = [];
 $after = [];
 $states = [];
