@@ -168,6 +168,14 @@ impl Shop for TimedShop<'_> {
     fn mirakl_order_id_of(&mut self, order: ShopOrderId) -> Result<Option<String>, ShopError> {
         timed!(self, self.inner.mirakl_order_id_of(order))
     }
+    fn marketplace_orders(
+        &mut self,
+        since: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<ShopOrderPage, ShopError> {
+        timed!(self, self.inner.marketplace_orders(since, page, per_page))
+    }
     fn create_order(&mut self, draft: &ShopOrderDraft) -> Result<ShopOrderId, ShopError> {
         timed!(self, self.inner.create_order(draft))
     }

@@ -196,8 +196,10 @@ class OrderScreens {
 				)
 			);
 		}
+		$lines  = self::refunds_waiting( $order, $reader );
+		$unsent = array() === $lines ? array() : array( __( 'Refunds waiting to be sent', 'mirakl-connector-for-woocommerce' ) => implode( '<br>', array_map( 'esc_html', $lines ) ) );
 		if ( empty( $sync ) ) {
-			return self::box_html( $rows, false, $mirakl_id, $reader );
+			return self::box_html( $rows + $unsent, false, $mirakl_id, $reader );
 		}
 		$rows[ __( 'State', 'mirakl-connector-for-woocommerce' ) ] = '' === $state ? '—' : '<span class="mirakl-state mirakl-state-' . esc_attr( strtolower( $state ) ) . '">' . esc_html( $state ) . '</span>';
 		$acceptance = $sync['acceptance_deadline'] ?? null;
@@ -228,11 +230,7 @@ class OrderScreens {
 					$refunds
 				)
 			);
-		$waiting = self::refunds_waiting( $order, $reader );
-		if ( array() !== $waiting ) {
-			$rows[ __( 'Refunds waiting to be sent', 'mirakl-connector-for-woocommerce' ) ] = implode( '<br>', array_map( 'esc_html', $waiting ) );
-		}
-		return self::box_html( $rows, true, $mirakl_id, $reader );
+		return self::box_html( $rows + $unsent, true, $mirakl_id, $reader );
 	}
 
 	/**

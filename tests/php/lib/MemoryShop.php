@@ -91,6 +91,24 @@ class MemoryShop implements Shop
         return isset($this->orders[$order_id]) ? (string) $this->orders[$order_id]['draft']['mirakl_order_id'] : null;
     }
 
+    public function marketplace_orders(int $since, int $page, int $per_page): array
+    {
+        $this->enter(__FUNCTION__);
+        $ids = array_keys($this->orders);
+        sort($ids);
+        $rows = [];
+        foreach (array_slice($ids, ($page - 1) * $per_page, $per_page) as $id) {
+            $rows[] = [
+                'id' => $id,
+                'mirakl_order_id' => (string) $this->orders[$id]['draft']['mirakl_order_id'],
+                'status' => (string) $this->orders[$id]['status'],
+                'modified_at' => gmdate('Y-m-d\TH:i:s\Z'),
+                'refunds' => [],
+            ];
+        }
+        return ['orders' => $rows, 'more' => count($ids) > $page * $per_page];
+    }
+
     public function create_order(array $draft): int
     {
         $this->enter(__FUNCTION__);

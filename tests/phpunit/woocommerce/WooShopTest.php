@@ -131,6 +131,60 @@ final class WooShopTest extends MarketplaceTestCase
         $this->assertNull($shop->find_order_by_mirakl_id('MO-NOT-THERE'));
     }
 
+    public function test_marketplace_orders_modified_since_are_listed_by_id_page_by_page_with_their_refunds(): void
+    {
+        $prefix = $this->skuPrefix();
+        $this->simpleProduct("$prefix-S", 10);
+        $shop = new WooShop();
+        $since = time() - 5;
+        $plain = wc_create_order();
+        $plain->save();
+        $ids = [];
+        for ($i = 0; $i < 3; $i++) {
+            $ids[] = $shop->create_order($this->draft([$this->line("$prefix-S", 1, '10', '1.67', '0', '0', 'L1')]));
+        }
+        $order = wc_get_order($ids[1]);
+        $items = array_values($order->get_items('line_item'));
+        $refund = wc_create_refund([
+            'order_id' => $ids[1],
+            'amount' => '10.00',
+            'reason' => 'returned',
+            'line_items' => [$items[0]->get_id() => ['qty' => 1, 'refund_total' => '10.00', 'refund_tax' => []]],
+        ]);
+        $this->assertNotWPError($refund);
+
+        $seen = [];
+        $rows = [];
+        for ($page = 1; $page <= 50; $page++) {
+            $answer = $shop->marketplace_orders($since, $page, 2);
+            $this->assertLessThanOrEqual(2, count($answer['orders']));
+            foreach ($answer['orders'] as $row) {
+                $seen[] = $row['id'];
+                $rows[$row['id']] = $row;
+            }
+            if (!$answer['more']) {
+                break;
+            }
+        }
+        foreach ($ids as $id) {
+            $this->assertContains($id, $seen, "order $id is listed");
+        }
+        $this->assertNotContains($plain->get_id(), $seen, 'an order without a Mirakl id is not');
+        $sorted = $seen;
+        sort($sorted);
+        $this->assertSame($sorted, $seen, 'by ascending id');
+        $row = $rows[$ids[1]];
+        $this->assertSame(wc_get_order($ids[1])->get_meta(WooShop::META_ORDER_ID), $row['mirakl_order_id']);
+        $this->assertSame('refunded', $row['status'], 'refunded in full');
+        $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/', $row['modified_at']);
+        $this->assertCount(1, $row['refunds']);
+        $this->assertSame($refund->get_id(), $row['refunds'][0]['id']);
+        $this->assertSame('10.00', $row['refunds'][0]['amount']);
+        $this->assertNull($row['refunds'][0]['mirakl_refund_id']);
+        $this->assertSame([], $rows[$ids[0]]['refunds']);
+        $this->assertSame([], $shop->marketplace_orders(time() + 3600, 1, 50)['orders'], 'nothing modified in the future');
+    }
+
     public function test_an_order_carries_its_mirakl_id_from_the_save_that_created_it(): void
     {
         $prefix = $this->skuPrefix();
