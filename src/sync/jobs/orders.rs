@@ -207,7 +207,7 @@ fn window<T: Transport, B: CallBudget>(
     let already = |order: &Order| {
         by_id
             && order.created_date == state.created_from
-            && state.read_at_from.iter().any(|id| *id == order.order_id)
+            && state.read_at_from.contains(&order.order_id)
     };
     for (raw, order) in &page.orders {
         if already(order) {
