@@ -138,7 +138,7 @@ final class Child
 
 $children = [];
 $counts = [
-    'ticks' => 0, 'ticks_killed' => 0, 'ticks_failed' => 0, 'commit_kills' => 0, 'orders' => 0,
+    'ticks' => 0, 'ticks_killed' => 0, 'ticks_failed' => 0, 'orders' => 0,
     'completed' => 0, 'completed_killed' => 0, 'refunds' => 0, 'refunds_killed' => 0,
     'refund_pairs' => 0, 'stock_changes' => 0, 'bursts_429' => 0,
 ];
