@@ -7,7 +7,8 @@
  *
  * Fault phase (MIRAKL_CHAOS_FAULT_MINUTES, default 2): two runners tick at once (build/lib/demo.php
  * tick, a new process each time); the sandbox's console turns on faults (latency, 500/503,
- * answers dropped after the write, truncated bodies, and 429 bursts with Retry-After); ticks are
+ * answers dropped after the write, truncated bodies, and 429 bursts with Retry-After: every
+ * call refused for 3-10 s, every 20-40 s); ticks are
  * SIGKILLed at random, and up to four times at the COMMIT of a marketplace order (after and before
  * it, tests/chaos/mu-plugin.php); more than 100 marketplace orders are there at once before the
  * first tick (one poll window), the rest of MIRAKL_CHAOS_ORDERS (default 120) arrive over the phase; requests complete
@@ -255,6 +256,7 @@ $next_commit_kill = INF;
 $spread_created = 0;
 $next_event = $start + 10;
 $next_429 = $start + mt_rand(10, 30);
+$burst_ends = INF;
 $pairs = 0;
 $pending_pair = null;
 
@@ -293,14 +295,26 @@ while (($now = microtime(true)) < $fault_end) {
         file_put_contents("$site/wp-content/chaos-kill-at-commit", array_shift($commit_kills));
         $next_commit_kill = INF;
     }
+    // A 429 burst is a few seconds in which every call is refused with Retry-After (bounded in
+    // time, not in calls: a quiet connector would otherwise meet the burst for ever).
     if ($now >= $next_429) {
         try {
-            console('POST', '/faults', ['route' => '*', 'fault' => ['kind' => 'status', 'status' => 429, 'retry_after_secs' => mt_rand(2, 8)], 'trigger' => ['next_calls' => mt_rand(3, 8)]]);
+            console('POST', '/faults', ['route' => '*', 'fault' => ['kind' => 'status', 'status' => 429, 'retry_after_secs' => mt_rand(2, 8)], 'trigger' => ['probability' => 1.0]]);
             $counts['bursts_429']++;
+            $burst_ends = $now + mt_rand(3, 10);
         } catch (RuntimeException $e) {
             note($e->getMessage());
         }
         $next_429 = $now + mt_rand(20, 40);
+    }
+    if ($now >= $burst_ends) {
+        try {
+            console('DELETE', '/faults');
+            console('POST', '/faults', $faults);
+        } catch (RuntimeException $e) {
+            note($e->getMessage());
+        }
+        $burst_ends = INF;
     }
     if ($pending_pair !== null && $pending_pair->ended() !== null) {
         $wc_id = (int) trim($pending_pair->output());
