@@ -238,6 +238,60 @@ fn a_second_runner_does_nothing_while_the_first_holds_the_lease() {
     assert_eq!(h.shop.orders_for(&id).len(), 1);
 }
 
+#[test]
+fn a_runner_whose_process_is_gone_is_taken_over_at_once_with_its_jobs() {
+    use mirakl_connector::sync::engine::runner_owner;
+    use mirakl_connector::sync::RUNNER_LEASE;
+    use std::time::Duration;
+
+    let mut h = setup();
+    let id = h.order(&[("A", 1)]);
+    h.advance(60);
+    // A runner of this host killed mid-tick: its process no longer exists, and it holds the
+    // runner lease and the order's import job for minutes more.
+    let mut child = std::process::Command::new("true")
+        .spawn()
+        .expect("spawns true");
+    let pid = child.id();
+    child.wait().expect("true ends");
+    let dead = runner_owner(pid, 0xdead);
+    let ttl = Duration::from_secs(170);
+    assert!(h
+        .store
+        .acquire_runner_lease(RUNNER_LEASE, &dead, ttl)
+        .unwrap()
+        .is_some());
+    h.store
+        .enqueue(&mirakl_connector::store::NewJob::new(
+            "check_deadlines",
+            "killed",
+            serde_json::json!({}),
+        ))
+        .unwrap();
+    let claimed = h
+        .store
+        .claim(&["check_deadlines"], 10, Duration::from_secs(300))
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+
+    // The next runner does not wait for the lease to run out: it takes it over and recovers
+    // the dead runner's jobs in the same tick.
+    let report = h.tick();
+    assert!(report.ran, "{report:?}");
+    assert_eq!(report.recovered_leases, claimed.len(), "{report:?}");
+    h.run_minutes(3);
+    assert_eq!(h.shop.orders_for(&id).len(), 1);
+
+    // A holder whose process still runs (this one) keeps its lease.
+    let alive = runner_owner(std::process::id(), 0xa11e);
+    assert!(h
+        .store
+        .acquire_runner_lease(RUNNER_LEASE, &alive, ttl)
+        .unwrap()
+        .is_some());
+    assert!(!h.tick().ran);
+}
+
 /// The OR11 slot's turn, as the poll left it.
 fn or11_turn(h: &Harness) -> Option<String> {
     h.store.cursor("orders.last_turn").unwrap().map(|c| c.value)

@@ -175,3 +175,70 @@ fn one_re_read_serves_every_refund_waiting_in_the_slot() {
     h.calls.assert_within_budgets();
     assert_or11_once_a_minute(&h);
 }
+
+#[test]
+fn orders_of_one_date_across_a_page_boundary_are_all_read_when_a_read_one_leaves_the_window() {
+    let mut h = Harness::with(SandboxConfig::for_tests(), test_settings());
+    h.add_product("A", 1000, 20);
+    h.tick();
+    // 150 orders created at the same instant (a burst): OR11 lists them in no promised order
+    // among themselves, and the first page ends in the middle of them.
+    let ids: Vec<String> = (0..150).map(|_| h.order(&[("A", 1)])).collect();
+    for _ in 0..30 {
+        h.run_minutes(1);
+        let waiting = ids
+            .iter()
+            .filter(|id| h.mirakl_state(id) != "WAITING_DEBIT_PAYMENT")
+            .count();
+        if waiting == 0 && backlog(&h).is_none() {
+            break;
+        }
+    }
+    for id in &ids {
+        h.sandbox.debit(id).unwrap();
+    }
+    h.advance(1);
+    let mut left = None;
+    for _ in 0..5 {
+        h.run_minutes(1);
+        left = backlog(&h);
+        if left.is_some() {
+            break;
+        }
+    }
+    assert!(left.is_some(), "the first page of the paid orders was read");
+    // Orders the first page read change again on Mirakl: they leave the frozen window.
+    let read: Vec<String> = ids
+        .iter()
+        .filter(|id| h.store.order(id).unwrap().unwrap().state == "SHIPPING")
+        .cloned()
+        .collect();
+    assert!(!read.is_empty() && read.len() < ids.len(), "{}", read.len());
+    h.sandbox.with_state(|state| {
+        let later = state.now() + chrono::Duration::seconds(30);
+        for order in state.orders.iter_mut() {
+            if read[..5].contains(&order.order_id) {
+                order.last_updated = later;
+            }
+        }
+    });
+    // When the window has been read to its end, every paid order was seen: none waits for a
+    // later window.
+    for _ in 0..10 {
+        h.run_minutes(1);
+        if backlog(&h).is_none() {
+            break;
+        }
+    }
+    assert_eq!(backlog(&h), None, "the window was read to its end");
+    let behind: Vec<&String> = ids
+        .iter()
+        .filter(|id| h.store.order(id).unwrap().unwrap().state != "SHIPPING")
+        .collect();
+    assert!(
+        behind.is_empty(),
+        "{} paid orders never read: {behind:?}",
+        behind.len()
+    );
+    assert_or11_once_a_minute(&h);
+}

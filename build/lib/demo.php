@@ -2,9 +2,11 @@
 /**
  * The local demo's marketplace side, for build/run (no WP-CLI needed):
  *
- *   php -d extension=... demo.php SITE seed CONSOLE_URL   products with SKUs in WooCommerce (kept
+ *   php -d extension=... demo.php SITE seed CONSOLE_URL [STOCK]
+ *                                                        products with SKUs in WooCommerce (kept
  *                                                        between runs) and the same SKUs as offers
  *                                                        in the sandbox, with WooCommerce's stock
+ *                                                        (STOCK units of each, when given)
  *   php -d extension=... demo.php SITE tick              one tick of the connector's runner; prints
  *                                                        a one-line summary when something ran
  *
@@ -35,6 +37,7 @@ if ($runner === null) {
 switch ($command) {
     case 'seed':
         $console = rtrim((string) ($argv[3] ?? ''), '/');
+        $every = isset($argv[4]) ? max(0, (int) $argv[4]) : null;
         $catalogue = [
             ['DEMO-MUG', 'Enamel mug', '12.90', 40],
             ['DEMO-TOTE', 'Canvas tote bag', '19.90', 25],
@@ -54,7 +57,10 @@ switch ($command) {
                 $product->set_status('publish');
                 $product->save();
             }
-            $offers[] = ['sku' => $sku, 'price' => $product->get_price(), 'quantity' => (int) $product->get_stock_quantity(), 'title' => $product->get_name()];
+            if ($every !== null) {
+                wc_update_product_stock($product, $every);
+            }
+            $offers[] = ['sku' => $sku, 'price' => $product->get_price(), 'quantity' => $every ?? (int) $product->get_stock_quantity(), 'title' => $product->get_name()];
         }
         $id = wc_get_product_id_by_sku('DEMO-TEE');
         if (!$id) {
@@ -83,7 +89,10 @@ switch ($command) {
         }
         foreach (['S', 'M', 'L'] as $size) {
             $variation = wc_get_product(wc_get_product_id_by_sku("DEMO-TEE-$size"));
-            $offers[] = ['sku' => "DEMO-TEE-$size", 'price' => $variation->get_price(), 'quantity' => (int) $variation->get_stock_quantity(), 'title' => $variation->get_name()];
+            if ($every !== null) {
+                wc_update_product_stock($variation, $every);
+            }
+            $offers[] = ['sku' => "DEMO-TEE-$size", 'price' => $variation->get_price(), 'quantity' => $every ?? (int) $variation->get_stock_quantity(), 'title' => $variation->get_name()];
         }
         $context = stream_context_create(['http' => [
             'method' => 'POST', 'header' => "Content-Type: application/json\r\n",

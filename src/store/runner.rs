@@ -1,6 +1,7 @@
 //! The runner lease: at most one process runs the engine's tick at a time. The lease is a row
 //! with an owner token and an expiry; only its owner renews or releases it, and anyone may take
-//! it over once it has expired (a runner killed mid-tick blocks the next one only until then).
+//! it over once it has expired (a runner killed mid-tick blocks the next one only until then),
+//! or at once when its owner's process is known to be gone (`take_over`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -52,6 +53,47 @@ pub(crate) fn acquire(
         .optional()?)
 }
 
+/// Takes the lease `name` from `dead`, a holder whose process is known to be gone, for `owner`
+/// until `now + ttl_ms`; `None` when `dead` no longer holds it (another runner was quicker).
+/// The jobs leased since `dead` took the lease were its own (one runner at a time claims
+/// jobs): their leases end now, so this tick recovers them as failed attempts instead of
+/// leaving them to their expiry. One transaction.
+pub(crate) fn take_over(
+    conn: &Connection,
+    dead: &RunnerLease,
+    owner: &str,
+    ttl_ms: i64,
+    now: i64,
+) -> Result<Option<RunnerLease>, StoreError> {
+    super::immediate(conn, |conn| {
+        let taken = conn
+            .prepare_cached(
+                "UPDATE runner_lease SET owner = ?3, acquired_at = ?4, expires_at = ?5
+                 WHERE name = ?1 AND owner = ?2
+                 RETURNING name, owner, acquired_at, expires_at",
+            )?
+            .query_row(
+                params![
+                    dead.name,
+                    dead.owner,
+                    owner,
+                    now,
+                    now.saturating_add(ttl_ms.max(1))
+                ],
+                lease_from_row,
+            )
+            .optional()?;
+        if taken.is_some() {
+            conn.prepare_cached(
+                "UPDATE jobs SET lease_expires_at = ?1
+                 WHERE state = 'leased' AND updated_at >= ?2 AND lease_expires_at > ?1",
+            )?
+            .execute(params![now, dead.acquired_at.timestamp_millis()])?;
+        }
+        Ok(taken)
+    })
+}
+
 /// Extends `owner`'s unexpired lease to `now + ttl_ms`; `false` if it was lost.
 pub(crate) fn renew(
     conn: &Connection,
@@ -95,6 +137,17 @@ impl Store {
         ttl: std::time::Duration,
     ) -> Result<Option<RunnerLease>, StoreError> {
         acquire(&self.conn, name, owner, duration_ms(ttl), self.now_ms())
+    }
+
+    /// Takes over `dead`'s lease for `owner` (its process is gone) and ends the leases of the
+    /// jobs it had claimed; `None` if `dead` no longer holds it.
+    pub fn take_over_runner_lease(
+        &self,
+        dead: &RunnerLease,
+        owner: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<RunnerLease>, StoreError> {
+        take_over(&self.conn, dead, owner, duration_ms(ttl), self.now_ms())
     }
 
     /// Extends the lease; `false` means it expired or was taken over: stop working.

@@ -179,11 +179,19 @@ impl<T: Transport, B: CallBudget> Engine<T, B> {
             started_at: Some(self.clock.now()),
             ..TickReport::default()
         };
-        let lease = self.store.acquire_runner_lease(
-            RUNNER_LEASE,
-            &self.owner,
-            budget.saturating_add(RUNNER_GRACE),
-        )?;
+        let ttl = budget.saturating_add(RUNNER_GRACE);
+        let mut lease = self
+            .store
+            .acquire_runner_lease(RUNNER_LEASE, &self.owner, ttl)?;
+        if lease.is_none() {
+            // A runner killed mid-tick (SIGKILL, OOM) keeps the lease until budget and grace
+            // run out; once its process is known to be gone, its lease and jobs are taken over.
+            if let Some(held) = self.store.runner_lease(RUNNER_LEASE)? {
+                if owner_gone(&held.owner) {
+                    lease = self.store.take_over_runner_lease(&held, &self.owner, ttl)?;
+                }
+            }
+        }
         if lease.is_none() {
             return Ok(report);
         }

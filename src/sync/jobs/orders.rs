@@ -79,16 +79,26 @@ impl Turn {
     }
 }
 
+/// Most order ids of one creation date a backlog remembers; past them, pages step by offset.
+const MAX_READ_AT_FROM: usize = 5000;
+
 /// An update window read only in part. OR11 sorts by creation date only, so the window is
 /// frozen at both ends (`start_update_date`, `end_update_date`: no order can enter it, an order
 /// updated meanwhile leaves it for the next window) and read in creation order from
-/// `created_from`, skipping the `skip` orders at that date already read.
+/// `created_from`. The orders at that date already read are known by id (`read_at_from`): the
+/// next page starts half a page before their end and passes over them by id, because an offset
+/// just past them would also pass over unread ones once a read one left the window (and Mirakl
+/// promises no order among orders of one date). Past `MAX_READ_AT_FROM` of them the page steps
+/// by offset (`skip`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Backlog {
     pub from: Option<DateTime<Utc>>,
     pub until: DateTime<Utc>,
     pub created_from: Option<DateTime<Utc>>,
     pub skip: u64,
+    /// Ids of the orders created at `created_from` already read in this window.
+    #[serde(default)]
+    pub read_at_from: Vec<String>,
     /// The greatest `last_updated_date` read in the window so far.
     pub newest: Option<DateTime<Utc>>,
     /// Orders of the window not read yet, as OR11 counted them on the last page.
@@ -173,6 +183,7 @@ fn window<T: Transport, B: CallBudget>(
         until: now,
         created_from: None,
         skip: 0,
+        read_at_from: Vec::new(),
         newest: cursor,
         remaining: 0,
         since: now,
@@ -183,9 +194,25 @@ fn window<T: Transport, B: CallBudget>(
         start_date: state.created_from,
         ..OrderQuery::default()
     };
-    let offset = state.skip;
+    // Half a page back from the orders of that date already read: unless more than half a
+    // page of them left the window since, the page starts among read ones (passed over by id)
+    // and still brings at least half a page of new ones.
+    let by_id = !state.read_at_from.is_empty() && state.read_at_from.len() <= MAX_READ_AT_FROM;
+    let offset = if by_id {
+        (state.read_at_from.len() as u64).saturating_sub(u64::from(query.page_size()) / 2)
+    } else {
+        state.skip
+    };
     let page = ctx.fetch_page(&query, offset)?;
+    let already = |order: &Order| {
+        by_id
+            && order.created_date == state.created_from
+            && state.read_at_from.contains(&order.order_id)
+    };
     for (raw, order) in &page.orders {
+        if already(order) {
+            continue;
+        }
         record(ctx, raw, order)?;
         // Each order is durable (its job enqueued) before the cursor may move past it.
         if let Some(updated) = order.last_updated_date {
@@ -204,21 +231,43 @@ fn window<T: Transport, B: CallBudget>(
         ctx.store.delete_cursor(BACKLOG_CURSOR)?;
         return Ok(Outcome::Done("polled"));
     }
-    // The page is sorted by creation date: resume at the last creation date read, skipping
-    // the orders of that date already read (all of the page's, when it held only that date).
-    let created: Vec<DateTime<Utc>> = page
-        .orders
-        .iter()
-        .filter_map(|(_, o)| o.created_date)
-        .collect();
-    match created.iter().max() {
-        Some(last) if Some(*last) == state.created_from => state.skip += page.count,
-        Some(last) => {
-            state.skip = created.iter().filter(|c| *c == last).count() as u64;
-            state.created_from = Some(*last);
+    // The page is sorted by creation date: resume at the last creation date read, passing
+    // over the orders of that date already read (all of the page's, when it held only that
+    // date).
+    let last = page.orders.iter().filter_map(|(_, o)| o.created_date).max();
+    let at_last = |o: &&Order| last.is_some() && o.created_date == last;
+    match last {
+        Some(_) if last == state.created_from => {
+            let new: Vec<String> = page
+                .orders
+                .iter()
+                .map(|(_, o)| o)
+                .filter(|o| at_last(o) && !already(o))
+                .map(|o| o.order_id.clone())
+                .collect();
+            state.skip = if by_id {
+                (state.read_at_from.len() + new.len()) as u64
+            } else {
+                state.skip + page.count
+            };
+            state.read_at_from.extend(new);
+        }
+        Some(_) => {
+            state.read_at_from = page
+                .orders
+                .iter()
+                .map(|(_, o)| o)
+                .filter(at_last)
+                .map(|o| o.order_id.clone())
+                .collect();
+            state.skip = state.read_at_from.len() as u64;
+            state.created_from = last;
         }
         // Nothing readable to anchor on: step past the page by offset.
-        None => state.skip += page.count,
+        None => {
+            state.skip += page.count;
+            state.read_at_from.clear();
+        }
     }
     state.remaining = page
         .total
