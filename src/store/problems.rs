@@ -487,7 +487,7 @@ impl super::Store {
         age: std::time::Duration,
         limit: u32,
     ) -> Result<usize, StoreError> {
-        let before = self.now_ms().saturating_sub(super::duration_ms(age));
+        let before = self.cutoff(age);
         Ok(self
             .conn
             .prepare_cached(

@@ -221,7 +221,7 @@ impl Store {
         age: std::time::Duration,
         limit: u32,
     ) -> Result<usize, StoreError> {
-        let before = self.now_ms().saturating_sub(super::duration_ms(age));
+        let before = self.cutoff(age);
         Ok(self
             .conn
             .prepare_cached(

@@ -317,7 +317,8 @@ impl super::Store {
         purge_payloads_before(&self.conn, self.cutoff(age), limit)
     }
 
-    fn cutoff(&self, age: Duration) -> i64 {
+    /// The store time `age` ago, in milliseconds (the purges' cutoff).
+    pub(crate) fn cutoff(&self, age: Duration) -> i64 {
         self.now_ms().saturating_sub(super::duration_ms(age))
     }
 }
